@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { MemoryEventStore, type EventStore } from '@patent-ledger/eventsourcing';
+import { SqliteEventStore } from '@patent-ledger/store-sqlite';
+import { AppModule } from './app.module';
+import { requireJsonBody } from './common/content-type.middleware';
+import { ProblemFilter } from './common/problem.filter';
+import { ledgerValidationPipe } from './common/validation';
+import type { LedgerConfig } from './config';
+import type { Clock } from './ledger/tokens';
+
+/** Opens the event store the configuration names. */
+export function openStore(config: LedgerConfig): EventStore {
+  switch (config.store) {
+    case 'sqlite':
+      return SqliteEventStore.open(config.dbFile, { synchronous: config.sqliteSynchronous });
+    case 'memory':
+      return new MemoryEventStore();
+  }
+}
+
+export interface CreateAppOptions {
+  store?: EventStore;
+  clock?: Clock;
+  logger?: false;
+}
+
+/** Builds the HTTP application (not yet listening): used by main.ts and the e2e suites. */
+export async function createApp(config: LedgerConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
+  const store = options.store ?? openStore(config);
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register({ config, store, ...(options.clock ? { clock: options.clock } : {}) }),
+    {
+      bodyParser: false,
+      logger: options.logger === false ? false : logLevels(config.logLevel),
+    },
+  );
+  app.use(requireJsonBody);
+  app.useBodyParser('json', { limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
+  app.useGlobalPipes(ledgerValidationPipe());
+  app.useGlobalFilters(new ProblemFilter());
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('patent-ledger')
+      .setDescription(
+        'System of record for the stock-patent revitalization programme (存量专利盘活): commands append events to each patent; errors are RFC 9457 problem+json.',
+      )
+      .setVersion('0.1.0')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}
+
+function logLevels(level: LedgerConfig['logLevel']): ('error' | 'warn' | 'log' | 'debug')[] {
+  const all = ['error', 'warn', 'log', 'debug'] as const;
+  return all.slice(0, all.indexOf(level) + 1);
+}

@@ -1,0 +1,41 @@
+import { Module, type DynamicModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { EventStore } from '@patent-ledger/eventsourcing';
+import type { LedgerConfig } from './config';
+import { HealthController } from './health/health.controller';
+import { InstitutionsController } from './institutions/institutions.controller';
+import { LEDGER_HANDLERS } from './ledger/handlers';
+import { Clock, EVENT_STORE, LEDGER_CONFIG, SystemClock } from './ledger/tokens';
+import { PatentsController } from './patents/patents.controller';
+
+export interface AppModuleOptions {
+  config: LedgerConfig;
+  store: EventStore;
+  clock?: Clock;
+}
+
+/** Closes the store when the application shuts down (SIGTERM, app.close()). */
+class StoreLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}
+
+@Module({})
+export class AppModule {
+  static register({ config, store, clock }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CqrsModule.forRoot()],
+      controllers: [PatentsController, InstitutionsController, HealthController],
+      providers: [
+        { provide: LEDGER_CONFIG, useValue: config },
+        { provide: EVENT_STORE, useValue: store },
+        { provide: Clock, useValue: clock ?? new SystemClock() },
+        StoreLifecycle,
+        ...LEDGER_HANDLERS,
+      ],
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import { fingerprintOf, newId, type CommandContext } from '@patent-ledger/eventsourcing';
+import type { Request } from 'express';
+import { header, resolveActor } from './actor';
+import { PINNED_BY_IF_MATCH } from './problem.filter';
+import { ProblemException } from './problem';
+
+const KEY_RE = /^[\x21-\x7e]{1,255}$/;
+
+/** Parses `If-Match: "3"` (also `3`, or a list where one entry must match). */
+export function parseIfMatch(req: Request): number | undefined {
+  const raw = header(req, 'if-match');
+  if (raw === undefined || raw.trim() === '*') return undefined;
+  const first = raw.split(',')[0]!.trim();
+  const m = /^"?(\d{1,15})"?$/.exec(first);
+  if (!m) {
+    throw ProblemException.of(400, 'PRECONDITION.INVALID_IF_MATCH', 'If-Match must be the ETag of a version, e.g. "3"', {
+      errors: [{ field: 'If-Match', message: `cannot parse ${JSON.stringify(raw)}` }],
+    });
+  }
+  return Number(m[1]);
+}
+
+/**
+ * Builds the command context of a request: the idempotency key (`Idempotency-Key`, else a fresh id),
+ * a fingerprint of method, path and body (the same key with another request is 422), the actor, the
+ * pinned version (`If-Match`) and the correlation id (`X-Correlation-Id`).
+ */
+export function commandContext(req: Request, now: string): CommandContext {
+  const key = header(req, 'idempotency-key');
+  if (key !== undefined && !KEY_RE.test(key)) {
+    throw ProblemException.of(400, 'IDEMPOTENCY.INVALID_KEY', 'Idempotency-Key must be 1-255 visible ASCII characters', {
+      errors: [{ field: 'Idempotency-Key', message: 'invalid key' }],
+    });
+  }
+  const actor = resolveActor(req);
+  const expectedVersion = parseIfMatch(req);
+  if (expectedVersion !== undefined) (req as Request & { [PINNED_BY_IF_MATCH]?: boolean })[PINNED_BY_IF_MATCH] = true;
+  const correlationId = header(req, 'x-correlation-id');
+  const commandId = key ?? newId();
+  return {
+    commandId,
+    fingerprint: fingerprintOf({ method: req.method, path: req.path, body: req.body ?? null }),
+    actor,
+    now,
+    ...(correlationId !== undefined ? { correlationId } : {}),
+    ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+  };
+}

@@ -1,0 +1,37 @@
+import { isIsoDate } from '@patent-ledger/domain';
+import { registerDecorator, type ValidationOptions } from 'class-validator';
+
+/** A calendar date YYYY-MM-DD that exists (2023-02-29 does not). */
+export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isCalendarDate',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      ...(options ? { options } : {}),
+      validator: {
+        validate: (value: unknown) => isIsoDate(value),
+        defaultMessage: (args) => `${args?.property} must be a calendar date YYYY-MM-DD`,
+      },
+    });
+}
+
+const MONEY_RE = /^(0|[1-9]\d{0,14})(\.\d{1,2})?$/;
+
+/** CNY as a decimal string of yuan ("1250000.00") or a non-negative integer number of fen. */
+export function IsMoney(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isMoney',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      ...(options ? { options } : {}),
+      validator: {
+        validate: (value: unknown) =>
+          (typeof value === 'string' && MONEY_RE.test(value)) ||
+          (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0),
+        defaultMessage: (args) =>
+          `${args?.property} must be a decimal string of yuan (e.g. "1250000.00") or an integer number of fen`,
+      },
+    });
+}

@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+
+/** Validated configuration, read once from the environment. */
+export interface LedgerConfig {
+  port: number;
+  host: string;
+  /** Event store adapter. */
+  store: 'sqlite' | 'memory';
+  /** SQLite file of the embedded store. */
+  dbFile: string;
+  /** SQLite synchronous setting: FULL (default) fsyncs every commit. */
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** Largest accepted request body, in bytes. */
+  bodyLimitBytes: number;
+  /** Log level of the HTTP service. */
+  logLevel: 'error' | 'warn' | 'log' | 'debug';
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name}=${raw} is invalid: expected an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function choice<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], dflt: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name}=${raw} is invalid: expected one of ${allowed.join(', ')}`);
+  }
+  return raw as T;
+}
+
+/** Reads and validates the configuration; throws ConfigError naming the bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
+  return {
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: env['HOST'] || '0.0.0.0',
+    store: choice(env, 'LEDGER_STORE', ['sqlite', 'memory'] as const, 'sqlite'),
+    dbFile: resolve(env['LEDGER_DB'] || './data/ledger.db'),
+    sqliteSynchronous: choice(env, 'LEDGER_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL'),
+    bodyLimitBytes: int(env, 'LEDGER_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
+    logLevel: choice(env, 'LEDGER_LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
+  };
+}

@@ -1,0 +1,272 @@
+import { Body, Controller, Delete, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { parseApplicationNumber, patentStream, type PatentCommand } from '@patent-ledger/domain';
+import type { Request, Response } from 'express';
+import { commandContext } from '../common/command-context';
+import { ProblemException } from '../common/problem';
+import { etagOf, sendCommandOutcome, type CommandResponse } from '../common/responses';
+import { Clock } from '../ledger/tokens';
+import { ExecutePatentCommand, GetPatentQuery, GetStreamEventsQuery } from '../ledger/messages';
+import {
+  DeclareOpenLicenseDto,
+  EvaluatePatentDto,
+  FileDensityProductDto,
+  IndustrializePatentDto,
+  InventoryPatentDto,
+  LapsePatentDto,
+  LicensePatentDto,
+  PromotePatentDto,
+  RecordLicenseDto,
+  RegisterTransferDto,
+  ReportTransactionDto,
+  TagIntentDto,
+  TakeOpenLicenseDto,
+  TransferPatentDto,
+  WithdrawOpenLicenseDto,
+} from './dto';
+import { EXAMPLES } from './examples';
+
+type CommandOf<T extends PatentCommand['type']> = Extract<PatentCommand, { type: T }>;
+
+const COMMON_HEADERS = [
+  ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retry-safe key: the same key returns the original response; with another body, 422' }),
+  ApiHeader({ name: 'If-Match', required: false, description: 'Pin the patent version (its ETag); 412 when it moved on' }),
+  ApiResponse({ status: 400, description: 'Validation failed (problem+json naming each field)' }),
+  ApiResponse({ status: 404, description: 'Unknown patent' }),
+  ApiResponse({ status: 409, description: 'Business rule or concurrency conflict (problem+json with the domain code)' }),
+  ApiResponse({ status: 412, description: 'If-Match does not match the current version' }),
+  ApiResponse({ status: 422, description: 'Idempotency-Key reused with a different request' }),
+];
+
+function documented(summary: string, type: unknown, example: object): MethodDecorator {
+  return (target, key, descriptor) => {
+    for (const d of [
+      ApiOperation({ summary }),
+      ApiBody({ type: type as never, examples: { example: { summary, value: example } } }),
+      ...COMMON_HEADERS,
+    ]) {
+      d(target, key, descriptor);
+    }
+  };
+}
+
+const idParam = ApiParam({ name: 'id', description: 'Application number (申请号), e.g. 201710601862.3', example: '201710601862.3' });
+
+@ApiTags('patents')
+@Controller('patents')
+export class PatentsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly clock: Clock,
+  ) {}
+
+  private async run<T extends PatentCommand['type']>(
+    req: Request,
+    res: Response,
+    id: string,
+    type: T,
+    data: Omit<CommandOf<T>['data'], 'applicationNumber'>,
+    status = 201,
+    location?: string,
+  ): Promise<CommandResponse> {
+    const applicationNumber = parseApplicationNumber(id, 'id').value;
+    const now = this.clock.now();
+    const ctx = commandContext(req, now);
+    const command = { type, data: { ...data, applicationNumber }, now } as unknown as CommandOf<T>;
+    const outcome = await this.commands.execute(new ExecutePatentCommand(applicationNumber, command, ctx));
+    return sendCommandOutcome(res, status, outcome, location);
+  }
+
+  @Post()
+  @documented('Inventory a patent (PatentInventoried, 盘点入档)', InventoryPatentDto, EXAMPLES.inventory)
+  @ApiResponse({ status: 201, description: 'Inventoried; Location names the patent' })
+  async inventory(@Body() dto: InventoryPatentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const n = parseApplicationNumber(dto.applicationNumber).value;
+    const { applicationNumber: _n, ...data } = dto;
+    return this.run(req, res, n, 'InventoryPatent', data as never, 201, `/patents/${n}`);
+  }
+
+  @Post(':id/intent')
+  @idParam
+  @documented('Tag conversion intent and screen into the resource pool (IntentTagged)', TagIntentDto, EXAMPLES.intent)
+  intent(@Param('id') id: string, @Body() dto: TagIntentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.run(req, res, id, 'TagIntent', dto as never);
+  }
+
+  @Post(':id/evaluations')
+  @idParam
+  @documented('Record an enterprise evaluation (EnterpriseEvaluated)', EvaluatePatentDto, EXAMPLES.evaluation)
+  evaluate(@Param('id') id: string, @Body() dto: EvaluatePatentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.run(req, res, id, 'EvaluatePatent', dto as never);
+  }
+
+  @Post(':id/promotions')
+  @idParam
+  @documented('Record a promotion (Promoted)', PromotePatentDto, EXAMPLES.promotion)
+  promote(@Param('id') id: string, @Body() dto: PromotePatentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.run(req, res, id, 'PromotePatent', dto as never);
+  }
+
+  @Post(':id/transfers')
+  @idParam
+  @documented('Record a transfer contract (Transferred)', TransferPatentDto, EXAMPLES.transfer)
+  transfer(@Param('id') id: string, @Body() dto: TransferPatentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.run(req, res, id, 'TransferPatent', dto as never);
+  }
+
+  @Post(':id/transfers/:dealId/registration')
+  @idParam
+  @documented('Register a transfer: ownership moves (TransferRegistered)', RegisterTransferDto, EXAMPLES.transferRegistration)
+  registerTransfer(
+    @Param('id') id: string,
+    @Param('dealId') dealId: string,
+    @Body() dto: RegisterTransferDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.run(req, res, id, 'RegisterTransfer', { ...dto, dealId } as never);
+  }
+
+  @Post(':id/licenses')
+  @idParam
+  @documented('Record a licence contract (Licensed)', LicensePatentDto, EXAMPLES.license)
+  license(@Param('id') id: string, @Body() dto: LicensePatentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.run(req, res, id, 'LicensePatent', dto as never);
+  }
+
+  @Post(':id/licenses/:dealId/recordal')
+  @idParam
+  @documented('Record the recordal of a licence contract (LicenseRecorded)', RecordLicenseDto, EXAMPLES.licenseRecordal)
+  recordLicense(
+    @Param('id') id: string,
+    @Param('dealId') dealId: string,
+    @Body() dto: RecordLicenseDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.run(req, res, id, 'RecordLicense', { ...dto, dealId } as never);
+  }
+
+  @Post(':id/industrializations')
+  @idParam
+  @documented('Record industrialization (Industrialized)', IndustrializePatentDto, EXAMPLES.industrialization)
+  industrialize(
+    @Param('id') id: string,
+    @Body() dto: IndustrializePatentDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.run(req, res, id, 'IndustrializePatent', dto as never);
+  }
+
+  @Post(':id/industrializations/:industrializationId/density-filing')
+  @idParam
+  @documented('File a patent-intensive product (DensityProductFiled)', FileDensityProductDto, EXAMPLES.densityFiling)
+  densityFiling(
+    @Param('id') id: string,
+    @Param('industrializationId') industrializationId: string,
+    @Body() dto: FileDensityProductDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.run(req, res, id, 'FileDensityProduct', { ...dto, industrializationId } as never);
+  }
+
+  @Post(':id/open-license')
+  @idParam
+  @documented('Declare an open licence (OpenLicensed)', DeclareOpenLicenseDto, EXAMPLES.openLicense)
+  declareOpenLicense(
+    @Param('id') id: string,
+    @Body() dto: DeclareOpenLicenseDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.run(req, res, id, 'DeclareOpenLicense', dto as never);
+  }
+
+  @Delete(':id/open-license')
+  @idParam
+  @documented('Withdraw the active open licence (OpenLicenseWithdrawn)', WithdrawOpenLicenseDto, EXAMPLES.openLicenseWithdrawal)
+  withdrawOpenLicense(
+    @Param('id') id: string,
+    @Body() dto: WithdrawOpenLicenseDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.run(req, res, id, 'WithdrawOpenLicense', dto as never, 200);
+  }
+
+  @Post(':id/open-license/takers')
+  @idParam
+  @documented('Take the open licence: creates an ordinary licence (OpenLicenseTaken)', TakeOpenLicenseDto, EXAMPLES.openLicenseTaker)
+  takeOpenLicense(
+    @Param('id') id: string,
+    @Body() dto: TakeOpenLicenseDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.run(req, res, id, 'TakeOpenLicense', dto as never);
+  }
+
+  @Post(':id/transaction-reports')
+  @idParam
+  @documented('Report a deal or industrialization to the platform (TransactionReported)', ReportTransactionDto, EXAMPLES.transactionReport)
+  report(@Param('id') id: string, @Body() dto: ReportTransactionDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.run(req, res, id, 'ReportTransaction', dto as never);
+  }
+
+  @Post(':id/lapse')
+  @idParam
+  @documented('Record that the patent lapsed (PatentLapsed; terminal)', LapsePatentDto, EXAMPLES.lapse)
+  lapse(@Param('id') id: string, @Body() dto: LapsePatentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.run(req, res, id, 'LapsePatent', dto as never);
+  }
+
+  @Get(':id')
+  @idParam
+  @ApiOperation({ summary: 'Current state and version of a patent (ETag = version)' })
+  @ApiResponse({ status: 404, description: 'Unknown patent' })
+  async get(@Param('id') id: string, @Res({ passthrough: true }) res: Response) {
+    const applicationNumber = parseApplicationNumber(id, 'id').value;
+    const { state, version } = await this.queries.execute(new GetPatentQuery(applicationNumber));
+    if (state.status === 'none') throw notFound(applicationNumber);
+    res.setHeader('ETag', etagOf(version));
+    return { applicationNumber, version, state };
+  }
+
+  @Get(':id/events')
+  @idParam
+  @ApiOperation({ summary: 'The raw event stream of a patent, with metadata' })
+  @ApiQuery({ name: 'fromVersion', required: false, type: Number })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  async events(
+    @Param('id') id: string,
+    @Query('fromVersion') fromVersionRaw: string | undefined,
+    @Query('limit') limitRaw: string | undefined,
+  ) {
+    const applicationNumber = parseApplicationNumber(id, 'id').value;
+    const fromVersion = positiveInt(fromVersionRaw, 'fromVersion', 1);
+    const limit = positiveInt(limitRaw, 'limit', 1000, 10_000);
+    const streamName = patentStream(applicationNumber);
+    const events = await this.queries.execute(new GetStreamEventsQuery(streamName, fromVersion, limit));
+    if (events.length === 0 && fromVersion === 1) throw notFound(applicationNumber);
+    return { applicationNumber, streamName, events };
+  }
+}
+
+function notFound(applicationNumber: string): ProblemException {
+  return ProblemException.of(404, 'PATENT.NOT_FOUND', `patent ${applicationNumber} has not been inventoried`);
+}
+
+export function positiveInt(raw: string | undefined, name: string, dflt: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw ProblemException.of(400, 'REQUEST.INVALID_QUERY', `${name} must be an integer from 1 to ${max}`, {
+      errors: [{ field: name, message: `invalid value ${JSON.stringify(raw)}` }],
+    });
+  }
+  return n;
+}

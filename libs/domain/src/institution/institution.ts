@@ -1,0 +1,145 @@
+import type { IsoDate } from '../dates';
+import { invalid, notFound, rule } from '../errors';
+import { intIn, oneOf, optionalText, requireId, requirePastDate, requireText, todayInChina } from '../validate';
+
+export type InstitutionKind = 'university' | 'research-institute' | 'hospital';
+export const INSTITUTION_KINDS: readonly InstitutionKind[] = ['university', 'research-institute', 'hospital'];
+/** Milestone groups of the Shanxi plan (§6): 太原理工大学, the four key universities, everyone else. */
+export type MilestoneGroup = 'tyut' | 'key4' | 'other';
+export const MILESTONE_GROUPS: readonly MilestoneGroup[] = ['tyut', 'key4', 'other'];
+
+export interface InstitutionRegistered {
+  type: 'InstitutionRegistered';
+  data: {
+    institutionId: string;
+    name: string;
+    kind: InstitutionKind;
+    province: string;
+    milestoneGroup: MilestoneGroup;
+    stockPatentCount: number;
+    occurredOn: IsoDate;
+  };
+}
+
+export interface StockCountRevised {
+  type: 'StockCountRevised';
+  data: { institutionId: string; stockPatentCount: number; reason: string; occurredOn: IsoDate };
+}
+
+export type InstitutionEvent = InstitutionRegistered | StockCountRevised;
+export const INSTITUTION_EVENT_TYPES: readonly InstitutionEvent['type'][] = ['InstitutionRegistered', 'StockCountRevised'];
+
+/**
+ * PUT semantics: registers the institution, or revises its stock count (a reason is then required).
+ * Re-sending the same registration changes nothing. Name, kind, province and milestone group are
+ * fixed once registered.
+ */
+export interface RegisterInstitution {
+  type: 'RegisterInstitution';
+  data: {
+    institutionId: string;
+    name: string;
+    kind: InstitutionKind;
+    province: string;
+    milestoneGroup: MilestoneGroup;
+    stockPatentCount: number;
+    /** Why the stock count changed; required when it does. */
+    reason?: string;
+    /** Business date; defaults to today in China. */
+    occurredOn?: IsoDate;
+  };
+  now: string;
+}
+
+export type InstitutionCommand = RegisterInstitution;
+
+export interface Institution {
+  status: 'registered';
+  institutionId: string;
+  name: string;
+  kind: InstitutionKind;
+  province: string;
+  milestoneGroup: MilestoneGroup;
+  stockPatentCount: number;
+  registeredOn: IsoDate;
+  revisions: { stockPatentCount: number; reason: string; occurredOn: IsoDate }[];
+}
+
+export type InstitutionState = { status: 'none' } | Institution;
+
+export const initialInstitutionState = (): InstitutionState => ({ status: 'none' });
+
+export function decideInstitution(command: InstitutionCommand, state: InstitutionState): InstitutionEvent[] {
+  switch (command.type) {
+    case 'RegisterInstitution': {
+      const d = command.data;
+      const institutionId = requireId(d.institutionId, 'institutionId');
+      const name = requireText(d.name, 'name', 200);
+      const kind = oneOf(d.kind, INSTITUTION_KINDS, 'kind');
+      const province = requireText(d.province, 'province', 50);
+      const milestoneGroup = oneOf(d.milestoneGroup, MILESTONE_GROUPS, 'milestoneGroup');
+      const stockPatentCount = intIn(d.stockPatentCount, 0, 10_000_000, 'stockPatentCount');
+      const occurredOn =
+        d.occurredOn === undefined ? todayInChina(command.now) : requirePastDate(d.occurredOn, 'occurredOn', command.now);
+      const reason = optionalText(d.reason, 'reason');
+      if (state.status === 'none') {
+        return [
+          {
+            type: 'InstitutionRegistered',
+            data: { institutionId, name, kind, province, milestoneGroup, stockPatentCount, occurredOn },
+          },
+        ];
+      }
+      const changed = (
+        [
+          ['name', name, state.name],
+          ['kind', kind, state.kind],
+          ['province', province, state.province],
+          ['milestoneGroup', milestoneGroup, state.milestoneGroup],
+        ] as const
+      ).filter(([, a, b]) => a !== b);
+      if (changed.length > 0) {
+        throw rule(
+          'INSTITUTION.FIELDS_FIXED',
+          `${changed.map(([f]) => f).join(', ')} cannot change once the institution is registered`,
+          changed[0]![0],
+        );
+      }
+      if (stockPatentCount === state.stockPatentCount) return [];
+      if (reason === undefined) {
+        throw invalid(
+          'INSTITUTION.REVISION_REASON_REQUIRED',
+          `stockPatentCount changes from ${state.stockPatentCount} to ${stockPatentCount}: give a reason`,
+          'reason',
+        );
+      }
+      return [{ type: 'StockCountRevised', data: { institutionId, stockPatentCount, reason, occurredOn } }];
+    }
+    default: {
+      const unknown: never = command.type;
+      throw notFound('COMMAND.UNKNOWN', `unknown command ${String(unknown)}`);
+    }
+  }
+}
+
+export function evolveInstitution(state: InstitutionState, event: InstitutionEvent): InstitutionState {
+  switch (event.type) {
+    case 'InstitutionRegistered': {
+      const { occurredOn, ...d } = event.data;
+      return { status: 'registered', ...d, registeredOn: occurredOn, revisions: [] };
+    }
+    case 'StockCountRevised': {
+      if (state.status === 'none') return state;
+      const { stockPatentCount, reason, occurredOn } = event.data;
+      return { ...state, stockPatentCount, revisions: [...state.revisions, { stockPatentCount, reason, occurredOn }] };
+    }
+    default:
+      return state;
+  }
+}
+
+export const institutionDecider = {
+  decide: decideInstitution,
+  evolve: evolveInstitution,
+  initialState: initialInstitutionState,
+};

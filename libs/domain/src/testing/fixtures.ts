@@ -1,0 +1,439 @@
+/**
+ * Builders for the given / when / then specs of the domain deciders. Every builder has realistic
+ * defaults for one patent (an invention of 太原理工大学, 201710601862.3) and takes overrides.
+ *
+ * Event builders take typed overrides (given events are always well-formed). Command builders take
+ * loose overrides (`unknown` values) so specs can send malformed input; an override of `undefined`
+ * removes the field, as if the client had not sent it.
+ */
+import type { InstitutionCommand, InstitutionRegistered, StockCountRevised } from '../institution/institution';
+import type { PatentCommand, PatentCommandType } from '../patent/commands';
+import type { PatentEvent, PatentEventType } from '../patent/events';
+
+/** The fixed clock of the specs: 2025-06-01 12:00 in China. */
+export const NOW = '2025-06-01T04:00:00Z';
+/** Today in China at NOW. */
+export const TODAY = '2025-06-01';
+export const TOMORROW = '2025-06-02';
+
+/** 201710601862.3: filed 2017, type digit 1 (invention), check digit 157 mod 11 = 3. */
+export const AN = '201710601862.3';
+export const INSTITUTION_ID = 'tyut';
+/** Filing date + 20 years (invention). */
+export const EXPIRY = '2037-07-21';
+
+export const ENT_A = { id: 'ent-a', name: 'Shanxi Energy Co.' } as const;
+export const ENT_B = { id: 'ent-b', name: 'Taiyuan Materials Ltd.' } as const;
+export const ENT_C = { id: 'ent-c', name: 'Datong Technology Co.' } as const;
+
+type EventOf<T extends PatentEventType> = Extract<PatentEvent, { type: T }>;
+type EventData<T extends PatentEventType> = EventOf<T>['data'];
+
+function event<T extends PatentEventType>(type: T, defaults: EventData<T>, overrides: Partial<EventData<T>>): EventOf<T> {
+  return { type, data: { ...defaults, ...overrides } } as unknown as EventOf<T>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// patent events
+
+export const inventoried = (o: Partial<EventData<'PatentInventoried'>> = {}) =>
+  event(
+    'PatentInventoried',
+    {
+      applicationNumber: AN,
+      institutionId: INSTITUTION_ID,
+      title: 'Lithium battery separator with ceramic coating',
+      kind: 'invention',
+      filingDate: '2017-07-21',
+      grantDate: '2020-03-10',
+      inventors: ['Wang Wei', 'Li Na'],
+      coPatentees: [],
+      ipc: ['H01M 50/403'],
+      fiscallyFunded: true,
+      implementationStatus: 'not-implemented',
+      technologyReadiness: 5,
+      selfAssessedGrade: 'A',
+      applicationScenarios: ['energy storage'],
+      highValueFlags: {
+        strategicEmergingIndustry: false,
+        overseasFamily: false,
+        maintainedOver10Years: false,
+        pledgeFinancing: false,
+        award: false,
+      },
+      cohort: 'stock',
+      occurredOn: '2024-03-15',
+    },
+    o,
+  );
+
+export const intentTagged = (o: Partial<EventData<'IntentTagged'>> = {}) =>
+  event(
+    'IntentTagged',
+    {
+      applicationNumber: AN,
+      modes: ['transfer', 'license'],
+      screening: { method: 'institution-central', decision: 'admitted' },
+      occurredOn: '2024-03-20',
+    },
+    o,
+  );
+
+export const declinedTag = (o: Partial<EventData<'IntentTagged'>> = {}) =>
+  intentTagged({ modes: [], screening: { method: 'institution-central', decision: 'declined', reason: 'no market' }, ...o });
+
+export const evaluated = (o: Partial<EventData<'EnterpriseEvaluated'>> = {}) =>
+  event(
+    'EnterpriseEvaluated',
+    {
+      applicationNumber: AN,
+      evaluationId: 'ev-1',
+      enterpriseId: ENT_A.id,
+      enterpriseName: ENT_A.name,
+      enterpriseCategory: 'high-tech',
+      industrializationProspect: 4,
+      improvementNeeds: { level: 'minor' },
+      cooperationWillingness: 'license',
+      occurredOn: '2024-04-10',
+    },
+    o,
+  );
+
+export const promoted = (o: Partial<EventData<'Promoted'>> = {}) =>
+  event(
+    'Promoted',
+    {
+      applicationNumber: AN,
+      promotionId: 'pr-1',
+      channel: 'salon',
+      tier: 'featured',
+      organizer: 'Shanxi IP Office',
+      occurredOn: '2024-05-01',
+    },
+    o,
+  );
+
+export const transferred = (o: Partial<EventData<'Transferred'>> = {}) =>
+  event(
+    'Transferred',
+    {
+      applicationNumber: AN,
+      dealId: 'deal-t1',
+      assigneeId: ENT_A.id,
+      assigneeName: ENT_A.name,
+      contractDate: '2024-09-01',
+      price: '1250000.00',
+      pricingMethod: 'agreed',
+    },
+    o,
+  );
+
+export const transferRegistered = (o: Partial<EventData<'TransferRegistered'>> = {}) =>
+  event(
+    'TransferRegistered',
+    { applicationNumber: AN, dealId: 'deal-t1', registeredOn: '2024-10-15', noticeNumber: 'ZL-TR-2024-0001' },
+    o,
+  );
+
+export const licensed = (o: Partial<EventData<'Licensed'>> = {}) =>
+  event(
+    'Licensed',
+    {
+      applicationNumber: AN,
+      dealId: 'deal-l1',
+      licenseeId: ENT_B.id,
+      licenseeName: ENT_B.name,
+      type: 'ordinary',
+      effectiveDate: '2024-07-01',
+      endDate: '2026-06-30',
+      royalty: '200000.00',
+    },
+    o,
+  );
+
+export const licenseRecorded = (o: Partial<EventData<'LicenseRecorded'>> = {}) =>
+  event(
+    'LicenseRecorded',
+    { applicationNumber: AN, dealId: 'deal-l1', recordalNumber: '2024990000123', recordedOn: '2024-08-01' },
+    o,
+  );
+
+export const industrialized = (o: Partial<EventData<'Industrialized'>> = {}) =>
+  event(
+    'Industrialized',
+    {
+      applicationNumber: AN,
+      industrializationId: 'ind-1',
+      enterpriseId: ENT_B.id,
+      productName: 'Ceramic-coated separator film',
+      startedOn: '2024-10-01',
+      basis: { kind: 'license', dealId: 'deal-l1' },
+    },
+    o,
+  );
+
+export const densityProductFiled = (o: Partial<EventData<'DensityProductFiled'>> = {}) =>
+  event(
+    'DensityProductFiled',
+    { applicationNumber: AN, industrializationId: 'ind-1', recordNumber: 'MJ-2025-0001', filedOn: '2025-03-01' },
+    o,
+  );
+
+export const openLicensed = (o: Partial<EventData<'OpenLicensed'>> = {}) =>
+  event(
+    'OpenLicensed',
+    {
+      applicationNumber: AN,
+      declarationId: 'ol-1',
+      royalty: { basis: 'percentage-of-sales', rate: 3 },
+      termFrom: '2025-01-01',
+      termTo: '2026-12-31',
+      occurredOn: '2025-01-01',
+    },
+    o,
+  );
+
+export const openLicenseTaken = (o: Partial<EventData<'OpenLicenseTaken'>> = {}) =>
+  event(
+    'OpenLicenseTaken',
+    {
+      applicationNumber: AN,
+      declarationId: 'ol-1',
+      dealId: 'deal-o1',
+      licenseeId: ENT_C.id,
+      licenseeName: ENT_C.name,
+      notifiedOn: '2025-02-01',
+    },
+    o,
+  );
+
+export const openLicenseWithdrawn = (o: Partial<EventData<'OpenLicenseWithdrawn'>> = {}) =>
+  event('OpenLicenseWithdrawn', { applicationNumber: AN, declarationId: 'ol-1', withdrawnOn: '2025-03-01' }, o);
+
+/** A platform report of exactly one target: a deal or an industrialization. */
+export const transactionReported = (
+  target: { dealId: string } | { industrializationId: string },
+  o: Partial<Omit<EventData<'TransactionReported'>, 'dealId' | 'industrializationId'>> = {},
+): EventOf<'TransactionReported'> => ({
+  type: 'TransactionReported',
+  data: { applicationNumber: AN, ...target, reportedOn: '2025-04-01', platformRef: 'PF-2025-0001', ...o },
+});
+
+export const lapsed = (o: Partial<EventData<'PatentLapsed'>> = {}) =>
+  event('PatentLapsed', { applicationNumber: AN, reason: 'non-payment', effectiveOn: '2025-05-01' }, o);
+
+/** Inventoried and admitted to the resource pool. */
+export const inPool = (): PatentEvent[] => [inventoried(), intentTagged()];
+
+// ---------------------------------------------------------------------------------------------
+// patent commands
+
+type CommandOf<T extends PatentCommandType> = Extract<PatentCommand, { type: T }>;
+type CommandData<T extends PatentCommandType> = CommandOf<T>['data'];
+/** Overrides of a command's data: any value, `undefined` removes the field. */
+export type Loose<T> = { [K in keyof T]?: unknown };
+
+function withoutUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+function command<T extends PatentCommandType>(
+  type: T,
+  defaults: Omit<CommandData<T>, 'applicationNumber'>,
+  overrides: Loose<CommandData<T>>,
+  now: string,
+): CommandOf<T> {
+  const data = withoutUndefined({ applicationNumber: AN, ...defaults, ...overrides });
+  return { type, data, now } as unknown as CommandOf<T>;
+}
+
+export const inventoryPatent = (o: Loose<CommandData<'InventoryPatent'>> = {}, now = NOW) =>
+  command(
+    'InventoryPatent',
+    {
+      institutionId: INSTITUTION_ID,
+      title: 'Lithium battery separator with ceramic coating',
+      kind: 'invention',
+      filingDate: '2017-07-21',
+      grantDate: '2020-03-10',
+      inventors: ['Wang Wei', 'Li Na'],
+      ipc: ['H01M 50/403'],
+      fiscallyFunded: true,
+      implementationStatus: 'not-implemented',
+      technologyReadiness: 5,
+      selfAssessedGrade: 'A',
+      applicationScenarios: ['energy storage'],
+      occurredOn: '2024-03-15',
+    },
+    o,
+    now,
+  );
+
+export const tagIntent = (o: Loose<CommandData<'TagIntent'>> = {}, now = NOW) =>
+  command(
+    'TagIntent',
+    {
+      modes: ['transfer', 'license'],
+      screening: { method: 'institution-central', decision: 'admitted' },
+      occurredOn: '2024-03-20',
+    },
+    o,
+    now,
+  );
+
+export const evaluatePatent = (o: Loose<CommandData<'EvaluatePatent'>> = {}, now = NOW) =>
+  command(
+    'EvaluatePatent',
+    {
+      evaluationId: 'ev-1',
+      enterpriseId: ENT_A.id,
+      enterpriseName: ENT_A.name,
+      enterpriseCategory: 'high-tech',
+      industrializationProspect: 4,
+      improvementNeeds: { level: 'minor' },
+      cooperationWillingness: 'license',
+      occurredOn: '2024-04-10',
+    },
+    o,
+    now,
+  );
+
+export const promotePatent = (o: Loose<CommandData<'PromotePatent'>> = {}, now = NOW) =>
+  command(
+    'PromotePatent',
+    { promotionId: 'pr-1', channel: 'salon', tier: 'featured', organizer: 'Shanxi IP Office', occurredOn: '2024-05-01' },
+    o,
+    now,
+  );
+
+export const transferPatent = (o: Loose<CommandData<'TransferPatent'>> = {}, now = NOW) =>
+  command(
+    'TransferPatent',
+    {
+      dealId: 'deal-t1',
+      assigneeId: ENT_A.id,
+      assigneeName: ENT_A.name,
+      contractDate: '2024-09-01',
+      price: '1250000',
+      pricingMethod: 'agreed',
+    },
+    o,
+    now,
+  );
+
+export const registerTransfer = (o: Loose<CommandData<'RegisterTransfer'>> = {}, now = NOW) =>
+  command('RegisterTransfer', { dealId: 'deal-t1', registeredOn: '2024-10-15', noticeNumber: 'ZL-TR-2024-0001' }, o, now);
+
+export const licensePatent = (o: Loose<CommandData<'LicensePatent'>> = {}, now = NOW) =>
+  command(
+    'LicensePatent',
+    {
+      dealId: 'deal-l1',
+      licenseeId: ENT_B.id,
+      licenseeName: ENT_B.name,
+      type: 'ordinary',
+      effectiveDate: '2024-07-01',
+      endDate: '2026-06-30',
+      royalty: '200000',
+    },
+    o,
+    now,
+  );
+
+export const recordLicense = (o: Loose<CommandData<'RecordLicense'>> = {}, now = NOW) =>
+  command('RecordLicense', { dealId: 'deal-l1', recordalNumber: '2024990000123', recordedOn: '2024-08-01' }, o, now);
+
+export const industrializePatent = (o: Loose<CommandData<'IndustrializePatent'>> = {}, now = NOW) =>
+  command(
+    'IndustrializePatent',
+    { industrializationId: 'ind-1', enterpriseId: ENT_B.id, productName: 'Ceramic-coated separator film', startedOn: '2024-10-01' },
+    o,
+    now,
+  );
+
+export const fileDensityProduct = (o: Loose<CommandData<'FileDensityProduct'>> = {}, now = NOW) =>
+  command('FileDensityProduct', { industrializationId: 'ind-1', recordNumber: 'MJ-2025-0001', filedOn: '2025-03-01' }, o, now);
+
+export const declareOpenLicense = (o: Loose<CommandData<'DeclareOpenLicense'>> = {}, now = NOW) =>
+  command(
+    'DeclareOpenLicense',
+    {
+      declarationId: 'ol-1',
+      royalty: { basis: 'percentage-of-sales', rate: 3 },
+      termFrom: '2025-01-01',
+      termTo: '2026-12-31',
+      occurredOn: '2025-01-01',
+    },
+    o,
+    now,
+  );
+
+export const takeOpenLicense = (o: Loose<CommandData<'TakeOpenLicense'>> = {}, now = NOW) =>
+  command('TakeOpenLicense', { dealId: 'deal-o1', licenseeId: ENT_C.id, licenseeName: ENT_C.name, notifiedOn: '2025-02-01' }, o, now);
+
+export const withdrawOpenLicense = (o: Loose<CommandData<'WithdrawOpenLicense'>> = {}, now = NOW) =>
+  command('WithdrawOpenLicense', { withdrawnOn: '2025-03-01' }, o, now);
+
+/** Reports the transfer deal-t1 unless overridden (pass `dealId: undefined` to drop it). */
+export const reportTransaction = (o: Loose<CommandData<'ReportTransaction'>> = {}, now = NOW) =>
+  command('ReportTransaction', { dealId: 'deal-t1', reportedOn: '2025-04-01', platformRef: 'PF-2025-0001' }, o, now);
+
+export const lapsePatent = (o: Loose<CommandData<'LapsePatent'>> = {}, now = NOW) =>
+  command('LapsePatent', { reason: 'non-payment', effectiveOn: '2025-05-01' }, o, now);
+
+/** One well-formed command of every type except InventoryPatent. */
+export const everyCommandOnAnInventoriedPatent = (): PatentCommand[] => [
+  tagIntent(),
+  evaluatePatent(),
+  promotePatent(),
+  transferPatent(),
+  registerTransfer(),
+  licensePatent(),
+  recordLicense(),
+  industrializePatent(),
+  fileDensityProduct(),
+  declareOpenLicense(),
+  takeOpenLicense(),
+  withdrawOpenLicense(),
+  reportTransaction(),
+  lapsePatent(),
+];
+
+// ---------------------------------------------------------------------------------------------
+// institution
+
+export const institutionRegistered = (o: Partial<InstitutionRegistered['data']> = {}): InstitutionRegistered => ({
+  type: 'InstitutionRegistered',
+  data: {
+    institutionId: INSTITUTION_ID,
+    name: '太原理工大学',
+    kind: 'university',
+    province: 'Shanxi',
+    milestoneGroup: 'tyut',
+    stockPatentCount: 3200,
+    occurredOn: '2024-03-01',
+    ...o,
+  },
+});
+
+export const stockCountRevised = (o: Partial<StockCountRevised['data']> = {}): StockCountRevised => ({
+  type: 'StockCountRevised',
+  data: { institutionId: INSTITUTION_ID, stockPatentCount: 3350, reason: 'recount after audit', occurredOn: '2024-05-01', ...o },
+});
+
+export const registerInstitution = (
+  o: Loose<InstitutionCommand['data']> = {},
+  now = NOW,
+): InstitutionCommand => {
+  const data = withoutUndefined({
+    institutionId: INSTITUTION_ID,
+    name: '太原理工大学',
+    kind: 'university',
+    province: 'Shanxi',
+    milestoneGroup: 'tyut',
+    stockPatentCount: 3200,
+    occurredOn: '2024-03-01',
+    ...o,
+  });
+  return { type: 'RegisterInstitution', data, now } as unknown as InstitutionCommand;
+};

@@ -1,0 +1,132 @@
+import type { Decider, DomainEvent } from './decider';
+import { ConcurrencyRetriesExhaustedError, IdempotencyKeyReusedError, WrongExpectedVersionError } from './errors';
+import { deterministicEventId } from './ids';
+import type { Actor, EventStore, JsonObject, NewEvent, StoredEvent } from './types';
+
+export interface CommandContext {
+  /** Idempotency key: a command re-sent with the same id returns the original outcome. */
+  commandId: string;
+  /** Digest of the request; the same commandId with another fingerprint is rejected. */
+  fingerprint: string;
+  correlationId?: string;
+  causationId?: string;
+  actor: Actor;
+  /** When the command is handled (ISO UTC instant); becomes each event's recordedAt. */
+  now: string;
+  /**
+   * A version pinned by the caller (If-Match). When given, a concurrent change fails with
+   * WrongExpectedVersionError instead of being retried.
+   */
+  expectedVersion?: number;
+}
+
+export interface HandleOptions<Event extends DomainEvent> {
+  /** Attempts when the stream changes between load and append and no version was pinned. */
+  maxAttempts?: number;
+  /** Schema version of each event type (default 1). */
+  schemaVersionOf?: (type: Event['type']) => number;
+  /** Turns stored events into the current shape before they are folded (upcasters). */
+  upcast?: (event: StoredEvent) => Event;
+  /**
+   * Checks to run with the loaded state before deciding (for example cross-aggregate lookups). May
+   * throw a domain error.
+   */
+  precheck?: (version: number) => Promise<void> | void;
+}
+
+export interface CommandOutcome {
+  streamName: string;
+  /** Stream version after the command. */
+  version: number;
+  /** Events the command appended (or, for a replayed command, originally appended). */
+  events: StoredEvent[];
+  /** True when the command id had already been handled and nothing was appended now. */
+  duplicate: boolean;
+}
+
+function defaultUpcast<Event extends DomainEvent>(e: StoredEvent): Event {
+  return { type: e.type, data: e.data } as unknown as Event;
+}
+
+/** Loads a stream and folds it into state. */
+export async function loadAggregate<Command, Event extends DomainEvent, State>(
+  store: EventStore,
+  decider: Decider<Command, Event, State>,
+  streamName: string,
+  upcast: (event: StoredEvent) => Event = defaultUpcast,
+): Promise<{ state: State; version: number; events: StoredEvent[] }> {
+  const events = await store.readStream(streamName);
+  let state = decider.initialState();
+  for (const e of events) state = decider.evolve(state, upcast(e));
+  return { state, version: events.length === 0 ? 0 : events[events.length - 1]!.version, events };
+}
+
+async function outcomeOfRecordedCommand(
+  store: EventStore,
+  streamName: string,
+  fromVersion: number,
+  toVersion: number,
+): Promise<CommandOutcome> {
+  const events =
+    toVersion >= fromVersion ? await store.readStream(streamName, { fromVersion, toVersion }) : [];
+  return { streamName, version: toVersion, events, duplicate: true };
+}
+
+/**
+ * Load → decide → append, with idempotency by command id and optimistic concurrency.
+ * Domain errors thrown by `decide` propagate unchanged and nothing is appended.
+ */
+export async function handleCommand<Command, Event extends DomainEvent, State>(
+  store: EventStore,
+  decider: Decider<Command, Event, State>,
+  streamName: string,
+  command: Command,
+  ctx: CommandContext,
+  options: HandleOptions<Event> = {},
+): Promise<CommandOutcome> {
+  const maxAttempts = ctx.expectedVersion === undefined ? (options.maxAttempts ?? 5) : 1;
+  const recorded = await store.findCommand(ctx.commandId);
+  if (recorded) {
+    if (recorded.fingerprint !== ctx.fingerprint || recorded.streamName !== streamName) {
+      throw new IdempotencyKeyReusedError(ctx.commandId);
+    }
+    return outcomeOfRecordedCommand(store, streamName, recorded.fromVersion, recorded.toVersion);
+  }
+  for (let attempt = 1; ; attempt++) {
+    const { state, version } = await loadAggregate(store, decider, streamName, options.upcast);
+    if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== version) {
+      throw new WrongExpectedVersionError(streamName, ctx.expectedVersion, version);
+    }
+    if (options.precheck) await options.precheck(version);
+    const decided = decider.decide(command, state);
+    const newEvents: NewEvent[] = decided.map((e, i) => ({
+      type: e.type,
+      data: e.data as JsonObject,
+      metadata: {
+        eventId: deterministicEventId(ctx.commandId, i),
+        commandId: ctx.commandId,
+        correlationId: ctx.correlationId ?? ctx.commandId,
+        causationId: ctx.causationId ?? ctx.commandId,
+        actor: ctx.actor,
+        recordedAt: ctx.now,
+        schemaVersion: options.schemaVersionOf ? options.schemaVersionOf(e.type) : 1,
+      },
+    }));
+    try {
+      const result = await store.append(streamName, newEvents, {
+        expectedVersion: version,
+        command: { commandId: ctx.commandId, fingerprint: ctx.fingerprint },
+      });
+      return {
+        streamName,
+        version: result.nextExpectedVersion,
+        events: result.events,
+        duplicate: result.duplicate,
+      };
+    } catch (err) {
+      if (!(err instanceof WrongExpectedVersionError)) throw err;
+      if (ctx.expectedVersion !== undefined) throw err;
+      if (attempt >= maxAttempts) throw new ConcurrencyRetriesExhaustedError(streamName, attempt);
+    }
+  }
+}

@@ -1,0 +1,151 @@
+import {
+  IdempotencyKeyReusedError,
+  InvalidAppendError,
+  checkExpectedVersion,
+  validateAppend,
+} from './errors';
+import type {
+  AppendOptions,
+  AppendResult,
+  CommandRecord,
+  EventStore,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  StoredEvent,
+} from './types';
+
+const DEFAULT_READ_ALL_LIMIT = 1000;
+
+/**
+ * In-memory EventStore: the reference semantics of the port, used in tests.
+ *
+ * Each append runs synchronously (no `await` inside), so it is atomic with respect to every other
+ * call. Events are deep-copied on write and on read: callers never hold a view of stored data.
+ */
+export class MemoryEventStore implements EventStore {
+  /** The global log; the event at index i has position i + 1. */
+  private readonly log: StoredEvent[] = [];
+  private readonly streams = new Map<string, StoredEvent[]>();
+  private readonly commands = new Map<string, CommandRecord>();
+  private readonly eventIds = new Set<string>();
+  private closed = false;
+
+  async append(streamName: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    this.assertOpen();
+    validateAppend(streamName, options.expectedVersion);
+    if (options.command) {
+      const recorded = this.commands.get(options.command.commandId);
+      if (recorded) return this.replay(recorded, streamName, options.command.fingerprint);
+    }
+    const stream = this.streams.get(streamName) ?? [];
+    const current = stream.length;
+    checkExpectedVersion(streamName, options.expectedVersion, current);
+    this.assertNewEventIds(events);
+
+    const head = this.log.length;
+    const stored = events.map<StoredEvent>((e, i) => ({
+      streamName,
+      version: current + i + 1,
+      position: head + i + 1,
+      type: e.type,
+      data: structuredClone(e.data),
+      metadata: structuredClone(e.metadata),
+    }));
+    for (const e of stored) {
+      this.log.push(e);
+      stream.push(e);
+      this.eventIds.add(e.metadata.eventId);
+    }
+    if (stored.length > 0) this.streams.set(streamName, stream);
+
+    const result: AppendResult = {
+      streamName,
+      nextExpectedVersion: current + stored.length,
+      events: structuredClone(stored),
+      duplicate: false,
+    };
+    if (options.command) {
+      const record: CommandRecord = {
+        commandId: options.command.commandId,
+        fingerprint: options.command.fingerprint,
+        streamName,
+        fromVersion: current + 1,
+        toVersion: current + stored.length,
+        firstPosition: stored.length > 0 ? head + 1 : 0,
+        lastPosition: stored.length > 0 ? head + stored.length : 0,
+        recordedAt: new Date().toISOString(),
+      };
+      this.commands.set(record.commandId, record);
+      result.command = { ...record };
+    }
+    return result;
+  }
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    const from = options.fromVersion ?? 1;
+    const to = options.toVersion ?? Number.MAX_SAFE_INTEGER;
+    const selected = (this.streams.get(streamName) ?? []).filter((e) => e.version >= from && e.version <= to);
+    return structuredClone(selected.slice(0, options.limit ?? selected.length));
+  }
+
+  async streamVersion(streamName: string): Promise<number> {
+    this.assertOpen();
+    return this.streams.get(streamName)?.length ?? 0;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    const after = Math.max(0, options.after ?? 0);
+    return structuredClone(this.log.slice(after, after + (options.limit ?? DEFAULT_READ_ALL_LIMIT)));
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    return this.log.length;
+  }
+
+  async findCommand(commandId: string): Promise<CommandRecord | undefined> {
+    this.assertOpen();
+    const record = this.commands.get(commandId);
+    return record && { ...record };
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+  }
+
+  /** Idempotent. Every later call rejects. */
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  /** The stored outcome of an already recorded command, or IdempotencyKeyReusedError. */
+  private replay(recorded: CommandRecord, streamName: string, fingerprint: string): AppendResult {
+    if (recorded.fingerprint !== fingerprint || recorded.streamName !== streamName) {
+      throw new IdempotencyKeyReusedError(recorded.commandId);
+    }
+    const stream = this.streams.get(streamName) ?? [];
+    return {
+      streamName,
+      nextExpectedVersion: recorded.toVersion,
+      events: structuredClone(stream.slice(recorded.fromVersion - 1, recorded.toVersion)),
+      duplicate: true,
+      command: { ...recorded },
+    };
+  }
+
+  private assertNewEventIds(events: NewEvent[]): void {
+    const ids = new Set<string>();
+    for (const e of events) {
+      const id = e.metadata.eventId;
+      if (this.eventIds.has(id) || ids.has(id)) throw new InvalidAppendError(`duplicate event id: ${id}`);
+      ids.add(id);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('MemoryEventStore is closed');
+  }
+}

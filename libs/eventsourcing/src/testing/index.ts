@@ -1,0 +1,2 @@
+export { eventStoreContract, newEvent } from './contract';
+export type { EventStoreFactory } from './contract';

@@ -1,0 +1,2 @@
+export { SqliteEventStore } from './sqlite-event-store';
+export type { SqliteEventStoreOptions } from './sqlite-event-store';

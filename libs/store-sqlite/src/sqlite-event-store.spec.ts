@@ -1,0 +1,286 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WrongExpectedVersionError, type StoredEvent } from '@patent-ledger/eventsourcing';
+import { eventStoreContract, newEvent } from '@patent-ledger/eventsourcing/testing';
+import { SqliteEventStore } from './sqlite-event-store';
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'patent-ledger-sqlite-'));
+}
+
+function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+}
+
+async function readWholeLog(store: SqliteEventStore): Promise<StoredEvent[]> {
+  const log: StoredEvent[] = [];
+  for (let page = await store.readAll(); page.length > 0; page = await store.readAll({ after: log.length })) {
+    log.push(...page);
+  }
+  return log;
+}
+
+eventStoreContract('SqliteEventStore (file)', async () => {
+  const dir = tempDir();
+  return { store: SqliteEventStore.open(join(dir, 'events.db')), cleanup: async () => removeDir(dir) };
+});
+
+eventStoreContract('SqliteEventStore (:memory:)', async () => ({ store: SqliteEventStore.open(':memory:') }));
+
+describe('SqliteEventStore', () => {
+  let dir: string;
+  const stores: SqliteEventStore[] = [];
+
+  function open(...args: Parameters<typeof SqliteEventStore.open>): SqliteEventStore {
+    const store = SqliteEventStore.open(...args);
+    stores.push(store);
+    return store;
+  }
+
+  beforeEach(() => {
+    dir = tempDir();
+  });
+
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
+    removeDir(dir);
+  });
+
+  describe('open', () => {
+    it('creates the parent directory and the schema, in WAL mode with synchronous FULL', () => {
+      const store = open(join(dir, 'a', 'b', 'events.db'));
+      const db = store.database;
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('synchronous', { simple: true })).toBe(2);
+      expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+      expect(db.pragma('user_version', { simple: true })).toBe(1);
+      const tables = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .pluck()
+        .all();
+      expect(tables).toEqual(['commands', 'events', 'streams']);
+    });
+
+    it('takes synchronous and busy timeout options', () => {
+      const db = open(join(dir, 'events.db'), { synchronous: 'NORMAL', busyTimeoutMs: 250 }).database;
+      expect(db.pragma('synchronous', { simple: true })).toBe(1);
+      expect(db.pragma('busy_timeout', { simple: true })).toBe(250);
+    });
+
+    it('rejects an unknown synchronous setting', () => {
+      const options = { synchronous: 'OFF' } as unknown as Parameters<typeof SqliteEventStore.open>[1];
+      expect(() => open(join(dir, 'events.db'), options)).toThrow(/synchronous/);
+    });
+
+    it('refuses a file whose schema is newer than the code', async () => {
+      const file = join(dir, 'events.db');
+      const store = open(file);
+      store.database.pragma('user_version = 2');
+      await store.close();
+      expect(() => open(file)).toThrow(/schema version 2 is newer/);
+    });
+
+    it('reports a closed store clearly', async () => {
+      const store = open(':memory:');
+      await store.close();
+      await expect(store.streamVersion('patent-1')).rejects.toThrow('SqliteEventStore is closed');
+    });
+  });
+
+  it('keeps events, versions and command records across a reopen', async () => {
+    const file = join(dir, 'events.db');
+    const command = { commandId: 'cmd-1', fingerprint: 'fp-1' };
+    const first = open(file);
+    const original = await first.append(
+      'patent-1',
+      [newEvent('PatentFiled', { title: '专利' }), newEvent()],
+      {
+        expectedVersion: 'no_stream',
+        command,
+      },
+    );
+    await first.append('patent-2', [newEvent()], { expectedVersion: 'no_stream' });
+    const before = await first.readAll();
+    await first.close();
+
+    const reopened = open(file);
+    expect(await reopened.readAll()).toEqual(before);
+    expect(await reopened.headPosition()).toBe(3);
+    expect(await reopened.streamVersion('patent-1')).toBe(2);
+    expect(await reopened.findCommand('cmd-1')).toEqual(original.command);
+    const again = await reopened.append('patent-1', [newEvent()], { expectedVersion: 'no_stream', command });
+    expect(again).toMatchObject({ duplicate: true, nextExpectedVersion: 2 });
+    expect(again.events).toEqual(await reopened.readStream('patent-1'));
+    await expect(reopened.append('patent-1', [newEvent()], { expectedVersion: 1 })).rejects.toBeInstanceOf(
+      WrongExpectedVersionError,
+    );
+    const next = await reopened.append('patent-1', [newEvent()], { expectedVersion: 2 });
+    expect(next.events.map((e) => [e.version, e.position])).toEqual([[3, 4]]);
+  });
+
+  it('shares the file between connections, checking versions against what the other wrote', async () => {
+    const file = join(dir, 'events.db');
+    const a = open(file);
+    const b = open(file);
+    await a.append('patent-1', [newEvent()], { expectedVersion: 'no_stream' });
+    await expect(b.append('patent-1', [newEvent()], { expectedVersion: 'no_stream' })).rejects.toBeInstanceOf(
+      WrongExpectedVersionError,
+    );
+    await b.append('patent-1', [newEvent()], { expectedVersion: 1 });
+    await a.append('patent-2', [newEvent()], { expectedVersion: 'no_stream' });
+    expect((await b.readAll()).map((e) => [e.streamName, e.version, e.position])).toEqual([
+      ['patent-1', 1, 1],
+      ['patent-1', 2, 2],
+      ['patent-2', 1, 3],
+    ]);
+  });
+
+  describe('after the writing process is killed', () => {
+    const appendsBeforeKill = 200;
+
+    /**
+     * A child process that loads the real SqliteEventStore (TypeScript compiled on the fly by
+     * @swc/core) and appends commands of 3 events each to 5 streams, printing each acknowledged
+     * command id and last position.
+     */
+    const childScript = `
+      const Module = require('node:module');
+      const path = require('node:path');
+      const swc = require(${JSON.stringify(require.resolve('@swc/core'))});
+      const libs = ${JSON.stringify(join(__dirname, '..', '..'))};
+      const resolveFilename = Module._resolveFilename;
+      Module._resolveFilename = function (request, ...rest) {
+        const alias = /^@patent-ledger\\/([\\w-]+)$/.exec(request);
+        return resolveFilename.call(this, alias ? path.join(libs, alias[1], 'src', 'index.ts') : request, ...rest);
+      };
+      require.extensions['.ts'] = (module, filename) => {
+        const options = {
+          swcrc: false,
+          configFile: false,
+          jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+          module: { type: 'commonjs' },
+        };
+        module._compile(swc.transformFileSync(filename, options).code, filename);
+      };
+      const { SqliteEventStore } = require('@patent-ledger/store-sqlite');
+
+      const [file, synchronous] = process.argv.slice(1);
+      const store = SqliteEventStore.open(file, { synchronous });
+      const actor = { role: 'agent', orgId: 'org-1', userId: 'user-1' };
+      (async () => {
+        for (let i = 0; ; i++) {
+          const streamName = 'patent-' + (i % 5);
+          const commandId = 'cmd-' + i;
+          const events = [0, 1, 2].map((k) => ({
+            type: 'Tested',
+            data: { i, k, text: '存量专利盘活'.repeat(10) },
+            metadata: {
+              eventId: commandId + '-' + k, commandId, correlationId: commandId, causationId: commandId,
+              actor, recordedAt: new Date().toISOString(), schemaVersion: 1,
+            },
+          }));
+          const expectedVersion = await store.streamVersion(streamName);
+          const result = await store.append(streamName, events, {
+            expectedVersion,
+            command: { commandId, fingerprint: 'fp-' + i },
+          });
+          process.stdout.write(commandId + ' ' + result.command.lastPosition + '\\n');
+        }
+      })();
+    `;
+
+    /** Runs the child until it has acknowledged `appendsBeforeKill` appends, then SIGKILLs it. */
+    function runAndKill(file: string, synchronous: 'FULL' | 'NORMAL') {
+      return new Promise<{
+        acknowledged: Map<string, number>;
+        signal: NodeJS.Signals | null;
+        stderr: string;
+      }>((resolve, reject) => {
+        const child = spawn(process.execPath, ['-e', childScript, file, synchronous], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          stdout += chunk;
+          if (stdout.split('\n').length > appendsBeforeKill) child.kill('SIGKILL');
+        });
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+        child.on('error', reject);
+        child.on('close', (_code, signal) => {
+          // Only complete lines are acknowledgements; a cut-off last line is not.
+          const lines = stdout.split('\n').slice(0, -1);
+          const acknowledged = new Map(
+            lines.map((line) => {
+              const [commandId = '', position = ''] = line.split(' ');
+              return [commandId, Number(position)] as const;
+            }),
+          );
+          resolve({ acknowledged, signal, stderr });
+        });
+      });
+    }
+
+    it.each(['FULL', 'NORMAL'] as const)(
+      'keeps every acknowledged append and a consistent log (synchronous %s)',
+      async (synchronous) => {
+        const file = join(dir, 'events.db');
+        const { acknowledged, signal, stderr } = await runAndKill(file, synchronous);
+        expect(stderr).toBe('');
+        expect(signal).toBe('SIGKILL');
+        expect(acknowledged.size).toBeGreaterThanOrEqual(appendsBeforeKill);
+
+        const store = open(file);
+        expect(store.database.pragma('integrity_check', { simple: true })).toBe('ok');
+
+        // Every acknowledged append is there, at the position it was acknowledged with.
+        for (const [commandId, lastPosition] of acknowledged) {
+          expect(await store.findCommand(commandId)).toMatchObject({ lastPosition });
+        }
+
+        // The global log is gap-free and each stream's versions are gap-free.
+        const log = await readWholeLog(store);
+        expect(log.map((e) => e.position)).toEqual(range(1, log.length));
+        expect(await store.headPosition()).toBe(log.length);
+        for (let s = 0; s < 5; s++) {
+          const stream = await store.readStream(`patent-${s}`);
+          expect(stream.map((e) => e.version)).toEqual(range(1, stream.length));
+          expect(await store.streamVersion(`patent-${s}`)).toBe(stream.length);
+        }
+
+        // Every event belongs to a command record whose 3 events are all there: no partial append.
+        const commandIds = [...new Set(log.map((e) => e.metadata.commandId))];
+        expect(commandIds.length * 3).toBe(log.length);
+        const recordCount = store.database.prepare('SELECT count(*) FROM commands').pluck().get();
+        expect(recordCount).toBe(commandIds.length);
+        for (const commandId of commandIds) {
+          const record = await store.findCommand(commandId);
+          expect(record).toBeDefined();
+          const events = log.slice(record!.firstPosition - 1, record!.lastPosition);
+          expect(events.map((e) => [e.streamName, e.version, e.metadata.commandId])).toEqual(
+            range(record!.fromVersion, record!.toVersion).map((v) => [record!.streamName, v, commandId]),
+          );
+          expect(events.map((e) => e.data['k'])).toEqual([0, 1, 2]);
+        }
+
+        // The store carries on: an acknowledged command is still a duplicate, new appends continue the log.
+        const [commandId = ''] = acknowledged.keys();
+        const replayed = await store.append('patent-0', [], {
+          expectedVersion: 'any',
+          command: { commandId, fingerprint: commandId.replace('cmd', 'fp') },
+        });
+        expect(replayed.duplicate).toBe(true);
+        const next = await store.append('patent-0', [newEvent()], {
+          expectedVersion: await store.streamVersion('patent-0'),
+        });
+        expect(next.events[0]?.position).toBe(log.length + 1);
+      },
+    );
+  });
+});
