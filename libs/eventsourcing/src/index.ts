@@ -4,3 +4,4 @@ export * from './decider';
 export * from './ids';
 export * from './handle-command';
 export * from './memory-event-store';
+export * from './projector';

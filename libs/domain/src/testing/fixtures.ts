@@ -6,6 +6,7 @@
  * loose overrides (`unknown` values) so specs can send malformed input; an override of `undefined`
  * removes the field, as if the client had not sent it.
  */
+import { DomainError } from '../errors';
 import type { InstitutionCommand, InstitutionRegistered, StockCountRevised } from '../institution/institution';
 import type { PatentCommand, PatentCommandType } from '../patent/commands';
 import type { PatentEvent, PatentEventType } from '../patent/events';
@@ -437,3 +438,17 @@ export const registerInstitution = (
   });
   return { type: 'RegisterInstitution', data, now } as unknown as InstitutionCommand;
 };
+
+// ---------------------------------------------------------------------------------------------
+// errors
+
+/** Runs fn and returns the DomainError it throws; fails when it throws nothing or something else. */
+export function domainErrorOf(fn: () => unknown): DomainError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DomainError) return e;
+    throw new Error(`expected a DomainError, got ${String(e)}`);
+  }
+  throw new Error('expected a DomainError, but nothing was thrown');
+}

@@ -1,0 +1,188 @@
+import type { EventStore, StoredEvent } from './types';
+
+/**
+ * Where projections keep their read models and checkpoints. `applyBatch` must apply the events and
+ * move the checkpoint in ONE transaction, skipping events at or below the checkpoint it reads inside
+ * that transaction — so a crash anywhere neither skips nor double-applies an event, and two
+ * projector processes on the same target cannot apply an event twice.
+ */
+export interface ProjectionTarget {
+  /** Names of the projections this target maintains. */
+  readonly projectionNames: readonly string[];
+  /** Prepares schemas and checkpoints (rebuilding a projection whose version changed). */
+  init(): Promise<void>;
+  checkpoint(name: string): Promise<number>;
+  /**
+   * Applies `events` (in position order) to one projection and stores the new checkpoint atomically.
+   * Throws ProjectionApplyError naming the event that failed; nothing of the batch is then kept.
+   * Returns the checkpoint after the batch.
+   */
+  applyBatch(name: string, events: readonly StoredEvent[]): Promise<number>;
+}
+
+/** A projection failed on one event. */
+export class ProjectionApplyError extends Error {
+  readonly code = 'PROJECTION.APPLY_FAILED';
+  constructor(
+    readonly projection: string,
+    readonly event: Pick<StoredEvent, 'position' | 'streamName' | 'version' | 'type'>,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `projection ${projection} failed on event ${event.position} (${event.type} ${event.streamName}@${event.version}): ${
+        cause instanceof Error ? cause.message : String(cause)
+      }`,
+    );
+    this.name = 'ProjectionApplyError';
+  }
+}
+
+export interface ProjectionStatus {
+  name: string;
+  /** Position of the last event applied. */
+  position: number;
+  /** Position of the last event in the log when the status was taken. */
+  headPosition: number;
+  /** Events not yet applied. */
+  lag: number;
+  state: 'running' | 'stopped' | 'failed';
+  lastError?: { message: string; position: number; eventType: string; streamName: string; at: string };
+}
+
+export interface ProjectorOptions {
+  batchSize?: number;
+  /** How often to look for new events when idle (ms). */
+  pollIntervalMs?: number;
+  /** Called when a projection fails on an event. */
+  onError?: (error: ProjectionApplyError) => void;
+}
+
+/**
+ * Reads the global log from the lowest checkpoint in batches and hands each projection the events
+ * past its own checkpoint. A projection that throws stops alone, is reported in `status()` and resumes
+ * from the same event after `resume()` or a restart.
+ */
+export class Projector {
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly positions = new Map<string, number>();
+  private readonly failures = new Map<string, NonNullable<ProjectionStatus['lastError']>>();
+  private head = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly target: ProjectionTarget,
+    private readonly options: ProjectorOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 1000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+  }
+
+  async init(): Promise<void> {
+    await this.target.init();
+    for (const name of this.target.projectionNames) this.positions.set(name, await this.target.checkpoint(name));
+  }
+
+  /** Applies everything up to the current head; returns the number of events read. */
+  async catchUp(): Promise<number> {
+    if (this.positions.size === 0) await this.init();
+    let read = 0;
+    for (;;) {
+      const active = this.target.projectionNames.filter((n) => !this.failures.has(n));
+      if (active.length === 0) return read;
+      // Refresh checkpoints: another process (a rebuild) may have moved them.
+      for (const n of active) this.positions.set(n, await this.target.checkpoint(n));
+      const from = Math.min(...active.map((n) => this.positions.get(n)!));
+      const batch = await this.store.readAll({ after: from, limit: this.batchSize });
+      this.head = Math.max(this.head, batch.length ? batch[batch.length - 1]!.position : await this.store.headPosition());
+      if (batch.length === 0) return read;
+      read += batch.length;
+      for (const name of active) {
+        const pos = this.positions.get(name)!;
+        const events = pos === from ? batch : batch.filter((e) => e.position > pos);
+        if (events.length === 0) continue;
+        try {
+          this.positions.set(name, await this.target.applyBatch(name, events));
+        } catch (err) {
+          const failure =
+            err instanceof ProjectionApplyError
+              ? err
+              : new ProjectionApplyError(name, events[0]!, err);
+          this.failures.set(name, {
+            message: failure.message,
+            position: failure.event.position,
+            eventType: failure.event.type,
+            streamName: failure.event.streamName,
+            at: new Date().toISOString(),
+          });
+          this.options.onError?.(failure);
+        }
+      }
+    }
+  }
+
+  /** Catches up, then follows new events until stop(). */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const loop = async (): Promise<void> => {
+      while (!this.stopped) {
+        try {
+          await this.catchUp();
+        } catch (err) {
+          // The store or target is unavailable: retry on the next tick.
+          this.options.onError?.(new ProjectionApplyError('*', { position: 0, streamName: '', version: 0, type: '' }, err));
+        }
+        if (this.stopped) break;
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          this.timer = setTimeout(resolve, this.pollIntervalMs);
+        });
+      }
+    };
+    this.running = loop();
+  }
+
+  /** Wakes the loop at once (e.g. after an append in this process). */
+  poke(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.poke();
+    await this.running;
+    this.running = undefined;
+  }
+
+  /** Clears a projection's failure so it retries from the event that failed. */
+  resume(name: string): boolean {
+    const had = this.failures.delete(name);
+    this.poke();
+    return had;
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    const head = await this.store.headPosition();
+    this.head = head;
+    const result: ProjectionStatus[] = [];
+    for (const name of this.target.projectionNames) {
+      const position = await this.target.checkpoint(name).catch(() => this.positions.get(name) ?? 0);
+      const failure = this.failures.get(name);
+      result.push({
+        name,
+        position,
+        headPosition: head,
+        lag: Math.max(0, head - position),
+        state: failure ? 'failed' : this.stopped ? 'stopped' : 'running',
+        ...(failure ? { lastError: failure } : {}),
+      });
+    }
+    return result;
+  }
+}
