@@ -4,7 +4,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MemoryEventStore, type EventStore } from '@patent-ledger/eventsourcing';
 import { SqliteEventStore } from '@patent-ledger/store-sqlite';
+import { SqliteReadModels } from '@patent-ledger/read-models';
 import { AppModule } from './app.module';
+import { ledgerProjections } from './read-models/projections';
 import { requireJsonBody } from './common/content-type.middleware';
 import { ProblemFilter } from './common/problem.filter';
 import { ledgerValidationPipe } from './common/validation';
@@ -21,8 +23,14 @@ export function openStore(config: LedgerConfig): EventStore {
   }
 }
 
+/** Opens the read models the configuration names. */
+export function openReadModels(config: LedgerConfig): SqliteReadModels {
+  return SqliteReadModels.open(config.readDbFile, ledgerProjections(config));
+}
+
 export interface CreateAppOptions {
   store?: EventStore;
+  readModels?: SqliteReadModels;
   clock?: Clock;
   logger?: false;
 }
@@ -30,8 +38,9 @@ export interface CreateAppOptions {
 /** Builds the HTTP application (not yet listening): used by main.ts and the e2e suites. */
 export async function createApp(config: LedgerConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
   const store = options.store ?? openStore(config);
+  const readModels = options.readModels ?? openReadModels(config);
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.register({ config, store, ...(options.clock ? { clock: options.clock } : {}) }),
+    AppModule.register({ config, store, readModels, ...(options.clock ? { clock: options.clock } : {}) }),
     {
       bodyParser: false,
       logger: options.logger === false ? false : logLevels(config.logLevel),

@@ -7,10 +7,15 @@ import { InstitutionsController } from './institutions/institutions.controller';
 import { LEDGER_HANDLERS } from './ledger/handlers';
 import { Clock, EVENT_STORE, LEDGER_CONFIG, SystemClock } from './ledger/tokens';
 import { PatentsController } from './patents/patents.controller';
+import { EventsAppendedHandler } from './read-models/events-appended.handler';
+import { ReadModelsController } from './read-models/read-models.controller';
+import { READ_MODELS, ReadModelsService } from './read-models/read-models.service';
+import type { SqliteReadModels } from '@patent-ledger/read-models';
 
 export interface AppModuleOptions {
   config: LedgerConfig;
   store: EventStore;
+  readModels: SqliteReadModels;
   clock?: Clock;
 }
 
@@ -24,15 +29,18 @@ class StoreLifecycle implements OnApplicationShutdown {
 
 @Module({})
 export class AppModule {
-  static register({ config, store, clock }: AppModuleOptions): DynamicModule {
+  static register({ config, store, readModels, clock }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [PatentsController, InstitutionsController, HealthController],
+      controllers: [PatentsController, InstitutionsController, ReadModelsController, HealthController],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
         { provide: EVENT_STORE, useValue: store },
         { provide: Clock, useValue: clock ?? new SystemClock() },
+        { provide: READ_MODELS, useValue: readModels },
+        ReadModelsService,
+        EventsAppendedHandler,
         StoreLifecycle,
         ...LEDGER_HANDLERS,
       ],

@@ -10,6 +10,10 @@ export interface LedgerConfig {
   dbFile: string;
   /** SQLite synchronous setting: FULL (default) fsyncs every commit. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** SQLite file of the read models (projections). */
+  readDbFile: string;
+  /** Run the projector inside the api process ('inline', default) or not at all ('off'). */
+  projector: 'inline' | 'off';
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: number;
   /** Log level of the HTTP service. */
@@ -50,6 +54,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     store: choice(env, 'LEDGER_STORE', ['sqlite', 'memory'] as const, 'sqlite'),
     dbFile: resolve(env['LEDGER_DB'] || './data/ledger.db'),
     sqliteSynchronous: choice(env, 'LEDGER_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL'),
+    readDbFile:
+      (env['LEDGER_STORE'] ?? 'sqlite') === 'memory' && !env['LEDGER_READ_DB']
+        ? ':memory:'
+        : resolve(env['LEDGER_READ_DB'] || './data/read-models.db'),
+    projector: choice(env, 'LEDGER_PROJECTOR', ['inline', 'off'] as const, 'inline'),
     bodyLimitBytes: int(env, 'LEDGER_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
     logLevel: choice(env, 'LEDGER_LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
   };

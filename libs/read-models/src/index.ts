@@ -5,3 +5,5 @@ export * from './projections/event-helpers';
 export * from './projections/audit';
 export * from './projections/resource-pool';
 export * from './queries/resource-pool';
+export * from './queries/audit';
+export * from './csv';

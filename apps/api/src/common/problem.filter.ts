@@ -7,6 +7,7 @@ import {
   WrongExpectedVersionError,
 } from '@patent-ledger/eventsourcing';
 import { DomainError } from '@patent-ledger/domain';
+import { QueryError } from '@patent-ledger/read-models';
 import type { Request, Response } from 'express';
 import { problem, PROBLEM_CONTENT_TYPE, ProblemException, type Problem } from './problem';
 
@@ -24,7 +25,7 @@ export class ProblemFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const p = this.toProblem(exception, req);
     p.instance = req.originalUrl ?? req.url;
-    if (p.status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    if (p.status === 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     res.status(p.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(p));
   }
 
@@ -33,6 +34,11 @@ export class ProblemFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       const status = exception.kind === 'invalid' ? 400 : exception.kind === 'not-found' ? 404 : 409;
       return problem(status, exception.code, exception.message, {
+        ...(exception.field ? { errors: [{ field: exception.field, message: exception.message }] } : {}),
+      });
+    }
+    if (exception instanceof QueryError) {
+      return problem(400, exception.code, exception.message, {
         ...(exception.field ? { errors: [{ field: exception.field, message: exception.message }] } : {}),
       });
     }

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, QueryHandler, type ICommandHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { CommandHandler, EventBus, QueryHandler, type ICommandHandler, type IQueryHandler } from '@nestjs/cqrs';
 import {
   institutionDecider,
   institutionStream,
@@ -8,11 +8,14 @@ import {
   patentStream,
   rule,
   type InstitutionState,
+  businessDateOf,
+  type PatentEvent,
   type PatentEventType,
   type PatentState,
 } from '@patent-ledger/domain';
 import { handleCommand, loadAggregate, type CommandOutcome, type EventStore, type StoredEvent } from '@patent-ledger/eventsourcing';
 import {
+  EventsAppended,
   ExecuteInstitutionCommand,
   ExecutePatentCommand,
   GetInstitutionQuery,
@@ -24,11 +27,14 @@ import { EVENT_STORE } from './tokens';
 
 @CommandHandler(ExecutePatentCommand)
 export class ExecutePatentHandler implements ICommandHandler<ExecutePatentCommand, CommandOutcome> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly eventBus: EventBus,
+  ) {}
 
-  execute({ applicationNumber, command, ctx }: ExecutePatentCommand): Promise<CommandOutcome> {
+  async execute({ applicationNumber, command, ctx }: ExecutePatentCommand): Promise<CommandOutcome> {
     const institutionId = command.type === 'InventoryPatent' ? command.data.institutionId : undefined;
-    return handleCommand(this.store, patentDecider, patentStream(applicationNumber), command, ctx, {
+    const outcome = await handleCommand(this.store, patentDecider, patentStream(applicationNumber), command, ctx, {
       schemaVersionOf: (t) => PATENT_EVENT_SCHEMA_VERSIONS[t as PatentEventType] ?? 1,
       // A patent is inventoried into a registered institution.
       ...(institutionId !== undefined
@@ -45,24 +51,50 @@ export class ExecutePatentHandler implements ICommandHandler<ExecutePatentComman
           }
         : {}),
     });
+    publishAppended(this.eventBus, outcome);
+    return outcome;
   }
 }
 
 @CommandHandler(ExecuteInstitutionCommand)
 export class ExecuteInstitutionHandler implements ICommandHandler<ExecuteInstitutionCommand, CommandOutcome> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly eventBus: EventBus,
+  ) {}
 
-  execute({ institutionId, command, ctx }: ExecuteInstitutionCommand): Promise<CommandOutcome> {
-    return handleCommand(this.store, institutionDecider, institutionStream(institutionId), command, ctx);
+  async execute({ institutionId, command, ctx }: ExecuteInstitutionCommand): Promise<CommandOutcome> {
+    const outcome = await handleCommand(this.store, institutionDecider, institutionStream(institutionId), command, ctx);
+    publishAppended(this.eventBus, outcome);
+    return outcome;
   }
+}
+
+function publishAppended(bus: EventBus, outcome: CommandOutcome): void {
+  const last = outcome.events[outcome.events.length - 1];
+  if (!outcome.duplicate && last) bus.publish(new EventsAppended(outcome.streamName, last.position));
 }
 
 @QueryHandler(GetPatentQuery)
 export class GetPatentHandler implements IQueryHandler<GetPatentQuery, AggregateView<PatentState>> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async execute({ applicationNumber }: GetPatentQuery): Promise<AggregateView<PatentState>> {
-    const { state, version } = await loadAggregate(this.store, patentDecider, patentStream(applicationNumber));
+  async execute({ applicationNumber, asOf, knownAt }: GetPatentQuery): Promise<AggregateView<PatentState>> {
+    if (asOf === undefined && knownAt === undefined) {
+      const { state, version } = await loadAggregate(this.store, patentDecider, patentStream(applicationNumber));
+      return { state, version };
+    }
+    const events = await this.store.readStream(patentStream(applicationNumber));
+    const knownAtMs = knownAt === undefined ? undefined : Date.parse(knownAt);
+    let state = patentDecider.initialState();
+    let version = 0;
+    for (const e of events) {
+      const event = { type: e.type, data: e.data } as unknown as PatentEvent;
+      if (asOf !== undefined && businessDateOf(event) > asOf) continue;
+      if (knownAtMs !== undefined && Date.parse(e.metadata.recordedAt) > knownAtMs) continue;
+      state = patentDecider.evolve(state, event);
+      version = e.version;
+    }
     return { state, version };
   }
 }

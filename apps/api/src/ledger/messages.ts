@@ -1,4 +1,4 @@
-import { Command, Query } from '@nestjs/cqrs';
+import { Command, Query, type IEvent } from '@nestjs/cqrs';
 import type { InstitutionCommand, InstitutionState, PatentCommand, PatentState } from '@patent-ledger/domain';
 import type { CommandContext, CommandOutcome, StoredEvent } from '@patent-ledger/eventsourcing';
 
@@ -29,8 +29,13 @@ export interface AggregateView<S> {
   state: S;
 }
 
+/** A patent's state: now, or as of a business date (asOf), or as known at an instant (knownAt). */
 export class GetPatentQuery extends Query<AggregateView<PatentState>> {
-  constructor(readonly applicationNumber: string) {
+  constructor(
+    readonly applicationNumber: string,
+    readonly asOf?: string,
+    readonly knownAt?: string,
+  ) {
     super();
   }
 }
@@ -49,4 +54,12 @@ export class GetStreamEventsQuery extends Query<StoredEvent[]> {
   ) {
     super();
   }
+}
+
+/** Published on the in-process EventBus after a command appended events (not durable: a hint only). */
+export class EventsAppended implements IEvent {
+  constructor(
+    readonly streamName: string,
+    readonly lastPosition: number,
+  ) {}
 }

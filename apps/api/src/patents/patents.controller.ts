@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { parseApplicationNumber, patentStream, type PatentCommand } from '@patent-ledger/domain';
 import type { Request, Response } from 'express';
 import { commandContext } from '../common/command-context';
@@ -26,6 +26,10 @@ import {
   WithdrawOpenLicenseDto,
 } from './dto';
 import { EXAMPLES } from './examples';
+import { sendCsv, wantsCsv } from '../common/negotiate';
+import { AUDIT_CSV, instantParam } from '../read-models/read-models.controller';
+import { HistoryQueryDto, PatentViewQueryDto } from '../read-models/query-dto';
+import { historyEntryOf } from './history';
 
 type CommandOf<T extends PatentCommand['type']> = Extract<PatentCommand, { type: T }>;
 
@@ -228,12 +232,54 @@ export class PatentsController {
   @idParam
   @ApiOperation({ summary: 'Current state and version of a patent (ETag = version)' })
   @ApiResponse({ status: 404, description: 'Unknown patent' })
-  async get(@Param('id') id: string, @Res({ passthrough: true }) res: Response) {
+  async get(@Param('id') id: string, @Query() view: PatentViewQueryDto, @Res({ passthrough: true }) res: Response) {
     const applicationNumber = parseApplicationNumber(id, 'id').value;
-    const { state, version } = await this.queries.execute(new GetPatentQuery(applicationNumber));
-    if (state.status === 'none') throw notFound(applicationNumber);
-    res.setHeader('ETag', etagOf(version));
-    return { applicationNumber, version, state };
+    const knownAt = instantParam(view.knownAt, 'knownAt');
+    const { state, version } = await this.queries.execute(new GetPatentQuery(applicationNumber, view.asOf, knownAt));
+    if (state.status === 'none') {
+      if (view.asOf !== undefined || knownAt !== undefined) {
+        const exists = (await this.queries.execute(new GetStreamEventsQuery(patentStream(applicationNumber), 1, 1))).length > 0;
+        if (exists) {
+          throw ProblemException.of(
+            404,
+            'PATENT.NOT_YET_INVENTORIED',
+            `patent ${applicationNumber} was not inventoried ${view.asOf !== undefined ? `as of ${view.asOf}` : `as known at ${knownAt}`}`,
+          );
+        }
+      }
+      throw notFound(applicationNumber);
+    }
+    // The ETag names the version a command may pin; a historical view is not a version to pin.
+    if (view.asOf === undefined && knownAt === undefined) res.setHeader('ETag', etagOf(version));
+    return {
+      applicationNumber,
+      version,
+      ...(view.asOf !== undefined ? { asOf: view.asOf } : {}),
+      ...(knownAt !== undefined ? { knownAt } : {}),
+      state,
+    };
+  }
+
+  @Get(':id/history')
+  @idParam
+  @ApiOperation({ summary: 'Audit trail of one patent: every event with business date, recordedAt, actor, ids, position' })
+  @ApiProduces('application/json', 'text/csv')
+  async history(
+    @Param('id') id: string,
+    @Query() _q: HistoryQueryDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const applicationNumber = parseApplicationNumber(id, 'id').value;
+    const streamName = patentStream(applicationNumber);
+    const events = await this.queries.execute(new GetStreamEventsQuery(streamName, 1, Number.MAX_SAFE_INTEGER));
+    if (events.length === 0) throw notFound(applicationNumber);
+    const items = events.map(historyEntryOf);
+    if (wantsCsv(req)) {
+      await sendCsv(res, `history-${applicationNumber}.csv`, AUDIT_CSV, [items]);
+      return;
+    }
+    return { applicationNumber, streamName, version: events[events.length - 1]!.version, items };
   }
 
   @Get(':id/events')

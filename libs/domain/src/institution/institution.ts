@@ -1,5 +1,5 @@
 import type { IsoDate } from '../dates';
-import { invalid, notFound, rule } from '../errors';
+import { invalid, rule } from '../errors';
 import { intIn, oneOf, optionalText, requireId, requirePastDate, requireText, todayInChina } from '../validate';
 
 export type InstitutionKind = 'university' | 'research-institute' | 'hospital';
@@ -117,7 +117,7 @@ export function decideInstitution(command: InstitutionCommand, state: Institutio
     }
     default: {
       const unknown: never = command.type;
-      throw notFound('COMMAND.UNKNOWN', `unknown command ${String(unknown)}`);
+      throw invalid('COMMAND.UNKNOWN', `unknown command ${String(unknown)}`);
     }
   }
 }

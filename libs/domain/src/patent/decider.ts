@@ -75,6 +75,7 @@ function normalizeFlags(value: unknown): HighValueFlags {
     throw invalid('FIELD.INVALID', 'highValueFlags must be an object of booleans', 'highValueFlags');
   }
   for (const [k, v] of Object.entries(value)) {
+    if (v === undefined) continue;
     if (!(HIGH_VALUE_FLAGS as readonly string[]).includes(k)) {
       throw invalid('FIELD.NOT_ALLOWED', `highValueFlags.${k} is not a high-value flag (${HIGH_VALUE_FLAGS.join(', ')})`, `highValueFlags.${k}`);
     }
@@ -416,7 +417,8 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
       const enterpriseId = requireId(d.enterpriseId, 'enterpriseId');
       const startedOn = requirePastDate(d.startedOn, 'startedOn', now);
       let basis: { kind: 'owner' | 'license' | 'self-implementation'; dealId?: string } | undefined;
-      if (p.holder.kind === 'enterprise' && p.holder.id === enterpriseId) {
+      // Ownership counts from the registration date (Patent Law Art. 10), like a licence from its effectiveDate.
+      if (p.holder.kind === 'enterprise' && p.holder.id === enterpriseId && startedOn >= p.holder.since) {
         basis = { kind: 'owner', dealId: p.holder.dealId };
       } else if (p.holder.kind === 'institution' && p.holder.id === enterpriseId) {
         basis = { kind: 'self-implementation' };
@@ -533,8 +535,12 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
       requireHeldByInstitution(p);
       const d = command.data;
       const notifiedOn = requirePastDate(d.notifiedOn, 'notifiedOn', now);
+      // Active on notifiedOn: declared by then, inside its term, and not yet withdrawn.
       const declaration = p.openLicenses.find(
-        (o) => within(notifiedOn, o.termFrom, o.termTo) && (o.withdrawnOn === undefined || notifiedOn < o.withdrawnOn),
+        (o) =>
+          notifiedOn >= o.declaredOn &&
+          within(notifiedOn, o.termFrom, o.termTo) &&
+          (o.withdrawnOn === undefined || notifiedOn < o.withdrawnOn),
       );
       if (!declaration) {
         throw rule('OPEN_LICENSE.NOT_ACTIVE', `no open licence declaration is active on ${notifiedOn}`);
@@ -547,6 +553,17 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
           'OPEN_LICENSE.ALREADY_TAKEN',
           `${licenseeId} already holds a licence under open licence ${declaration.declarationId}`,
           'licenseeId',
+        );
+      }
+      // The taking creates an ordinary licence from notifiedOn to the end of the term: like any licence it
+      // may not overlap an exclusive or sole licence in force (e.g. one granted after a withdrawal).
+      const exclusive = p.licenses.find(
+        (l) => exclusiveOrSole(l) && rangesOverlap(notifiedOn, declaration.termTo, l.effectiveDate, l.endDate),
+      );
+      if (exclusive) {
+        throw rule(
+          'LICENSE.EXCLUSIVITY_CONFLICT',
+          `${exclusive.type} licence ${exclusive.dealId} (${exclusive.effectiveDate} to ${exclusive.endDate}) excludes other licensees`,
         );
       }
       return [

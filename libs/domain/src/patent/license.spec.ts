@@ -171,7 +171,7 @@ describe('LicensePatent → Licensed (许可合同)', () => {
 
   describe('an exclusive or sole licence may not overlap an active open licence', () => {
     // open licence ol-1: 2025-01-01 .. 2026-12-31
-    it.each(['exclusive', 'sole'])('%s during the declaration’s term is rejected', (type) => {
+    it.each(['exclusive', 'sole'])('%s is rejected during the declaration’s term and allowed after it', (type) => {
       patent
         .given([...inPool(), openLicensed()])
         .when(licensePatent({ type, effectiveDate: '2027-01-01', endDate: '2028-12-31' }))

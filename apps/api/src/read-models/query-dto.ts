@@ -1,0 +1,103 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  HIGH_VALUE_FLAGS,
+  INTENT_MODES,
+  PATENT_KINDS,
+  PROMOTION_TIERS,
+} from '@patent-ledger/domain';
+import { DEAL_STATUSES, POOL_SORTS } from '@patent-ledger/read-models';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsCalendarDate } from '../common/validators';
+
+const toBool = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+export class PagingDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page (nextCursor)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 2000)
+  cursor?: string;
+  @ApiPropertyOptional({ enum: ['json', 'csv'], description: 'csv: same as Accept: text/csv' })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: string;
+  @ApiPropertyOptional({ description: 'Wait until the read model has applied this log position (read-your-writes)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  minPosition?: number;
+}
+
+export class ResourcePoolQueryDto extends PagingDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 128) institutionId?: string;
+  @ApiPropertyOptional({ enum: INTENT_MODES }) @IsOptional() @IsIn(INTENT_MODES) mode?: (typeof INTENT_MODES)[number];
+  @ApiPropertyOptional({ enum: PATENT_KINDS }) @IsOptional() @IsIn(PATENT_KINDS) kind?: string;
+  @ApiPropertyOptional({ description: 'IPC prefix, e.g. H01M or "C04B 38"' }) @IsOptional() @IsString() @Length(1, 30) ipc?: string;
+  @ApiPropertyOptional({ description: 'Only high-value patents (true) or only others (false)' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  highValue?: boolean;
+  @ApiPropertyOptional({ enum: HIGH_VALUE_FLAGS })
+  @IsOptional()
+  @IsIn(HIGH_VALUE_FLAGS)
+  highValueFlag?: (typeof HIGH_VALUE_FLAGS)[number];
+  @ApiPropertyOptional({ enum: PROMOTION_TIERS, description: 'featured: has a featured promotion; standard: promoted, none featured' })
+  @IsOptional()
+  @IsIn(PROMOTION_TIERS)
+  tier?: 'featured' | 'standard';
+  @ApiPropertyOptional({ minimum: 1, maximum: 5 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber()
+  @Min(1)
+  @Max(5)
+  minProspect?: number;
+  @ApiPropertyOptional({ enum: DEAL_STATUSES }) @IsOptional() @IsIn(DEAL_STATUSES) status?: (typeof DEAL_STATUSES)[number];
+  @ApiPropertyOptional({ description: 'Text in the title' }) @IsOptional() @IsString() @Length(1, 200) q?: string;
+  @ApiPropertyOptional({ enum: POOL_SORTS, default: 'recent' }) @IsOptional() @IsIn(POOL_SORTS) sort?: (typeof POOL_SORTS)[number];
+}
+
+export class AuditQueryDto extends PagingDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 64) actorRole?: string;
+  @ApiPropertyOptional({ description: 'Organisation of the actor' }) @IsOptional() @IsString() @Length(1, 128) actorOrg?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 128) actorUser?: string;
+  @ApiPropertyOptional({ example: 'Transferred' }) @IsOptional() @IsString() @Length(1, 64) eventType?: string;
+  @ApiPropertyOptional({ enum: ['patent', 'institution'] }) @IsOptional() @IsIn(['patent', 'institution']) category?: string;
+  @ApiPropertyOptional({ description: 'Recorded at or after (ISO instant or date)' })
+  @IsOptional()
+  @IsString()
+  @Length(10, 40)
+  from?: string;
+  @ApiPropertyOptional({ description: 'Recorded before (ISO instant or date)' })
+  @IsOptional()
+  @IsString()
+  @Length(10, 40)
+  to?: string;
+}
+
+export class PatentViewQueryDto {
+  @ApiPropertyOptional({ description: 'State from events whose business date is on or before this day' })
+  @IsOptional()
+  @IsCalendarDate()
+  asOf?: string;
+  @ApiPropertyOptional({ description: 'State from events recorded by this instant (ISO UTC)' })
+  @IsOptional()
+  @IsString()
+  @Length(10, 40)
+  knownAt?: string;
+}
+
+export class HistoryQueryDto {
+  @ApiPropertyOptional({ enum: ['json', 'csv'] }) @IsOptional() @IsIn(['json', 'csv']) format?: string;
+}

@@ -1,0 +1,154 @@
+import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { parseApplicationNumber } from '@patent-ledger/domain';
+import {
+  getPoolEntry,
+  queryAudit,
+  queryResourcePool,
+  type AuditEntry,
+  type CsvColumn,
+  type PoolEntry,
+} from '@patent-ledger/read-models';
+import type { Request, Response } from 'express';
+import { sendCsv, wantsCsv } from '../common/negotiate';
+import { ProblemException } from '../common/problem';
+import { AuditQueryDto, ResourcePoolQueryDto } from './query-dto';
+import { ReadModelsService } from './read-models.service';
+
+export const POOL_CSV: CsvColumn<PoolEntry>[] = [
+  { header: 'applicationNumber', value: (e) => e.applicationNumber },
+  { header: 'title', value: (e) => e.title },
+  { header: 'institutionId', value: (e) => e.institutionId },
+  { header: 'kind', value: (e) => e.kind },
+  { header: 'ipc', value: (e) => e.ipc.join('; ') },
+  { header: 'modes', value: (e) => e.modes.join('; ') },
+  { header: 'status', value: (e) => e.status },
+  { header: 'highValue', value: (e) => e.highValue },
+  {
+    header: 'highValueFlags',
+    value: (e) =>
+      Object.entries(e.highValueFlags)
+        .filter(([, v]) => v)
+        .map(([k]) => k)
+        .join('; '),
+  },
+  { header: 'askingPrice', value: (e) => e.askingPrice ?? '' },
+  { header: 'evaluations', value: (e) => e.evaluationSummary.count },
+  { header: 'meanProspect', value: (e) => e.evaluationSummary.meanProspect ?? '' },
+  { header: 'promotions', value: (e) => e.promotions.length },
+  { header: 'featured', value: (e) => e.featured },
+  { header: 'admittedOn', value: (e) => e.admittedOn },
+  { header: 'lastActivityOn', value: (e) => e.lastActivity.on },
+];
+
+export const AUDIT_CSV: CsvColumn<AuditEntry>[] = [
+  { header: 'position', value: (e) => e.position },
+  { header: 'streamName', value: (e) => e.streamName },
+  { header: 'version', value: (e) => e.version },
+  { header: 'eventType', value: (e) => e.eventType },
+  { header: 'businessDate', value: (e) => e.businessDate },
+  { header: 'recordedAt', value: (e) => e.recordedAt },
+  { header: 'actorRole', value: (e) => e.actor.role },
+  { header: 'actorOrg', value: (e) => e.actor.orgId },
+  { header: 'actorUser', value: (e) => e.actor.userId },
+  { header: 'commandId', value: (e) => e.commandId },
+  { header: 'correlationId', value: (e) => e.correlationId },
+  { header: 'data', value: (e) => e.data },
+];
+
+/** Parses an ISO instant or date given as a query parameter. */
+export function instantParam(value: string | undefined, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  const t = Date.parse(value);
+  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
+    throw ProblemException.of(400, 'REQUEST.INVALID_QUERY', `${field} must be an ISO instant or date`, {
+      errors: [{ field, message: `cannot parse ${JSON.stringify(value)}` }],
+    });
+  }
+  return new Date(t).toISOString();
+}
+
+@ApiTags('read models')
+@Controller()
+export class ReadModelsController {
+  constructor(private readonly rm: ReadModelsService) {}
+
+  @Get('resource-pool')
+  @ApiOperation({ summary: 'The resource pool (专利转化资源库): admitted patents with filters, sort and cursor pages' })
+  @ApiProduces('application/json', 'text/csv')
+  async pool(@Query() q: ResourcePoolQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    await this.rm.waitFor('resource-pool', q.minPosition);
+    const { limit, cursor, format: _f, minPosition: _m, ...filter } = q;
+    const db = this.rm.readModels.db;
+    const checkpoint = () => this.rm.readModels.checkpointSync('resource-pool');
+    if (wantsCsv(req)) {
+      const pages = function* () {
+        let next: string | undefined = cursor;
+        do {
+          const page = queryResourcePool(db, { ...filter, limit: 500, ...(next ? { cursor: next } : {}) }, checkpoint);
+          yield page.items;
+          next = page.nextCursor ?? undefined;
+        } while (next);
+      };
+      await sendCsv(res, 'resource-pool.csv', POOL_CSV, pages());
+      return;
+    }
+    return queryResourcePool(
+      db,
+      { ...filter, ...(limit !== undefined ? { limit } : {}), ...(cursor !== undefined ? { cursor } : {}) },
+      checkpoint,
+    );
+  }
+
+  @Get('resource-pool/:id')
+  @ApiOperation({ summary: 'One resource-pool entry' })
+  async poolEntry(@Param('id') id: string, @Query('minPosition') minPosition?: string) {
+    const applicationNumber = parseApplicationNumber(id, 'id').value;
+    await this.rm.waitFor('resource-pool', minPosition === undefined ? undefined : Number(minPosition));
+    const entry = getPoolEntry(this.rm.readModels.db, applicationNumber);
+    if (!entry) {
+      throw ProblemException.of(404, 'POOL.NOT_FOUND', `patent ${applicationNumber} is not in the resource pool`);
+    }
+    return entry;
+  }
+
+  @Get('audit')
+  @ApiOperation({ summary: 'Audit trail across patents, filtered by actor, organisation, event type and time' })
+  @ApiProduces('application/json', 'text/csv')
+  async audit(@Query() q: AuditQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    await this.rm.waitFor('audit', q.minPosition);
+    const { limit, cursor, format: _f, minPosition: _m, from, to, ...rest } = q;
+    const fromI = instantParam(from, 'from');
+    const toI = instantParam(to, 'to');
+    const filter = { ...rest, ...(fromI ? { from: fromI } : {}), ...(toI ? { to: toI } : {}) };
+    const db = this.rm.readModels.db;
+    if (wantsCsv(req)) {
+      const pages = function* () {
+        let next: string | undefined = cursor;
+        do {
+          const page = queryAudit(db, { ...filter, limit: 1000, ...(next ? { cursor: next } : {}) });
+          yield page.items;
+          next = page.nextCursor ?? undefined;
+        } while (next);
+      };
+      await sendCsv(res, 'audit.csv', AUDIT_CSV, pages());
+      return;
+    }
+    return queryAudit(db, { ...filter, ...(limit !== undefined ? { limit } : {}), ...(cursor !== undefined ? { cursor } : {}) });
+  }
+
+  @Get('projections')
+  @ApiOperation({ summary: 'Status of each projection: position, lag in events, state, last error' })
+  async projections() {
+    return { projections: await this.rm.status() };
+  }
+
+  @Post('projections/:name/resume')
+  @ApiOperation({ summary: 'Retry a failed projection from the event it failed on' })
+  async resume(@Param('name') name: string) {
+    if (!this.rm.readModels.projectionNames.includes(name)) {
+      throw ProblemException.of(404, 'PROJECTION.NOT_FOUND', `no projection ${name}`);
+    }
+    return { resumed: this.rm.projector.resume(name) };
+  }
+}
