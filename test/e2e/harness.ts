@@ -32,7 +32,13 @@ export interface Harness {
 export async function startHarness(): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'patent-ledger-e2e-'));
   const file = join(dir, 'ledger.db');
-  const config = loadConfig({ LEDGER_DB: file, LEDGER_LOG_LEVEL: 'error' });
+  // The read models (projections) get a file of their own in the same directory: the default
+  // (./data/read-models.db) would be shared by every suite.
+  const config = loadConfig({
+    LEDGER_DB: file,
+    LEDGER_READ_DB: join(dir, 'read-models.db'),
+    LEDGER_LOG_LEVEL: 'error',
+  });
   const boot = async (): Promise<NestExpressApplication> => {
     const app = await createApp(config, { logger: false });
     await app.init();
@@ -86,29 +92,14 @@ const KIND_OF_TYPE_DIGIT: Record<string, string> = {
   '3': 'design',
 };
 
-/**
- * The documented inventory example with every high-value flag spelled out. The verbatim example
- * (`highValueFlags: { strategicEmergingIndustry: true }`) is rejected with 400 because the
- * HighValueFlagsDto instance carries the absent flags as own `undefined` properties, which the
- * domain's normalizeFlags refuses (see lifecycle.e2e.spec.ts, "documented inventory example").
- * Spelling them out keeps the other suites independent of that bug.
- */
-export const INVENTORY_EXAMPLE: Record<string, unknown> = {
-  ...EXAMPLES.inventory,
-  highValueFlags: {
-    strategicEmergingIndustry: true,
-    overseasFamily: false,
-    maintainedOver10Years: false,
-    pledgeFinancing: false,
-    award: false,
-  },
-};
-
 /** The inventory example, re-targeted to another application number (kind and filing year follow the number). */
-export function inventoryBody(number: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function inventoryBody(
+  number: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   const year = number.slice(0, 4);
   return {
-    ...INVENTORY_EXAMPLE,
+    ...EXAMPLES.inventory,
     applicationNumber: number,
     kind: KIND_OF_TYPE_DIGIT[number[4]!],
     filingDate: `${year}-07-21`,
@@ -156,12 +147,19 @@ export function send(h: Harness, method: Method, path: string, body: unknown, op
 
 export async function registerInstitution(h: Harness, id = INSTITUTION_ID): Promise<Response> {
   const res = await send(h, 'put', `/institutions/${id}`, EXAMPLES.institution, { headers: actors.ipOffice });
-  if (res.status !== 201) throw new Error(`institution registration: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 201)
+    throw new Error(`institution registration: ${res.status} ${JSON.stringify(res.body)}`);
   return res;
 }
 
-export async function inventory(h: Harness, number: string, overrides: Record<string, unknown> = {}): Promise<Response> {
-  const res = await send(h, 'post', '/patents', inventoryBody(number, overrides), { headers: actors.institution });
+export async function inventory(
+  h: Harness,
+  number: string,
+  overrides: Record<string, unknown> = {},
+): Promise<Response> {
+  const res = await send(h, 'post', '/patents', inventoryBody(number, overrides), {
+    headers: actors.institution,
+  });
   if (res.status !== 201) throw new Error(`inventory ${number}: ${res.status} ${JSON.stringify(res.body)}`);
   return res;
 }
@@ -169,7 +167,9 @@ export async function inventory(h: Harness, number: string, overrides: Record<st
 /** Inventories a patent and admits it into the resource pool. */
 export async function pooledPatent(h: Harness, number: string): Promise<void> {
   await inventory(h, number);
-  const res = await send(h, 'post', `/patents/${number}/intent`, EXAMPLES.intent, { headers: actors.institution });
+  const res = await send(h, 'post', `/patents/${number}/intent`, EXAMPLES.intent, {
+    headers: actors.institution,
+  });
   if (res.status !== 201) throw new Error(`intent ${number}: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
@@ -205,10 +205,16 @@ export async function headPosition(h: Harness): Promise<number> {
   return (res.body as { store: { headPosition: number } }).store.headPosition;
 }
 
-export async function patentOf(h: Harness, number: string): Promise<{ version: number; state: Record<string, unknown>; etag: string }> {
+export async function patentOf(
+  h: Harness,
+  number: string,
+): Promise<{ version: number; state: Record<string, unknown>; etag: string }> {
   const res = await h.http().get(`/patents/${number}`);
   if (res.status !== 200) throw new Error(`patent ${number}: ${res.status} ${JSON.stringify(res.body)}`);
-  return { ...(res.body as { version: number; state: Record<string, unknown> }), etag: res.headers['etag'] as string };
+  return {
+    ...(res.body as { version: number; state: Record<string, unknown> }),
+    etag: res.headers['etag'] as string,
+  };
 }
 
 /** Asserts an RFC 9457 problem response. */
@@ -228,7 +234,9 @@ export function expectProblem(res: Response, status: number, code: string, field
     }),
   );
   if (fields) {
-    const named = ((body['errors'] as { field: string; message: string }[] | undefined) ?? []).map((e) => e.field);
+    const named = ((body['errors'] as { field: string; message: string }[] | undefined) ?? []).map(
+      (e) => e.field,
+    );
     expect({ context, named }).toEqual({ context, named: expect.arrayContaining(fields) });
   }
 }

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /** Validated configuration, read once from the environment. */
 export interface LedgerConfig {
@@ -54,10 +54,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     store: choice(env, 'LEDGER_STORE', ['sqlite', 'memory'] as const, 'sqlite'),
     dbFile: resolve(env['LEDGER_DB'] || './data/ledger.db'),
     sqliteSynchronous: choice(env, 'LEDGER_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL'),
-    readDbFile:
-      (env['LEDGER_STORE'] ?? 'sqlite') === 'memory' && !env['LEDGER_READ_DB']
+    // Default: next to the ledger file (in memory with the memory store).
+    readDbFile: env['LEDGER_READ_DB']
+      ? resolve(env['LEDGER_READ_DB'])
+      : (env['LEDGER_STORE'] ?? 'sqlite') === 'memory'
         ? ':memory:'
-        : resolve(env['LEDGER_READ_DB'] || './data/read-models.db'),
+        : join(dirname(resolve(env['LEDGER_DB'] || './data/ledger.db')), 'read-models.db'),
     projector: choice(env, 'LEDGER_PROJECTOR', ['inline', 'off'] as const, 'inline'),
     bodyLimitBytes: int(env, 'LEDGER_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
     logLevel: choice(env, 'LEDGER_LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),

@@ -1,4 +1,10 @@
-import { checkDigit, institutionStream, parseApplicationNumber, patentStream, TERM_YEARS } from './application-number';
+import {
+  checkDigit,
+  institutionStream,
+  parseApplicationNumber,
+  patentStream,
+  TERM_YEARS,
+} from './application-number';
 import type { DomainError } from './errors';
 import { domainErrorOf } from './testing/fixtures';
 
@@ -50,18 +56,15 @@ describe('parseApplicationNumber', () => {
     expect(parseApplicationNumber(input).value).toBe(value);
   });
 
-  it.each([
-    ['201710601862.4'],
-    ['201710601862.X'],
-    ['201710601852.3'],
-    ['ZL201710601862.0'],
-    ['98100001.1'],
-  ])('rejects the wrong check digit in %p', (input) => {
-    const e = parseError(input);
-    expect(e.code).toBe('PATENT.INVALID_CHECK_DIGIT');
-    expect(e.kind).toBe('invalid');
-    expect(e.field).toBe('applicationNumber');
-  });
+  it.each([['201710601862.4'], ['201710601862.X'], ['201710601852.3'], ['ZL201710601862.0'], ['98100001.1']])(
+    'rejects the wrong check digit in %p',
+    (input) => {
+      const e = parseError(input);
+      expect(e.code).toBe('PATENT.INVALID_CHECK_DIGIT');
+      expect(e.kind).toBe('invalid');
+      expect(e.field).toBe('applicationNumber');
+    },
+  );
 
   it('names the expected check digit in the message', () => {
     expect(parseError('201710601862.4').message).toContain('give 3');
@@ -125,7 +128,11 @@ describe('parseApplicationNumber', () => {
     });
 
     it('reads the type digit from the 3rd position (02200001 → 2·3 + 2·4 + 1·9 = 23 → 1: 2002 utility model)', () => {
-      expect(parseApplicationNumber('02200001.1')).toMatchObject({ year: 2002, typeDigit: '2', kind: 'utility-model' });
+      expect(parseApplicationNumber('02200001.1')).toMatchObject({
+        year: 2002,
+        typeDigit: '2',
+        kind: 'utility-model',
+      });
     });
 
     it('accepts 2003 (03300001 → 3·3 + 3·4 + 1·9 = 30 → 8: design)', () => {

@@ -1,4 +1,14 @@
-import { addDays, addMonths, addYears, dateOf, daysInMonth, isIsoDate, isLeapYear, rangesOverlap, within } from './dates';
+import {
+  addDays,
+  addMonths,
+  addYears,
+  dateOf,
+  daysInMonth,
+  isIsoDate,
+  isLeapYear,
+  rangesOverlap,
+  within,
+} from './dates';
 import { DomainError } from './errors';
 import { domainErrorOf } from './testing/fixtures';
 
@@ -77,9 +87,12 @@ describe('addDays', () => {
 });
 
 describe('isIsoDate', () => {
-  it.each(['2024-02-29', '2000-02-29', '2023-12-31', '2023-01-01', '1900-01-01', '2024-04-30'])('accepts %s', (s) => {
-    expect(isIsoDate(s)).toBe(true);
-  });
+  it.each(['2024-02-29', '2000-02-29', '2023-12-31', '2023-01-01', '1900-01-01', '2024-04-30'])(
+    'accepts %s',
+    (s) => {
+      expect(isIsoDate(s)).toBe(true);
+    },
+  );
 
   it.each([
     '2023-02-29',

@@ -46,13 +46,15 @@ describe('requirePastDate', () => {
   });
 
   it('rejects 2024-03-02 at 2024-02-29T16:30:00Z', () => {
-    expect(domainErrorOf(() => requirePastDate('2024-03-02', 'occurredOn', '2024-02-29T16:30:00Z')).code).toBe(
-      'DATE.IN_FUTURE',
-    );
+    expect(
+      domainErrorOf(() => requirePastDate('2024-03-02', 'occurredOn', '2024-02-29T16:30:00Z')).code,
+    ).toBe('DATE.IN_FUTURE');
   });
 
   it('rejects a non-date before comparing', () => {
-    expect(domainErrorOf(() => requirePastDate('2023-02-29', 'd', '2025-06-01T04:00:00Z')).code).toBe('DATE.INVALID');
+    expect(domainErrorOf(() => requirePastDate('2023-02-29', 'd', '2025-06-01T04:00:00Z')).code).toBe(
+      'DATE.INVALID',
+    );
   });
 });
 

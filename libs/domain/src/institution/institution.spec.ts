@@ -1,6 +1,17 @@
-import { decideInstitution, evolveInstitution, institutionDecider, type InstitutionCommand } from './institution';
+import {
+  decideInstitution,
+  evolveInstitution,
+  institutionDecider,
+  type InstitutionCommand,
+} from './institution';
 import { spec } from '../testing/given-when-then';
-import { institutionRegistered, registerInstitution, stockCountRevised, TODAY, TOMORROW } from '../testing/fixtures';
+import {
+  institutionRegistered,
+  registerInstitution,
+  stockCountRevised,
+  TODAY,
+  TOMORROW,
+} from '../testing/fixtures';
 
 const institution = spec(institutionDecider);
 
@@ -57,17 +68,31 @@ describe('RegisterInstitution (PUT)', () => {
   it('a changed stock count with a reason → StockCountRevised', () => {
     institution
       .given([institutionRegistered()])
-      .when(registerInstitution({ stockPatentCount: 3350, reason: ' recount after audit ', occurredOn: '2024-05-01' }))
+      .when(
+        registerInstitution({
+          stockPatentCount: 3350,
+          reason: ' recount after audit ',
+          occurredOn: '2024-05-01',
+        }),
+      )
       .then([
         {
           type: 'StockCountRevised',
-          data: { institutionId: 'tyut', stockPatentCount: 3350, reason: 'recount after audit', occurredOn: '2024-05-01' },
+          data: {
+            institutionId: 'tyut',
+            stockPatentCount: 3350,
+            reason: 'recount after audit',
+            occurredOn: '2024-05-01',
+          },
         },
       ]);
   });
 
   it('a revision compares with the latest count', () => {
-    institution.given([institutionRegistered(), stockCountRevised()]).when(registerInstitution({ stockPatentCount: 3350 })).then([]);
+    institution
+      .given([institutionRegistered(), stockCountRevised()])
+      .when(registerInstitution({ stockPatentCount: 3350 }))
+      .then([]);
     institution
       .given([institutionRegistered(), stockCountRevised()])
       .when(registerInstitution({ stockPatentCount: 3200 }))
@@ -95,7 +120,10 @@ describe('RegisterInstitution (PUT)', () => {
     [{ province: 'Hebei' }, 'province'],
     [{ milestoneGroup: 'other' }, 'milestoneGroup'],
   ])('changing %p → INSTITUTION.FIELDS_FIXED', (overrides, field) => {
-    const e = institution.given([institutionRegistered()]).when(registerInstitution(overrides)).thenThrows('INSTITUTION.FIELDS_FIXED', 'rule');
+    const e = institution
+      .given([institutionRegistered()])
+      .when(registerInstitution(overrides))
+      .thenThrows('INSTITUTION.FIELDS_FIXED', 'rule');
     expect(e.field).toBe(field);
   });
 
@@ -135,13 +163,20 @@ describe('RegisterInstitution (PUT)', () => {
   });
 
   it('accepts zero stock patents', () => {
-    institution.given([]).when(registerInstitution({ stockPatentCount: 0 })).then([institutionRegistered({ stockPatentCount: 0 })]);
+    institution
+      .given([])
+      .when(registerInstitution({ stockPatentCount: 0 }))
+      .then([institutionRegistered({ stockPatentCount: 0 })]);
   });
 
   it('rejects an unknown command type as invalid (like the patent decider)', () => {
     institution
       .given([])
-      .when({ type: 'CloseInstitution', data: {}, now: '2025-06-01T04:00:00Z' } as unknown as InstitutionCommand)
+      .when({
+        type: 'CloseInstitution',
+        data: {},
+        now: '2025-06-01T04:00:00Z',
+      } as unknown as InstitutionCommand)
       .thenThrows('COMMAND.UNKNOWN', 'invalid');
   });
 
@@ -155,7 +190,11 @@ describe('evolveInstitution', () => {
     const { state } = institution.given([
       institutionRegistered(),
       stockCountRevised(),
-      stockCountRevised({ stockPatentCount: 3400, reason: 'hospital patents added', occurredOn: '2024-06-01' }),
+      stockCountRevised({
+        stockPatentCount: 3400,
+        reason: 'hospital patents added',
+        occurredOn: '2024-06-01',
+      }),
     ]);
     expect(state).toEqual({
       status: 'registered',

@@ -49,8 +49,18 @@ describe('evolve: a full lifecycle', () => {
     tagIntent({ askingPrice: '800000' }),
     evaluatePatent(),
     promotePatent(),
-    evaluatePatent({ evaluationId: 'ev-2', industrializationProspect: 5, cooperationWillingness: 'purchase', occurredOn: '2024-06-01' }),
-    evaluatePatent({ evaluationId: 'ev-b', enterpriseId: ENT_B.id, enterpriseName: ENT_B.name, occurredOn: '2024-06-05' }),
+    evaluatePatent({
+      evaluationId: 'ev-2',
+      industrializationProspect: 5,
+      cooperationWillingness: 'purchase',
+      occurredOn: '2024-06-01',
+    }),
+    evaluatePatent({
+      evaluationId: 'ev-b',
+      enterpriseId: ENT_B.id,
+      enterpriseName: ENT_B.name,
+      occurredOn: '2024-06-05',
+    }),
     licensePatent(),
     recordLicense(),
     reportTransaction({ dealId: 'deal-l1', reportedOn: '2024-07-20', platformRef: 'PF-L1' }),
@@ -62,8 +72,18 @@ describe('evolve: a full lifecycle', () => {
     transferPatent({ contractDate: '2025-03-10' }),
     registerTransfer({ registeredOn: '2025-04-01' }),
     reportTransaction({ reportedOn: '2025-04-05', platformRef: 'PF-T1' }),
-    industrializePatent({ industrializationId: 'ind-2', enterpriseId: ENT_A.id, productName: 'Battery pack', startedOn: '2025-04-10' }),
-    reportTransaction({ dealId: undefined, industrializationId: 'ind-1', reportedOn: '2025-04-20', platformRef: 'PF-I1' }),
+    industrializePatent({
+      industrializationId: 'ind-2',
+      enterpriseId: ENT_A.id,
+      productName: 'Battery pack',
+      startedOn: '2025-04-10',
+    }),
+    reportTransaction({
+      dealId: undefined,
+      industrializationId: 'ind-1',
+      reportedOn: '2025-04-20',
+      platformRef: 'PF-I1',
+    }),
     lapsePatent({ reason: 'abandoned', effectiveOn: '2025-05-20' }),
   ];
 
@@ -92,7 +112,13 @@ describe('evolve: a full lifecycle', () => {
       'PatentLapsed',
     ]);
     expect(events[4]).toEqual(
-      evaluated({ evaluationId: 'ev-2', industrializationProspect: 5, cooperationWillingness: 'purchase', occurredOn: '2024-06-01', supersedes: 'ev-1' }),
+      evaluated({
+        evaluationId: 'ev-2',
+        industrializationProspect: 5,
+        cooperationWillingness: 'purchase',
+        occurredOn: '2024-06-01',
+        supersedes: 'ev-1',
+      }),
     );
     expect(events[17]).toEqual(
       industrialized({
@@ -165,7 +191,15 @@ describe('evolve: a full lifecycle', () => {
         },
       ],
       evaluationIds: ['ev-1', 'ev-2', 'ev-b'],
-      promotions: [{ promotionId: 'pr-1', channel: 'salon', tier: 'featured', organizer: 'Shanxi IP Office', occurredOn: '2024-05-01' }],
+      promotions: [
+        {
+          promotionId: 'pr-1',
+          channel: 'salon',
+          tier: 'featured',
+          organizer: 'Shanxi IP Office',
+          occurredOn: '2024-05-01',
+        },
+      ],
       transfers: [
         {
           dealId: 'deal-t1',
@@ -250,13 +284,19 @@ describe('evolve: tolerance', () => {
 
   it('an unknown event type leaves the state unchanged', () => {
     const state = inventoriedState();
-    const next = evolvePatent(state, { type: 'PatentPledged', data: { applicationNumber: AN } } as unknown as PatentEvent);
+    const next = evolvePatent(state, {
+      type: 'PatentPledged',
+      data: { applicationNumber: AN },
+    } as unknown as PatentEvent);
     expect(next).toBe(state);
     expect(next).toEqual(inventoriedState());
   });
 
   it('an unknown event type before inventory leaves the empty state', () => {
-    const next = evolvePatent({ status: 'none' }, { type: 'PatentPledged', data: {} } as unknown as PatentEvent);
+    const next = evolvePatent({ status: 'none' }, {
+      type: 'PatentPledged',
+      data: {},
+    } as unknown as PatentEvent);
     expect(next).toEqual({ status: 'none' });
   });
 
@@ -271,22 +311,31 @@ describe('evolve: tolerance', () => {
 
   it('an old Industrialized event without a basis is read as licence-based', () => {
     const { basis: _b, ...old } = industrialized().data;
-    const next = evolvePatent(inventoriedState(), { type: 'Industrialized', data: old } as unknown as PatentEvent);
-    expect(next).toMatchObject({ industrializations: [{ industrializationId: 'ind-1', basis: { kind: 'license' } }] });
+    const next = evolvePatent(inventoriedState(), {
+      type: 'Industrialized',
+      data: old,
+    } as unknown as PatentEvent);
+    expect(next).toMatchObject({
+      industrializations: [{ industrializationId: 'ind-1', basis: { kind: 'license' } }],
+    });
   });
 
   it('an old PatentInventoried without coPatentees / scenarios / flags gets defaults', () => {
-    const {
-      coPatentees: _c,
-      applicationScenarios: _s,
-      highValueFlags: _f,
-      ...old
-    } = inventoried().data;
-    const next = evolvePatent({ status: 'none' }, { type: 'PatentInventoried', data: old } as unknown as PatentEvent);
+    const { coPatentees: _c, applicationScenarios: _s, highValueFlags: _f, ...old } = inventoried().data;
+    const next = evolvePatent({ status: 'none' }, {
+      type: 'PatentInventoried',
+      data: old,
+    } as unknown as PatentEvent);
     expect(next).toMatchObject({
       coPatentees: [],
       applicationScenarios: [],
-      highValueFlags: { strategicEmergingIndustry: false, overseasFamily: false, maintainedOver10Years: false, pledgeFinancing: false, award: false },
+      highValueFlags: {
+        strategicEmergingIndustry: false,
+        overseasFamily: false,
+        maintainedOver10Years: false,
+        pledgeFinancing: false,
+        award: false,
+      },
       highValue: false,
     });
   });

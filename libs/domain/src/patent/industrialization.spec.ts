@@ -84,7 +84,11 @@ describe('IndustrializePatent → Industrialized (产业化)', () => {
       .given([...inPool(), openLicensed(), openLicenseTaken()])
       .when(industrializePatent({ enterpriseId: ENT_C.id, startedOn: '2025-03-01' }))
       .then([
-        industrialized({ enterpriseId: ENT_C.id, startedOn: '2025-03-01', basis: { kind: 'license', dealId: 'deal-o1' } }),
+        industrialized({
+          enterpriseId: ENT_C.id,
+          startedOn: '2025-03-01',
+          basis: { kind: 'license', dealId: 'deal-o1' },
+        }),
       ]);
   });
 
@@ -114,7 +118,11 @@ describe('IndustrializePatent → Industrialized (产业化)', () => {
       .given([...inPool(), transferred(), transferRegistered()])
       .when(industrializePatent({ enterpriseId: ENT_A.id, startedOn: '2024-11-01' }))
       .then([
-        industrialized({ enterpriseId: ENT_A.id, startedOn: '2024-11-01', basis: { kind: 'owner', dealId: 'deal-t1' } }),
+        industrialized({
+          enterpriseId: ENT_A.id,
+          startedOn: '2024-11-01',
+          basis: { kind: 'owner', dealId: 'deal-t1' },
+        }),
       ]);
   });
 
@@ -127,7 +135,13 @@ describe('IndustrializePatent → Industrialized (产业化)', () => {
     patent
       .given([...inPool(), transferred(), transferRegistered()])
       .when(industrializePatent({ enterpriseId: ENT_A.id, startedOn: '2024-10-15' }))
-      .then([industrialized({ enterpriseId: ENT_A.id, startedOn: '2024-10-15', basis: { kind: 'owner', dealId: 'deal-t1' } })]);
+      .then([
+        industrialized({
+          enterpriseId: ENT_A.id,
+          startedOn: '2024-10-15',
+          basis: { kind: 'owner', dealId: 'deal-t1' },
+        }),
+      ]);
   });
 
   it('an exclusive licensee who bought the patent relies on its licence before registration and on ownership after', () => {
@@ -144,7 +158,13 @@ describe('IndustrializePatent → Industrialized (产业化)', () => {
     patent
       .given(given)
       .when(industrializePatent({ enterpriseId: ENT_A.id, startedOn: '2024-10-15' }))
-      .then([industrialized({ enterpriseId: ENT_A.id, startedOn: '2024-10-15', basis: { kind: 'owner', dealId: 'deal-t1' } })]);
+      .then([
+        industrialized({
+          enterpriseId: ENT_A.id,
+          startedOn: '2024-10-15',
+          basis: { kind: 'owner', dealId: 'deal-t1' },
+        }),
+      ]);
   });
 
   it('a licence still counts after the patent was transferred', () => {
@@ -170,7 +190,10 @@ describe('IndustrializePatent → Industrialized (产业化)', () => {
   });
 
   it('an evaluation or a pending purchase gives no right', () => {
-    patent.given(inPool()).when(industrializePatent({ enterpriseId: ENT_A.id })).thenThrows('INDUSTRIALIZATION.NO_RIGHT', 'rule');
+    patent
+      .given(inPool())
+      .when(industrializePatent({ enterpriseId: ENT_A.id }))
+      .thenThrows('INDUSTRIALIZATION.NO_RIGHT', 'rule');
   });
 
   it('rejects a reused industrializationId', () => {
@@ -204,7 +227,10 @@ describe('IndustrializePatent → Industrialized (产业化)', () => {
     [{ startedOn: '2024-13-01' }, 'DATE.INVALID', 'startedOn'],
     [{ productName: '' }, 'FIELD.REQUIRED', 'productName'],
   ])('rejects %p with %s on %s', (overrides, code, field) => {
-    const e = patent.given([...inPool(), licensed()]).when(industrializePatent(overrides)).thenThrows(code, 'invalid');
+    const e = patent
+      .given([...inPool(), licensed()])
+      .when(industrializePatent(overrides))
+      .thenThrows(code, 'invalid');
     expect(e.field).toBe(field);
   });
 });
@@ -219,19 +245,31 @@ describe('FileDensityProduct → DensityProductFiled (专利密集型产品备�
       .then([
         {
           type: 'DensityProductFiled',
-          data: { applicationNumber: AN, industrializationId: 'ind-1', recordNumber: 'MJ-2025-0001', filedOn: '2025-03-01' },
+          data: {
+            applicationNumber: AN,
+            industrializationId: 'ind-1',
+            recordNumber: 'MJ-2025-0001',
+            filedOn: '2025-03-01',
+          },
         },
       ]);
   });
 
   it('folds the filing into the industrialization', () => {
     const { state } = patent.given([...given, densityProductFiled()]);
-    expect((state as Patent).industrializations[0]?.densityFiling).toEqual({ recordNumber: 'MJ-2025-0001', filedOn: '2025-03-01' });
+    expect((state as Patent).industrializations[0]?.densityFiling).toEqual({
+      recordNumber: 'MJ-2025-0001',
+      filedOn: '2025-03-01',
+    });
   });
 
   it('still files after ownership moved', () => {
     patent
-      .given([...given, transferred({ contractDate: '2024-11-01' }), transferRegistered({ registeredOn: '2024-12-01' })])
+      .given([
+        ...given,
+        transferred({ contractDate: '2024-11-01' }),
+        transferRegistered({ registeredOn: '2024-12-01' }),
+      ])
       .when(fileDensityProduct())
       .then([densityProductFiled()]);
   });
@@ -245,7 +283,10 @@ describe('FileDensityProduct → DensityProductFiled (专利密集型产品备�
   });
 
   it('rejects a second filing', () => {
-    patent.given([...given, densityProductFiled()]).when(fileDensityProduct()).thenThrows('DENSITY_PRODUCT.ALREADY_FILED', 'rule');
+    patent
+      .given([...given, densityProductFiled()])
+      .when(fileDensityProduct())
+      .thenThrows('DENSITY_PRODUCT.ALREADY_FILED', 'rule');
   });
 
   it.each([
@@ -263,6 +304,9 @@ describe('FileDensityProduct → DensityProductFiled (专利密集型产品备�
   });
 
   it('a plain inventoried patent has nothing to file', () => {
-    patent.given([inventoried()]).when(fileDensityProduct()).thenThrows('INDUSTRIALIZATION.NOT_FOUND', 'not-found');
+    patent
+      .given([inventoried()])
+      .when(fileDensityProduct())
+      .thenThrows('INDUSTRIALIZATION.NOT_FOUND', 'not-found');
   });
 });

@@ -78,7 +78,10 @@ describe('InventoryPatent → PatentInventoried', () => {
   });
 
   it('a lapsed patent is still "already inventoried"', () => {
-    patent.given([inventoried(), lapsed()]).when(inventoryPatent()).thenThrows('PATENT.ALREADY_INVENTORIED', 'rule');
+    patent
+      .given([inventoried(), lapsed()])
+      .when(inventoryPatent())
+      .thenThrows('PATENT.ALREADY_INVENTORIED', 'rule');
   });
 
   describe('application number', () => {
@@ -160,7 +163,12 @@ describe('InventoryPatent → PatentInventoried', () => {
     it.each(['filingDate', 'grantDate', 'occurredOn'])('rejects a %s in the future', (field) => {
       const overrides =
         field === 'filingDate'
-          ? { applicationNumber: '202510601862.8', filingDate: TOMORROW, grantDate: TOMORROW, occurredOn: TOMORROW }
+          ? {
+              applicationNumber: '202510601862.8',
+              filingDate: TOMORROW,
+              grantDate: TOMORROW,
+              occurredOn: TOMORROW,
+            }
           : { [field]: TOMORROW };
       const e = patent.given([]).when(inventoryPatent(overrides)).thenThrows('DATE.IN_FUTURE', 'invalid');
       expect(e.field).toBe(field);
@@ -180,13 +188,16 @@ describe('InventoryPatent → PatentInventoried', () => {
         .thenThrows('DATE.IN_FUTURE', 'invalid');
     });
 
-    it.each(['filingDate', 'grantDate', 'occurredOn'])('rejects a %s that is not a calendar date', (field) => {
-      const e = patent
-        .given([])
-        .when(inventoryPatent({ [field]: '2023-02-29' }))
-        .thenThrows('DATE.INVALID', 'invalid');
-      expect(e.field).toBe(field);
-    });
+    it.each(['filingDate', 'grantDate', 'occurredOn'])(
+      'rejects a %s that is not a calendar date',
+      (field) => {
+        const e = patent
+          .given([])
+          .when(inventoryPatent({ [field]: '2023-02-29' }))
+          .thenThrows('DATE.INVALID', 'invalid');
+        expect(e.field).toBe(field);
+      },
+    );
   });
 
   describe('field validation', () => {
@@ -222,7 +233,9 @@ describe('InventoryPatent → PatentInventoried', () => {
   });
 
   it('folds into an active patent held by the institution, outside the pool, with its expiry and high-value flag', () => {
-    const { state } = patent.given([inventoried({ highValueFlags: { ...inventoried().data.highValueFlags, award: true } })]);
+    const { state } = patent.given([
+      inventoried({ highValueFlags: { ...inventoried().data.highValueFlags, award: true } }),
+    ]);
     expect(state).toMatchObject({
       status: 'active',
       applicationNumber: AN,

@@ -88,7 +88,9 @@ describe('LicensePatent → Licensed (许可合同)', () => {
     it('29 February filing: expiry is 28 February in a common year', () => {
       const given = [inventoried({ applicationNumber: '201610601862.9', filingDate: '2016-02-29' })];
       expect(patent.given(given).state).toMatchObject({ expiryDate: '2036-02-29' });
-      const um = [inventoried({ applicationNumber: '201620601862.4', kind: 'utility-model', filingDate: '2016-02-29' })];
+      const um = [
+        inventoried({ applicationNumber: '201620601862.4', kind: 'utility-model', filingDate: '2016-02-29' }),
+      ];
       expect(patent.given(um).state).toMatchObject({ expiryDate: '2026-02-28' });
       patent
         .given(um)
@@ -98,7 +100,12 @@ describe('LicensePatent → Licensed (许可合同)', () => {
   });
 
   describe('exclusivity (独占 / 排他 exclude other licensees)', () => {
-    const ordinary = licensed({ dealId: 'deal-l0', licenseeId: ENT_A.id, licenseeName: ENT_A.name, type: 'ordinary' });
+    const ordinary = licensed({
+      dealId: 'deal-l0',
+      licenseeId: ENT_A.id,
+      licenseeName: ENT_A.name,
+      type: 'ordinary',
+    });
 
     it.each(['exclusive', 'sole'])('a %s licence may not overlap an ordinary licence in force', (type) => {
       patent
@@ -107,14 +114,17 @@ describe('LicensePatent → Licensed (许可合同)', () => {
         .thenThrows('LICENSE.EXCLUSIVITY_CONFLICT', 'rule');
     });
 
-    it.each(['exclusive', 'sole'])('a %s licence may not overlap another exclusive or sole licence', (type) => {
-      for (const existing of ['exclusive', 'sole'] as const) {
-        patent
-          .given([...inPool(), licensed({ ...ordinary.data, type: existing })])
-          .when(licensePatent({ type }))
-          .thenThrows('LICENSE.EXCLUSIVITY_CONFLICT', 'rule');
-      }
-    });
+    it.each(['exclusive', 'sole'])(
+      'a %s licence may not overlap another exclusive or sole licence',
+      (type) => {
+        for (const existing of ['exclusive', 'sole'] as const) {
+          patent
+            .given([...inPool(), licensed({ ...ordinary.data, type: existing })])
+            .when(licensePatent({ type }))
+            .thenThrows('LICENSE.EXCLUSIVITY_CONFLICT', 'rule');
+        }
+      },
+    );
 
     it('touching on one day is an overlap', () => {
       patent
@@ -130,15 +140,18 @@ describe('LicensePatent → Licensed (许可合同)', () => {
         .then([licensed({ type: 'exclusive', effectiveDate: '2026-07-01', endDate: '2027-06-30' })]);
     });
 
-    it.each(['exclusive', 'sole'])('no licence of any type may overlap a %s licence in force', (type) => {
-      const given = [...inPool(), licensed({ ...ordinary.data, type })];
-      for (const newType of ['ordinary', 'sole', 'exclusive']) {
-        patent
-          .given(given)
-          .when(licensePatent({ type: newType, effectiveDate: '2026-06-30', endDate: '2028-12-31' }))
-          .thenThrows('LICENSE.EXCLUSIVITY_CONFLICT', 'rule');
-      }
-    });
+    it.each(['exclusive', 'sole'] as const)(
+      'no licence of any type may overlap a %s licence in force',
+      (type) => {
+        const given = [...inPool(), licensed({ ...ordinary.data, type })];
+        for (const newType of ['ordinary', 'sole', 'exclusive']) {
+          patent
+            .given(given)
+            .when(licensePatent({ type: newType, effectiveDate: '2026-06-30', endDate: '2028-12-31' }))
+            .thenThrows('LICENSE.EXCLUSIVITY_CONFLICT', 'rule');
+        }
+      },
+    );
 
     it('even to the same licensee', () => {
       patent
@@ -171,19 +184,25 @@ describe('LicensePatent → Licensed (许可合同)', () => {
 
   describe('an exclusive or sole licence may not overlap an active open licence', () => {
     // open licence ol-1: 2025-01-01 .. 2026-12-31
-    it.each(['exclusive', 'sole'])('%s is rejected during the declaration’s term and allowed after it', (type) => {
-      patent
-        .given([...inPool(), openLicensed()])
-        .when(licensePatent({ type, effectiveDate: '2027-01-01', endDate: '2028-12-31' }))
-        .then([licensed({ type: type as 'sole', effectiveDate: '2027-01-01', endDate: '2028-12-31' })]);
-      patent
-        .given([...inPool(), openLicensed()])
-        .when(licensePatent({ type, effectiveDate: '2024-01-01', endDate: '2025-01-01' }))
-        .thenThrows('LICENSE.OPEN_LICENSE_ACTIVE', 'rule');
-    });
+    it.each(['exclusive', 'sole'])(
+      '%s is rejected during the declaration’s term and allowed after it',
+      (type) => {
+        patent
+          .given([...inPool(), openLicensed()])
+          .when(licensePatent({ type, effectiveDate: '2027-01-01', endDate: '2028-12-31' }))
+          .then([licensed({ type: type as 'sole', effectiveDate: '2027-01-01', endDate: '2028-12-31' })]);
+        patent
+          .given([...inPool(), openLicensed()])
+          .when(licensePatent({ type, effectiveDate: '2024-01-01', endDate: '2025-01-01' }))
+          .thenThrows('LICENSE.OPEN_LICENSE_ACTIVE', 'rule');
+      },
+    );
 
     it('an ordinary licence alongside an open licence is fine', () => {
-      patent.given([...inPool(), openLicensed()]).when(licensePatent()).then([licensed()]);
+      patent
+        .given([...inPool(), openLicensed()])
+        .when(licensePatent())
+        .then([licensed()]);
     });
 
     it('after withdrawal (and no takers) the declaration no longer blocks periods after the withdrawal', () => {
@@ -199,7 +218,10 @@ describe('LicensePatent → Licensed (许可合同)', () => {
   });
 
   it('rejects a deal id already used', () => {
-    patent.given([...inPool(), licensed()]).when(licensePatent()).thenThrows('DEAL.DUPLICATE_ID', 'rule');
+    patent
+      .given([...inPool(), licensed()])
+      .when(licensePatent())
+      .thenThrows('DEAL.DUPLICATE_ID', 'rule');
     patent
       .given([...inPool(), transferred()])
       .when(licensePatent({ dealId: 'deal-t1' }))
@@ -241,7 +263,12 @@ describe('RecordLicense → LicenseRecorded (许可合同备案)', () => {
       .then([
         {
           type: 'LicenseRecorded',
-          data: { applicationNumber: AN, dealId: 'deal-l1', recordalNumber: '2024990000123', recordedOn: '2024-08-01' },
+          data: {
+            applicationNumber: AN,
+            dealId: 'deal-l1',
+            recordalNumber: '2024990000123',
+            recordedOn: '2024-08-01',
+          },
         },
       ]);
   });
@@ -262,7 +289,10 @@ describe('RecordLicense → LicenseRecorded (许可合同备案)', () => {
 
   it('folds the recordal into the licence', () => {
     const { state } = patent.given([...inPool(), licensed(), licenseRecorded()]);
-    expect((state as Patent).licenses[0]?.recordal).toEqual({ recordalNumber: '2024990000123', recordedOn: '2024-08-01' });
+    expect((state as Patent).licenses[0]?.recordal).toEqual({
+      recordalNumber: '2024990000123',
+      recordedOn: '2024-08-01',
+    });
   });
 
   it('rejects an unknown licence (not-found)', () => {
@@ -293,7 +323,10 @@ describe('RecordLicense → LicenseRecorded (许可合同备案)', () => {
     [{ recordedOn: TOMORROW }, 'DATE.IN_FUTURE', 'recordedOn'],
     [{ recordedOn: 'soon' }, 'DATE.INVALID', 'recordedOn'],
   ])('rejects %p with %s on %s', (overrides, code, field) => {
-    const e = patent.given([...inPool(), licensed()]).when(recordLicense(overrides)).thenThrows(code, 'invalid');
+    const e = patent
+      .given([...inPool(), licensed()])
+      .when(recordLicense(overrides))
+      .thenThrows(code, 'invalid');
     expect(e.field).toBe(field);
   });
 

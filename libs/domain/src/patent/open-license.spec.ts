@@ -24,8 +24,7 @@ import type { Patent } from './state';
 
 const patent = spec(patentDecider);
 
-const utilityModel = () =>
-  inventoried({ applicationNumber: '201720601862.9', kind: 'utility-model' });
+const utilityModel = () => inventoried({ applicationNumber: '201720601862.9', kind: 'utility-model' });
 const design = () => inventoried({ applicationNumber: '201730601862.4', kind: 'design' });
 
 describe('DeclareOpenLicense → OpenLicensed (开放许可声明)', () => {
@@ -51,9 +50,17 @@ describe('DeclareOpenLicense → OpenLicensed (开放许可声明)', () => {
   it('normalizes a lump-sum royalty and keeps an evaluation report reference', () => {
     patent
       .given(inPool())
-      .when(declareOpenLicense({ royalty: { basis: 'lump-sum', amount: 5000000 }, evaluationReportRef: ' PJ-2024-77 ' }))
+      .when(
+        declareOpenLicense({
+          royalty: { basis: 'lump-sum', amount: 5000000 },
+          evaluationReportRef: ' PJ-2024-77 ',
+        }),
+      )
       .then([
-        openLicensed({ royalty: { basis: 'lump-sum', amount: '50000.00' }, evaluationReportRef: 'PJ-2024-77' }),
+        openLicensed({
+          royalty: { basis: 'lump-sum', amount: '50000.00' },
+          evaluationReportRef: 'PJ-2024-77',
+        }),
       ]);
   });
 
@@ -102,13 +109,19 @@ describe('DeclareOpenLicense → OpenLicensed (开放许可声明)', () => {
 
     it('an exclusive licence that ended before the term does not', () => {
       patent
-        .given([...inPool(), licensed({ type: 'exclusive', effectiveDate: '2024-01-01', endDate: '2024-12-31' })])
+        .given([
+          ...inPool(),
+          licensed({ type: 'exclusive', effectiveDate: '2024-01-01', endDate: '2024-12-31' }),
+        ])
         .when(declareOpenLicense())
         .then([openLicensed()]);
     });
 
     it('an ordinary licence does not', () => {
-      patent.given([...inPool(), licensed()]).when(declareOpenLicense()).then([openLicensed()]);
+      patent
+        .given([...inPool(), licensed()])
+        .when(declareOpenLicense())
+        .then([openLicensed()]);
     });
   });
 
@@ -116,7 +129,14 @@ describe('DeclareOpenLicense → OpenLicensed (开放许可声明)', () => {
     it('a second declaration while one is active is rejected', () => {
       patent
         .given([...inPool(), openLicensed()])
-        .when(declareOpenLicense({ declarationId: 'ol-2', occurredOn: '2025-04-01', termFrom: '2027-01-01', termTo: '2027-12-31' }))
+        .when(
+          declareOpenLicense({
+            declarationId: 'ol-2',
+            occurredOn: '2025-04-01',
+            termFrom: '2027-01-01',
+            termTo: '2027-12-31',
+          }),
+        )
         .thenThrows('OPEN_LICENSE.ALREADY_ACTIVE', 'rule');
     });
 
@@ -129,7 +149,10 @@ describe('DeclareOpenLicense → OpenLicensed (开放许可声明)', () => {
 
     it('an expired declaration allows a new one', () => {
       patent
-        .given([...inPool(), openLicensed({ termFrom: '2024-01-01', termTo: '2024-12-31', occurredOn: '2024-01-01' })])
+        .given([
+          ...inPool(),
+          openLicensed({ termFrom: '2024-01-01', termTo: '2024-12-31', occurredOn: '2024-01-01' }),
+        ])
         .when(declareOpenLicense({ declarationId: 'ol-2' }))
         .then([openLicensed({ declarationId: 'ol-2' })]);
     });
@@ -143,7 +166,10 @@ describe('DeclareOpenLicense → OpenLicensed (开放许可声明)', () => {
   });
 
   it('the term may end on the expiry date but not after it', () => {
-    patent.given(inPool()).when(declareOpenLicense({ termTo: EXPIRY })).then([openLicensed({ termTo: EXPIRY })]);
+    patent
+      .given(inPool())
+      .when(declareOpenLicense({ termTo: EXPIRY }))
+      .then([openLicensed({ termTo: EXPIRY })]);
     const e = patent
       .given(inPool())
       .when(declareOpenLicense({ termTo: '2037-07-22' }))
@@ -175,7 +201,11 @@ describe('DeclareOpenLicense → OpenLicensed (开放许可声明)', () => {
     [{ royalty: { basis: 'lump-sum', amount: '100', rate: 3 } }, 'FIELD.NOT_ALLOWED', 'royalty.rate'],
     [{ royalty: { basis: 'lump-sum' } }, 'MONEY.INVALID', 'royalty.amount'],
     [{ royalty: { basis: 'lump-sum', amount: -100 } }, 'MONEY.INVALID', 'royalty.amount'],
-    [{ royalty: { basis: 'percentage-of-sales', rate: 3, amount: '100' } }, 'FIELD.NOT_ALLOWED', 'royalty.amount'],
+    [
+      { royalty: { basis: 'percentage-of-sales', rate: 3, amount: '100' } },
+      'FIELD.NOT_ALLOWED',
+      'royalty.amount',
+    ],
     [{ royalty: { basis: 'percentage-of-sales' } }, 'FIELD.OUT_OF_RANGE', 'royalty.rate'],
     [{ royalty: { basis: 'percentage-of-sales', rate: 0 } }, 'FIELD.OUT_OF_RANGE', 'royalty.rate'],
     [{ royalty: { basis: 'percentage-of-sales', rate: 100.5 } }, 'FIELD.OUT_OF_RANGE', 'royalty.rate'],
@@ -249,12 +279,29 @@ describe('TakeOpenLicense → OpenLicenseTaken (开放许可实施)', () => {
   it('several licensees may take the same declaration (ordinary licences overlap)', () => {
     patent
       .given([...declared, openLicenseTaken()])
-      .when(takeOpenLicense({ dealId: 'deal-o2', licenseeId: ENT_B.id, licenseeName: ENT_B.name, notifiedOn: '2025-02-05' }))
-      .then([openLicenseTaken({ dealId: 'deal-o2', licenseeId: ENT_B.id, licenseeName: ENT_B.name, notifiedOn: '2025-02-05' })]);
+      .when(
+        takeOpenLicense({
+          dealId: 'deal-o2',
+          licenseeId: ENT_B.id,
+          licenseeName: ENT_B.name,
+          notifiedOn: '2025-02-05',
+        }),
+      )
+      .then([
+        openLicenseTaken({
+          dealId: 'deal-o2',
+          licenseeId: ENT_B.id,
+          licenseeName: ENT_B.name,
+          notifiedOn: '2025-02-05',
+        }),
+      ]);
   });
 
   it('on the first and last day of the term', () => {
-    patent.given(declared).when(takeOpenLicense({ notifiedOn: '2025-01-01' })).then([openLicenseTaken({ notifiedOn: '2025-01-01' })]);
+    patent
+      .given(declared)
+      .when(takeOpenLicense({ notifiedOn: '2025-01-01' }))
+      .then([openLicenseTaken({ notifiedOn: '2025-01-01' })]);
     patent
       .given([...inPool(), openLicensed({ termTo: '2025-05-31' })])
       .when(takeOpenLicense({ notifiedOn: '2025-05-31' }))
@@ -313,7 +360,12 @@ describe('TakeOpenLicense → OpenLicenseTaken (开放许可实施)', () => {
         .given([
           ...declared,
           openLicenseWithdrawn(),
-          openLicensed({ declarationId: 'ol-2', occurredOn: '2025-04-01', termFrom: '2025-04-01', termTo: '2027-03-31' }),
+          openLicensed({
+            declarationId: 'ol-2',
+            occurredOn: '2025-04-01',
+            termFrom: '2025-04-01',
+            termTo: '2027-03-31',
+          }),
         ])
         .when(takeOpenLicense({ notifiedOn: '2025-04-10' }))
         .then([openLicenseTaken({ declarationId: 'ol-2', notifiedOn: '2025-04-10' })]);
@@ -327,7 +379,14 @@ describe('TakeOpenLicense → OpenLicenseTaken (开放许可实施)', () => {
       .given([
         ...declared,
         openLicenseWithdrawn(),
-        licensed({ dealId: 'deal-x', licenseeId: ENT_A.id, licenseeName: ENT_A.name, type: 'exclusive', effectiveDate: '2025-04-01', endDate: '2027-03-31' }),
+        licensed({
+          dealId: 'deal-x',
+          licenseeId: ENT_A.id,
+          licenseeName: ENT_A.name,
+          type: 'exclusive',
+          effectiveDate: '2025-04-01',
+          endDate: '2027-03-31',
+        }),
       ])
       .when(takeOpenLicense({ notifiedOn: '2025-02-15' }))
       .thenThrows('LICENSE.EXCLUSIVITY_CONFLICT', 'rule');
@@ -350,7 +409,11 @@ describe('TakeOpenLicense → OpenLicenseTaken (开放许可实施)', () => {
 
   it('is rejected once ownership moved', () => {
     patent
-      .given([...declared, transferred({ contractDate: '2025-01-10' }), transferRegistered({ registeredOn: '2025-01-20' })])
+      .given([
+        ...declared,
+        transferred({ contractDate: '2025-01-10' }),
+        transferRegistered({ registeredOn: '2025-01-20' }),
+      ])
       .when(takeOpenLicense())
       .thenThrows('PATENT.NOT_HELD_BY_INSTITUTION', 'rule');
   });
@@ -378,11 +441,19 @@ describe('WithdrawOpenLicense → OpenLicenseWithdrawn (撤回开放许可)', ()
     patent
       .given(declared)
       .when(withdrawOpenLicense())
-      .then([{ type: 'OpenLicenseWithdrawn', data: { applicationNumber: AN, declarationId: 'ol-1', withdrawnOn: '2025-03-01' } }]);
+      .then([
+        {
+          type: 'OpenLicenseWithdrawn',
+          data: { applicationNumber: AN, declarationId: 'ol-1', withdrawnOn: '2025-03-01' },
+        },
+      ]);
   });
 
   it('may withdraw on the declaration date and on the last day of the term', () => {
-    patent.given(declared).when(withdrawOpenLicense({ withdrawnOn: '2025-01-01' })).then([openLicenseWithdrawn({ withdrawnOn: '2025-01-01' })]);
+    patent
+      .given(declared)
+      .when(withdrawOpenLicense({ withdrawnOn: '2025-01-01' }))
+      .then([openLicenseWithdrawn({ withdrawnOn: '2025-01-01' })]);
     patent
       .given([...inPool(), openLicensed({ termTo: '2025-05-31' })])
       .when(withdrawOpenLicense({ withdrawnOn: '2025-05-31' }))
@@ -394,12 +465,27 @@ describe('WithdrawOpenLicense → OpenLicenseWithdrawn (撤回开放许可)', ()
     const p = state as Patent;
     expect(p.openLicenses[0]).toMatchObject({ declarationId: 'ol-1', withdrawnOn: '2025-03-01' });
     expect(p.licenses).toEqual([
-      expect.objectContaining({ dealId: 'deal-o1', licenseeId: ENT_C.id, type: 'ordinary', endDate: '2026-12-31' }),
+      expect.objectContaining({
+        dealId: 'deal-o1',
+        licenseeId: ENT_C.id,
+        type: 'ordinary',
+        endDate: '2026-12-31',
+      }),
     ]);
     // and the licence still supports industrialization after the withdrawal
     patent
       .given([...declared, openLicenseTaken(), openLicenseWithdrawn()])
-      .when({ type: 'IndustrializePatent', now: '2025-06-01T04:00:00Z', data: { applicationNumber: AN, industrializationId: 'ind-9', enterpriseId: ENT_C.id, productName: 'Film', startedOn: '2025-05-01' } })
+      .when({
+        type: 'IndustrializePatent',
+        now: '2025-06-01T04:00:00Z',
+        data: {
+          applicationNumber: AN,
+          industrializationId: 'ind-9',
+          enterpriseId: ENT_C.id,
+          productName: 'Film',
+          startedOn: '2025-05-01',
+        },
+      })
       .then([
         {
           type: 'Industrialized',
@@ -418,7 +504,14 @@ describe('WithdrawOpenLicense → OpenLicenseWithdrawn (撤回开放许可)', ()
   it('new takers are blocked after the withdrawal', () => {
     patent
       .given([...declared, openLicenseTaken(), openLicenseWithdrawn()])
-      .when(takeOpenLicense({ dealId: 'deal-o2', licenseeId: ENT_B.id, licenseeName: ENT_B.name, notifiedOn: '2025-03-05' }))
+      .when(
+        takeOpenLicense({
+          dealId: 'deal-o2',
+          licenseeId: ENT_B.id,
+          licenseeName: ENT_B.name,
+          notifiedOn: '2025-03-05',
+        }),
+      )
       .thenThrows('OPEN_LICENSE.NOT_ACTIVE', 'rule');
   });
 
@@ -438,7 +531,10 @@ describe('WithdrawOpenLicense → OpenLicenseWithdrawn (撤回开放许可)', ()
   });
 
   it('rejects a second withdrawal', () => {
-    patent.given([...declared, openLicenseWithdrawn()]).when(withdrawOpenLicense({ withdrawnOn: '2025-04-01' })).thenThrows('OPEN_LICENSE.NOT_ACTIVE', 'rule');
+    patent
+      .given([...declared, openLicenseWithdrawn()])
+      .when(withdrawOpenLicense({ withdrawnOn: '2025-04-01' }))
+      .thenThrows('OPEN_LICENSE.NOT_ACTIVE', 'rule');
   });
 
   it('rejects a withdrawal after the term ended', () => {

@@ -49,7 +49,12 @@ describe('TagIntent → IntentTagged (筛选入库)', () => {
   it('declines with no modes and no asking price', () => {
     patent
       .given([inventoried()])
-      .when(tagIntent({ modes: [], screening: { method: 'institution-central', decision: 'declined', reason: 'no market' } }))
+      .when(
+        tagIntent({
+          modes: [],
+          screening: { method: 'institution-central', decision: 'declined', reason: 'no market' },
+        }),
+      )
       .then([
         {
           type: 'IntentTagged',
@@ -76,7 +81,11 @@ describe('TagIntent → IntentTagged (筛选入库)', () => {
     });
 
     it('declined after admitted removes the patent from the pool', () => {
-      const { state } = patent.given([inventoried(), intentTagged(), declinedTag({ occurredOn: '2024-06-01' })]);
+      const { state } = patent.given([
+        inventoried(),
+        intentTagged(),
+        declinedTag({ occurredOn: '2024-06-01' }),
+      ]);
       expect(state).toMatchObject({
         inPool: false,
         intent: { modes: [], screening: { decision: 'declined' }, taggedOn: '2024-06-01' },
@@ -88,7 +97,11 @@ describe('TagIntent → IntentTagged (筛选入库)', () => {
     });
 
     it('admitted after declined puts it back', () => {
-      const events = [inventoried(), declinedTag(), intentTagged({ occurredOn: '2024-06-01', askingPrice: '500000.00' })];
+      const events = [
+        inventoried(),
+        declinedTag(),
+        intentTagged({ occurredOn: '2024-06-01', askingPrice: '500000.00' }),
+      ];
       expect(patent.given(events).state).toMatchObject({
         inPool: true,
         intent: { modes: ['transfer', 'license'], askingPrice: '500000.00', taggedOn: '2024-06-01' },
@@ -103,7 +116,10 @@ describe('TagIntent → IntentTagged (筛选入库)', () => {
   });
 
   it('is allowed after a transfer contract that is not yet registered', () => {
-    patent.given([...inPool(), transferred()]).when(tagIntent()).then([intentTagged()]);
+    patent
+      .given([...inPool(), transferred()])
+      .when(tagIntent())
+      .then([intentTagged()]);
   });
 
   it('is rejected once ownership moved (TransferRegistered)', () => {
@@ -123,9 +139,17 @@ describe('TagIntent → IntentTagged (筛选入库)', () => {
     [{ modes: undefined }, 'FIELD.INVALID', 'modes'],
     [{ modes: ['transfer', 'pledge'] }, 'FIELD.NOT_ALLOWED', 'modes[1]'],
     [{ screening: undefined }, 'FIELD.NOT_ALLOWED', 'screening.decision'],
-    [{ screening: { method: 'inventor-self', decision: 'maybe' } }, 'FIELD.NOT_ALLOWED', 'screening.decision'],
+    [
+      { screening: { method: 'inventor-self', decision: 'maybe' } },
+      'FIELD.NOT_ALLOWED',
+      'screening.decision',
+    ],
     [{ screening: { method: 'committee', decision: 'admitted' } }, 'FIELD.NOT_ALLOWED', 'screening.method'],
-    [{ screening: { method: 'inventor-self', decision: 'admitted', reason: 42 } }, 'FIELD.INVALID', 'screening.reason'],
+    [
+      { screening: { method: 'inventor-self', decision: 'admitted', reason: 42 } },
+      'FIELD.INVALID',
+      'screening.reason',
+    ],
     [{ askingPrice: -5 }, 'MONEY.INVALID', 'askingPrice'],
     [{ askingPrice: '12.345' }, 'MONEY.INVALID', 'askingPrice'],
     [{ occurredOn: TOMORROW }, 'DATE.IN_FUTURE', 'occurredOn'],
@@ -189,8 +213,17 @@ describe('EvaluatePatent → EnterpriseEvaluated (市场评价)', () => {
     it('the event carries supersedes', () => {
       patent
         .given([...inPool(), evaluated()])
-        .when(evaluatePatent({ evaluationId: 'ev-2', industrializationProspect: 2, occurredOn: '2024-08-01' }))
-        .then([evaluated({ evaluationId: 'ev-2', industrializationProspect: 2, occurredOn: '2024-08-01', supersedes: 'ev-1' })]);
+        .when(
+          evaluatePatent({ evaluationId: 'ev-2', industrializationProspect: 2, occurredOn: '2024-08-01' }),
+        )
+        .then([
+          evaluated({
+            evaluationId: 'ev-2',
+            industrializationProspect: 2,
+            occurredOn: '2024-08-01',
+            supersedes: 'ev-1',
+          }),
+        ]);
     });
 
     it('a third supersedes the second, not the first', () => {
@@ -205,7 +238,12 @@ describe('EvaluatePatent → EnterpriseEvaluated (市场评价)', () => {
         ...inPool(),
         evaluated(),
         evaluated({ evaluationId: 'ev-b', enterpriseId: ENT_B.id, enterpriseName: ENT_B.name }),
-        evaluated({ evaluationId: 'ev-2', industrializationProspect: 2, supersedes: 'ev-1', occurredOn: '2024-08-01' }),
+        evaluated({
+          evaluationId: 'ev-2',
+          industrializationProspect: 2,
+          supersedes: 'ev-1',
+          occurredOn: '2024-08-01',
+        }),
       ]);
       const p = state as Patent;
       expect(p.evaluations).toEqual([
@@ -246,7 +284,10 @@ describe('EvaluatePatent → EnterpriseEvaluated (市场评价)', () => {
   });
 
   it('only for pool patents: rejected when declined', () => {
-    patent.given([inventoried(), declinedTag()]).when(evaluatePatent()).thenThrows('PATENT.NOT_IN_POOL', 'rule');
+    patent
+      .given([inventoried(), declinedTag()])
+      .when(evaluatePatent())
+      .thenThrows('PATENT.NOT_IN_POOL', 'rule');
   });
 
   it('is rejected once ownership moved', () => {
@@ -300,7 +341,11 @@ describe('PromotePatent → Promoted (分层推广)', () => {
   });
 
   it('folds promotions in order', () => {
-    const { state } = patent.given([...inPool(), promoted(), promoted({ promotionId: 'pr-2', channel: 'online' })]);
+    const { state } = patent.given([
+      ...inPool(),
+      promoted(),
+      promoted({ promotionId: 'pr-2', channel: 'online' }),
+    ]);
     expect((state as Patent).promotions.map((p) => [p.promotionId, p.channel])).toEqual([
       ['pr-1', 'salon'],
       ['pr-2', 'online'],
@@ -308,12 +353,18 @@ describe('PromotePatent → Promoted (分层推广)', () => {
   });
 
   it('rejects a reused promotionId', () => {
-    patent.given([...inPool(), promoted()]).when(promotePatent()).thenThrows('PROMOTION.DUPLICATE_ID', 'rule');
+    patent
+      .given([...inPool(), promoted()])
+      .when(promotePatent())
+      .thenThrows('PROMOTION.DUPLICATE_ID', 'rule');
   });
 
   it('only for pool patents', () => {
     patent.given([inventoried()]).when(promotePatent()).thenThrows('PATENT.NOT_IN_POOL', 'rule');
-    patent.given([inventoried(), declinedTag()]).when(promotePatent()).thenThrows('PATENT.NOT_IN_POOL', 'rule');
+    patent
+      .given([inventoried(), declinedTag()])
+      .when(promotePatent())
+      .thenThrows('PATENT.NOT_IN_POOL', 'rule');
   });
 
   it('is rejected once ownership moved', () => {

@@ -24,7 +24,14 @@ import type { Patent } from './state';
 const patent = spec(patentDecider);
 
 describe('ReportTransaction → TransactionReported (反馈交易信息)', () => {
-  const deals = [...inPool(), transferred(), licensed(), industrialized(), openLicensed(), openLicenseTaken()];
+  const deals = [
+    ...inPool(),
+    transferred(),
+    licensed(),
+    industrialized(),
+    openLicensed(),
+    openLicenseTaken(),
+  ];
 
   it('reports a transfer', () => {
     patent
@@ -33,7 +40,12 @@ describe('ReportTransaction → TransactionReported (反馈交易信息)', () =>
       .then([
         {
           type: 'TransactionReported',
-          data: { applicationNumber: AN, dealId: 'deal-t1', reportedOn: '2025-04-01', platformRef: 'PF-2025-0001' },
+          data: {
+            applicationNumber: AN,
+            dealId: 'deal-t1',
+            reportedOn: '2025-04-01',
+            platformRef: 'PF-2025-0001',
+          },
         },
       ]);
   });
@@ -59,7 +71,12 @@ describe('ReportTransaction → TransactionReported (反馈交易信息)', () =>
       .then([
         {
           type: 'TransactionReported',
-          data: { applicationNumber: AN, industrializationId: 'ind-1', reportedOn: '2025-04-01', platformRef: 'PF-2025-0001' },
+          data: {
+            applicationNumber: AN,
+            industrializationId: 'ind-1',
+            reportedOn: '2025-04-01',
+            platformRef: 'PF-2025-0001',
+          },
         },
       ]);
   });
@@ -127,7 +144,10 @@ describe('ReportTransaction → TransactionReported (反馈交易信息)', () =>
   });
 
   it('rejects an unknown deal (not-found)', () => {
-    const e = patent.given(deals).when(reportTransaction({ dealId: 'deal-x' })).thenThrows('REPORT.UNKNOWN_DEAL', 'not-found');
+    const e = patent
+      .given(deals)
+      .when(reportTransaction({ dealId: 'deal-x' }))
+      .thenThrows('REPORT.UNKNOWN_DEAL', 'not-found');
     expect(e.field).toBe('dealId');
   });
 
@@ -159,12 +179,21 @@ describe('LapsePatent → PatentLapsed (专利权终止)', () => {
     patent
       .given(inPool())
       .when(lapsePatent({ reason }))
-      .then([{ type: 'PatentLapsed', data: { applicationNumber: AN, reason: reason as 'expired', effectiveOn: '2025-05-01' } }]);
+      .then([
+        {
+          type: 'PatentLapsed',
+          data: { applicationNumber: AN, reason: reason as 'expired', effectiveOn: '2025-05-01' },
+        },
+      ]);
   });
 
   it('folds into a lapsed patent out of the pool', () => {
     const { state } = patent.given([...inPool(), lapsed()]);
-    expect(state).toMatchObject({ status: 'lapsed', inPool: false, lapse: { reason: 'non-payment', effectiveOn: '2025-05-01' } });
+    expect(state).toMatchObject({
+      status: 'lapsed',
+      inPool: false,
+      lapse: { reason: 'non-payment', effectiveOn: '2025-05-01' },
+    });
   });
 
   it('a transferred patent may lapse (the holder does not matter)', () => {
@@ -175,8 +204,14 @@ describe('LapsePatent → PatentLapsed (专利权终止)', () => {
   });
 
   it('the lapse may not precede the filing date', () => {
-    patent.given(inPool()).when(lapsePatent({ effectiveOn: '2017-07-21' })).then([lapsed({ effectiveOn: '2017-07-21' })]);
-    const e = patent.given(inPool()).when(lapsePatent({ effectiveOn: '2017-07-20' })).thenThrows('DATE.ORDER', 'invalid');
+    patent
+      .given(inPool())
+      .when(lapsePatent({ effectiveOn: '2017-07-21' }))
+      .then([lapsed({ effectiveOn: '2017-07-21' })]);
+    const e = patent
+      .given(inPool())
+      .when(lapsePatent({ effectiveOn: '2017-07-20' }))
+      .thenThrows('DATE.ORDER', 'invalid');
     expect(e.field).toBe('effectiveOn');
   });
 
@@ -207,9 +242,12 @@ describe('LapsePatent → PatentLapsed (专利权终止)', () => {
 });
 
 describe('commands on a patent that was never inventoried', () => {
-  it.each(everyCommandOnAnInventoriedPatent().map((c) => [c.type, c] as const))('%s → PATENT.NOT_FOUND (not-found)', (_type, command) => {
-    patent.given([]).when(command).thenThrows('PATENT.NOT_FOUND', 'not-found');
-  });
+  it.each(everyCommandOnAnInventoriedPatent().map((c) => [c.type, c] as const))(
+    '%s → PATENT.NOT_FOUND (not-found)',
+    (_type, command) => {
+      patent.given([]).when(command).thenThrows('PATENT.NOT_FOUND', 'not-found');
+    },
+  );
 
   it('covers every command type but InventoryPatent', () => {
     expect(new Set(everyCommandOnAnInventoriedPatent().map((c) => c.type)).size).toBe(14);
@@ -220,7 +258,11 @@ describe('an unknown command type', () => {
   it('is rejected as invalid', () => {
     patent
       .given([inventoried()])
-      .when({ type: 'SellPatent', now: '2025-06-01T04:00:00Z', data: { applicationNumber: AN } } as unknown as PatentCommand)
+      .when({
+        type: 'SellPatent',
+        now: '2025-06-01T04:00:00Z',
+        data: { applicationNumber: AN },
+      } as unknown as PatentCommand)
       .thenThrows('COMMAND.UNKNOWN', 'invalid');
   });
 

@@ -25,7 +25,9 @@ describe('TransferPatent → Transferred (转让合同)', () => {
   it('records the transfer contract with the price normalized', () => {
     patent
       .given(inPool())
-      .when(transferPatent({ price: '1250000', pricingMethod: 'auction', assigneeName: ' Shanxi Energy Co. ' }))
+      .when(
+        transferPatent({ price: '1250000', pricingMethod: 'auction', assigneeName: ' Shanxi Energy Co. ' }),
+      )
       .then([
         {
           type: 'Transferred',
@@ -43,7 +45,10 @@ describe('TransferPatent → Transferred (转让合同)', () => {
   });
 
   it('accepts the price in integer fen', () => {
-    patent.given(inPool()).when(transferPatent({ price: 125000000 })).then([transferred()]);
+    patent
+      .given(inPool())
+      .when(transferPatent({ price: 125000000 }))
+      .then([transferred()]);
   });
 
   it('does not need the pool: an inventoried patent can be sold', () => {
@@ -78,7 +83,10 @@ describe('TransferPatent → Transferred (转让合同)', () => {
     const exclusiveToB = licensed({ type: 'exclusive', effectiveDate: '2024-07-01', endDate: '2026-06-30' });
 
     it('rejects a transfer to someone else', () => {
-      patent.given([...inPool(), exclusiveToB]).when(transferPatent()).thenThrows('TRANSFER.EXCLUSIVE_LICENSE_IN_FORCE', 'rule');
+      patent
+        .given([...inPool(), exclusiveToB])
+        .when(transferPatent())
+        .thenThrows('TRANSFER.EXCLUSIVE_LICENSE_IN_FORCE', 'rule');
     });
 
     it('rejects on the licence’s first and last day', () => {
@@ -87,7 +95,10 @@ describe('TransferPatent → Transferred (转让合同)', () => {
         .when(transferPatent({ contractDate: '2024-07-01' }))
         .thenThrows('TRANSFER.EXCLUSIVE_LICENSE_IN_FORCE', 'rule');
       patent
-        .given([...inPool(), licensed({ type: 'exclusive', effectiveDate: '2023-07-01', endDate: '2024-09-01' })])
+        .given([
+          ...inPool(),
+          licensed({ type: 'exclusive', effectiveDate: '2023-07-01', endDate: '2024-09-01' }),
+        ])
         .when(transferPatent({ contractDate: '2024-09-01' }))
         .thenThrows('TRANSFER.EXCLUSIVE_LICENSE_IN_FORCE', 'rule');
     });
@@ -101,26 +112,41 @@ describe('TransferPatent → Transferred (转让合同)', () => {
 
     it('allows a transfer after the exclusive licence ended', () => {
       patent
-        .given([...inPool(), licensed({ type: 'exclusive', effectiveDate: '2023-07-01', endDate: '2024-08-31' })])
+        .given([
+          ...inPool(),
+          licensed({ type: 'exclusive', effectiveDate: '2023-07-01', endDate: '2024-08-31' }),
+        ])
         .when(transferPatent())
         .then([transferred()]);
     });
 
     it('allows a transfer before the exclusive licence takes effect', () => {
       patent
-        .given([...inPool(), licensed({ type: 'exclusive', effectiveDate: '2024-09-02', endDate: '2025-08-31' })])
+        .given([
+          ...inPool(),
+          licensed({ type: 'exclusive', effectiveDate: '2024-09-02', endDate: '2025-08-31' }),
+        ])
         .when(transferPatent())
         .then([transferred()]);
     });
 
     it('ordinary and sole licences do not block a transfer (the rule names exclusive licences)', () => {
-      patent.given([...inPool(), licensed({ type: 'ordinary' })]).when(transferPatent()).then([transferred()]);
-      patent.given([...inPool(), licensed({ type: 'sole' })]).when(transferPatent()).then([transferred()]);
+      patent
+        .given([...inPool(), licensed({ type: 'ordinary' })])
+        .when(transferPatent())
+        .then([transferred()]);
+      patent
+        .given([...inPool(), licensed({ type: 'sole' })])
+        .when(transferPatent())
+        .then([transferred()]);
     });
   });
 
   it('rejects a deal id already used by a transfer or a licence', () => {
-    patent.given([...inPool(), transferred()]).when(transferPatent()).thenThrows('DEAL.DUPLICATE_ID', 'rule');
+    patent
+      .given([...inPool(), transferred()])
+      .when(transferPatent())
+      .thenThrows('DEAL.DUPLICATE_ID', 'rule');
     patent
       .given([...inPool(), licensed()])
       .when(transferPatent({ dealId: 'deal-l1' }))
@@ -155,7 +181,12 @@ describe('RegisterTransfer → TransferRegistered (转让登记)', () => {
       .then([
         {
           type: 'TransferRegistered',
-          data: { applicationNumber: AN, dealId: 'deal-t1', registeredOn: '2024-10-15', noticeNumber: 'ZL-TR-2024-0001' },
+          data: {
+            applicationNumber: AN,
+            dealId: 'deal-t1',
+            registeredOn: '2024-10-15',
+            noticeNumber: 'ZL-TR-2024-0001',
+          },
         },
       ]);
   });
@@ -172,7 +203,9 @@ describe('RegisterTransfer → TransferRegistered (转让登记)', () => {
     expect(state).toMatchObject({
       holder: { kind: 'enterprise', id: ENT_A.id, name: ENT_A.name, since: '2024-10-15', dealId: 'deal-t1' },
       inPool: false,
-      transfers: [{ dealId: 'deal-t1', registration: { registeredOn: '2024-10-15', noticeNumber: 'ZL-TR-2024-0001' } }],
+      transfers: [
+        { dealId: 'deal-t1', registration: { registeredOn: '2024-10-15', noticeNumber: 'ZL-TR-2024-0001' } },
+      ],
     });
   });
 
@@ -245,7 +278,10 @@ describe('RegisterTransfer → TransferRegistered (转让登记)', () => {
     [{ noticeNumber: ' ' }, 'FIELD.REQUIRED', 'noticeNumber'],
     [{ noticeNumber: 'N'.repeat(101) }, 'FIELD.TOO_LONG', 'noticeNumber'],
   ])('rejects %p with %s on %s', (overrides, code, field) => {
-    const e = patent.given([...inPool(), transferred()]).when(registerTransfer(overrides)).thenThrows(code, 'invalid');
+    const e = patent
+      .given([...inPool(), transferred()])
+      .when(registerTransfer(overrides))
+      .thenThrows(code, 'invalid');
     expect(e.field).toBe(field);
   });
 

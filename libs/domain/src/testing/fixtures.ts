@@ -7,7 +7,11 @@
  * removes the field, as if the client had not sent it.
  */
 import { DomainError } from '../errors';
-import type { InstitutionCommand, InstitutionRegistered, StockCountRevised } from '../institution/institution';
+import type {
+  InstitutionCommand,
+  InstitutionRegistered,
+  StockCountRevised,
+} from '../institution/institution';
 import type { PatentCommand, PatentCommandType } from '../patent/commands';
 import type { PatentEvent, PatentEventType } from '../patent/events';
 
@@ -30,7 +34,11 @@ export const ENT_C = { id: 'ent-c', name: 'Datong Technology Co.' } as const;
 type EventOf<T extends PatentEventType> = Extract<PatentEvent, { type: T }>;
 type EventData<T extends PatentEventType> = EventOf<T>['data'];
 
-function event<T extends PatentEventType>(type: T, defaults: EventData<T>, overrides: Partial<EventData<T>>): EventOf<T> {
+function event<T extends PatentEventType>(
+  type: T,
+  defaults: EventData<T>,
+  overrides: Partial<EventData<T>>,
+): EventOf<T> {
   return { type, data: { ...defaults, ...overrides } } as unknown as EventOf<T>;
 }
 
@@ -81,7 +89,11 @@ export const intentTagged = (o: Partial<EventData<'IntentTagged'>> = {}) =>
   );
 
 export const declinedTag = (o: Partial<EventData<'IntentTagged'>> = {}) =>
-  intentTagged({ modes: [], screening: { method: 'institution-central', decision: 'declined', reason: 'no market' }, ...o });
+  intentTagged({
+    modes: [],
+    screening: { method: 'institution-central', decision: 'declined', reason: 'no market' },
+    ...o,
+  });
 
 export const evaluated = (o: Partial<EventData<'EnterpriseEvaluated'>> = {}) =>
   event(
@@ -176,7 +188,12 @@ export const industrialized = (o: Partial<EventData<'Industrialized'>> = {}) =>
 export const densityProductFiled = (o: Partial<EventData<'DensityProductFiled'>> = {}) =>
   event(
     'DensityProductFiled',
-    { applicationNumber: AN, industrializationId: 'ind-1', recordNumber: 'MJ-2025-0001', filedOn: '2025-03-01' },
+    {
+      applicationNumber: AN,
+      industrializationId: 'ind-1',
+      recordNumber: 'MJ-2025-0001',
+      filedOn: '2025-03-01',
+    },
     o,
   );
 
@@ -209,7 +226,11 @@ export const openLicenseTaken = (o: Partial<EventData<'OpenLicenseTaken'>> = {})
   );
 
 export const openLicenseWithdrawn = (o: Partial<EventData<'OpenLicenseWithdrawn'>> = {}) =>
-  event('OpenLicenseWithdrawn', { applicationNumber: AN, declarationId: 'ol-1', withdrawnOn: '2025-03-01' }, o);
+  event(
+    'OpenLicenseWithdrawn',
+    { applicationNumber: AN, declarationId: 'ol-1', withdrawnOn: '2025-03-01' },
+    o,
+  );
 
 /** A platform report of exactly one target: a deal or an industrialization. */
 export const transactionReported = (
@@ -302,7 +323,13 @@ export const evaluatePatent = (o: Loose<CommandData<'EvaluatePatent'>> = {}, now
 export const promotePatent = (o: Loose<CommandData<'PromotePatent'>> = {}, now = NOW) =>
   command(
     'PromotePatent',
-    { promotionId: 'pr-1', channel: 'salon', tier: 'featured', organizer: 'Shanxi IP Office', occurredOn: '2024-05-01' },
+    {
+      promotionId: 'pr-1',
+      channel: 'salon',
+      tier: 'featured',
+      organizer: 'Shanxi IP Office',
+      occurredOn: '2024-05-01',
+    },
     o,
     now,
   );
@@ -323,7 +350,12 @@ export const transferPatent = (o: Loose<CommandData<'TransferPatent'>> = {}, now
   );
 
 export const registerTransfer = (o: Loose<CommandData<'RegisterTransfer'>> = {}, now = NOW) =>
-  command('RegisterTransfer', { dealId: 'deal-t1', registeredOn: '2024-10-15', noticeNumber: 'ZL-TR-2024-0001' }, o, now);
+  command(
+    'RegisterTransfer',
+    { dealId: 'deal-t1', registeredOn: '2024-10-15', noticeNumber: 'ZL-TR-2024-0001' },
+    o,
+    now,
+  );
 
 export const licensePatent = (o: Loose<CommandData<'LicensePatent'>> = {}, now = NOW) =>
   command(
@@ -342,18 +374,33 @@ export const licensePatent = (o: Loose<CommandData<'LicensePatent'>> = {}, now =
   );
 
 export const recordLicense = (o: Loose<CommandData<'RecordLicense'>> = {}, now = NOW) =>
-  command('RecordLicense', { dealId: 'deal-l1', recordalNumber: '2024990000123', recordedOn: '2024-08-01' }, o, now);
+  command(
+    'RecordLicense',
+    { dealId: 'deal-l1', recordalNumber: '2024990000123', recordedOn: '2024-08-01' },
+    o,
+    now,
+  );
 
 export const industrializePatent = (o: Loose<CommandData<'IndustrializePatent'>> = {}, now = NOW) =>
   command(
     'IndustrializePatent',
-    { industrializationId: 'ind-1', enterpriseId: ENT_B.id, productName: 'Ceramic-coated separator film', startedOn: '2024-10-01' },
+    {
+      industrializationId: 'ind-1',
+      enterpriseId: ENT_B.id,
+      productName: 'Ceramic-coated separator film',
+      startedOn: '2024-10-01',
+    },
     o,
     now,
   );
 
 export const fileDensityProduct = (o: Loose<CommandData<'FileDensityProduct'>> = {}, now = NOW) =>
-  command('FileDensityProduct', { industrializationId: 'ind-1', recordNumber: 'MJ-2025-0001', filedOn: '2025-03-01' }, o, now);
+  command(
+    'FileDensityProduct',
+    { industrializationId: 'ind-1', recordNumber: 'MJ-2025-0001', filedOn: '2025-03-01' },
+    o,
+    now,
+  );
 
 export const declareOpenLicense = (o: Loose<CommandData<'DeclareOpenLicense'>> = {}, now = NOW) =>
   command(
@@ -370,14 +417,24 @@ export const declareOpenLicense = (o: Loose<CommandData<'DeclareOpenLicense'>> =
   );
 
 export const takeOpenLicense = (o: Loose<CommandData<'TakeOpenLicense'>> = {}, now = NOW) =>
-  command('TakeOpenLicense', { dealId: 'deal-o1', licenseeId: ENT_C.id, licenseeName: ENT_C.name, notifiedOn: '2025-02-01' }, o, now);
+  command(
+    'TakeOpenLicense',
+    { dealId: 'deal-o1', licenseeId: ENT_C.id, licenseeName: ENT_C.name, notifiedOn: '2025-02-01' },
+    o,
+    now,
+  );
 
 export const withdrawOpenLicense = (o: Loose<CommandData<'WithdrawOpenLicense'>> = {}, now = NOW) =>
   command('WithdrawOpenLicense', { withdrawnOn: '2025-03-01' }, o, now);
 
 /** Reports the transfer deal-t1 unless overridden (pass `dealId: undefined` to drop it). */
 export const reportTransaction = (o: Loose<CommandData<'ReportTransaction'>> = {}, now = NOW) =>
-  command('ReportTransaction', { dealId: 'deal-t1', reportedOn: '2025-04-01', platformRef: 'PF-2025-0001' }, o, now);
+  command(
+    'ReportTransaction',
+    { dealId: 'deal-t1', reportedOn: '2025-04-01', platformRef: 'PF-2025-0001' },
+    o,
+    now,
+  );
 
 export const lapsePatent = (o: Loose<CommandData<'LapsePatent'>> = {}, now = NOW) =>
   command('LapsePatent', { reason: 'non-payment', effectiveOn: '2025-05-01' }, o, now);
@@ -403,7 +460,9 @@ export const everyCommandOnAnInventoriedPatent = (): PatentCommand[] => [
 // ---------------------------------------------------------------------------------------------
 // institution
 
-export const institutionRegistered = (o: Partial<InstitutionRegistered['data']> = {}): InstitutionRegistered => ({
+export const institutionRegistered = (
+  o: Partial<InstitutionRegistered['data']> = {},
+): InstitutionRegistered => ({
   type: 'InstitutionRegistered',
   data: {
     institutionId: INSTITUTION_ID,
@@ -419,7 +478,13 @@ export const institutionRegistered = (o: Partial<InstitutionRegistered['data']> 
 
 export const stockCountRevised = (o: Partial<StockCountRevised['data']> = {}): StockCountRevised => ({
   type: 'StockCountRevised',
-  data: { institutionId: INSTITUTION_ID, stockPatentCount: 3350, reason: 'recount after audit', occurredOn: '2024-05-01', ...o },
+  data: {
+    institutionId: INSTITUTION_ID,
+    stockPatentCount: 3350,
+    reason: 'recount after audit',
+    occurredOn: '2024-05-01',
+    ...o,
+  },
 });
 
 export const registerInstitution = (

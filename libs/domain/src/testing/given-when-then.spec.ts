@@ -11,12 +11,19 @@ describe('given / when / then harness', () => {
   });
 
   it('then fails on different events', () => {
-    expect(() => patent.given([inventoried()]).when(tagIntent()).then([intentTagged({ occurredOn: '2024-03-21' })])).toThrow();
+    expect(() =>
+      patent
+        .given([inventoried()])
+        .when(tagIntent())
+        .then([intentTagged({ occurredOn: '2024-03-21' })]),
+    ).toThrow();
     expect(() => patent.given([inventoried()]).when(tagIntent()).then([])).toThrow();
   });
 
   it('then fails when the command is rejected', () => {
-    expect(() => patent.given([]).when(tagIntent()).then([intentTagged()])).toThrow(/has not been inventoried/);
+    expect(() => patent.given([]).when(tagIntent()).then([intentTagged()])).toThrow(
+      /has not been inventoried/,
+    );
   });
 
   it('thenThrows fails when nothing is thrown', () => {
@@ -26,7 +33,9 @@ describe('given / when / then harness', () => {
   it('thenThrows fails on another code or kind', () => {
     expect(() => patent.given([]).when(tagIntent()).thenThrows('PATENT.LAPSED')).toThrow();
     expect(() => patent.given([]).when(tagIntent()).thenThrows('PATENT.NOT_FOUND', 'rule')).toThrow();
-    expect(patent.given([]).when(tagIntent()).thenThrows('PATENT.NOT_FOUND', 'not-found').code).toBe('PATENT.NOT_FOUND');
+    expect(patent.given([]).when(tagIntent()).thenThrows('PATENT.NOT_FOUND', 'not-found').code).toBe(
+      'PATENT.NOT_FOUND',
+    );
   });
 
   it('given folds the events into the state', () => {
