@@ -115,7 +115,7 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
     try {
       const result = await store.append(streamName, newEvents, {
         expectedVersion: version,
-        command: { commandId: ctx.commandId, fingerprint: ctx.fingerprint },
+        command: { commandId: ctx.commandId, fingerprint: ctx.fingerprint, recordedAt: ctx.now },
       });
       return {
         streamName,

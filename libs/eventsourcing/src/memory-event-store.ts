@@ -5,7 +5,9 @@ import {
   validateAppend,
 } from './errors';
 import type {
+  AppendManyResult,
   AppendOptions,
+  AppendRequest,
   AppendResult,
   CommandRecord,
   EventStore,
@@ -32,6 +34,21 @@ export class MemoryEventStore implements EventStore {
   private closed = false;
 
   async append(streamName: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    return this.appendNow(streamName, events, options);
+  }
+
+  async appendMany(requests: AppendRequest[]): Promise<AppendManyResult[]> {
+    this.assertOpen();
+    return requests.map((r) => {
+      try {
+        return { ok: true, result: this.appendNow(r.streamName, r.events, r.options) };
+      } catch (error) {
+        return { ok: false, error: error as Error };
+      }
+    });
+  }
+
+  private appendNow(streamName: string, events: NewEvent[], options: AppendOptions): AppendResult {
     this.assertOpen();
     validateAppend(streamName, options.expectedVersion);
     if (options.command) {
@@ -74,7 +91,7 @@ export class MemoryEventStore implements EventStore {
         toVersion: current + stored.length,
         firstPosition: stored.length > 0 ? head + 1 : 0,
         lastPosition: stored.length > 0 ? head + stored.length : 0,
-        recordedAt: new Date().toISOString(),
+        recordedAt: options.command.recordedAt ?? new Date().toISOString(),
       };
       this.commands.set(record.commandId, record);
       result.command = { ...record };

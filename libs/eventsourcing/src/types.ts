@@ -70,8 +70,23 @@ export interface AppendOptions {
    * already recorded, nothing is appended: with the same fingerprint the stored outcome is returned
    * (`duplicate: true`), with another fingerprint `IdempotencyKeyReusedError` is thrown.
    */
-  command?: { commandId: string; fingerprint: string };
+  command?: {
+    commandId: string;
+    fingerprint: string;
+    /** When the command was handled (ISO instant); stored in its record. Default: the store's clock. */
+    recordedAt?: string;
+  };
 }
+
+/** One append of a batch (see `EventStore.appendMany`). */
+export interface AppendRequest {
+  streamName: string;
+  events: NewEvent[];
+  options: AppendOptions;
+}
+
+/** The outcome of one request of a batch: its result, or the error that rejected it alone. */
+export type AppendManyResult = { ok: true; result: AppendResult } | { ok: false; error: Error };
 
 export interface AppendResult {
   streamName: string;
@@ -107,6 +122,13 @@ export interface ReadAllOptions {
 export interface EventStore {
   /** Appends atomically: all events or none. Throws WrongExpectedVersionError on a version mismatch. */
   append(streamName: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  /**
+   * Appends to many streams in one durable commit (bulk import). Each request is checked and applied
+   * on its own, in order, exactly as `append` would: a request that fails (wrong version, reused
+   * command id, invalid) is reported in its slot and leaves the others untouched. Nothing is
+   * acknowledged before the whole batch is committed.
+   */
+  appendMany(requests: AppendRequest[]): Promise<AppendManyResult[]>;
   /** Events of one stream in version order; [] for a stream that does not exist. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** Current version of a stream (0 when it does not exist). */

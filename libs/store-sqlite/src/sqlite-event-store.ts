@@ -6,7 +6,9 @@ import {
   InvalidAppendError,
   checkExpectedVersion,
   validateAppend,
+  type AppendManyResult,
   type AppendOptions,
+  type AppendRequest,
   type AppendResult,
   type CommandRecord,
   type EventMetadata,
@@ -176,11 +178,24 @@ export class SqliteEventStore implements EventStore {
     (streamName: string, events: NewEvent[], options: AppendOptions) => AppendResult
   >;
 
+  private readonly appendManyTransaction: Database.Transaction<(requests: AppendRequest[]) => AppendManyResult[]>;
+
   private constructor(private readonly db: Database.Database) {
     this.statements = prepareStatements(db);
     this.appendTransaction = db.transaction(
       (streamName: string, events: NewEvent[], options: AppendOptions) =>
         this.appendInTransaction(streamName, events, options),
+    );
+    // Each request runs in a nested transaction (a savepoint), so one that fails rolls back alone.
+    this.appendManyTransaction = db.transaction((requests: AppendRequest[]) =>
+      requests.map((r): AppendManyResult => {
+        try {
+          validateAppend(r.streamName, r.options.expectedVersion);
+          return { ok: true, result: this.appendTransaction(r.streamName, r.events, r.options) };
+        } catch (error) {
+          return { ok: false, error: error as Error };
+        }
+      }),
     );
   }
 
@@ -215,6 +230,11 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     validateAppend(streamName, options.expectedVersion);
     return this.appendTransaction.immediate(streamName, events, options);
+  }
+
+  async appendMany(requests: AppendRequest[]): Promise<AppendManyResult[]> {
+    this.assertOpen();
+    return this.appendManyTransaction.immediate(requests);
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -302,7 +322,7 @@ export class SqliteEventStore implements EventStore {
         toVersion: nextExpectedVersion,
         firstPosition: stored[0]?.position ?? 0,
         lastPosition: stored[stored.length - 1]?.position ?? 0,
-        recordedAt: new Date().toISOString(),
+        recordedAt: command.recordedAt ?? new Date().toISOString(),
       };
       this.statements.insertCommand.run(
         record.commandId,

@@ -497,6 +497,86 @@ export function eventStoreContract(name: string, factory: EventStoreFactory): vo
       });
     });
 
+    describe('appendMany (bulk batches)', () => {
+      it('appends to many streams in one call, each request checked on its own', async () => {
+        await store.append('patent-b', batch(1, 'pre'), { expectedVersion: 'no_stream' });
+        const results = await store.appendMany([
+          { streamName: 'patent-a', events: batch(2, 'a'), options: { expectedVersion: 'no_stream' } },
+          { streamName: 'patent-b', events: batch(1, 'b'), options: { expectedVersion: 'no_stream' } },
+          {
+            streamName: 'patent-c',
+            events: batch(1, 'c'),
+            options: { expectedVersion: 0, command: { commandId: 'bulk-c', fingerprint: 'f-c' } },
+          },
+        ]);
+        expect(results.map((r) => r.ok)).toEqual([true, false, true]);
+        const failed = results[1]!;
+        expect(!failed.ok && failed.error).toBeInstanceOf(WrongExpectedVersionError);
+        expect(await store.streamVersion('patent-a')).toBe(2);
+        expect(await store.streamVersion('patent-b')).toBe(1);
+        expect(await store.streamVersion('patent-c')).toBe(1);
+        const log = await store.readAll();
+        expect(log.map((e) => e.position)).toEqual([1, 2, 3, 4]);
+        expect(log.map((e) => e.streamName)).toEqual(['patent-b', 'patent-a', 'patent-a', 'patent-c']);
+        expect(await store.findCommand('bulk-c')).toMatchObject({ streamName: 'patent-c', fromVersion: 1, toVersion: 1 });
+      });
+
+      it('replays recorded commands as duplicates and rejects reused ids, without touching the rest', async () => {
+        const first = await store.appendMany([
+          {
+            streamName: 'patent-a',
+            events: batch(1, 'a'),
+            options: { expectedVersion: 'no_stream', command: { commandId: 'k-a', fingerprint: 'fa' } },
+          },
+        ]);
+        expect(first[0]!.ok).toBe(true);
+        const again = await store.appendMany([
+          {
+            streamName: 'patent-a',
+            events: batch(1, 'a2'),
+            options: { expectedVersion: 'no_stream', command: { commandId: 'k-a', fingerprint: 'fa' } },
+          },
+          {
+            streamName: 'patent-x',
+            events: batch(1, 'x'),
+            options: { expectedVersion: 'no_stream', command: { commandId: 'k-a', fingerprint: 'other' } },
+          },
+          { streamName: 'patent-y', events: batch(1, 'y'), options: { expectedVersion: 'any' } },
+        ]);
+        const [dup, reused, fresh] = again;
+        expect(dup!.ok && dup!.result.duplicate).toBe(true);
+        expect(dup!.ok && dup!.result.events.map((e) => e.position)).toEqual([1]);
+        expect(!reused!.ok && reused!.error).toBeInstanceOf(IdempotencyKeyReusedError);
+        expect(fresh!.ok).toBe(true);
+        expect(await store.headPosition()).toBe(2);
+      });
+
+      it('rolls back a request whose events fail part-way, keeping the others', async () => {
+        const dupId = newEvent('Dup');
+        const results = await store.appendMany([
+          { streamName: 'patent-a', events: batch(1, 'a'), options: { expectedVersion: 'any' } },
+          {
+            streamName: 'patent-b',
+            events: [newEvent('One'), dupId, { ...newEvent('Two'), metadata: { ...newEvent().metadata, eventId: dupId.metadata.eventId } }],
+            options: { expectedVersion: 'any' },
+          },
+          { streamName: 'patent-c', events: batch(1, 'c'), options: { expectedVersion: 'any' } },
+          { streamName: '', events: batch(1, 'bad'), options: { expectedVersion: 'any' } },
+        ]);
+        expect(results.map((r) => r.ok)).toEqual([true, false, true, false]);
+        expect(!results[1]!.ok && results[1]!.error).toBeInstanceOf(InvalidAppendError);
+        expect(!results[3]!.ok && results[3]!.error).toBeInstanceOf(InvalidAppendError);
+        expect(await store.readStream('patent-b')).toEqual([]);
+        expect((await store.readAll()).map((e) => e.streamName)).toEqual(['patent-a', 'patent-c']);
+        expect((await store.readAll()).map((e) => e.position)).toEqual([1, 2]);
+      });
+
+      it('accepts an empty batch', async () => {
+        expect(await store.appendMany([])).toEqual([]);
+        expect(await store.headPosition()).toBe(0);
+      });
+    });
+
     describe('close', () => {
       it('is idempotent and makes every later call reject', async () => {
         await store.close();
