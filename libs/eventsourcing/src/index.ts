@@ -5,3 +5,4 @@ export * from './ids';
 export * from './handle-command';
 export * from './memory-event-store';
 export * from './projector';
+export * from './hash-chain';

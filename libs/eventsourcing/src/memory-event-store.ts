@@ -4,13 +4,16 @@ import {
   checkExpectedVersion,
   validateAppend,
 } from './errors';
+import { eventHash, GENESIS_HASH } from './hash-chain';
 import type {
   AppendManyResult,
   AppendOptions,
   AppendRequest,
   AppendResult,
   CommandRecord,
+  EventMetadata,
   EventStore,
+  JsonObject,
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
@@ -61,14 +64,16 @@ export class MemoryEventStore implements EventStore {
     this.assertNewEventIds(events);
 
     const head = this.log.length;
-    const stored = events.map<StoredEvent>((e, i) => ({
-      streamName,
-      version: current + i + 1,
-      position: head + i + 1,
-      type: e.type,
-      data: structuredClone(e.data),
-      metadata: structuredClone(e.metadata),
-    }));
+    let previousHash = stream[stream.length - 1]?.hash ?? GENESIS_HASH;
+    const stored = events.map<StoredEvent>((e, i) => {
+      // Stored as JSON would be: undefined fields dropped.
+      const data = JSON.parse(JSON.stringify(e.data)) as JsonObject;
+      const metadata = JSON.parse(JSON.stringify(e.metadata)) as EventMetadata;
+      const version = current + i + 1;
+      const hash = eventHash({ streamName, version, type: e.type, data, metadata, previousHash });
+      previousHash = hash;
+      return { streamName, version, position: head + i + 1, type: e.type, data, metadata, hash };
+    });
     for (const e of stored) {
       this.log.push(e);
       stream.push(e);

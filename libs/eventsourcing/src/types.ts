@@ -37,6 +37,11 @@ export interface StoredEvent extends NewEvent {
   version: number;
   /** 1-based position in the global ordered log ($all). Gap-free for readers. */
   position: number;
+  /**
+   * Link of the stream's hash chain: `eventHash` of this event chained from the previous event's
+   * hash (GENESIS_HASH for version 1). Stores that keep a chain always set it.
+   */
+  hash?: string;
 }
 
 /**

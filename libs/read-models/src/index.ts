@@ -7,3 +7,8 @@ export * from './projections/resource-pool';
 export * from './queries/resource-pool';
 export * from './queries/audit';
 export * from './csv';
+export * from './policy';
+export * from './projections/obligations';
+export * from './projections/progress';
+export * from './queries/obligations';
+export * from './queries/progress';

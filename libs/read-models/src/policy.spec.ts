@@ -42,7 +42,10 @@ describe('policyFromEnv', () => {
   });
 
   it('treats blank values as unset and trims values', () => {
-    const p = policyFromEnv({ LEDGER_TRANSFER_REGISTRATION_MONTHS: '  ', LEDGER_TRANSACTION_REPORT_DAYS: ' 45 ' });
+    const p = policyFromEnv({
+      LEDGER_TRANSFER_REGISTRATION_MONTHS: '  ',
+      LEDGER_TRANSACTION_REPORT_DAYS: ' 45 ',
+    });
     expect(p.obligations.transferRegistrationMonths).toBe(3);
     expect(p.obligations.transactionReportDays).toBe(45);
   });
@@ -95,7 +98,10 @@ describe('policy assertions', () => {
       /transactionReportDays/,
     );
     expect(() =>
-      assertObligationPolicy({ ...DEFAULT_OBLIGATION_POLICY, densityFiling: { yearsAfter: 1, month: 2, day: 30 } }),
+      assertObligationPolicy({
+        ...DEFAULT_OBLIGATION_POLICY,
+        densityFiling: { yearsAfter: 1, month: 2, day: 30 },
+      }),
     ).toThrow(/densityFiling/);
     expect(() => assertProgrammePolicy({ ...DEFAULT_PROGRAMME_POLICY, evaluationTargetPercent: 0 })).toThrow(
       /evaluationTargetPercent/,

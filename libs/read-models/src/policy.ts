@@ -125,8 +125,20 @@ export function policyFromEnv(env: Readonly<Record<string, string | undefined>> 
         'months',
         d.transferRegistrationMonths,
       ),
-      licenseRecordalMonths: wholeNumber(env, 'LEDGER_LICENSE_RECORDAL_MONTHS', MAX_MONTHS, 'months', d.licenseRecordalMonths),
-      transactionReportDays: wholeNumber(env, 'LEDGER_TRANSACTION_REPORT_DAYS', MAX_DAYS, 'days', d.transactionReportDays),
+      licenseRecordalMonths: wholeNumber(
+        env,
+        'LEDGER_LICENSE_RECORDAL_MONTHS',
+        MAX_MONTHS,
+        'months',
+        d.licenseRecordalMonths,
+      ),
+      transactionReportDays: wholeNumber(
+        env,
+        'LEDGER_TRANSACTION_REPORT_DAYS',
+        MAX_DAYS,
+        'days',
+        d.transactionReportDays,
+      ),
       densityFiling: { yearsAfter: 1, month: density.month, day: density.day },
     },
     programme: {
@@ -143,14 +155,22 @@ export function policyFromEnv(env: Readonly<Record<string, string | undefined>> 
 /** Throws when a policy given in code is out of range (the same bounds as the environment). */
 export function assertObligationPolicy(p: ObligationPolicy): void {
   const whole = (v: number, max: number, what: string): void => {
-    if (!Number.isInteger(v) || v < 0 || v > max) throw new Error(`obligation policy: ${what} must be an integer from 0 to ${max}, got ${v}`);
+    if (!Number.isInteger(v) || v < 0 || v > max)
+      throw new Error(`obligation policy: ${what} must be an integer from 0 to ${max}, got ${v}`);
   };
   whole(p.transferRegistrationMonths, MAX_MONTHS, 'transferRegistrationMonths');
   whole(p.licenseRecordalMonths, MAX_MONTHS, 'licenseRecordalMonths');
   whole(p.transactionReportDays, MAX_DAYS, 'transactionReportDays');
   whole(p.densityFiling.yearsAfter, 100, 'densityFiling.yearsAfter');
   const { month, day } = p.densityFiling;
-  if (!Number.isInteger(month) || month < 1 || month > 12 || !Number.isInteger(day) || day < 1 || day > daysInMonth(2024, month)) {
+  if (
+    !Number.isInteger(month) ||
+    month < 1 ||
+    month > 12 ||
+    !Number.isInteger(day) ||
+    day < 1 ||
+    day > daysInMonth(2024, month)
+  ) {
     throw new Error(`obligation policy: densityFiling ${month}-${day} is not a calendar day`);
   }
 }
@@ -158,7 +178,10 @@ export function assertObligationPolicy(p: ObligationPolicy): void {
 /** Throws when a programme policy given in code is out of range. */
 export function assertProgrammePolicy(p: ProgrammePolicy): void {
   if (!(p.evaluationTargetPercent > 0 && p.evaluationTargetPercent <= 100)) {
-    throw new Error(`programme policy: evaluationTargetPercent must be in (0, 100], got ${p.evaluationTargetPercent}`);
+    throw new Error(
+      `programme policy: evaluationTargetPercent must be in (0, 100], got ${p.evaluationTargetPercent}`,
+    );
   }
-  if (!isIsoDate(p.programmeStart)) throw new Error(`programme policy: programmeStart is not an ISO date: ${p.programmeStart}`);
+  if (!isIsoDate(p.programmeStart))
+    throw new Error(`programme policy: programmeStart is not an ISO date: ${p.programmeStart}`);
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WrongExpectedVersionError, type StoredEvent } from '@patent-ledger/eventsourcing';
+import { eventHash, WrongExpectedVersionError, type StoredEvent } from '@patent-ledger/eventsourcing';
 import { eventStoreContract, newEvent } from '@patent-ledger/eventsourcing/testing';
 import { SqliteEventStore } from './sqlite-event-store';
 
@@ -59,12 +59,12 @@ describe('SqliteEventStore', () => {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('synchronous', { simple: true })).toBe(2);
       expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
-      expect(db.pragma('user_version', { simple: true })).toBe(1);
+      expect(db.pragma('user_version', { simple: true })).toBe(2);
       const tables = db
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         .pluck()
         .all();
-      expect(tables).toEqual(['commands', 'events', 'streams']);
+      expect(tables).toEqual(['chain_heads', 'commands', 'events', 'streams']);
     });
 
     it('takes synchronous and busy timeout options', () => {
@@ -81,9 +81,33 @@ describe('SqliteEventStore', () => {
     it('refuses a file whose schema is newer than the code', async () => {
       const file = join(dir, 'events.db');
       const store = open(file);
-      store.database.pragma('user_version = 2');
+      store.database.pragma('user_version = 99');
       await store.close();
-      expect(() => open(file)).toThrow(/schema version 2 is newer/);
+      expect(() => open(file)).toThrow(/schema version 99 is newer/);
+    });
+
+    it('computes the hash chain of a ledger written before the chain existed (migration 2)', async () => {
+      const file = join(dir, 'v1.db');
+      const store = open(file);
+      await store.append('patent-1', [newEvent('A', { n: 1 }), newEvent('B', { n: 2 })], { expectedVersion: 'no_stream' });
+      await store.append('patent-2', [newEvent('C', { 名称: '专利' })], { expectedVersion: 'no_stream' });
+      await store.append('patent-1', [newEvent('D', { n: 3 })], { expectedVersion: 2 });
+      const expected = await store.readAll();
+      // Turn the file back into a schema-1 ledger: no hash columns, user_version 1.
+      store.database.exec(`ALTER TABLE events DROP COLUMN hash; ALTER TABLE streams DROP COLUMN last_hash;
+                           DROP TABLE chain_heads; PRAGMA user_version = 1;`);
+      await store.close();
+      const migrated = open(file);
+      expect(migrated.database.pragma('user_version', { simple: true })).toBe(2);
+      expect(await migrated.readAll()).toEqual(expected);
+      // The chain continues from the migrated last hash.
+      const more = await migrated.append('patent-1', [newEvent('E')], { expectedVersion: 3 });
+      const p1 = await migrated.readStream('patent-1');
+      expect(more.events[0]!.hash).toBe(p1[3]!.hash);
+      expect(p1[3]!.hash).toBe(
+        eventHash({ ...p1[3]!, previousHash: p1[2]!.hash! }),
+      );
+      await migrated.close();
     });
 
     it('reports a closed store clearly', async () => {

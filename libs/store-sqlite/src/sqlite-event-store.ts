@@ -2,8 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import {
+  GENESIS_HASH,
   IdempotencyKeyReusedError,
   InvalidAppendError,
+  eventHash,
   checkExpectedVersion,
   validateAppend,
   type AppendManyResult,
@@ -37,7 +39,7 @@ export interface SqliteEventStoreOptions {
  * Schema migrations: entry i brings the schema from version i to i + 1 (tracked in `user_version`).
  * Append new entries; never edit an applied one.
  */
-const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
   `
   CREATE TABLE IF NOT EXISTS events (
     position    INTEGER PRIMARY KEY,
@@ -66,10 +68,44 @@ const MIGRATIONS: readonly string[] = [
     recorded_at    TEXT    NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: the per-stream hash chain. Existing events get their chain computed once, in log order.
+  (db) => {
+    db.exec(`ALTER TABLE events ADD COLUMN hash TEXT;
+             ALTER TABLE streams ADD COLUMN last_hash TEXT;
+             CREATE TABLE IF NOT EXISTS chain_heads (
+               position   INTEGER PRIMARY KEY,
+               head       TEXT NOT NULL,
+               signature  TEXT,
+               key_id     TEXT,
+               signed_at  TEXT NOT NULL
+             );`);
+    const last = new Map<string, string>();
+    const update = db.prepare('UPDATE events SET hash = ? WHERE position = ?');
+    const page = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT 10000`);
+    for (let after = 0; ; ) {
+      const rows = page.all(after) as EventRow[];
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const hash = eventHash({
+          streamName: row.stream_name,
+          version: row.version,
+          type: row.type,
+          data: JSON.parse(row.data) as JsonObject,
+          metadata: JSON.parse(row.metadata) as EventMetadata,
+          previousHash: last.get(row.stream_name) ?? GENESIS_HASH,
+        });
+        update.run(hash, row.position);
+        last.set(row.stream_name, hash);
+        after = row.position;
+      }
+    }
+    const setLast = db.prepare('UPDATE streams SET last_hash = ? WHERE stream_name = ?');
+    for (const [stream, hash] of last) setLast.run(hash, stream);
+  },
 ];
 
 const DEFAULT_READ_ALL_LIMIT = 1000;
-const EVENT_COLUMNS = 'position, stream_name, version, type, data, metadata';
+const EVENT_COLUMNS = 'position, stream_name, version, type, data, metadata, hash';
 
 interface EventRow {
   position: number;
@@ -78,6 +114,7 @@ interface EventRow {
   type: string;
   data: string;
   metadata: string;
+  hash: string | null;
 }
 
 interface CommandRow {
@@ -99,6 +136,7 @@ function toStoredEvent(row: EventRow): StoredEvent {
     type: row.type,
     data: JSON.parse(row.data) as JsonObject,
     metadata: JSON.parse(row.metadata) as EventMetadata,
+    ...(row.hash !== null ? { hash: row.hash } : {}),
   };
 }
 
@@ -128,13 +166,16 @@ function prepareStatements(db: Database.Database) {
   return {
     findCommand: db.prepare<[string], CommandRow>('SELECT * FROM commands WHERE command_id = ?'),
     streamVersion: db.prepare<[string], number>('SELECT version FROM streams WHERE stream_name = ?').pluck(),
-    insertEvent: db.prepare<[string, number, string, string, string, string, string, string]>(
-      `INSERT INTO events (stream_name, version, type, data, metadata, event_id, command_id, recorded_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    streamHead: db.prepare<[string], { version: number; last_hash: string | null }>(
+      'SELECT version, last_hash FROM streams WHERE stream_name = ?',
     ),
-    upsertStream: db.prepare<[string, number]>(
-      `INSERT INTO streams (stream_name, version) VALUES (?, ?)
-       ON CONFLICT (stream_name) DO UPDATE SET version = excluded.version`,
+    insertEvent: db.prepare<[string, number, string, string, string, string, string, string, string]>(
+      `INSERT INTO events (stream_name, version, type, data, metadata, event_id, command_id, recorded_at, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    upsertStream: db.prepare<[string, number, string]>(
+      `INSERT INTO streams (stream_name, version, last_hash) VALUES (?, ?, ?)
+       ON CONFLICT (stream_name) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash`,
     ),
     insertCommand: db.prepare<[string, string, string, number, number, number, number, string]>(
       `INSERT INTO commands (command_id, fingerprint, stream_name, from_version, to_version,
@@ -280,22 +321,37 @@ export class SqliteEventStore implements EventStore {
       const recorded = this.statements.findCommand.get(command.commandId);
       if (recorded) return this.replay(toCommandRecord(recorded), streamName, command.fingerprint);
     }
-    const current = this.statements.streamVersion.get(streamName) ?? 0;
+    const head = this.statements.streamHead.get(streamName);
+    const current = head?.version ?? 0;
     checkExpectedVersion(streamName, options.expectedVersion, current);
 
+    let previousHash = head?.last_hash ?? GENESIS_HASH;
     const stored = events.map<StoredEvent>((e, i) => {
       const version = current + i + 1;
       const { eventId, commandId, recordedAt } = e.metadata;
+      // Hash what will be read back: the JSON round trip drops undefined fields.
+      const dataJson = JSON.stringify(e.data);
+      const metadataJson = JSON.stringify(e.metadata);
+      const hash = eventHash({
+        streamName,
+        version,
+        type: e.type,
+        data: JSON.parse(dataJson) as JsonObject,
+        metadata: JSON.parse(metadataJson) as EventMetadata,
+        previousHash,
+      });
+      previousHash = hash;
       try {
         const { lastInsertRowid } = this.statements.insertEvent.run(
           streamName,
           version,
           e.type,
-          JSON.stringify(e.data),
-          JSON.stringify(e.metadata),
+          dataJson,
+          metadataJson,
           eventId,
           commandId,
           recordedAt,
+          hash,
         );
         return {
           streamName,
@@ -304,13 +360,14 @@ export class SqliteEventStore implements EventStore {
           type: e.type,
           data: e.data,
           metadata: e.metadata,
+          hash,
         };
       } catch (err) {
         throw isDuplicateEventId(err) ? new InvalidAppendError(`duplicate event id: ${eventId}`) : err;
       }
     });
     const nextExpectedVersion = current + stored.length;
-    if (stored.length > 0) this.statements.upsertStream.run(streamName, nextExpectedVersion);
+    if (stored.length > 0) this.statements.upsertStream.run(streamName, nextExpectedVersion, previousHash);
 
     const result: AppendResult = { streamName, nextExpectedVersion, events: stored, duplicate: false };
     if (command) {
@@ -384,7 +441,10 @@ function migrate(db: Database.Database): void {
         `database schema version ${current} is newer than this code supports (${MIGRATIONS.length})`,
       );
     }
-    for (const sql of MIGRATIONS.slice(current)) db.exec(sql);
+    for (const step of MIGRATIONS.slice(current)) {
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
+    }
     db.pragma(`user_version = ${MIGRATIONS.length}`);
   }).immediate();
 }

@@ -540,7 +540,7 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
         (o) =>
           notifiedOn >= o.declaredOn &&
           within(notifiedOn, o.termFrom, o.termTo) &&
-          true,
+          (o.withdrawnOn === undefined || notifiedOn < o.withdrawnOn),
       );
       if (!declaration) {
         throw rule('OPEN_LICENSE.NOT_ACTIVE', `no open licence declaration is active on ${notifiedOn}`);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { IdempotencyKeyReusedError, InvalidAppendError, WrongExpectedVersionError } from '../errors';
+import { eventHash, GENESIS_HASH } from '../hash-chain';
 import type { EventMetadata, EventStore, ExpectedVersion, JsonObject, NewEvent, StoredEvent } from '../types';
 
 /** Creates a fresh, empty store for one test. */
@@ -494,6 +495,32 @@ export function eventStoreContract(name: string, factory: EventStoreFactory): vo
           expect(read && asNew(read)).toEqual(snapshot);
         }
         expect(await store.findCommand('cmd-1')).toMatchObject({ fromVersion: 1, toVersion: 1 });
+      });
+    });
+
+    describe('hash chain', () => {
+      it('links every event of a stream to the previous one, from the genesis value', async () => {
+        await store.append('patent-1', batch(2, 'a'), { expectedVersion: 'no_stream' });
+        await store.append('patent-2', [newEvent('Other', { 名称: '一种方法', n: 1.5, ok: true, none: null })], {
+          expectedVersion: 'no_stream',
+        });
+        await store.appendMany([{ streamName: 'patent-1', events: batch(1, 'b'), options: { expectedVersion: 2 } }]);
+        for (const stream of ['patent-1', 'patent-2']) {
+          let previousHash = GENESIS_HASH;
+          for (const e of await store.readStream(stream)) {
+            expect(e.hash).toMatch(/^[0-9a-f]{64}$/);
+            expect(e.hash).toBe(eventHash({ ...e, previousHash }));
+            previousHash = e.hash!;
+          }
+        }
+        const all = await store.readAll();
+        expect(new Set(all.map((e) => e.hash)).size).toBe(all.length);
+      });
+
+      it('returns the same hashes from append, readStream and readAll', async () => {
+        const { events } = await store.append('patent-1', batch(3, 'a'), { expectedVersion: 'any' });
+        expect((await store.readStream('patent-1')).map((e) => e.hash)).toEqual(events.map((e) => e.hash));
+        expect((await store.readAll()).map((e) => e.hash)).toEqual(events.map((e) => e.hash));
       });
     });
 

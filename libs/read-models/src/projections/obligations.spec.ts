@@ -71,11 +71,15 @@ function all(rm: SqliteReadModels, q: Omit<ObligationQuery, 'cursor'>): Obligati
   return out;
 }
 
-const byId = (items: ObligationItem[]): Record<string, ObligationItem> => Object.fromEntries(items.map((i) => [i.id, i]));
+const byId = (items: ObligationItem[]): Record<string, ObligationItem> =>
+  Object.fromEntries(items.map((i) => [i.id, i]));
 
 function tableRows(rm: SqliteReadModels, tables: readonly string[]): Record<string, unknown[]> {
   return Object.fromEntries(
-    tables.map((t) => [t, (rm.db.prepare(`SELECT * FROM "${t}"`).all() as object[]).map((r) => JSON.stringify(r)).sort()]),
+    tables.map((t) => [
+      t,
+      (rm.db.prepare(`SELECT * FROM "${t}"`).all() as object[]).map((r) => JSON.stringify(r)).sort(),
+    ]),
   );
 }
 
@@ -97,7 +101,12 @@ function ledger(): Log {
   log.patent(f.inventoried({ applicationNumber: O, institutionId: 'sxu', occurredOn: '2024-03-15' }));
   log.patent(
     f.transferred({ applicationNumber: T2, dealId: 'deal-t2', contractDate: '2023-11-30' }),
-    f.licensed({ applicationNumber: L, dealId: 'deal-l1', effectiveDate: '2024-01-31', endDate: '2026-01-30' }),
+    f.licensed({
+      applicationNumber: L,
+      dealId: 'deal-l1',
+      effectiveDate: '2024-01-31',
+      endDate: '2026-01-30',
+    }),
     f.industrialized({ applicationNumber: I, industrializationId: 'ind-1', startedOn: '2024-08-01' }),
     f.transferred({ applicationNumber: T, dealId: 'deal-t1', contractDate: '2024-11-30' }),
     f.openLicenseTaken({ applicationNumber: O, dealId: 'deal-o1', notifiedOn: '2025-02-01' }),
@@ -110,7 +119,10 @@ function fulfil(log: Log): void {
   log.patent(
     f.licenseRecorded({ applicationNumber: L, dealId: 'deal-l1', recordedOn: '2024-04-10' }),
     f.transactionReported({ dealId: 'deal-l1' }, { applicationNumber: L, reportedOn: '2024-03-01' }),
-    f.transactionReported({ industrializationId: 'ind-1' }, { applicationNumber: I, reportedOn: '2024-08-20' }),
+    f.transactionReported(
+      { industrializationId: 'ind-1' },
+      { applicationNumber: I, reportedOn: '2024-08-20' },
+    ),
     f.transactionReported({ dealId: 'deal-t1' }, { applicationNumber: T, reportedOn: '2025-01-05' }),
     f.transferRegistered({ applicationNumber: T, dealId: 'deal-t1', registeredOn: '2025-02-28' }),
     f.densityProductFiled({ applicationNumber: I, industrializationId: 'ind-1', filedOn: '2025-10-15' }),
@@ -149,7 +161,9 @@ describe('obligations projection', () => {
     const log = ledger();
     await rm.applyBatch('obligations', log.events);
     const items = byId(all(rm, { asOf: '2030-01-01' }));
-    const transferredAt = log.events.find((e) => e.type === 'Transferred' && e.data.dealId === 'deal-t1')!.position;
+    const transferredAt = log.events.find(
+      (e) => e.type === 'Transferred' && e.data.dealId === 'deal-t1',
+    )!.position;
     expect(items[`transfer-registration:${T}:deal-t1`]).toEqual({
       id: `transfer-registration:${T}:deal-t1`,
       kind: 'transfer-registration',
@@ -183,18 +197,48 @@ describe('obligations projection', () => {
     const items = byId(all(rm, { asOf: '2030-01-01' }));
     const fulfilled = (id: string): Pick<ObligationItem, 'status' | 'fulfilledOn' | 'late'> => {
       const { status, fulfilledOn, late } = items[id]!;
-      return { status, ...(fulfilledOn !== undefined ? { fulfilledOn } : {}), ...(late !== undefined ? { late } : {}) };
+      return {
+        status,
+        ...(fulfilledOn !== undefined ? { fulfilledOn } : {}),
+        ...(late !== undefined ? { late } : {}),
+      };
     };
     // registered on the due date itself: on time
-    expect(fulfilled(`transfer-registration:${T}:deal-t1`)).toEqual({ status: 'fulfilled', fulfilledOn: '2025-02-28', late: false });
-    expect(fulfilled(`transaction-report:${T}:deal-t1`)).toEqual({ status: 'fulfilled', fulfilledOn: '2025-01-05', late: true });
-    expect(fulfilled(`license-recordal:${L}:deal-l1`)).toEqual({ status: 'fulfilled', fulfilledOn: '2024-04-10', late: false });
-    expect(fulfilled(`transaction-report:${L}:deal-l1`)).toEqual({ status: 'fulfilled', fulfilledOn: '2024-03-01', late: false });
-    expect(fulfilled(`transaction-report:${I}:ind-1`)).toEqual({ status: 'fulfilled', fulfilledOn: '2024-08-20', late: false });
-    expect(fulfilled(`density-filing:${I}:ind-1`)).toEqual({ status: 'fulfilled', fulfilledOn: '2025-10-15', late: true });
+    expect(fulfilled(`transfer-registration:${T}:deal-t1`)).toEqual({
+      status: 'fulfilled',
+      fulfilledOn: '2025-02-28',
+      late: false,
+    });
+    expect(fulfilled(`transaction-report:${T}:deal-t1`)).toEqual({
+      status: 'fulfilled',
+      fulfilledOn: '2025-01-05',
+      late: true,
+    });
+    expect(fulfilled(`license-recordal:${L}:deal-l1`)).toEqual({
+      status: 'fulfilled',
+      fulfilledOn: '2024-04-10',
+      late: false,
+    });
+    expect(fulfilled(`transaction-report:${L}:deal-l1`)).toEqual({
+      status: 'fulfilled',
+      fulfilledOn: '2024-03-01',
+      late: false,
+    });
+    expect(fulfilled(`transaction-report:${I}:ind-1`)).toEqual({
+      status: 'fulfilled',
+      fulfilledOn: '2024-08-20',
+      late: false,
+    });
+    expect(fulfilled(`density-filing:${I}:ind-1`)).toEqual({
+      status: 'fulfilled',
+      fulfilledOn: '2025-10-15',
+      late: true,
+    });
     expect(fulfilled(`transfer-registration:${T2}:deal-t2`)).toEqual({ status: 'overdue' });
     expect(fulfilled(`license-recordal:${O}:deal-o1`)).toEqual({ status: 'overdue' });
-    const row = rm.db.prepare(`SELECT late, fulfilled_by_type FROM obligations WHERE id = ?`).get(`density-filing:${I}:ind-1`);
+    const row = rm.db
+      .prepare(`SELECT late, fulfilled_by_type FROM obligations WHERE id = ?`)
+      .get(`density-filing:${I}:ind-1`);
     expect(row).toEqual({ late: 1, fulfilled_by_type: 'DensityProductFiled' });
   });
 
@@ -203,13 +247,18 @@ describe('obligations projection', () => {
     const log = ledger();
     fulfil(log);
     await rm.applyBatch('obligations', log.events);
-    const at = (asOf: string): Record<string, ObligationItem> => byId(all(rm, { asOf, applicationNumber: T }));
+    const at = (asOf: string): Record<string, ObligationItem> =>
+      byId(all(rm, { asOf, applicationNumber: T }));
     const report = `transaction-report:${T}:deal-t1`;
     const registration = `transfer-registration:${T}:deal-t1`;
     // reported 2025-01-05, due 2024-12-30
     expect(at('2025-01-04')[report]).toEqual(expect.objectContaining({ status: 'overdue', daysOverdue: 5 }));
     expect(at('2025-01-04')[report]!.fulfilledOn).toBeUndefined();
-    expect(at('2025-01-05')[report]).toMatchObject({ status: 'fulfilled', fulfilledOn: '2025-01-05', late: true });
+    expect(at('2025-01-05')[report]).toMatchObject({
+      status: 'fulfilled',
+      fulfilledOn: '2025-01-05',
+      late: true,
+    });
     // registered 2025-02-28, due 2025-02-28
     expect(at('2025-02-27')[registration]).toMatchObject({ status: 'open' });
     expect(at('2025-02-27')[registration]!.fulfilledOn).toBeUndefined();
@@ -221,7 +270,8 @@ describe('obligations projection', () => {
     rm = await readModels();
     await rm.applyBatch('obligations', ledger().events);
     const id = `license-recordal:${L}:deal-l1`;
-    const at = (asOf: string): ObligationItem | undefined => byId(all(rm, { asOf, kind: 'license-recordal' }))[id];
+    const at = (asOf: string): ObligationItem | undefined =>
+      byId(all(rm, { asOf, kind: 'license-recordal' }))[id];
     expect(at('2024-04-29')).toMatchObject({ status: 'open' });
     expect(at('2024-04-30')).toMatchObject({ status: 'open' });
     expect(at('2024-04-30')!.daysOverdue).toBeUndefined();
@@ -233,10 +283,11 @@ describe('obligations projection', () => {
     rm = await readModels();
     await rm.applyBatch('obligations', ledger().events);
     expect(all(rm, { asOf: '2024-11-29', applicationNumber: T })).toEqual([]);
-    expect(all(rm, { asOf: '2024-11-30', applicationNumber: T }).map((i) => i.kind).sort()).toEqual([
-      'transaction-report',
-      'transfer-registration',
-    ]);
+    expect(
+      all(rm, { asOf: '2024-11-30', applicationNumber: T })
+        .map((i) => i.kind)
+        .sort(),
+    ).toEqual(['transaction-report', 'transfer-registration']);
     expect(queryObligations(rm.db, { asOf: '2023-11-29' }).total).toBe(0);
     expect(queryObligations(rm.db, { asOf: '2023-11-30' }).total).toBe(2);
   });
@@ -255,17 +306,27 @@ describe('obligations projection', () => {
       `transaction-report:${T}:deal-t1`,
       `transfer-registration:${T}:deal-t1`,
     ]);
-    expect(ids({ status: 'overdue' })).toEqual([`transaction-report:${T2}:deal-t2`, `transfer-registration:${T2}:deal-t2`]);
+    expect(ids({ status: 'overdue' })).toEqual([
+      `transaction-report:${T2}:deal-t2`,
+      `transfer-registration:${T2}:deal-t2`,
+    ]);
     expect(ids({ status: 'open' })).toEqual([`license-recordal:${O}:deal-o1`, `density-filing:${I}:ind-1`]);
     expect(ids({ kind: 'transaction-report' })).toHaveLength(4);
-    expect(ids({ kind: 'transaction-report', status: 'overdue' })).toEqual([`transaction-report:${T2}:deal-t2`]);
+    expect(ids({ kind: 'transaction-report', status: 'overdue' })).toEqual([
+      `transaction-report:${T2}:deal-t2`,
+    ]);
     expect(ids({ institutionId: 'sxu' })).toEqual([
       `transaction-report:${T2}:deal-t2`,
       `transfer-registration:${T2}:deal-t2`,
       `license-recordal:${O}:deal-o1`,
     ]);
-    expect(ids({ institutionId: 'tyut', status: 'fulfilled', kind: 'license-recordal' })).toEqual([`license-recordal:${L}:deal-l1`]);
-    expect(ids({ applicationNumber: I })).toEqual([`transaction-report:${I}:ind-1`, `density-filing:${I}:ind-1`]);
+    expect(ids({ institutionId: 'tyut', status: 'fulfilled', kind: 'license-recordal' })).toEqual([
+      `license-recordal:${L}:deal-l1`,
+    ]);
+    expect(ids({ applicationNumber: I })).toEqual([
+      `transaction-report:${I}:ind-1`,
+      `density-filing:${I}:ind-1`,
+    ]);
     expect(queryObligations(rm.db, { asOf, status: 'overdue' }).total).toBe(2);
   });
 
@@ -293,7 +354,11 @@ describe('obligations projection', () => {
     const log = ledger();
     log.patent(
       f.transferRegistered({ applicationNumber: L, dealId: 'deal-ghost', registeredOn: '2024-05-01' }),
-      f.densityProductFiled({ applicationNumber: an(99), industrializationId: 'ind-x', filedOn: '2024-05-01' }),
+      f.densityProductFiled({
+        applicationNumber: an(99),
+        industrializationId: 'ind-x',
+        filedOn: '2024-05-01',
+      }),
       f.licenseRecorded({ applicationNumber: L, dealId: 'deal-l1', recordedOn: '2024-04-10' }),
       f.licenseRecorded({ applicationNumber: L, dealId: 'deal-l1', recordedOn: '2024-03-01' }),
     );
@@ -312,7 +377,9 @@ describe('obligations projection', () => {
     for (const [i, n] of numbers.entries()) {
       log.patent(f.inventoried({ applicationNumber: n, institutionId: i % 2 ? 'tyut' : 'sxu' }));
       // several obligations share a due date, so the id breaks ties
-      log.patent(f.transferred({ applicationNumber: n, dealId: `deal-${i}`, contractDate: `2024-0${1 + (i % 3)}-15` }));
+      log.patent(
+        f.transferred({ applicationNumber: n, dealId: `deal-${i}`, contractDate: `2024-0${1 + (i % 3)}-15` }),
+      );
     }
     await rm.applyBatch('obligations', log.events);
     const everything = queryObligations(rm.db, { asOf: '2025-01-01', limit: 500 });
@@ -325,8 +392,12 @@ describe('obligations projection', () => {
     let pages = 1;
     seen.push(...page.items);
     // New obligations and a fulfilment arrive mid-traversal: the traversal keeps its snapshot.
-    log.patent(f.transferred({ applicationNumber: numbers[0]!, dealId: 'deal-late', contractDate: '2024-01-01' }));
-    log.patent(f.transferRegistered({ applicationNumber: numbers[5]!, dealId: 'deal-5', registeredOn: '2024-04-01' }));
+    log.patent(
+      f.transferred({ applicationNumber: numbers[0]!, dealId: 'deal-late', contractDate: '2024-01-01' }),
+    );
+    log.patent(
+      f.transferRegistered({ applicationNumber: numbers[5]!, dealId: 'deal-5', registeredOn: '2024-04-01' }),
+    );
     await rm.applyBatch('obligations', log.events);
     while (page.nextCursor) {
       page = queryObligations(rm.db, { asOf: '2025-01-01', limit: 7, cursor: page.nextCursor });
@@ -339,13 +410,17 @@ describe('obligations projection', () => {
     expect(seen.map((i) => i.id)).toEqual(everything.items.map((i) => i.id));
     expect(new Set(seen.map((i) => i.id)).size).toBe(46);
     expect(seen.every((i) => i.status === 'overdue')).toBe(true);
-    const sorted = [...seen].sort((a, b) => (a.dueDate === b.dueDate ? (a.id < b.id ? -1 : 1) : a.dueDate < b.dueDate ? -1 : 1));
+    const sorted = [...seen].sort((a, b) =>
+      a.dueDate === b.dueDate ? (a.id < b.id ? -1 : 1) : a.dueDate < b.dueDate ? -1 : 1,
+    );
     expect(seen).toEqual(sorted);
 
     // A new traversal sees the new events.
     const fresh = queryObligations(rm.db, { asOf: '2025-01-01', limit: 500 });
     expect(fresh.total).toBe(48);
-    expect(fresh.items.find((i) => i.id === `transfer-registration:${numbers[5]}:deal-5`)).toMatchObject({ status: 'fulfilled' });
+    expect(fresh.items.find((i) => i.id === `transfer-registration:${numbers[5]}:deal-5`)).toMatchObject({
+      status: 'fulfilled',
+    });
   });
 
   it('rejects bad parameters and foreign or tampered cursors', async () => {
@@ -357,7 +432,9 @@ describe('obligations projection', () => {
     expect(() => queryObligations(rm.db, { asOf: '2030-01-02', limit: 2, cursor: page.nextCursor! })).toThrow(
       expect.objectContaining({ code: 'QUERY.CURSOR_MISMATCH' }),
     );
-    expect(() => queryObligations(rm.db, { asOf: '2030-01-01', cursor: 'bm90LWEtY3Vyc29y' })).toThrow(InvalidCursorError);
+    expect(() => queryObligations(rm.db, { asOf: '2030-01-01', cursor: 'bm90LWEtY3Vyc29y' })).toThrow(
+      InvalidCursorError,
+    );
     expect(() => queryObligations(rm.db, { asOf: '2024-02-30' })).toThrow(QueryError);
     expect(() => queryObligations(rm.db, { asOf: '2030-01-01', status: 'late' as never })).toThrow(
       expect.objectContaining({ field: 'status' }),
@@ -370,12 +447,20 @@ describe('obligations projection', () => {
   it('uses the index matching each filter', async () => {
     rm = await readModels();
     const plan = (where: string): string =>
-      (rm.db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM obligations WHERE ${where} ORDER BY due_date, id LIMIT 10`).all() as {
-        detail: string;
-      }[])
+      (
+        rm.db
+          .prepare(
+            `EXPLAIN QUERY PLAN SELECT id FROM obligations WHERE ${where} ORDER BY due_date, id LIMIT 10`,
+          )
+          .all() as {
+          detail: string;
+        }[]
+      )
         .map((r) => r.detail)
         .join('; ');
-    expect(plan(`institution_id = 'tyut' AND trigger_date <= '2025-01-01'`)).toContain('obligations_institution');
+    expect(plan(`institution_id = 'tyut' AND trigger_date <= '2025-01-01'`)).toContain(
+      'obligations_institution',
+    );
     expect(plan(`kind = 'density-filing' AND trigger_date <= '2025-01-01'`)).toContain('obligations_kind');
     expect(plan(`application_number = 'x' AND trigger_date <= '2025-01-01'`)).toContain('obligations_patent');
     expect(plan(`due_date < '2025-01-01' AND trigger_date <= '2025-01-01'`)).toContain('obligations_due');
@@ -422,13 +507,17 @@ describe('obligations policy', () => {
     const store = new MemoryEventStore();
     const log = ledger();
     for (const e of log.events) {
-      await store.append(e.streamName, [{ type: e.type, data: e.data, metadata: e.metadata }], { expectedVersion: 'any' });
+      await store.append(e.streamName, [{ type: e.type, data: e.data, metadata: e.metadata }], {
+        expectedVersion: 'any',
+      });
     }
     try {
       const first = SqliteReadModels.open(file, [obligationsProjection(DEFAULT_OBLIGATION_POLICY)]);
       await first.init();
       await first.applyBatch('obligations', log.events);
-      expect(byId(all(first, { asOf: '2030-01-01' }))[`transfer-registration:${T}:deal-t1`]!.dueDate).toBe('2025-02-28');
+      expect(byId(all(first, { asOf: '2030-01-01' }))[`transfer-registration:${T}:deal-t1`]!.dueDate).toBe(
+        '2025-02-28',
+      );
       await first.close();
 
       const second = SqliteReadModels.open(file, [obligationsProjection(LONGER)]);
@@ -455,19 +544,25 @@ describe('obligations rebuild', () => {
     log.add('institution-tyut', f.institutionRegistered());
     const store = new MemoryEventStore();
     for (const e of log.events) {
-      await store.append(e.streamName, [{ type: e.type, data: e.data, metadata: e.metadata }], { expectedVersion: 'any' });
+      await store.append(e.streamName, [{ type: e.type, data: e.data, metadata: e.metadata }], {
+        expectedVersion: 'any',
+      });
     }
     const projection = obligationsProjection(DEFAULT_OBLIGATION_POLICY);
 
     const incremental = SqliteReadModels.open(':memory:', [projection]);
     await incremental.init();
     // in several batches, as the projector would
-    for (let i = 0; i < log.events.length; i += 4) await incremental.applyBatch('obligations', log.events.slice(0, i + 4));
+    for (let i = 0; i < log.events.length; i += 4)
+      await incremental.applyBatch('obligations', log.events.slice(0, i + 4));
 
     const rebuilt = SqliteReadModels.open(':memory:', [projection], { rebuildBatchSize: 3 });
     await rebuilt.init();
     await rebuilt.applyBatch('obligations', log.events.slice(0, 5)); // stale contents, replaced by the rebuild
-    expect(await rebuilt.rebuild('obligations', store)).toEqual({ position: log.events.length, events: log.events.length });
+    expect(await rebuilt.rebuild('obligations', store)).toEqual({
+      position: log.events.length,
+      events: log.events.length,
+    });
 
     expect(tableRows(rebuilt, projection.tables)).toEqual(tableRows(incremental, projection.tables));
     expect(rebuilt.checkpointSync('obligations')).toBe(incremental.checkpointSync('obligations'));

@@ -3,7 +3,8 @@ import { assertObligationPolicy, type ObligationPolicy } from '../policy';
 import type { SqliteProjection } from '../sqlite-projection';
 import { patentEventOf } from './event-helpers';
 
-export type ObligationKind = 'transfer-registration' | 'license-recordal' | 'transaction-report' | 'density-filing';
+export type ObligationKind =
+  'transfer-registration' | 'license-recordal' | 'transaction-report' | 'density-filing';
 export const OBLIGATION_KINDS: readonly ObligationKind[] = [
   'transfer-registration',
   'license-recordal',
@@ -94,7 +95,12 @@ export function obligationsProjection(policy: ObligationPolicy): SqliteProjectio
               triggerDate: contractDate,
               dueDate: addMonths(contractDate, policy.transferRegistrationMonths),
             },
-            { kind: 'transaction-report', ref: dealId, triggerDate: contractDate, dueDate: reportDue(contractDate) },
+            {
+              kind: 'transaction-report',
+              ref: dealId,
+              triggerDate: contractDate,
+              dueDate: reportDue(contractDate),
+            },
           ],
         };
       }
@@ -109,7 +115,12 @@ export function obligationsProjection(policy: ObligationPolicy): SqliteProjectio
               triggerDate: effectiveDate,
               dueDate: addMonths(effectiveDate, policy.licenseRecordalMonths),
             },
-            { kind: 'transaction-report', ref: dealId, triggerDate: effectiveDate, dueDate: reportDue(effectiveDate) },
+            {
+              kind: 'transaction-report',
+              ref: dealId,
+              triggerDate: effectiveDate,
+              dueDate: reportDue(effectiveDate),
+            },
           ],
         };
       }
@@ -132,7 +143,12 @@ export function obligationsProjection(policy: ObligationPolicy): SqliteProjectio
         return {
           applicationNumber: an,
           items: [
-            { kind: 'transaction-report', ref: industrializationId, triggerDate: startedOn, dueDate: reportDue(startedOn) },
+            {
+              kind: 'transaction-report',
+              ref: industrializationId,
+              triggerDate: startedOn,
+              dueDate: reportDue(startedOn),
+            },
             {
               kind: 'density-filing',
               ref: industrializationId,
@@ -151,9 +167,15 @@ export function obligationsProjection(policy: ObligationPolicy): SqliteProjectio
     const an = pe.data.applicationNumber;
     switch (pe.type) {
       case 'TransferRegistered':
-        return { applicationNumber: an, item: { kind: 'transfer-registration', ref: pe.data.dealId, on: pe.data.registeredOn } };
+        return {
+          applicationNumber: an,
+          item: { kind: 'transfer-registration', ref: pe.data.dealId, on: pe.data.registeredOn },
+        };
       case 'LicenseRecorded':
-        return { applicationNumber: an, item: { kind: 'license-recordal', ref: pe.data.dealId, on: pe.data.recordedOn } };
+        return {
+          applicationNumber: an,
+          item: { kind: 'license-recordal', ref: pe.data.dealId, on: pe.data.recordedOn },
+        };
       case 'TransactionReported': {
         const ref = pe.data.dealId ?? pe.data.industrializationId;
         return ref === undefined

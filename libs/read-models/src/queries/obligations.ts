@@ -103,13 +103,13 @@ const STATUS_SQL: Record<ObligationStatus, string> = {
 const invalid = (field: string, message: string): QueryError =>
   new QueryError('QUERY.INVALID_PARAMETER', message, field);
 
-const dayNumber = (d: IsoDate): number => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10))) / 86_400_000;
+const dayNumber = (d: IsoDate): number =>
+  Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10))) / 86_400_000;
 
 /** The checkpoint of the obligations projection: the snapshot a new traversal starts from. */
 function obligationsCheckpoint(db: Database): number {
   const row = db.prepare(`SELECT position FROM projection_checkpoints WHERE name = 'obligations'`).get() as
-    | { position: number }
-    | undefined;
+    { position: number } | undefined;
   return row?.position ?? Number.MAX_SAFE_INTEGER;
 }
 
@@ -127,14 +127,16 @@ export function queryObligations(
   req: ObligationQuery,
   checkpoint: () => number = () => obligationsCheckpoint(db),
 ): ObligationPage {
-  if (!isIsoDate(req.asOf)) throw invalid('asOf', `asOf must be an ISO date YYYY-MM-DD, got ${JSON.stringify(req.asOf)}`);
+  if (!isIsoDate(req.asOf))
+    throw invalid('asOf', `asOf must be an ISO date YYYY-MM-DD, got ${JSON.stringify(req.asOf)}`);
   if (req.status !== undefined && !OBLIGATION_STATUSES.includes(req.status)) {
     throw invalid('status', `status must be one of ${OBLIGATION_STATUSES.join(', ')}`);
   }
   if (req.kind !== undefined && !OBLIGATION_KINDS.includes(req.kind)) {
     throw invalid('kind', `kind must be one of ${OBLIGATION_KINDS.join(', ')}`);
   }
-  if (req.limit !== undefined && !Number.isInteger(req.limit)) throw invalid('limit', 'limit must be an integer');
+  if (req.limit !== undefined && !Number.isInteger(req.limit))
+    throw invalid('limit', 'limit must be an integer');
   const limit = Math.min(Math.max(req.limit ?? 50, 1), 500);
   const digest = JSON.stringify([req.asOf, req.status, req.kind, req.institutionId, req.applicationNumber]);
   const cursor = req.cursor ? decodeCursor(req.cursor, isCursor) : undefined;
@@ -151,13 +153,26 @@ export function queryObligations(
     const where = ['trigger_date <= @asOf', 'trigger_position <= @snap'];
     const params: Record<string, unknown> = { asOf: req.asOf, snap };
     if (req.status !== undefined) where.push(STATUS_SQL[req.status]);
-    if (req.kind !== undefined) (where.push('kind = @kind'), (params.kind = req.kind));
-    if (req.institutionId !== undefined) (where.push('institution_id = @institution'), (params.institution = req.institutionId));
-    if (req.applicationNumber !== undefined) (where.push('application_number = @an'), (params.an = req.applicationNumber));
+    if (req.kind !== undefined) {
+      where.push('kind = @kind');
+      params.kind = req.kind;
+    }
+    if (req.institutionId !== undefined) {
+      where.push('institution_id = @institution');
+      params.institution = req.institutionId;
+    }
+    if (req.applicationNumber !== undefined) {
+      where.push('application_number = @an');
+      params.an = req.applicationNumber;
+    }
 
     const total =
       cursor?.n ??
-      (db.prepare(`SELECT COUNT(*) AS n FROM obligations WHERE ${where.join(' AND ')}`).get(params) as { n: number }).n;
+      (
+        db.prepare(`SELECT COUNT(*) AS n FROM obligations WHERE ${where.join(' AND ')}`).get(params) as {
+          n: number;
+        }
+      ).n;
 
     const pageWhere = [...where];
     const pageParams: Record<string, unknown> = { ...params, limit: limit + 1 };
@@ -183,7 +198,8 @@ export function queryObligations(
       items: page.map((r) => itemOf(r, req.asOf)),
       total,
       asOfPosition: snap,
-      nextCursor: more && last ? encodeCursor({ p: snap, d: last.due_date, id: last.id, n: total, f: digest }) : null,
+      nextCursor:
+        more && last ? encodeCursor({ p: snap, d: last.due_date, id: last.id, n: total, f: digest }) : null,
     };
   })();
 }
@@ -198,7 +214,9 @@ function itemOf(r: Row, asOf: IsoDate): ObligationItem {
     trigger: { type: r.trigger_type, date: r.trigger_date, position: r.trigger_position },
     dueDate: r.due_date,
     status: r.status,
-    ...(r.status === 'fulfilled' && r.fulfilled_on !== null ? { fulfilledOn: r.fulfilled_on, late: r.late === 1 } : {}),
+    ...(r.status === 'fulfilled' && r.fulfilled_on !== null
+      ? { fulfilledOn: r.fulfilled_on, late: r.late === 1 }
+      : {}),
     ...(r.status === 'overdue' ? { daysOverdue: dayNumber(asOf) - dayNumber(r.due_date) } : {}),
     ...(r.lapsed_on !== null ? { lapsedOn: r.lapsed_on } : {}),
   };

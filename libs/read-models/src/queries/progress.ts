@@ -3,7 +3,8 @@ import { isIsoDate, type IsoDate, type MilestoneGroup } from '@patent-ledger/dom
 import { QueryError } from '../cursor';
 import { assertProgrammePolicy, DEFAULT_PROGRAMME_POLICY, type ProgrammePolicy } from '../policy';
 
-export type MilestoneId = 'tyut-100' | 'key4-100' | 'others-30' | 'all-100' | 'promotion-launch' | 'evaluation-basic';
+export type MilestoneId =
+  'tyut-100' | 'key4-100' | 'others-30' | 'all-100' | 'promotion-launch' | 'evaluation-basic';
 export type MilestoneStatus = 'met' | 'on-track' | 'at-risk' | 'missed';
 
 /** A programme milestone of the Shanxi plan (domain.md §6), as data. */
@@ -24,7 +25,9 @@ export interface MilestoneDefinition {
 }
 
 /** The six milestones of §6; the evaluation-basic target comes from the policy. */
-export function programmeMilestones(policy: ProgrammePolicy = DEFAULT_PROGRAMME_POLICY): MilestoneDefinition[] {
+export function programmeMilestones(
+  policy: ProgrammePolicy = DEFAULT_PROGRAMME_POLICY,
+): MilestoneDefinition[] {
   return [
     {
       id: 'tyut-100',
@@ -38,7 +41,8 @@ export function programmeMilestones(policy: ProgrammePolicy = DEFAULT_PROGRAMME_
     },
     {
       id: 'key4-100',
-      description: 'the four key universities (山西大学, 中北大学, 太原科技大学, 山西农业大学) inventory 100 %',
+      description:
+        'the four key universities (山西大学, 中北大学, 太原科技大学, 山西农业大学) inventory 100 %',
       scope: 'group',
       group: 'key4',
       metric: 'inventory-coverage',
@@ -118,7 +122,9 @@ export function milestoneStatus(
 ): MilestoneStatus {
   if (asOf >= due) return measured.reached ? 'met' : 'missed';
   if (measured.reached) return 'met';
-  return (measured.value ?? 0) >= target * elapsedFraction(asOf, due, programmeStart) ? 'on-track' : 'at-risk';
+  return (measured.value ?? 0) >= target * elapsedFraction(asOf, due, programmeStart)
+    ? 'on-track'
+    : 'at-risk';
 }
 
 const SEVERITY: Record<MilestoneStatus, number> = { met: 0, 'on-track': 1, 'at-risk': 2, missed: 3 };
@@ -214,10 +220,13 @@ interface Coverage {
 }
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
-const percentOf = (part: number, whole: number): number | null => (whole === 0 ? null : round1((part * 100) / whole));
-const exactPercent = (part: number, whole: number): number | null => (whole === 0 ? null : (part * 100) / whole);
+const percentOf = (part: number, whole: number): number | null =>
+  whole === 0 ? null : round1((part * 100) / whole);
+const exactPercent = (part: number, whole: number): number | null =>
+  whole === 0 ? null : (part * 100) / whole;
 /** Coverage target reached. An institution with no stock patents has nothing to inventory: reached. */
-const coverageReached = (c: Coverage, target: number): boolean => c.count === 0 || c.inventoried * 100 >= target * c.count;
+const coverageReached = (c: Coverage, target: number): boolean =>
+  c.count === 0 || c.inventoried * 100 >= target * c.count;
 
 /**
  * Programme progress as of a business date: each institution's stock count, inventory coverage and
@@ -240,7 +249,11 @@ const coverageReached = (c: Coverage, target: number): boolean => c.count === 0 
 export function queryProgress(db: Database, req: ProgressQuery): ProgressReport {
   const { asOf } = req;
   if (!isIsoDate(asOf)) {
-    throw new QueryError('QUERY.INVALID_PARAMETER', `asOf must be an ISO date YYYY-MM-DD, got ${JSON.stringify(asOf)}`, 'asOf');
+    throw new QueryError(
+      'QUERY.INVALID_PARAMETER',
+      `asOf must be an ISO date YYYY-MM-DD, got ${JSON.stringify(asOf)}`,
+      'asOf',
+    );
   }
   const policy = req.policy ?? DEFAULT_PROGRAMME_POLICY;
   assertProgrammePolicy(policy);
@@ -276,7 +289,8 @@ export function queryProgress(db: Database, req: ProgressQuery): ProgressReport 
       }
       return m;
     };
-    const coverageOf = (d: IsoDate, id: string): Coverage => coverageAt(d).get(id) ?? { count: 0, inventoried: 0 };
+    const coverageOf = (d: IsoDate, id: string): Coverage =>
+      coverageAt(d).get(id) ?? { count: 0, inventoried: 0 };
 
     /** Patents in scope: all, or those of the province's institutions. */
     const scoped = (column: string): string =>
@@ -288,7 +302,9 @@ export function queryProgress(db: Database, req: ProgressQuery): ProgressReport 
     const promotionsAt = (d: IsoDate): number =>
       (
         db
-          .prepare(`SELECT COUNT(*) AS n FROM progress_promotions WHERE occurred_on <= @d AND ${scoped('application_number')}`)
+          .prepare(
+            `SELECT COUNT(*) AS n FROM progress_promotions WHERE occurred_on <= @d AND ${scoped('application_number')}`,
+          )
           .get({ d, province }) as { n: number }
       ).n;
 
@@ -323,7 +339,14 @@ export function queryProgress(db: Database, req: ProgressQuery): ProgressReport 
         asOf,
         start,
       );
-      return { id: m.id, target: m.target, due: m.due, measuredOn: on, status, coveragePercent: percentOf(c.inventoried, c.count) };
+      return {
+        id: m.id,
+        target: m.target,
+        due: m.due,
+        measuredOn: on,
+        status,
+        coveragePercent: percentOf(c.inventoried, c.count),
+      };
     };
 
     const institutionReports: InstitutionProgress[] = institutions.map((s) => {
@@ -338,7 +361,9 @@ export function queryProgress(db: Database, req: ProgressQuery): ProgressReport 
         inventoried: c.inventoried,
         coveragePercent: percentOf(c.inventoried, c.count),
         ...(c.count === 0
-          ? { note: 'stockPatentCount is 0: coverage is undefined (null) and coverage milestones are met vacuously' }
+          ? {
+              note: 'stockPatentCount is 0: coverage is undefined (null) and coverage milestones are met vacuously',
+            }
           : {}),
         milestones: definitions
           .filter((m) => appliesTo(m, s.milestone_group))
@@ -382,7 +407,11 @@ export function queryProgress(db: Database, req: ProgressQuery): ProgressReport 
       }
       if (m.metric === 'promotions') {
         const n = promotionsAt(on);
-        return { ...base, status: milestoneStatus({ reached: n >= m.target, value: n }, m.target, m.due, asOf, start), value: n };
+        return {
+          ...base,
+          status: milestoneStatus({ reached: n >= m.target, value: n }, m.target, m.due, asOf, start),
+          value: n,
+        };
       }
       const pool = poolAt(on);
       const share = exactPercent(pool.evaluated, pool.patents);

@@ -82,10 +82,19 @@ const SORT_KEY: Record<PoolSort, string> = {
 function filterSql(f: PoolFilter): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
-  if (f.institutionId !== undefined) (where.push('institution_id = ?'), params.push(f.institutionId));
+  if (f.institutionId !== undefined) {
+    where.push('institution_id = ?');
+    params.push(f.institutionId);
+  }
   if (f.mode !== undefined) where.push(`${MODE_COLUMN[f.mode]} = 1`);
-  if (f.kind !== undefined) (where.push('kind = ?'), params.push(f.kind));
-  if (f.status !== undefined) (where.push('status = ?'), params.push(f.status));
+  if (f.kind !== undefined) {
+    where.push('kind = ?');
+    params.push(f.kind);
+  }
+  if (f.status !== undefined) {
+    where.push('status = ?');
+    params.push(f.status);
+  }
   if (f.highValue === true) where.push('high_value = 1');
   if (f.highValue === false) where.push('high_value = 0');
   if (f.highValueFlag !== undefined) {
@@ -94,8 +103,14 @@ function filterSql(f: PoolFilter): { where: string[]; params: unknown[] } {
   }
   if (f.tier === 'featured') where.push('featured = 1');
   if (f.tier === 'standard') where.push('featured = 0 AND promotion_count > 0');
-  if (f.minProspect !== undefined) (where.push('mean_prospect >= ?'), params.push(f.minProspect));
-  if (f.q !== undefined && f.q !== '') (where.push(`title LIKE ? ESCAPE '\\'`), params.push(`%${escapeLike(f.q)}%`));
+  if (f.minProspect !== undefined) {
+    where.push('mean_prospect >= ?');
+    params.push(f.minProspect);
+  }
+  if (f.q !== undefined && f.q !== '') {
+    where.push(`title LIKE ? ESCAPE '\\'`);
+    params.push(`%${escapeLike(f.q)}%`);
+  }
   if (f.ipc !== undefined && f.ipc !== '') {
     where.push(`application_number IN (SELECT application_number FROM pool_ipc WHERE code LIKE ? ESCAPE '\\')`);
     params.push(`${escapeLike(f.ipc.toUpperCase())}%`);

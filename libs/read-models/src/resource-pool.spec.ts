@@ -1,0 +1,655 @@
+import { Projector } from '@patent-ledger/eventsourcing';
+import { QueryError } from './cursor';
+import { resourcePoolProjection, type PoolEntry } from './projections/resource-pool';
+import { getPoolEntry, queryResourcePool, type PoolPage, type PoolPageRequest } from './queries/resource-pool';
+import type { SqliteReadModels } from './sqlite-read-models';
+import { applicationNumber as an, Ledger, openReadModels } from './testing/fixtures';
+
+const NO_FLAGS = {
+  strategicEmergingIndustry: false,
+  overseasFamily: false,
+  maintainedOver10Years: false,
+  pledgeFinancing: false,
+  award: false,
+};
+const NO_WILLINGNESS = { none: 0, watch: 0, interested: 0, license: 0, purchase: 0, 'joint-rd': 0 };
+const NO_NEEDS = { none: 0, minor: 0, major: 0, 'pilot-needed': 0 };
+
+interface Env {
+  ledger: Ledger;
+  rm: SqliteReadModels;
+  sync(): Promise<void>;
+  page(req?: PoolPageRequest): PoolPage;
+  entry(applicationNumber: string): PoolEntry | undefined;
+  /** Application numbers of a one-page listing. */
+  ids(req?: PoolPageRequest): string[];
+  /** Every entry of a traversal with `limit`, following cursors. */
+  traverse(req: PoolPageRequest, between?: (pageIndex: number) => Promise<void>): Promise<{ items: PoolEntry[]; pages: PoolPage[] }>;
+}
+
+let open: SqliteReadModels[] = [];
+afterEach(async () => {
+  for (const rm of open) await rm.close();
+  open = [];
+});
+
+async function setup(): Promise<Env> {
+  const ledger = new Ledger();
+  const rm = await openReadModels(':memory:', [resourcePoolProjection]);
+  open.push(rm);
+  const projector = new Projector(ledger.store, rm, { batchSize: 5 });
+  await projector.init();
+  const checkpoint = (): number => rm.checkpointSync('resource-pool');
+  const page = (req: PoolPageRequest = {}): PoolPage => queryResourcePool(rm.db, { limit: 500, ...req }, checkpoint);
+  return {
+    ledger,
+    rm,
+    sync: async () => {
+      await projector.catchUp();
+      expect(checkpoint()).toBe(await ledger.store.headPosition());
+    },
+    page,
+    entry: (a) => getPoolEntry(rm.db, a),
+    ids: (req = {}) => page(req).items.map((i) => i.applicationNumber),
+    traverse: async (req, between) => {
+      const items: PoolEntry[] = [];
+      const pages: PoolPage[] = [];
+      let cursor: string | null = null;
+      do {
+        const p = page({ ...req, ...(cursor ? { cursor } : {}) });
+        pages.push(p);
+        items.push(...p.items);
+        cursor = p.nextCursor;
+        if (cursor && between) await between(pages.length);
+      } while (cursor);
+      return { items, pages };
+    },
+  };
+}
+
+const numbers = (items: PoolEntry[]): string[] => items.map((i) => i.applicationNumber);
+
+describe('resource pool: membership', () => {
+  it('lists only admitted patents, with the full entry', async () => {
+    const e = await setup();
+    const [a, b, c] = [an(1), an(2), an(3)];
+    await e.ledger.inventory(a, {
+      title: '锂电池陶瓷涂覆隔膜',
+      ipc: ['H01M 50/403', 'H01M 10/0525'],
+      highValueFlags: { strategicEmergingIndustry: true },
+    });
+    await e.ledger.inventory(b);
+    await e.ledger.inventory(c);
+    const tagged = await e.ledger.admit(a, { askingPrice: '1250000', modes: ['transfer', 'license'] });
+    await e.ledger.decline(b);
+    await e.sync();
+
+    const expected: PoolEntry = {
+      applicationNumber: a,
+      institutionId: 'tyut',
+      title: '锂电池陶瓷涂覆隔膜',
+      kind: 'invention',
+      ipc: ['H01M 50/403', 'H01M 10/0525'],
+      grantDate: '2020-06-20',
+      cohort: 'stock',
+      highValue: true,
+      highValueFlags: { ...NO_FLAGS, strategicEmergingIndustry: true },
+      modes: ['transfer', 'license'],
+      askingPrice: '1250000.00',
+      admittedOn: '2024-03-10',
+      status: 'available',
+      evaluationSummary: { count: 0, meanProspect: null, willingness: NO_WILLINGNESS, improvementNeeds: NO_NEEDS },
+      promotions: [],
+      featured: false,
+      lastActivity: { position: tagged.events[0]!.position, on: '2024-03-10', eventType: 'IntentTagged' },
+    };
+    expect(tagged.events[0]!.position).toBe(4);
+    const page = e.page();
+    expect(page).toEqual({ items: [expected], total: 1, asOfPosition: 5, nextCursor: null });
+    expect(e.entry(a)).toEqual(expected);
+    expect(e.entry(b)).toBeUndefined();
+    expect(e.entry(c)).toBeUndefined();
+    expect(e.entry(an(99))).toBeUndefined();
+  });
+
+  it('re-tagging: admitted → declined removes, declined → admitted adds back, modes and price follow the latest tag', async () => {
+    const e = await setup();
+    const [a, b] = [an(1), an(2)];
+    await e.ledger.inventory(a);
+    await e.ledger.inventory(b);
+    await e.ledger.admit(a, { occurredOn: '2024-03-10', askingPrice: '10' });
+    await e.ledger.decline(b, { occurredOn: '2024-03-11' });
+    await e.sync();
+    expect(e.ids()).toEqual([a]);
+
+    // admitted → admitted with other modes: modes updated, admittedOn kept, price dropped.
+    await e.ledger.admit(a, { modes: ['self-implementation'], occurredOn: '2024-04-01' });
+    await e.sync();
+    const retagged = e.entry(a)!;
+    expect(retagged.modes).toEqual(['self-implementation']);
+    expect(retagged.admittedOn).toBe('2024-03-10');
+    expect(retagged).not.toHaveProperty('askingPrice');
+    expect(e.ids({ mode: 'transfer' })).toEqual([]);
+    expect(e.ids({ mode: 'self-implementation' })).toEqual([a]);
+
+    // admitted → declined removes; declined → admitted adds with the new admission date.
+    await e.ledger.decline(a, { occurredOn: '2024-05-01' });
+    await e.ledger.admit(b, { modes: ['license'], occurredOn: '2024-05-02' });
+    await e.sync();
+    expect(e.ids()).toEqual([b]);
+    expect(e.entry(a)).toBeUndefined();
+    expect(e.entry(b)).toMatchObject({ modes: ['license'], admittedOn: '2024-05-02', status: 'available' });
+    expect(e.page().total).toBe(1);
+
+    // back again: a is re-admitted on the new date.
+    await e.ledger.admit(a, { occurredOn: '2024-06-01' });
+    await e.sync();
+    expect(e.entry(a)!.admittedOn).toBe('2024-06-01');
+    expect(e.ids()).toEqual([a, b]);
+  });
+
+  it('keeps one current row per patent however often it changes', async () => {
+    const e = await setup();
+    const a = an(1);
+    await e.ledger.inventory(a);
+    await e.ledger.admit(a);
+    for (let i = 0; i < 4; i++) await e.ledger.evaluate(a, `ev-${i}`, `ent-${i % 2}`, 1 + i);
+    await e.ledger.decline(a);
+    await e.ledger.admit(a);
+    await e.sync();
+    const rows = e.rm.db
+      .prepare('SELECT valid_from, valid_to FROM pool_rows WHERE application_number = ? ORDER BY row_id')
+      .all(a) as { valid_from: number; valid_to: number | null }[];
+    // admitted at 2, four evaluations (3..6), declined at 7 (no row), re-admitted at 8.
+    expect(rows).toEqual([
+      { valid_from: 2, valid_to: 3 },
+      { valid_from: 3, valid_to: 4 },
+      { valid_from: 4, valid_to: 5 },
+      { valid_from: 5, valid_to: 6 },
+      { valid_from: 6, valid_to: 7 },
+      { valid_from: 8, valid_to: null },
+    ]);
+  });
+});
+
+describe('resource pool: evaluations and promotions', () => {
+  it('a second evaluation by the same enterprise supersedes the first', async () => {
+    const e = await setup();
+    const a = an(1);
+    await e.ledger.inventory(a);
+    await e.ledger.admit(a);
+    await e.ledger.evaluate(a, 'ev-1', 'ent-a', 2, { cooperationWillingness: 'watch', improvementNeeds: { level: 'major' } });
+    await e.sync();
+    expect(e.entry(a)!.evaluationSummary).toEqual({
+      count: 1,
+      meanProspect: 2,
+      willingness: { ...NO_WILLINGNESS, watch: 1 },
+      improvementNeeds: { ...NO_NEEDS, major: 1 },
+    });
+    await e.ledger.evaluate(a, 'ev-2', 'ent-a', 5, { cooperationWillingness: 'purchase', improvementNeeds: { level: 'none' } });
+    await e.sync();
+    expect(e.entry(a)!.evaluationSummary).toEqual({
+      count: 1,
+      meanProspect: 5,
+      willingness: { ...NO_WILLINGNESS, purchase: 1 },
+      improvementNeeds: { ...NO_NEEDS, none: 1 },
+    });
+  });
+
+  it('summarises evaluations over enterprises: mean prospect (2 decimals), willingness and improvement-need counts', async () => {
+    const e = await setup();
+    const a = an(1);
+    await e.ledger.inventory(a);
+    await e.ledger.admit(a);
+    await e.ledger.evaluate(a, 'ev-a', 'ent-a', 5, { cooperationWillingness: 'license', improvementNeeds: { level: 'minor' } });
+    await e.ledger.evaluate(a, 'ev-b', 'ent-b', 4, { cooperationWillingness: 'license', improvementNeeds: { level: 'pilot-needed' } });
+    await e.ledger.evaluate(a, 'ev-c', 'ent-c', 4, { cooperationWillingness: 'joint-rd', improvementNeeds: { level: 'minor' } });
+    await e.ledger.evaluate(a, 'ev-b2', 'ent-b', 1, { cooperationWillingness: 'none', improvementNeeds: { level: 'major' } });
+    await e.sync();
+    // current: a 5, c 4, b 1 → 10 / 3 = 3.33
+    expect(e.entry(a)!.evaluationSummary).toEqual({
+      count: 3,
+      meanProspect: 3.33,
+      willingness: { ...NO_WILLINGNESS, license: 1, 'joint-rd': 1, none: 1 },
+      improvementNeeds: { ...NO_NEEDS, minor: 2, major: 1 },
+    });
+    expect(e.ids({ minProspect: 3.33 })).toEqual([a]);
+    expect(e.ids({ minProspect: 3.34 })).toEqual([]);
+  });
+
+  it('lists promotions, marks featured ones, and filters by tier', async () => {
+    const e = await setup();
+    const [a, b, c] = [an(1), an(2), an(3)];
+    for (const x of [a, b, c]) {
+      await e.ledger.inventory(x);
+      await e.ledger.admit(x);
+    }
+    await e.ledger.promote(a, 'pr-a', 'standard', { channel: 'online', occurredOn: '2024-05-01' });
+    await e.ledger.promote(b, 'pr-b1', 'standard', { channel: 'roadshow', occurredOn: '2024-05-02' });
+    await e.ledger.promote(b, 'pr-b2', 'featured', { channel: 'expo', organizer: '太原市知识产权局', occurredOn: '2024-05-03' });
+    await e.sync();
+    expect(e.entry(b)!.promotions).toEqual([
+      { promotionId: 'pr-b1', channel: 'roadshow', tier: 'standard', organizer: '山西省知识产权局', occurredOn: '2024-05-02' },
+      { promotionId: 'pr-b2', channel: 'expo', tier: 'featured', organizer: '太原市知识产权局', occurredOn: '2024-05-03' },
+    ]);
+    expect(e.entry(b)!.featured).toBe(true);
+    expect(e.entry(a)!.featured).toBe(false);
+    expect(e.entry(a)!.promotions).toHaveLength(1);
+    expect(e.entry(c)!.promotions).toEqual([]);
+    expect(e.ids({ tier: 'featured' })).toEqual([b]);
+    expect(e.ids({ tier: 'standard' })).toEqual([a]);
+    expect(e.ids()).toEqual([b, a, c]);
+  });
+});
+
+describe('resource pool: deal status', () => {
+  const status = (e: Env, x: string): string | undefined => e.entry(x)?.status;
+
+  it('available → licensed → industrialized → in-deal → transferred → lapsed, staying listed', async () => {
+    const e = await setup();
+    const a = an(1);
+    await e.ledger.inventory(a);
+    await e.ledger.admit(a);
+    await e.sync();
+    expect(status(e, a)).toBe('available');
+
+    await e.ledger.license(a, 'lic-1', 'ent-c', 'ordinary');
+    await e.sync();
+    expect(status(e, a)).toBe('licensed');
+    await e.ledger.recordLicense(a, 'lic-1');
+    await e.ledger.report(a, { dealId: 'lic-1' });
+    await e.sync();
+    expect(status(e, a)).toBe('licensed');
+
+    await e.ledger.industrialize(a, 'ind-1', 'ent-c', { startedOn: '2024-11-01' });
+    await e.sync();
+    expect(status(e, a)).toBe('industrialized');
+
+    // A transfer after the (ordinary) licence: a contract awaiting registration is "in deal".
+    const t = await e.ledger.transfer(a, 'tr-1', 'ent-d', { contractDate: '2024-12-01' });
+    await e.sync();
+    expect(status(e, a)).toBe('in-deal');
+    expect(e.entry(a)!.lastActivity).toEqual({ position: t.events[0]!.position, on: '2024-12-01', eventType: 'Transferred' });
+
+    await e.ledger.registerTransfer(a, 'tr-1', { registeredOn: '2025-01-10' });
+    await e.sync();
+    expect(status(e, a)).toBe('transferred');
+    expect(e.ids({ status: 'transferred' })).toEqual([a]);
+
+    await e.ledger.lapse(a, 'non-payment', '2025-03-01');
+    await e.sync();
+    expect(status(e, a)).toBe('lapsed');
+    expect(e.entry(a)!.lastActivity).toMatchObject({ on: '2025-03-01', eventType: 'PatentLapsed' });
+    expect(e.ids({ status: 'lapsed' })).toEqual([a]);
+    expect(e.ids({ status: 'transferred' })).toEqual([]);
+  });
+
+  it('an exclusive licence lets only its licensee buy; the transfer then goes in-deal → transferred', async () => {
+    const e = await setup();
+    const a = an(1);
+    await e.ledger.inventory(a);
+    await e.ledger.admit(a);
+    await e.ledger.license(a, 'lic-x', 'ent-c', 'exclusive');
+    await expect(e.ledger.transfer(a, 'tr-other', 'ent-d')).rejects.toMatchObject({ code: 'TRANSFER.EXCLUSIVE_LICENSE_IN_FORCE' });
+    await e.sync();
+    expect(status(e, a)).toBe('licensed');
+    await e.ledger.transfer(a, 'tr-c', 'ent-c');
+    await e.sync();
+    expect(status(e, a)).toBe('in-deal');
+    await e.ledger.registerTransfer(a, 'tr-c');
+    await e.sync();
+    expect(status(e, a)).toBe('transferred');
+  });
+
+  it('open licence: declared → open-licensed; taken → licensed; declared and withdrawn untaken → available', async () => {
+    const e = await setup();
+    const [a, b] = [an(1), an(2)];
+    for (const x of [a, b]) {
+      await e.ledger.inventory(x);
+      await e.ledger.admit(x);
+      await e.ledger.declareOpenLicense(x, `ol-${x}`);
+    }
+    await e.sync();
+    expect([status(e, a), status(e, b)]).toEqual(['open-licensed', 'open-licensed']);
+    expect(e.ids({ status: 'open-licensed' })).toEqual([b, a]);
+
+    await e.ledger.takeOpenLicense(a, 'ol-deal-1', 'ent-e');
+    await e.ledger.withdrawOpenLicense(b, '2024-12-01');
+    await e.sync();
+    expect(status(e, a)).toBe('licensed');
+    expect(status(e, b)).toBe('available');
+  });
+
+  it('self-implementation by the institution → industrialized; a lapse of an untouched patent → lapsed', async () => {
+    const e = await setup();
+    const [a, b] = [an(1), an(2)];
+    for (const x of [a, b]) {
+      await e.ledger.inventory(x);
+      await e.ledger.admit(x, { modes: ['self-implementation'] });
+    }
+    await e.ledger.industrialize(a, 'ind-self', 'tyut');
+    await e.ledger.lapse(b, 'abandoned', '2025-01-01');
+    await e.sync();
+    expect(status(e, a)).toBe('industrialized');
+    expect(status(e, b)).toBe('lapsed');
+    expect(e.ids({ status: 'available' })).toEqual([]);
+  });
+});
+
+describe('resource pool: filters', () => {
+  /** Seven listed patents with distinct attributes, one declined. */
+  async function catalogue(): Promise<{ e: Env; p: Record<string, string> }> {
+    const e = await setup();
+    const p = {
+      battery: an(1),
+      coal: an(2, 2019, '2'), // utility model of 山西大学
+      box: an(3, 2020, '3'), // design
+      graphene: an(4),
+      cycles: an(5),
+      solar: an(6),
+      declined: an(7),
+    };
+    const L = e.ledger;
+    await L.inventory(p.battery, {
+      title: '锂电池隔膜 100% 可回收',
+      ipc: ['H01M 50/403'],
+      highValueFlags: { strategicEmergingIndustry: true },
+    });
+    await L.inventory(p.coal, {
+      institutionId: 'sxu',
+      title: 'Coal gasification catalyst 煤气化催化剂',
+      ipc: ['C10J 3/00', 'H01M 10/0525'],
+    });
+    await L.inventory(p.box, { title: '包装盒', ipc: ['B65D 85/00'] });
+    await L.inventory(p.graphene, {
+      title: 'Graphene 50_50 blend',
+      ipc: ['C01B 32/182'],
+      highValueFlags: { overseasFamily: true, award: true },
+    });
+    await L.inventory(p.cycles, { title: '电池1000次循环测试方法', ipc: ['G01R 31/36'] });
+    await L.inventory(p.solar, { title: 'Solar cell 50x50 module', ipc: ['H01L 31/04'], highValueFlags: { pledgeFinancing: true } });
+    await L.inventory(p.declined, { title: '锂电池 100% 废料', ipc: ['H01M 50/403'] });
+
+    await L.admit(p.battery, { modes: ['transfer'] });
+    await L.admit(p.coal, { modes: ['license'] });
+    await L.admit(p.box, { modes: ['self-implementation'] });
+    await L.admit(p.graphene, { modes: ['transfer', 'license'] });
+    await L.admit(p.cycles, { modes: ['transfer', 'self-implementation'] });
+    await L.admit(p.solar, { modes: ['license'] });
+    await L.decline(p.declined);
+
+    await L.evaluate(p.battery, 'e1', 'ent-a', 5);
+    await L.evaluate(p.coal, 'e2', 'ent-a', 3);
+    await L.evaluate(p.cycles, 'e3', 'ent-a', 2);
+    await L.evaluate(p.cycles, 'e4', 'ent-b', 3); // 2.5
+    await L.promote(p.graphene, 'pr-1', 'featured');
+    await L.promote(p.box, 'pr-2', 'standard');
+    await L.license(p.graphene, 'lic-g', 'ent-c');
+    await e.sync();
+    return { e, p };
+  }
+
+  it('recent order by default; total counts the listed entries only', async () => {
+    const { e, p } = await catalogue();
+    const page = e.page();
+    expect(page.total).toBe(6);
+    expect(numbers(page.items)).toEqual([p.graphene, p.box, p.cycles, p.coal, p.battery, p.solar]);
+  });
+
+  it('filters by institution, mode, kind and status', async () => {
+    const { e, p } = await catalogue();
+    expect(e.ids({ institutionId: 'sxu' })).toEqual([p.coal]);
+    expect(e.ids({ institutionId: 'tyut' })).toEqual([p.graphene, p.box, p.cycles, p.battery, p.solar]);
+    expect(e.ids({ institutionId: 'nobody' })).toEqual([]);
+    expect(e.ids({ mode: 'transfer' })).toEqual([p.graphene, p.cycles, p.battery]);
+    expect(e.ids({ mode: 'license' })).toEqual([p.graphene, p.coal, p.solar]);
+    expect(e.ids({ mode: 'self-implementation' })).toEqual([p.box, p.cycles]);
+    expect(e.ids({ kind: 'utility-model' })).toEqual([p.coal]);
+    expect(e.ids({ kind: 'design' })).toEqual([p.box]);
+    expect(e.ids({ kind: 'invention' })).toEqual([p.graphene, p.cycles, p.battery, p.solar]);
+    expect(e.ids({ status: 'licensed' })).toEqual([p.graphene]);
+    expect(e.ids({ status: 'available' })).toEqual([p.box, p.cycles, p.coal, p.battery, p.solar]);
+    expect(e.ids({ institutionId: 'tyut', mode: 'license' })).toEqual([p.graphene, p.solar]);
+    expect(e.page({ institutionId: 'tyut', mode: 'license' }).total).toBe(2);
+  });
+
+  it('filters by IPC prefix (case-insensitive, any of the codes)', async () => {
+    const { e, p } = await catalogue();
+    expect(e.ids({ ipc: 'H01M' })).toEqual([p.coal, p.battery]);
+    expect(e.ids({ ipc: 'h01m 10' })).toEqual([p.coal]);
+    expect(e.ids({ ipc: 'H01M 50/403' })).toEqual([p.battery]);
+    expect(e.ids({ ipc: 'H01' })).toEqual([p.coal, p.battery, p.solar]);
+    expect(e.ids({ ipc: 'C' })).toEqual([p.graphene, p.coal]);
+    expect(e.ids({ ipc: 'H02' })).toEqual([]);
+    expect(e.ids({ ipc: 'H0_M' })).toEqual([]);
+    expect(e.ids({ ipc: '%' })).toEqual([]);
+  });
+
+  it('filters by high value (any flag, none) and by one flag', async () => {
+    const { e, p } = await catalogue();
+    expect(e.ids({ highValue: true })).toEqual([p.graphene, p.battery, p.solar]);
+    expect(e.ids({ highValue: false })).toEqual([p.box, p.cycles, p.coal]);
+    expect(e.ids({ highValueFlag: 'strategicEmergingIndustry' })).toEqual([p.battery]);
+    expect(e.ids({ highValueFlag: 'overseasFamily' })).toEqual([p.graphene]);
+    expect(e.ids({ highValueFlag: 'award' })).toEqual([p.graphene]);
+    expect(e.ids({ highValueFlag: 'pledgeFinancing' })).toEqual([p.solar]);
+    expect(e.ids({ highValueFlag: 'maintainedOver10Years' })).toEqual([]);
+    expect(e.entry(p.graphene)!.highValueFlags).toEqual({ ...NO_FLAGS, overseasFamily: true, award: true });
+  });
+
+  it('filters by tier and minimum prospect', async () => {
+    const { e, p } = await catalogue();
+    expect(e.ids({ tier: 'featured' })).toEqual([p.graphene]);
+    expect(e.ids({ tier: 'standard' })).toEqual([p.box]);
+    expect(e.ids({ minProspect: 3 })).toEqual([p.coal, p.battery]);
+    expect(e.ids({ minProspect: 2.5 })).toEqual([p.cycles, p.coal, p.battery]);
+    expect(e.ids({ minProspect: 5 })).toEqual([p.battery]);
+    expect(e.ids({ minProspect: 1 })).toHaveLength(3); // unevaluated entries never qualify
+  });
+
+  it('filters by text in the title: Chinese, case-insensitive ASCII, and LIKE wildcards taken literally', async () => {
+    const { e, p } = await catalogue();
+    expect(e.ids({ q: '隔膜' })).toEqual([p.battery]);
+    expect(e.ids({ q: '电池' })).toEqual([p.cycles, p.battery]);
+    expect(e.ids({ q: '煤气化' })).toEqual([p.coal]);
+    expect(e.ids({ q: 'graphene' })).toEqual([p.graphene]);
+    // '%' and '_' are literal: '100%' must not match '1000次', '50_50' must not match '50x50'.
+    expect(e.ids({ q: '100%' })).toEqual([p.battery]);
+    expect(e.ids({ q: '50_50' })).toEqual([p.graphene]);
+    expect(e.ids({ q: '%' })).toEqual([p.battery]);
+    expect(e.ids({ q: '_' })).toEqual([p.graphene]);
+    expect(e.ids({ q: '\\' })).toEqual([]);
+    expect(e.ids({ q: '' })).toHaveLength(6);
+    expect(e.ids({ q: '废料' })).toEqual([]); // only in the declined patent
+  });
+});
+
+describe('resource pool: sorting', () => {
+  /** A(1) 4 (2 evals), B(2) 4 (1), C(3) none, D(4) 5 (1), E(5) 4 (2 evals); updated in the order C, E, D, B, A. */
+  async function sorted(): Promise<{ e: Env; A: string; B: string; C: string; D: string; E: string }> {
+    const e = await setup();
+    const [A, B, C, D, E] = [an(1), an(2), an(3), an(4), an(5)];
+    for (const x of [A, B, C, D, E]) {
+      await e.ledger.inventory(x);
+      await e.ledger.admit(x);
+    }
+    await e.ledger.promote(C, 'pr-c', 'standard');
+    await e.ledger.evaluate(E, 'e-e1', 'ent-a', 3);
+    await e.ledger.evaluate(E, 'e-e2', 'ent-b', 5);
+    await e.ledger.evaluate(D, 'e-d', 'ent-a', 5);
+    await e.ledger.evaluate(B, 'e-b', 'ent-a', 4);
+    await e.ledger.evaluate(A, 'e-a1', 'ent-a', 5);
+    await e.ledger.evaluate(A, 'e-a2', 'ent-b', 3);
+    await e.sync();
+    return { e, A, B, C, D, E };
+  }
+
+  it('recent: latest activity first', async () => {
+    const { e, A, B, C, D, E } = await sorted();
+    expect(e.ids({ sort: 'recent' })).toEqual([A, B, D, E, C]);
+  });
+
+  it('prospect: highest mean first, unevaluated last, ties by application number', async () => {
+    const { e, A, B, C, D, E } = await sorted();
+    expect(e.ids({ sort: 'prospect' })).toEqual([D, A, B, E, C]);
+    expect(e.page({ sort: 'prospect' }).items.map((i) => i.evaluationSummary.meanProspect)).toEqual([5, 4, 4, 4, null]);
+  });
+
+  it('evaluations: most evaluated first, ties by application number', async () => {
+    const { e, A, B, C, D, E } = await sorted();
+    expect(e.ids({ sort: 'evaluations' })).toEqual([A, E, B, D, C]);
+  });
+
+  it.each(['recent', 'prospect', 'evaluations'] as const)('%s: pages of one walk the same order through ties', async (sort) => {
+    const { e } = await sorted();
+    const whole = e.ids({ sort });
+    const { items, pages } = await e.traverse({ sort, limit: 1 });
+    expect(numbers(items)).toEqual(whole);
+    expect(pages).toHaveLength(5);
+  });
+});
+
+describe('resource pool: cursor pagination', () => {
+  /** 20 listed patents (serials 1..20) with varied evaluations, plus two declined ones. */
+  async function twenty(): Promise<{ e: Env; listed: string[] }> {
+    const e = await setup();
+    const listed: string[] = [];
+    for (let i = 1; i <= 22; i++) {
+      const x = an(i);
+      await e.ledger.inventory(x, { institutionId: i % 2 ? 'tyut' : 'sxu' });
+      if (i === 7 || i === 15) {
+        await e.ledger.decline(x);
+        continue;
+      }
+      await e.ledger.admit(x);
+      listed.push(x);
+    }
+    for (let i = 1; i <= 22; i++) {
+      if (i === 7 || i === 15) continue;
+      if (i % 3 !== 0) await e.ledger.evaluate(an(i), `ev-${i}-a`, 'ent-a', 1 + (i % 5));
+      if (i % 4 === 0) await e.ledger.evaluate(an(i), `ev-${i}-b`, 'ent-b', 5);
+    }
+    await e.sync();
+    return { e, listed };
+  }
+
+  it.each(['recent', 'prospect', 'evaluations'] as const)('%s: pages of 3 return every entry exactly once', async (sort) => {
+    const { e, listed } = await twenty();
+    const whole = e.page({ sort });
+    expect(whole.total).toBe(20);
+    expect(whole.items).toHaveLength(20);
+    const { items, pages } = await e.traverse({ sort, limit: 3 });
+    expect(pages).toHaveLength(7);
+    expect(pages.map((p) => p.items.length)).toEqual([3, 3, 3, 3, 3, 3, 2]);
+    expect(pages.every((p) => p.total === 20 && p.asOfPosition === whole.asOfPosition)).toBe(true);
+    expect(pages[6]!.nextCursor).toBeNull();
+    expect(numbers(items)).toEqual(numbers(whole.items));
+    expect([...numbers(items)].sort()).toEqual([...listed].sort());
+  });
+
+  it('pages through filters with a stable total', async () => {
+    const { e, listed } = await twenty();
+    const sxu = listed.filter((x) => Number(x.slice(5, 12)) % 2 === 0);
+    const { items, pages } = await e.traverse({ institutionId: 'sxu', sort: 'prospect', limit: 3 });
+    expect([...numbers(items)].sort()).toEqual([...sxu].sort());
+    expect(pages.every((p) => p.total === sxu.length)).toBe(true);
+  });
+
+  it.each(['recent', 'prospect', 'evaluations'] as const)(
+    '%s: a traversal keeps its snapshot while new events arrive between pages',
+    async (sort) => {
+      const { e, listed } = await twenty();
+      const snapshot = e.page({ sort });
+      const changes: Array<() => Promise<unknown>> = [
+        // new admissions
+        async () => {
+          await e.ledger.inventory(an(30));
+          await e.ledger.admit(an(30));
+          await e.ledger.evaluate(an(30), 'ev-30', 'ent-a', 5);
+        },
+        // evaluations that move entries in the prospect and evaluations orders
+        async () => {
+          await e.ledger.evaluate(an(1), 'ev-1-z', 'ent-z', 5);
+          await e.ledger.evaluate(an(3), 'ev-3-z', 'ent-z', 5);
+          await e.ledger.evaluate(an(22), 'ev-22-z', 'ent-z', 1);
+        },
+        // a listed patent declined, another lapsed
+        async () => {
+          await e.ledger.decline(an(2));
+          await e.ledger.lapse(an(5));
+        },
+        // re-admission of a declined one and more traffic
+        async () => {
+          await e.ledger.admit(an(7));
+          await e.ledger.evaluate(an(20), 'ev-20-z', 'ent-z', 1);
+          await e.ledger.inventory(an(31));
+          await e.ledger.admit(an(31));
+        },
+      ];
+      const { items, pages } = await e.traverse({ sort, limit: 3 }, async (i) => {
+        const change = changes[i - 1];
+        if (change) {
+          await change();
+          await e.sync();
+        }
+      });
+      expect(numbers(items)).toEqual(numbers(snapshot.items));
+      expect(items).toEqual(snapshot.items);
+      expect(pages.every((p) => p.total === 20 && p.asOfPosition === snapshot.asOfPosition)).toBe(true);
+
+      // A new traversal sees the new pool.
+      const now = e.page({ sort });
+      expect(now.asOfPosition).toBeGreaterThan(snapshot.asOfPosition);
+      expect(now.total).toBe(22);
+      const expected = [...listed.filter((x) => x !== an(2)), an(7), an(30), an(31)].sort();
+      expect([...numbers(now.items)].sort()).toEqual(expected);
+      expect(e.entry(an(5))!.status).toBe('lapsed');
+    },
+  );
+
+  it('rejects a tampered cursor with QUERY.INVALID_CURSOR', async () => {
+    const { e } = await twenty();
+    const first = e.page({ limit: 3 });
+    const cursor = first.nextCursor!;
+    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const encode = (v: unknown): string => Buffer.from(JSON.stringify(v), 'utf8').toString('base64url');
+    const bad = [
+      'not a cursor!!',
+      cursor.slice(0, cursor.length - 6),
+      encode({ ...decoded, p: 'x' }),
+      encode({ ...decoded, s: 'random' }),
+      encode({ ...decoded, k: '3' }),
+      encode({ ...decoded, n: 1.5 }),
+      encode(null),
+      encode([1, 2]),
+    ];
+    expect(decoded).toEqual({ p: expect.any(Number), k: expect.any(Number), id: expect.any(String), n: 20, s: 'recent', f: expect.any(String) });
+    for (const c of bad) {
+      let err: unknown;
+      try {
+        e.page({ limit: 3, cursor: c });
+      } catch (x) {
+        err = x;
+      }
+      expect(err).toBeInstanceOf(QueryError);
+      expect(err).toMatchObject({ code: 'QUERY.INVALID_CURSOR', field: 'cursor' });
+    }
+  });
+
+  it('rejects a cursor used with other filters or another sort with QUERY.CURSOR_MISMATCH', async () => {
+    const { e } = await twenty();
+    const cursor = e.page({ limit: 3, institutionId: 'tyut' }).nextCursor!;
+    expect(e.page({ limit: 3, institutionId: 'tyut', cursor }).items).toHaveLength(3);
+    const mismatches: PoolPageRequest[] = [
+      { limit: 3, cursor },
+      { limit: 3, institutionId: 'sxu', cursor },
+      { limit: 3, institutionId: 'tyut', mode: 'license', cursor },
+      { limit: 3, institutionId: 'tyut', q: '电池', cursor },
+      { limit: 3, institutionId: 'tyut', sort: 'prospect', cursor },
+    ];
+    for (const req of mismatches) {
+      expect(() => e.page(req)).toThrow(QueryError);
+      expect(() => e.page(req)).toThrow(expect.objectContaining({ code: 'QUERY.CURSOR_MISMATCH', field: 'cursor' }));
+    }
+  });
+});
