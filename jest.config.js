@@ -18,6 +18,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs)/)'],
   moduleNameMapper: {
     '^@patent-ledger/eventsourcing/testing$': '<rootDir>/libs/eventsourcing/src/testing/index.ts',
+    '^@patent-ledger/domain/testing$': '<rootDir>/libs/domain/src/testing/fixtures.ts',
     '^@patent-ledger/(.*)$': '<rootDir>/libs/$1/src/index.ts',
   },
   testTimeout: 30000,

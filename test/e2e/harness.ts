@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { checkDigit } from '@patent-ledger/domain';
 import request, { type Response } from 'supertest';
-import { createApp } from '../../apps/api/src/app.factory';
+import type { EventStore } from '@patent-ledger/eventsourcing';
+import { createApp, openStore } from '../../apps/api/src/app.factory';
 import { loadConfig, type LedgerConfig } from '../../apps/api/src/config';
 import { EXAMPLES } from '../../apps/api/src/patents/examples';
 
@@ -29,7 +30,47 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** Milliseconds each store operation takes, to emulate a networked store and force requests to interleave. */
+export type StoreLatency = Partial<Record<'append' | 'readStream' | 'streamVersion' | 'findCommand', number>>;
+
+export interface HarnessOptions {
+  /**
+   * Wrap the SQLite store so these operations answer only after a delay (the work itself happens
+   * at call time for reads, after the delay for appends), as a remote store would. Without it the
+   * in-process SQLite store answers within the same tick and racing requests hardly interleave.
+   */
+  latency?: StoreLatency;
+}
+
+/**
+ * An EventStore that answers after a delay (see HarnessOptions.latency); every other member is the
+ * wrapped store's own, so the wrapper follows the port as it grows.
+ */
+export function withLatency(store: EventStore, latency: StoreLatency): EventStore {
+  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+  const delays: Record<string, { ms: number; when: 'before' | 'after' }> = {};
+  for (const [name, ms] of Object.entries(latency)) {
+    if (ms) delays[name] = { ms, when: name === 'append' ? 'before' : 'after' };
+  }
+  if (latency.append) delays['appendMany'] = { ms: latency.append, when: 'before' };
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      const fn = value as (...args: unknown[]) => unknown;
+      const delay = typeof prop === 'string' ? delays[prop] : undefined;
+      if (!delay) return fn.bind(target);
+      return async (...args: unknown[]) => {
+        if (delay.when === 'before') await sleep(delay.ms);
+        const result = await fn.apply(target, args);
+        if (delay.when === 'after') await sleep(delay.ms);
+        return result;
+      };
+    },
+  });
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'patent-ledger-e2e-'));
   const file = join(dir, 'ledger.db');
   // The read models (projections) get a file of their own in the same directory: the default
@@ -40,7 +81,9 @@ export async function startHarness(): Promise<Harness> {
     LEDGER_LOG_LEVEL: 'error',
   });
   const boot = async (): Promise<NestExpressApplication> => {
-    const app = await createApp(config, { logger: false });
+    const app = options.latency
+      ? await createApp(config, { logger: false, store: withLatency(openStore(config), options.latency) })
+      : await createApp(config, { logger: false });
     await app.init();
     return app;
   };
@@ -217,7 +260,7 @@ export async function patentOf(
   };
 }
 
-/** Asserts an RFC 9457 problem response. */
+/** Asserts an RFC 9457 problem response: status, content type, members, code and (when given) the fields errors[] names. */
 export function expectProblem(res: Response, status: number, code: string, fields?: string[]): void {
   const context = `${res.request.method} ${res.request.url} → ${res.status} ${res.text}`;
   expect({ context, status: res.status }).toEqual({ context, status });
@@ -233,10 +276,17 @@ export function expectProblem(res: Response, status: number, code: string, field
       code,
     }),
   );
+  const url = new URL(res.request.url);
+  expect({ context, instance: body['instance'] }).toEqual({ context, instance: url.pathname + url.search });
+  expect({ context, title: typeof body['title'] === 'string' && body['title'].length > 0 }).toEqual({
+    context,
+    title: true,
+  });
   if (fields) {
-    const named = ((body['errors'] as { field: string; message: string }[] | undefined) ?? []).map(
-      (e) => e.field,
-    );
-    expect({ context, named }).toEqual({ context, named: expect.arrayContaining(fields) });
+    // errors[] names exactly these fields (a field may carry several messages).
+    const errors = (body['errors'] as { field: string; message: string }[] | undefined) ?? [];
+    for (const e of errors) expect(e).toEqual({ field: expect.any(String), message: expect.any(String) });
+    const named = [...new Set(errors.map((e) => e.field))].sort();
+    expect({ context, named }).toEqual({ context, named: [...new Set(fields)].sort() });
   }
 }

@@ -1,4 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
+import { policyFromEnv, type LedgerPolicy } from '@patent-ledger/read-models';
 
 /** Validated configuration, read once from the environment. */
 export interface LedgerConfig {
@@ -18,6 +19,8 @@ export interface LedgerConfig {
   bodyLimitBytes: number;
   /** Log level of the HTTP service. */
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** Obligation periods and programme targets. */
+  policy: LedgerPolicy;
 }
 
 export class ConfigError extends Error {
@@ -63,5 +66,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     projector: choice(env, 'LEDGER_PROJECTOR', ['inline', 'off'] as const, 'inline'),
     bodyLimitBytes: int(env, 'LEDGER_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
     logLevel: choice(env, 'LEDGER_LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
+    policy: policy(env),
   };
+}
+
+function policy(env: NodeJS.ProcessEnv): LedgerPolicy {
+  try {
+    return policyFromEnv(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }

@@ -8,3 +8,5 @@ export * from './patent/commands';
 export * from './patent/state';
 export * from './patent/decider';
 export * from './institution/institution';
+export * from './patent/upcasters';
+export * from './patent/provenance';

@@ -85,20 +85,34 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
   options: HandleOptions<Event> = {},
 ): Promise<CommandOutcome> {
   const maxAttempts = ctx.expectedVersion === undefined ? (options.maxAttempts ?? 5) : 1;
-  const recorded = await store.findCommand(ctx.commandId);
-  if (recorded) {
+  /** The outcome of this command id if it was already handled (by an earlier or a concurrent request). */
+  const recordedOutcome = async (): Promise<CommandOutcome | undefined> => {
+    const recorded = await store.findCommand(ctx.commandId);
+    if (!recorded) return undefined;
     if (recorded.fingerprint !== ctx.fingerprint || recorded.streamName !== streamName) {
       throw new IdempotencyKeyReusedError(ctx.commandId);
     }
     return outcomeOfRecordedCommand(store, streamName, recorded.fromVersion, recorded.toVersion);
-  }
+  };
+  const earlier = await recordedOutcome();
+  if (earlier) return earlier;
   for (let attempt = 1; ; attempt++) {
-    const { state, version } = await loadAggregate(store, decider, streamName, options.upcast);
-    if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== version) {
-      throw new WrongExpectedVersionError(streamName, ctx.expectedVersion, version);
+    let decided: Event[];
+    let version: number;
+    try {
+      const loaded = await loadAggregate(store, decider, streamName, options.upcast);
+      version = loaded.version;
+      if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== version) {
+        throw new WrongExpectedVersionError(streamName, ctx.expectedVersion, version);
+      }
+      if (options.precheck) await options.precheck(version);
+      decided = decider.decide(command, loaded.state);
+    } catch (err) {
+      // A concurrent request with the same command id may have just succeeded: its outcome is ours.
+      const concurrent = await recordedOutcome();
+      if (concurrent) return concurrent;
+      throw err;
     }
-    if (options.precheck) await options.precheck(version);
-    const decided = decider.decide(command, state);
     const newEvents: NewEvent[] = decided.map((e, i) => ({
       type: e.type,
       data: e.data as JsonObject,
@@ -125,6 +139,8 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
       };
     } catch (err) {
       if (!(err instanceof WrongExpectedVersionError)) throw err;
+      const concurrent = await recordedOutcome();
+      if (concurrent) return concurrent;
       if (ctx.expectedVersion !== undefined) throw err;
       if (attempt >= maxAttempts) throw new ConcurrencyRetriesExhaustedError(streamName, attempt);
     }

@@ -6,3 +6,6 @@ export * from './handle-command';
 export * from './memory-event-store';
 export * from './projector';
 export * from './hash-chain';
+export * from './signing';
+export * from './chain';
+export * from './evidence';

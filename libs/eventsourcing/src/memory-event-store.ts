@@ -5,6 +5,7 @@ import {
   validateAppend,
 } from './errors';
 import { eventHash, GENESIS_HASH } from './hash-chain';
+import type { ChainHead, ChainHeadStore } from './chain';
 import type {
   AppendManyResult,
   AppendOptions,
@@ -28,7 +29,8 @@ const DEFAULT_READ_ALL_LIMIT = 1000;
  * Each append runs synchronously (no `await` inside), so it is atomic with respect to every other
  * call. Events are deep-copied on write and on read: callers never hold a view of stored data.
  */
-export class MemoryEventStore implements EventStore {
+export class MemoryEventStore implements EventStore, ChainHeadStore {
+  private readonly heads: ChainHead[] = [];
   /** The global log; the event at index i has position i + 1. */
   private readonly log: StoredEvent[] = [];
   private readonly streams = new Map<string, StoredEvent[]>();
@@ -136,6 +138,29 @@ export class MemoryEventStore implements EventStore {
 
   async ping(): Promise<void> {
     this.assertOpen();
+  }
+
+  async latestChainHead(): Promise<ChainHead | undefined> {
+    this.assertOpen();
+    const h = this.heads[this.heads.length - 1];
+    return h && { ...h };
+  }
+
+  async appendChainHead(head: ChainHead): Promise<void> {
+    this.assertOpen();
+    this.heads.push({ ...head });
+  }
+
+  async readChainHeads(): Promise<ChainHead[]> {
+    this.assertOpen();
+    return this.heads.map((h) => ({ ...h }));
+  }
+
+  async streamHeads(): Promise<Map<string, { version: number; lastHash: string | null }>> {
+    this.assertOpen();
+    return new Map(
+      [...this.streams].map(([name, events]) => [name, { version: events.length, lastHash: events[events.length - 1]?.hash ?? null }]),
+    );
   }
 
   /** Idempotent. Every later call rejects. */

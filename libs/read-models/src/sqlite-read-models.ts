@@ -86,6 +86,10 @@ export class SqliteReadModels implements ProjectionTarget {
       let last = from;
       for (const e of events) {
         if (e.position <= last) continue;
+        // Positions are gap-free: a batch that does not continue from the checkpoint was read against
+        // a checkpoint that has since moved back (a rebuild swapped its tables in). Apply nothing
+        // past the hole; the caller re-reads from the checkpoint returned.
+        if (e.position !== last + 1) break;
         try {
           apply(e);
         } catch (err) {

@@ -9,6 +9,8 @@ import {
   checkExpectedVersion,
   validateAppend,
   type AppendManyResult,
+  type ChainHead,
+  type ChainHeadStore,
   type AppendOptions,
   type AppendRequest,
   type AppendResult,
@@ -73,11 +75,13 @@ const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
     db.exec(`ALTER TABLE events ADD COLUMN hash TEXT;
              ALTER TABLE streams ADD COLUMN last_hash TEXT;
              CREATE TABLE IF NOT EXISTS chain_heads (
-               position   INTEGER PRIMARY KEY,
+               seq        INTEGER PRIMARY KEY,
+               position   INTEGER NOT NULL,
+               count      INTEGER NOT NULL,
                head       TEXT NOT NULL,
-               signature  TEXT,
-               key_id     TEXT,
-               signed_at  TEXT NOT NULL
+               signed_at  TEXT NOT NULL,
+               key_id     TEXT NOT NULL,
+               signature  TEXT NOT NULL
              );`);
     const last = new Map<string, string>();
     const update = db.prepare('UPDATE events SET hash = ? WHERE position = ?');
@@ -138,6 +142,19 @@ function toStoredEvent(row: EventRow): StoredEvent {
     metadata: JSON.parse(row.metadata) as EventMetadata,
     ...(row.hash !== null ? { hash: row.hash } : {}),
   };
+}
+
+interface ChainHeadRow {
+  position: number;
+  count: number;
+  head: string;
+  signed_at: string;
+  key_id: string;
+  signature: string;
+}
+
+function toChainHead(r: ChainHeadRow): ChainHead {
+  return { position: r.position, count: r.count, head: r.head, signedAt: r.signed_at, keyId: r.key_id, signature: r.signature };
 }
 
 function toCommandRecord(row: CommandRow): CommandRecord {
@@ -213,7 +230,7 @@ type Statements = ReturnType<typeof prepareStatements>;
  * Events returned by `append` share their `data` and `metadata` objects with the input; events read
  * back are parsed from storage, so mutating them never changes what is stored.
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, ChainHeadStore {
   private readonly statements: Statements;
   private readonly appendTransaction: Database.Transaction<
     (streamName: string, events: NewEvent[], options: AppendOptions) => AppendResult
@@ -308,6 +325,34 @@ export class SqliteEventStore implements EventStore {
   async ping(): Promise<void> {
     this.assertOpen();
     this.statements.headPosition.get();
+  }
+
+  async latestChainHead(): Promise<ChainHead | undefined> {
+    this.assertOpen();
+    const row = this.db.prepare('SELECT * FROM chain_heads ORDER BY seq DESC LIMIT 1').get() as ChainHeadRow | undefined;
+    return row && toChainHead(row);
+  }
+
+  async appendChainHead(h: ChainHead): Promise<void> {
+    this.assertOpen();
+    this.db
+      .prepare('INSERT INTO chain_heads (position, count, head, signed_at, key_id, signature) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(h.position, h.count, h.head, h.signedAt, h.keyId, h.signature);
+  }
+
+  async readChainHeads(): Promise<ChainHead[]> {
+    this.assertOpen();
+    return (this.db.prepare('SELECT * FROM chain_heads ORDER BY seq').all() as ChainHeadRow[]).map(toChainHead);
+  }
+
+  async streamHeads(): Promise<Map<string, { version: number; lastHash: string | null }>> {
+    this.assertOpen();
+    const rows = this.db.prepare('SELECT stream_name, version, last_hash FROM streams').all() as {
+      stream_name: string;
+      version: number;
+      last_hash: string | null;
+    }[];
+    return new Map(rows.map((r) => [r.stream_name, { version: r.version, lastHash: r.last_hash }]));
   }
 
   /** Closes the connection. Idempotent; every later call rejects. */

@@ -9,8 +9,8 @@ import {
   rule,
   type InstitutionState,
   businessDateOf,
-  type PatentEvent,
   type PatentEventType,
+  upcastPatentEvent,
   type PatentState,
 } from '@patent-ledger/domain';
 import { handleCommand, loadAggregate, type CommandOutcome, type EventStore, type StoredEvent } from '@patent-ledger/eventsourcing';
@@ -25,6 +25,9 @@ import {
 } from './messages';
 import { EVENT_STORE } from './tokens';
 
+/** Stored patent events in the current schema. */
+const upcastPatent = (e: StoredEvent) => upcastPatentEvent(e).event;
+
 @CommandHandler(ExecutePatentCommand)
 export class ExecutePatentHandler implements ICommandHandler<ExecutePatentCommand, CommandOutcome> {
   constructor(
@@ -35,6 +38,7 @@ export class ExecutePatentHandler implements ICommandHandler<ExecutePatentComman
   async execute({ applicationNumber, command, ctx }: ExecutePatentCommand): Promise<CommandOutcome> {
     const institutionId = command.type === 'InventoryPatent' ? command.data.institutionId : undefined;
     const outcome = await handleCommand(this.store, patentDecider, patentStream(applicationNumber), command, ctx, {
+      upcast: upcastPatent,
       schemaVersionOf: (t) => PATENT_EVENT_SCHEMA_VERSIONS[t as PatentEventType] ?? 1,
       // A patent is inventoried into a registered institution.
       ...(institutionId !== undefined
@@ -81,7 +85,7 @@ export class GetPatentHandler implements IQueryHandler<GetPatentQuery, Aggregate
 
   async execute({ applicationNumber, asOf, knownAt }: GetPatentQuery): Promise<AggregateView<PatentState>> {
     if (asOf === undefined && knownAt === undefined) {
-      const { state, version } = await loadAggregate(this.store, patentDecider, patentStream(applicationNumber));
+      const { state, version } = await loadAggregate(this.store, patentDecider, patentStream(applicationNumber), upcastPatent);
       return { state, version };
     }
     const events = await this.store.readStream(patentStream(applicationNumber));
@@ -89,7 +93,7 @@ export class GetPatentHandler implements IQueryHandler<GetPatentQuery, Aggregate
     let state = patentDecider.initialState();
     let version = 0;
     for (const e of events) {
-      const event = { type: e.type, data: e.data } as unknown as PatentEvent;
+      const event = upcastPatent(e);
       if (asOf !== undefined && businessDateOf(event) > asOf) continue;
       if (knownAtMs !== undefined && Date.parse(e.metadata.recordedAt) > knownAtMs) continue;
       state = patentDecider.evolve(state, event);

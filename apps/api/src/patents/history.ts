@@ -1,4 +1,4 @@
-import { businessDateOf, type PatentEvent } from '@patent-ledger/domain';
+import { businessDateOf, upcastPatentEvent } from '@patent-ledger/domain';
 import type { StoredEvent } from '@patent-ledger/eventsourcing';
 import type { AuditEntry } from '@patent-ledger/read-models';
 
@@ -10,7 +10,7 @@ export function historyEntryOf(e: StoredEvent): AuditEntry {
     streamName: e.streamName,
     version: e.version,
     eventType: e.type,
-    businessDate: businessDateOf({ type: e.type, data: e.data } as unknown as PatentEvent),
+    businessDate: businessDateOf(upcastPatentEvent(e).event),
     recordedAt: m.recordedAt,
     actor: m.actor,
     commandId: m.commandId,

@@ -1,7 +1,13 @@
-import { auditProjection, resourcePoolProjection, type SqliteProjection } from '@patent-ledger/read-models';
+import {
+  auditProjection,
+  obligationsProjection,
+  progressProjection,
+  resourcePoolProjection,
+  type SqliteProjection,
+} from '@patent-ledger/read-models';
 import type { LedgerConfig } from '../config';
 
-/** Every projection the ledger maintains, configured by policy. */
-export function ledgerProjections(_config: LedgerConfig): SqliteProjection[] {
-  return [resourcePoolProjection, auditProjection];
+/** Every projection the ledger maintains; the obligations projection is configured by policy. */
+export function ledgerProjections(config: Pick<LedgerConfig, 'policy'>): SqliteProjection[] {
+  return [resourcePoolProjection, auditProjection, obligationsProjection(config.policy.obligations), progressProjection];
 }

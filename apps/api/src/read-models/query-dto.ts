@@ -5,7 +5,7 @@ import {
   PATENT_KINDS,
   PROMOTION_TIERS,
 } from '@patent-ledger/domain';
-import { DEAL_STATUSES, POOL_SORTS } from '@patent-ledger/read-models';
+import { DEAL_STATUSES, OBLIGATION_KINDS, OBLIGATION_STATUSES, POOL_SORTS } from '@patent-ledger/read-models';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { IsCalendarDate } from '../common/validators';
@@ -100,4 +100,25 @@ export class PatentViewQueryDto {
 
 export class HistoryQueryDto {
   @ApiPropertyOptional({ enum: ['json', 'csv'] }) @IsOptional() @IsIn(['json', 'csv']) format?: string;
+}
+
+export class ObligationsQueryDto extends PagingDto {
+  @ApiPropertyOptional({ enum: OBLIGATION_STATUSES }) @IsOptional() @IsIn(OBLIGATION_STATUSES) status?: (typeof OBLIGATION_STATUSES)[number];
+  @ApiPropertyOptional({ enum: OBLIGATION_KINDS }) @IsOptional() @IsIn(OBLIGATION_KINDS) kind?: (typeof OBLIGATION_KINDS)[number];
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 128) institutionId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(8, 20) applicationNumber?: string;
+  @ApiPropertyOptional({ description: 'Business date of the statuses (default: today in China)', example: '2025-01-31' })
+  @IsOptional()
+  @IsCalendarDate()
+  asOf?: string;
+}
+
+export class ProgressQueryDto {
+  @ApiPropertyOptional({ description: 'Business date (default: today in China)', example: '2024-06-30' })
+  @IsOptional()
+  @IsCalendarDate()
+  asOf?: string;
+  @ApiPropertyOptional({ description: 'Only institutions of this province' }) @IsOptional() @IsString() @Length(1, 50) province?: string;
+  @ApiPropertyOptional({ enum: ['json', 'csv'] }) @IsOptional() @IsIn(['json', 'csv']) format?: string;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
 }

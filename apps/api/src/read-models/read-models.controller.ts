@@ -4,15 +4,23 @@ import { parseApplicationNumber } from '@patent-ledger/domain';
 import {
   getPoolEntry,
   queryAudit,
+  queryObligations,
+  queryProgress,
   queryResourcePool,
   type AuditEntry,
   type CsvColumn,
+  type InstitutionProgress,
+  type ObligationItem,
   type PoolEntry,
 } from '@patent-ledger/read-models';
 import type { Request, Response } from 'express';
 import { sendCsv, wantsCsv } from '../common/negotiate';
 import { ProblemException } from '../common/problem';
-import { AuditQueryDto, ResourcePoolQueryDto } from './query-dto';
+import { AuditQueryDto, ObligationsQueryDto, ProgressQueryDto, ResourcePoolQueryDto } from './query-dto';
+import { Inject } from '@nestjs/common';
+import { LEDGER_CONFIG, Clock } from '../ledger/tokens';
+import type { LedgerConfig } from '../config';
+import { todayInChina } from '@patent-ledger/domain';
 import { ReadModelsService } from './read-models.service';
 
 export const POOL_CSV: CsvColumn<PoolEntry>[] = [
@@ -56,6 +64,36 @@ export const AUDIT_CSV: CsvColumn<AuditEntry>[] = [
   { header: 'data', value: (e) => e.data },
 ];
 
+export const OBLIGATIONS_CSV: CsvColumn<ObligationItem>[] = [
+  { header: 'id', value: (o) => o.id },
+  { header: 'kind', value: (o) => o.kind },
+  { header: 'applicationNumber', value: (o) => o.applicationNumber },
+  { header: 'institutionId', value: (o) => o.institutionId },
+  { header: 'ref', value: (o) => o.ref },
+  { header: 'triggerType', value: (o) => o.trigger.type },
+  { header: 'triggerDate', value: (o) => o.trigger.date },
+  { header: 'dueDate', value: (o) => o.dueDate },
+  { header: 'status', value: (o) => o.status },
+  { header: 'fulfilledOn', value: (o) => o.fulfilledOn ?? '' },
+  { header: 'late', value: (o) => (o.late === undefined ? '' : o.late) },
+  { header: 'daysOverdue', value: (o) => o.daysOverdue ?? '' },
+  { header: 'lapsedOn', value: (o) => o.lapsedOn ?? '' },
+];
+
+export const PROGRESS_CSV: CsvColumn<InstitutionProgress>[] = [
+  { header: 'institutionId', value: (i) => i.institutionId },
+  { header: 'name', value: (i) => i.name },
+  { header: 'province', value: (i) => i.province },
+  { header: 'milestoneGroup', value: (i) => i.milestoneGroup },
+  { header: 'stockPatentCount', value: (i) => i.stockPatentCount },
+  { header: 'inventoried', value: (i) => i.inventoried },
+  { header: 'coveragePercent', value: (i) => i.coveragePercent ?? '' },
+  ...['tyut-100', 'key4-100', 'others-30', 'all-100'].map((id) => ({
+    header: id,
+    value: (i: InstitutionProgress) => i.milestones.find((m) => m.id === id)?.status ?? '',
+  })),
+];
+
 /** Parses an ISO instant or date given as a query parameter. */
 export function instantParam(value: string | undefined, field: string): string | undefined {
   if (value === undefined) return undefined;
@@ -71,7 +109,61 @@ export function instantParam(value: string | undefined, field: string): string |
 @ApiTags('read models')
 @Controller()
 export class ReadModelsController {
-  constructor(private readonly rm: ReadModelsService) {}
+  constructor(
+    private readonly rm: ReadModelsService,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get('obligations')
+  @ApiOperation({ summary: 'Obligations ledger: registration, recordal, platform reports, density filing — open, overdue, fulfilled as of a date' })
+  @ApiProduces('application/json', 'text/csv')
+  async obligations(@Query() q: ObligationsQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    await this.rm.waitFor('obligations', q.minPosition);
+    const { limit, cursor, format: _f, minPosition: _m, asOf, applicationNumber, ...filter } = q;
+    const query = {
+      ...filter,
+      ...(applicationNumber !== undefined ? { applicationNumber: parseApplicationNumber(applicationNumber, 'applicationNumber').value } : {}),
+      asOf: asOf ?? todayInChina(this.clock.now()),
+    };
+    const db = this.rm.readModels.db;
+    const checkpoint = () => this.rm.readModels.checkpointSync('obligations');
+    if (wantsCsv(req)) {
+      const pages = function* () {
+        let next: string | undefined = cursor;
+        do {
+          const page = queryObligations(db, { ...query, limit: 500, ...(next ? { cursor: next } : {}) }, checkpoint);
+          yield page.items;
+          next = page.nextCursor ?? undefined;
+        } while (next);
+      };
+      await sendCsv(res, `obligations-${query.asOf}.csv`, OBLIGATIONS_CSV, pages());
+      return;
+    }
+    return queryObligations(
+      db,
+      { ...query, ...(limit !== undefined ? { limit } : {}), ...(cursor !== undefined ? { cursor } : {}) },
+      checkpoint,
+    );
+  }
+
+  @Get('progress')
+  @ApiOperation({ summary: 'Programme progress per institution and province against the six milestones of the plan' })
+  @ApiProduces('application/json', 'text/csv')
+  async progress(@Query() q: ProgressQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    await this.rm.waitFor('progress', q.minPosition);
+    const asOf = q.asOf ?? todayInChina(this.clock.now());
+    const report = queryProgress(this.rm.readModels.db, {
+      asOf,
+      policy: this.config.policy.programme,
+      ...(q.province !== undefined ? { province: q.province } : {}),
+    });
+    if (wantsCsv(req)) {
+      await sendCsv(res, `progress-${asOf}.csv`, PROGRESS_CSV, [report.institutions]);
+      return;
+    }
+    return report;
+  }
 
   @Get('resource-pool')
   @ApiOperation({ summary: 'The resource pool (专利转化资源库): admitted patents with filters, sort and cursor pages' })

@@ -256,9 +256,11 @@ export const PATENT_EVENT_TYPES: readonly PatentEventType[] = [
 ];
 
 /** Current schema version of each event type (bumped with an upcaster when a shape changes). */
-export const PATENT_EVENT_SCHEMA_VERSIONS: Record<PatentEventType, number> = Object.fromEntries(
-  PATENT_EVENT_TYPES.map((t) => [t, 1]),
-) as Record<PatentEventType, number>;
+export const PATENT_EVENT_SCHEMA_VERSIONS: Record<PatentEventType, number> = {
+  ...(Object.fromEntries(PATENT_EVENT_TYPES.map((t) => [t, 1])) as Record<PatentEventType, number>),
+  // v2: improvementNeeds became { level, notes? } (v1: a bare level string; see upcasters.ts).
+  EnterpriseEvaluated: 2,
+};
 
 /** The business date of an event: deadlines and as-of questions use it. */
 export function businessDateOf(e: PatentEvent): IsoDate {

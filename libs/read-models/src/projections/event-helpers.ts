@@ -1,4 +1,4 @@
-import { businessDateOf, type PatentEvent, PATENT_EVENT_TYPES } from '@patent-ledger/domain';
+import { businessDateOf, type PatentEvent, PATENT_EVENT_TYPES, upcastPatentEvent } from '@patent-ledger/domain';
 import type { StoredEvent } from '@patent-ledger/eventsourcing';
 
 const PATENT_TYPES = new Set<string>(PATENT_EVENT_TYPES);
@@ -6,7 +6,7 @@ const PATENT_TYPES = new Set<string>(PATENT_EVENT_TYPES);
 /** The domain event of a stored patent event, or undefined for other streams and unknown types. */
 export function patentEventOf(e: StoredEvent): PatentEvent | undefined {
   if (!e.streamName.startsWith('patent-') || !PATENT_TYPES.has(e.type)) return undefined;
-  return { type: e.type, data: e.data } as unknown as PatentEvent;
+  return upcastPatentEvent(e).event;
 }
 
 /** Business date of any stored event we know (patent or institution), else the date it was recorded. */

@@ -269,6 +269,15 @@ export class Ledger {
     );
   }
 
+  fileDensityProduct(an: string, industrializationId: string, o: Overrides<'FileDensityProduct'> = {}, opts: CommandOptions = {}) {
+    return this.patent(
+      an,
+      'FileDensityProduct',
+      { industrializationId, recordNumber: `D-${industrializationId}`, filedOn: '2025-04-30', ...o },
+      opts,
+    );
+  }
+
   declareOpenLicense(an: string, declarationId: string, o: Overrides<'DeclareOpenLicense'> = {}, opts: CommandOptions = {}) {
     return this.patent(
       an,
