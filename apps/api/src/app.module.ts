@@ -7,6 +7,8 @@ import { InstitutionsController } from './institutions/institutions.controller';
 import { LEDGER_HANDLERS } from './ledger/handlers';
 import { Clock, EVENT_STORE, LEDGER_CONFIG, SystemClock } from './ledger/tokens';
 import { PatentsController } from './patents/patents.controller';
+import { ChainService } from './chain/chain.service';
+import { EvidenceController } from './chain/evidence.controller';
 import { EventsAppendedHandler } from './read-models/events-appended.handler';
 import { ReadModelsController } from './read-models/read-models.controller';
 import { READ_MODELS, ReadModelsService } from './read-models/read-models.service';
@@ -33,7 +35,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [PatentsController, InstitutionsController, ReadModelsController, HealthController],
+      controllers: [PatentsController, EvidenceController, InstitutionsController, ReadModelsController, HealthController],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
         { provide: EVENT_STORE, useValue: store },
@@ -41,6 +43,7 @@ export class AppModule {
         { provide: READ_MODELS, useValue: readModels },
         ReadModelsService,
         EventsAppendedHandler,
+        ChainService,
         StoreLifecycle,
         ...LEDGER_HANDLERS,
       ],

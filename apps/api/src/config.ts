@@ -21,6 +21,13 @@ export interface LedgerConfig {
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   /** Obligation periods and programme targets. */
   policy: LedgerPolicy;
+  /**
+   * Ed25519 private key (PEM file) that signs global chain heads; created on first start when
+   * missing. Keep it outside the database's reach in production. Undefined: heads are not signed.
+   */
+  signingKeyFile: string | undefined;
+  /** Record a signed chain head after this many new events (and on shutdown). */
+  chainHeadEvery: number;
 }
 
 export class ConfigError extends Error {
@@ -67,6 +74,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     bodyLimitBytes: int(env, 'LEDGER_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
     logLevel: choice(env, 'LEDGER_LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
     policy: policy(env),
+    signingKeyFile:
+      env['LEDGER_SIGNING_KEY_FILE'] === 'off'
+        ? undefined
+        : env['LEDGER_SIGNING_KEY_FILE']
+          ? resolve(env['LEDGER_SIGNING_KEY_FILE'])
+          : join(dirname(resolve(env['LEDGER_DB'] || './data/ledger.db')), 'signing-key.pem'),
+    chainHeadEvery: int(env, 'LEDGER_CHAIN_HEAD_EVERY', 1000, 1, 10_000_000),
   };
 }
 

@@ -14,10 +14,10 @@ export interface CommandContext {
   /** When the command is handled (ISO UTC instant); becomes each event's recordedAt. */
   now: string;
   /**
-   * A version pinned by the caller (If-Match). When given, a concurrent change fails with
-   * WrongExpectedVersionError instead of being retried.
+   * A version pinned by the caller (If-Match), or several of which one must be current. When given,
+   * a concurrent change fails with WrongExpectedVersionError instead of being retried.
    */
-  expectedVersion?: number;
+  expectedVersion?: number | number[];
 }
 
 export interface HandleOptions<Event extends DomainEvent> {
@@ -84,7 +84,7 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
   ctx: CommandContext,
   options: HandleOptions<Event> = {},
 ): Promise<CommandOutcome> {
-  const maxAttempts = ctx.expectedVersion === undefined ? (options.maxAttempts ?? 5) : 1;
+  const maxAttempts = ctx.expectedVersion === undefined ? (options.maxAttempts ?? 10) : 1;
   /** The outcome of this command id if it was already handled (by an earlier or a concurrent request). */
   const recordedOutcome = async (): Promise<CommandOutcome | undefined> => {
     const recorded = await store.findCommand(ctx.commandId);
@@ -102,8 +102,9 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
     try {
       const loaded = await loadAggregate(store, decider, streamName, options.upcast);
       version = loaded.version;
-      if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== version) {
-        throw new WrongExpectedVersionError(streamName, ctx.expectedVersion, version);
+      const pinned = ctx.expectedVersion;
+      if (pinned !== undefined && !(Array.isArray(pinned) ? pinned.includes(version) : pinned === version)) {
+        throw new WrongExpectedVersionError(streamName, Array.isArray(pinned) ? pinned[0]! : pinned, version);
       }
       if (options.precheck) await options.precheck(version);
       decided = decider.decide(command, loaded.state);
@@ -143,6 +144,8 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
       if (concurrent) return concurrent;
       if (ctx.expectedVersion !== undefined) throw err;
       if (attempt >= maxAttempts) throw new ConcurrencyRetriesExhaustedError(streamName, attempt);
+      // Jittered back-off, so writers racing on one stream do not collide again in lockstep.
+      await new Promise((r) => setTimeout(r, Math.random() * 2 * attempt));
     }
   }
 }

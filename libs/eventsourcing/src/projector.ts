@@ -92,7 +92,7 @@ export class Projector {
     if (this.positions.size === 0) await this.init();
     let read = 0;
     for (;;) {
-      const active = this.target.projectionNames.filter((n) => n.length > 0);
+      const active = this.target.projectionNames.filter((n) => !this.failures.has(n));
       if (active.length === 0) return read;
       // Refresh checkpoints: another process (a rebuild) may have moved them.
       for (const n of active) this.positions.set(n, await this.target.checkpoint(n));

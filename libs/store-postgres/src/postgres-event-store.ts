@@ -509,11 +509,20 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
     options: AppendOptions,
   ): Promise<AppendResult> {
     const { command } = options;
-    const head = await this.lockStream(client, streamName, events.length > 0);
-    if (command) {
-      // After the stream lock: a concurrent duplicate on this stream has committed by now.
-      const recorded = (await this.run<CommandRow>(client, 'findCommand', [command.commandId])).rows[0];
-      if (recorded) return this.replay(client, toCommandRecord(recorded), streamName, command.fingerprint);
+    let head: StreamRow | undefined;
+    for (let attempt = 1; ; attempt++) {
+      head = (await this.run<StreamRow>(client, 'lockStream', [streamName])).rows[0];
+      if (command) {
+        // After the stream lock: a concurrent duplicate on this stream has committed by now.
+        const recorded = (await this.run<CommandRow>(client, 'findCommand', [command.commandId])).rows[0];
+        if (recorded) return this.replay(client, toCommandRecord(recorded), streamName, command.fingerprint);
+      }
+      if (head || events.length === 0) break;
+      // A new stream: inserting its row takes the same lock. A concurrent creator makes the insert
+      // wait for its commit; the row then exists, and the next round locks it.
+      head = (await this.run<StreamRow>(client, 'createStream', [streamName])).rows[0];
+      if (head) break;
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`could not lock stream ${streamName}`);
     }
     const current = head?.version ?? 0;
     checkExpectedVersion(streamName, options.expectedVersion, current);
@@ -578,22 +587,6 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
       };
     }
     return result;
-  }
-
-  /**
-   * Locks the stream's row for the rest of the transaction and returns it. When the stream does not
-   * exist and `create` is set, inserts its row (version 0) instead, which holds the same lock; a
-   * concurrent creator makes the insert wait for its commit, and the row is then locked.
-   */
-  private async lockStream(client: PoolClient, streamName: string, create: boolean): Promise<StreamRow | undefined> {
-    for (let attempt = 1; ; attempt++) {
-      const row = (await this.run<StreamRow>(client, 'lockStream', [streamName])).rows[0];
-      if (row || !create) return row;
-      const created = (await this.run<StreamRow>(client, 'createStream', [streamName])).rows[0];
-      if (created) return created;
-      // Another transaction created the row and committed between our two statements: lock it.
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`could not lock stream ${streamName}`);
-    }
   }
 
   /** The stored outcome of an already recorded command, or IdempotencyKeyReusedError. */

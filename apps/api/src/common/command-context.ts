@@ -6,18 +6,23 @@ import { ProblemException } from './problem';
 
 const KEY_RE = /^[\x21-\x7e]{1,255}$/;
 
-/** Parses `If-Match: "3"` (also `3`, or a list where one entry must match). */
-export function parseIfMatch(req: Request): number | undefined {
+/**
+ * Parses `If-Match`: an ETag of a version (`"3"`, also a bare `3`) or a list of them, of which one
+ * must match (RFC 9110 §13.1.1). Returns the versions; undefined for no header or `*`.
+ */
+export function parseIfMatch(req: Request): number[] | undefined {
   const raw = header(req, 'if-match');
   if (raw === undefined || raw.trim() === '*') return undefined;
-  const first = raw.split(',')[0]!.trim();
-  const m = /^"?(\d{1,15})"?$/.exec(first);
-  if (!m) {
-    throw ProblemException.of(400, 'PRECONDITION.INVALID_IF_MATCH', 'If-Match must be the ETag of a version, e.g. "3"', {
-      errors: [{ field: 'If-Match', message: `cannot parse ${JSON.stringify(raw)}` }],
-    });
-  }
-  return Number(m[1]);
+  const versions = raw.split(',').map((part) => {
+    const m = /^"?(\d{1,15})"?$/.exec(part.trim());
+    if (!m) {
+      throw ProblemException.of(400, 'PRECONDITION.INVALID_IF_MATCH', 'If-Match must be the ETag of a version, e.g. "3"', {
+        errors: [{ field: 'If-Match', message: `cannot parse ${JSON.stringify(raw)}` }],
+      });
+    }
+    return Number(m[1]);
+  });
+  return [...new Set(versions)];
 }
 
 /**
@@ -33,8 +38,8 @@ export function commandContext(req: Request, now: string): CommandContext {
     });
   }
   const actor = resolveActor(req);
-  const expectedVersion = parseIfMatch(req);
-  if (expectedVersion !== undefined) (req as Request & { [PINNED_BY_IF_MATCH]?: boolean })[PINNED_BY_IF_MATCH] = true;
+  const ifMatch = parseIfMatch(req);
+  if (ifMatch !== undefined) (req as Request & { [PINNED_BY_IF_MATCH]?: boolean })[PINNED_BY_IF_MATCH] = true;
   const correlationId = header(req, 'x-correlation-id');
   const commandId = key ?? newId();
   return {
@@ -43,6 +48,6 @@ export function commandContext(req: Request, now: string): CommandContext {
     actor,
     now,
     ...(correlationId !== undefined ? { correlationId } : {}),
-    ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+    ...(ifMatch !== undefined ? { expectedVersion: ifMatch.length === 1 ? ifMatch[0]! : ifMatch } : {}),
   };
 }

@@ -24,6 +24,7 @@ import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
+  IsDefined,
   IsIn,
   IsInt,
   IsNumber,
@@ -131,7 +132,7 @@ export class TagIntentDto {
   @ArrayMaxSize(3)
   @IsIn(INTENT_MODES, { each: true })
   modes!: string[];
-  @ApiProperty({ type: ScreeningDto }) @ValidateNested() @Type(() => ScreeningDto) screening!: ScreeningDto;
+  @ApiProperty({ type: ScreeningDto }) @IsDefined() @ValidateNested() @Type(() => ScreeningDto) screening!: ScreeningDto;
   @ApiPropertyOptional({ ...MONEY_SCHEMA, description: 'CNY: decimal string of yuan or integer fen' })
   @IsOptional()
   @IsMoney()
@@ -151,6 +152,7 @@ export class EvaluatePatentDto {
   @ApiProperty({ enum: ENTERPRISE_CATEGORIES }) @IsIn(ENTERPRISE_CATEGORIES) enterpriseCategory!: string;
   @ApiProperty({ minimum: 1, maximum: 5 }) @IsInt() @Min(1) @Max(5) industrializationProspect!: number;
   @ApiProperty({ type: ImprovementNeedsDto })
+  @IsDefined()
   @ValidateNested()
   @Type(() => ImprovementNeedsDto)
   improvementNeeds!: ImprovementNeedsDto;
@@ -222,7 +224,7 @@ export class RoyaltyDto {
 
 export class DeclareOpenLicenseDto {
   @ApiProperty() @Matches(ID, ID_MSG) declarationId!: string;
-  @ApiProperty({ type: RoyaltyDto }) @ValidateNested() @Type(() => RoyaltyDto) royalty!: RoyaltyDto;
+  @ApiProperty({ type: RoyaltyDto }) @IsDefined() @ValidateNested() @Type(() => RoyaltyDto) royalty!: RoyaltyDto;
   @ApiProperty() @IsCalendarDate() termFrom!: string;
   @ApiProperty() @IsCalendarDate() termTo!: string;
   @ApiPropertyOptional({ description: 'Patent evaluation report; required for utility-model and design (Art. 50)' })

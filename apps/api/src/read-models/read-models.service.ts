@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Projector, type EventStore, type ProjectionStatus } from '@patent-ledger/eventsourcing';
 import type { SqliteReadModels } from '@patent-ledger/read-models';
 import type { LedgerConfig } from '../config';
@@ -12,7 +12,7 @@ export const READ_MODELS = Symbol('READ_MODELS');
  * up to date from the log.
  */
 @Injectable()
-export class ReadModelsService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Projector');
   readonly projector: Projector;
   private ready: Promise<void> | undefined;
@@ -39,7 +39,8 @@ export class ReadModelsService implements OnApplicationBootstrap, OnApplicationS
       .catch((err: unknown) => this.logger.error(`read models failed to start: ${(err as Error).message}`));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the store closes (it closes in onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.ready;
     await this.projector.stop();
     await this.readModels.close();
