@@ -220,13 +220,22 @@ function toChainHead(row: ChainHeadRow): ChainHead {
 }
 
 /** The SQL of every statement, for one schema. Each runs as a named prepared statement. */
-function statements(s: string) {
+function statements(schema: string) {
+  const s = quoteIdentifier(schema);
   const safeHorizon = '(SELECT pg_snapshot_xmin(pg_current_snapshot()))';
+  // Advisory lock keys, per database: one per stream of this schema, and the schema's sequencer.
+  // (The schema name is a plain identifier, checked by SCHEMA_NAME, so it can sit in a literal.)
+  const streamKey = (name: string) => `hashtextextended('patent-ledger:stream:${schema}:' || ${name}, 0)`;
+  const sequencerKey = `hashtextextended('patent-ledger:sequencer:${schema}', 0)`;
   return {
     findCommand: `SELECT * FROM ${s}.commands WHERE command_id = $1`,
-    lockStream: `SELECT version, last_hash FROM ${s}.streams WHERE stream_name = $1 FOR UPDATE`,
-    createStream: `INSERT INTO ${s}.streams (stream_name, version, last_hash) VALUES ($1, 0, NULL)
-                   ON CONFLICT (stream_name) DO NOTHING RETURNING version, last_hash`,
+    /** Locks streams until the transaction ends, in key order (so two batches cannot deadlock). */
+    lockStreams: `SELECT pg_advisory_xact_lock(k)
+                  FROM (SELECT DISTINCT ${streamKey('name')} AS k FROM unnest($1::text[]) AS name) AS keys
+                  ORDER BY k`,
+    streamHead: `SELECT version, last_hash FROM ${s}.streams WHERE stream_name = $1`,
+    lockSequencer: `SELECT pg_advisory_lock(${sequencerKey})`,
+    unlockSequencer: `SELECT pg_advisory_unlock(${sequencerKey}) AS unlocked`,
     streamVersion: `SELECT version FROM ${s}.streams WHERE stream_name = $1`,
     /**
      * All writes of an append in one round trip: the events (one row per array element, numbered in
@@ -242,8 +251,9 @@ function statements(s: string) {
         ORDER BY i.n
         RETURNING position, version
       ), st AS (
-        UPDATE ${s}.streams SET version = $2::integer + cardinality($3::text[]), last_hash = $10
-        WHERE stream_name = $1 AND cardinality($3::text[]) > 0
+        INSERT INTO ${s}.streams (stream_name, version, last_hash)
+        SELECT $1, $2::integer + cardinality($3::text[]), $10 WHERE cardinality($3::text[]) > 0
+        ON CONFLICT (stream_name) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash
       ), cmd AS (
         INSERT INTO ${s}.commands (command_id, fingerprint, stream_name, from_version, to_version,
                                    first_position, last_position, recorded_at)
@@ -265,7 +275,7 @@ function statements(s: string) {
     appendChainHead: `INSERT INTO ${s}.chain_heads (position, count, head, signed_at, key_id, signature)
                       VALUES ($1, $2, $3, $4, $5, $6)`,
     readChainHeads: `SELECT * FROM ${s}.chain_heads ORDER BY seq`,
-    streamHeads: `SELECT stream_name, version, last_hash FROM ${s}.streams WHERE version > 0`,
+    streamHeads: `SELECT stream_name, version, last_hash FROM ${s}.streams`,
   };
 }
 type StatementName = keyof ReturnType<typeof statements>;
@@ -334,7 +344,7 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
     readonly schema: string,
     private readonly visibilityWaitMs: number,
   ) {
-    this.sql = statements(quoteIdentifier(schema));
+    this.sql = statements(schema);
   }
 
   /** Connects, creates the schema and tables if needed and applies pending migrations. */
@@ -369,7 +379,10 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
     this.assertOpen();
     validateAppend(streamName, options.expectedVersion);
     try {
-      return await this.transaction((client) => this.appendOn(client, streamName, events, options), MAX_ATTEMPTS);
+      return await this.transaction(async (client, sequencer) => {
+        await this.run(client, 'lockStreams', [[streamName]]);
+        return this.appendOn(client, sequencer, streamName, events, options);
+      }, MAX_ATTEMPTS);
     } catch (err) {
       throw mapError(err, events);
     }
@@ -378,9 +391,24 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
   async appendMany(requests: AppendRequest[]): Promise<AppendManyResult[]> {
     this.assertOpen();
     if (requests.length === 0) return [];
-    return this.transaction(async (client) => {
+    const invalid = requests.map((r) => {
+      try {
+        validateAppend(r.streamName, r.options.expectedVersion);
+        return undefined;
+      } catch (error) {
+        return error as Error;
+      }
+    });
+    return this.transaction(async (client, sequencer) => {
+      // Every stream first, in key order; then the sequencer for the whole batch (see the notes above).
+      const streams = requests.filter((_, i) => !invalid[i]).map((r) => r.streamName);
+      await this.run(client, 'lockStreams', [streams]);
+      await sequencer.acquire();
       const results: AppendManyResult[] = [];
-      for (const request of requests) results.push(await this.appendInSavepoint(client, request));
+      for (const [i, request] of requests.entries()) {
+        const error = invalid[i];
+        results.push(error ? { ok: false, error } : await this.appendInSavepoint(client, sequencer, request));
+      }
       return results;
     }, 1);
   }
@@ -457,38 +485,44 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
    * Runs `work` in a transaction on one pooled connection, retrying it (up to `attempts` times in all)
    * when it failed on a conflict that a fresh attempt resolves.
    */
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>, attempts: number): Promise<T> {
+  private async transaction<T>(
+    work: (client: PoolClient, sequencer: Sequencer) => Promise<T>,
+    attempts: number,
+  ): Promise<T> {
     const client = await this.pg.connect();
+    const sequencer = new Sequencer((name) => this.run(client, name, []));
     let broken = false;
     try {
       for (let attempt = 1; ; attempt++) {
         try {
           await client.query('BEGIN');
-          const result = await work(client);
+          const result = await work(client, sequencer);
+          await sequencer.release();
           await client.query('COMMIT');
           return result;
         } catch (err) {
-          broken = !(connectionUsable(err) && (await tryQuery(client, 'ROLLBACK')));
+          // The transaction is aborted: end it before the (session-level) sequencer can be released.
+          broken = !(connectionUsable(err) && (await tryQuery(client, 'ROLLBACK')) && (await sequencer.tryRelease()));
           if (broken || attempt >= attempts || !isRetryable(err)) throw err;
         }
       }
     } finally {
-      client.release(broken);
+      // A connection that may still hold the sequencer is closed: that releases it.
+      client.release(broken || sequencer.held);
     }
   }
 
   /** One request of a batch, inside its own savepoint: a failure rolls back this request alone. */
-  private async appendInSavepoint(client: PoolClient, request: AppendRequest): Promise<AppendManyResult> {
+  private async appendInSavepoint(
+    client: PoolClient,
+    sequencer: Sequencer,
+    request: AppendRequest,
+  ): Promise<AppendManyResult> {
     const { streamName, events, options } = request;
-    try {
-      validateAppend(streamName, options.expectedVersion);
-    } catch (error) {
-      return { ok: false, error: error as Error };
-    }
     for (let attempt = 1; ; attempt++) {
       await client.query('SAVEPOINT append_request');
       try {
-        const result = await this.appendOn(client, streamName, events, options);
+        const result = await this.appendOn(client, sequencer, streamName, events, options);
         await client.query('RELEASE SAVEPOINT append_request');
         return { ok: true, result };
       } catch (err) {
@@ -501,32 +535,29 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
     }
   }
 
-  /** The append itself, on a client inside a transaction (or savepoint) that the caller ends. */
+  /**
+   * The append itself, on a client inside a transaction (or savepoint) that the caller ends and that
+   * already holds the stream's lock.
+   */
   private async appendOn(
     client: PoolClient,
+    sequencer: Sequencer,
     streamName: string,
     events: NewEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
     const { command } = options;
-    let head: StreamRow | undefined;
-    for (let attempt = 1; ; attempt++) {
-      head = (await this.run<StreamRow>(client, 'lockStream', [streamName])).rows[0];
-      if (command) {
-        // After the stream lock: a concurrent duplicate on this stream has committed by now.
-        const recorded = (await this.run<CommandRow>(client, 'findCommand', [command.commandId])).rows[0];
-        if (recorded) return this.replay(client, toCommandRecord(recorded), streamName, command.fingerprint);
-      }
-      if (head || events.length === 0) break;
-      // A new stream: inserting its row takes the same lock. A concurrent creator makes the insert
-      // wait for its commit; the row then exists, and the next round locks it.
-      head = (await this.run<StreamRow>(client, 'createStream', [streamName])).rows[0];
-      if (head) break;
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`could not lock stream ${streamName}`);
+    // Under the stream lock, a concurrent duplicate of this command on this stream has committed.
+    if (command) {
+      const recorded = (await this.run<CommandRow>(client, 'findCommand', [command.commandId])).rows[0];
+      if (recorded) return this.replay(client, toCommandRecord(recorded), streamName, command.fingerprint);
     }
+    const head = (await this.run<StreamRow>(client, 'streamHead', [streamName])).rows[0];
     const current = head?.version ?? 0;
     checkExpectedVersion(streamName, options.expectedVersion, current);
     assertDistinctEventIds(events);
+    // Positions are taken (and this transaction's id assigned) only while holding the sequencer.
+    if (events.length > 0) await sequencer.acquire();
 
     let previousHash = head?.last_hash ?? GENESIS_HASH;
     const prepared = events.map(prepareEvent);
@@ -674,6 +705,41 @@ function assertDistinctEventIds(events: readonly NewEvent[]): void {
     const id = e.metadata.eventId;
     if (ids.has(id)) throw new InvalidAppendError(`duplicate event id: ${id}`);
     ids.add(id);
+  }
+}
+
+/**
+ * The schema's sequencer: a session-level advisory lock held from before this transaction's first
+ * write (which assigns its transaction id) and its taking of positions, until they are taken. So
+ * transaction ids and positions are handed out in the same order, which the `readAll` rule needs.
+ * Session-level, so it is not held through the commit: appends still commit in parallel.
+ */
+class Sequencer {
+  held = false;
+
+  constructor(private readonly run: (name: 'lockSequencer' | 'unlockSequencer') => Promise<unknown>) {}
+
+  async acquire(): Promise<void> {
+    if (this.held) return;
+    await this.run('lockSequencer');
+    this.held = true;
+  }
+
+  /** Only outside an aborted transaction. */
+  async release(): Promise<void> {
+    if (!this.held) return;
+    await this.run('unlockSequencer');
+    this.held = false;
+  }
+
+  /** False when the lock could not be released (the connection must then be closed). */
+  async tryRelease(): Promise<boolean> {
+    try {
+      await this.release();
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
 

@@ -1,0 +1,2 @@
+export * from './mapping';
+export * from './kurrent-event-store';
