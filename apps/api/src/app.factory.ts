@@ -4,6 +4,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MemoryEventStore, type EventStore } from '@patent-ledger/eventsourcing';
 import { SqliteEventStore } from '@patent-ledger/store-sqlite';
+import { PostgresEventStore } from '@patent-ledger/store-postgres';
+import { KurrentEventStore } from '@patent-ledger/store-kurrentdb';
+import { ConfigError } from './config';
 import { SqliteReadModels } from '@patent-ledger/read-models';
 import { AppModule } from './app.module';
 import { ledgerProjections } from './read-models/projections';
@@ -13,18 +16,51 @@ import { ledgerValidationPipe } from './common/validation';
 import type { LedgerConfig } from './config';
 import type { Clock } from './ledger/tokens';
 
-/** Opens the event store the configuration names. */
-export function openStore(config: LedgerConfig): EventStore {
-  switch (config.store) {
-    case 'sqlite':
-      return SqliteEventStore.open(config.dbFile, { synchronous: config.sqliteSynchronous });
-    case 'memory':
-      return new MemoryEventStore();
+/**
+ * Opens the event store the configuration names and checks it answers; an unreachable store is a
+ * ConfigError naming the setting.
+ */
+export async function openStore(config: LedgerConfig): Promise<EventStore> {
+  let store: EventStore;
+  try {
+    switch (config.store) {
+      case 'sqlite':
+        store = SqliteEventStore.open(config.dbFile, { synchronous: config.sqliteSynchronous });
+        break;
+      case 'postgres':
+        store = await PostgresEventStore.open({
+          connectionString: config.pgUrl,
+          schema: config.pgSchema,
+          poolSize: config.pgPoolSize,
+        });
+        break;
+      case 'kurrentdb':
+        store = KurrentEventStore.connect(config.kurrentDbUrl!);
+        break;
+      case 'memory':
+        store = new MemoryEventStore();
+        break;
+    }
+    await store.ping();
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const where =
+      config.store === 'sqlite' ? `LEDGER_DB=${config.dbFile}` : config.store === 'postgres' ? `LEDGER_PG_URL=${redact(config.pgUrl)}` : `LEDGER_KURRENTDB_URL=${redact(config.kurrentDbUrl ?? '')}`;
+    throw new ConfigError(`cannot open the ${config.store} event store (${where}): ${(err as Error).message}`);
   }
+  return store;
+}
+
+/** Hides a password in a connection URL. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
 /** Opens the read models the configuration names. */
 export function openReadModels(config: LedgerConfig): SqliteReadModels {
+  if (config.readModels !== 'sqlite') {
+    throw new ConfigError(`LEDGER_READ_MODELS=${config.readModels} is not available in this version; use sqlite`);
+  }
   return SqliteReadModels.open(config.readDbFile, ledgerProjections(config));
 }
 
@@ -37,7 +73,7 @@ export interface CreateAppOptions {
 
 /** Builds the HTTP application (not yet listening): used by main.ts and the e2e suites. */
 export async function createApp(config: LedgerConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
-  const store = options.store ?? openStore(config);
+  const store = options.store ?? (await openStore(config));
   const readModels = options.readModels ?? openReadModels(config);
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register({ config, store, readModels, ...(options.clock ? { clock: options.clock } : {}) }),

@@ -6,7 +6,17 @@ export interface LedgerConfig {
   port: number;
   host: string;
   /** Event store adapter. */
-  store: 'sqlite' | 'memory';
+  store: 'sqlite' | 'postgres' | 'kurrentdb' | 'memory';
+  /** PostgreSQL connection (store=postgres or readModels=postgres). */
+  pgUrl: string;
+  /** PostgreSQL schema of the ledger's tables. */
+  pgSchema: string;
+  /** PostgreSQL connection pool size. */
+  pgPoolSize: number;
+  /** KurrentDB connection string (store=kurrentdb). */
+  kurrentDbUrl: string | undefined;
+  /** Where the read models live. */
+  readModels: 'sqlite' | 'postgres';
   /** SQLite file of the embedded store. */
   dbFile: string;
   /** SQLite synchronous setting: FULL (default) fsyncs every commit. */
@@ -61,7 +71,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env['HOST'] || '0.0.0.0',
-    store: choice(env, 'LEDGER_STORE', ['sqlite', 'memory'] as const, 'sqlite'),
+    store: choice(env, 'LEDGER_STORE', ['sqlite', 'postgres', 'kurrentdb', 'memory'] as const, 'sqlite'),
+    pgUrl: env['LEDGER_PG_URL'] || env['PG_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres',
+    pgSchema: pgSchema(env['LEDGER_PG_SCHEMA'] || 'ledger'),
+    pgPoolSize: int(env, 'LEDGER_PG_POOL_SIZE', 10, 1, 500),
+    kurrentDbUrl: kurrent(env),
+    readModels: choice(env, 'LEDGER_READ_MODELS', ['sqlite', 'postgres'] as const, 'sqlite'),
     dbFile: resolve(env['LEDGER_DB'] || './data/ledger.db'),
     sqliteSynchronous: choice(env, 'LEDGER_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL'),
     // Default: next to the ledger file (in memory with the memory store).
@@ -90,4 +105,22 @@ function policy(env: NodeJS.ProcessEnv): LedgerPolicy {
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
+}
+
+function pgSchema(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
+    throw new ConfigError(`LEDGER_PG_SCHEMA=${name} is invalid: expected a lower-case SQL identifier`);
+  }
+  return name;
+}
+
+function kurrent(env: NodeJS.ProcessEnv): string | undefined {
+  const url = env['LEDGER_KURRENTDB_URL'] || env['KURRENTDB_URL'];
+  if ((env['LEDGER_STORE'] ?? '') === 'kurrentdb' && !url) {
+    throw new ConfigError('LEDGER_STORE=kurrentdb needs LEDGER_KURRENTDB_URL (e.g. kurrentdb://127.0.0.1:2113?tls=false)');
+  }
+  if (url && !/^(kurrentdb|kdb|esdb|kurrent)(\+discover)?:\/\//.test(url)) {
+    throw new ConfigError(`LEDGER_KURRENTDB_URL=${url} is invalid: expected kurrentdb://host:port?...`);
+  }
+  return url;
 }

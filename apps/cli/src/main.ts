@@ -2,6 +2,7 @@
 import { ConfigError } from '../../api/src/config';
 import { CliError, type CliIo } from './cli-io';
 import { exportBundle, keygen, replay, verify, verifyBundle } from './commands/audit';
+import { migrate } from './commands/migrate';
 import { project, projections, rebuild } from './commands/projections';
 
 type Command = (args: string[], env: NodeJS.ProcessEnv, io: CliIo) => Promise<number>;
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   verify: { run: verify, help: 'verify [--patent ID] [--key PUB] [--json]  recompute the hash chains; exit 1 on the first broken link' },
   replay: { run: replay, help: 'replay ID [--as-of DATE] [--known-at INSTANT] [--json]  history table and resulting state' },
   export: { run: exportBundle, help: 'export ID --out FILE        a signed, self-contained evidence bundle' },
+  migrate: { run: migrate, help: 'migrate --to postgres|kurrentdb  copy the SQLite ledger (LEDGER_DB) with metadata and hashes, then verify' },
   'verify-bundle': { run: verifyBundle, help: 'verify-bundle FILE [--key PUB] [--json]  check a bundle offline, print the state' },
 };
 

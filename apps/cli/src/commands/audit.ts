@@ -45,7 +45,7 @@ export async function verify(args: string[], env: NodeJS.ProcessEnv, io: CliIo):
   const { values, flags, positional } = parseArgs(args, { values: ['patent', 'key'], flags: ['json'] });
   if (positional.length) throw usage('verify takes no positional arguments (use --patent ID)');
   const config = configFrom(env);
-  const store = openStore(config);
+  const store = await openStore(config);
   try {
     const heads = isChainHeadStore(store) ? store : undefined;
     const streamHeads = heads?.streamHeads ? await heads.streamHeads() : undefined;
@@ -149,7 +149,7 @@ export async function replay(args: string[], env: NodeJS.ProcessEnv, io: CliIo):
   const knownAtRaw = values['known-at'];
   const knownAt = knownAtRaw === undefined ? undefined : Date.parse(knownAtRaw);
   if (knownAt !== undefined && Number.isNaN(knownAt)) throw usage('--known-at takes an ISO instant');
-  const store = openStore(configFrom(env));
+  const store = await openStore(configFrom(env));
   try {
     const events: StoredEvent[] = await store.readStream(patentStream(n));
     if (events.length === 0) throw new CliError(`patent ${n} has not been inventoried`);
@@ -219,7 +219,7 @@ export async function exportBundle(args: string[], env: NodeJS.ProcessEnv, io: C
   const config = configFrom(env);
   if (!config.signingKeyFile) throw new CliError('export needs a signing key (LEDGER_SIGNING_KEY_FILE is off)');
   const { key } = loadOrCreateSigningKey(config.signingKeyFile, false);
-  const store = openStore(config);
+  const store = await openStore(config);
   try {
     const streamName = patentStream(n);
     const events = await store.readStream(streamName);

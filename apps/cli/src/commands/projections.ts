@@ -6,7 +6,7 @@ export async function rebuild(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
   const { positional } = parseArgs(args, {});
   if (positional.length > 1) throw usage('rebuild takes at most one projection name');
   const config = configFrom(env);
-  const store = openStore(config);
+  const store = await openStore(config);
   const rm = openReadModels(config);
   try {
     await rm.init(store);
@@ -33,7 +33,7 @@ export async function rebuild(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
 export async function project(args: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   const { flags } = parseArgs(args, { flags: ['once'] });
   const config = configFrom(env);
-  const store = openStore(config);
+  const store = await openStore(config);
   const rm = openReadModels(config);
   try {
     await rm.init(store);
@@ -62,7 +62,7 @@ export async function project(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
 export async function projections(args: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   parseArgs(args, {});
   const config = configFrom(env);
-  const store = openStore(config);
+  const store = await openStore(config);
   const rm = openReadModels(config);
   try {
     for (const s of await new Projector(store, rm).status()) {
