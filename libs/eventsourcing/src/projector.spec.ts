@@ -1,4 +1,9 @@
-import { auditProjection, resourcePoolProjection, SqliteReadModels, type SqliteProjection } from '@patent-ledger/read-models';
+import {
+  auditProjection,
+  resourcePoolProjection,
+  SqliteReadModels,
+  type SqliteProjection,
+} from '@patent-ledger/read-models';
 import { SqliteEventStore } from '@patent-ledger/store-sqlite';
 import {
   applicationNumber,
@@ -10,6 +15,7 @@ import {
   waitUntil,
 } from '../../read-models/src/testing/fixtures';
 import { ProjectionApplyError, Projector } from './projector';
+import { MemoryEventStore } from './memory-event-store';
 import type { EventStore, ReadAllOptions, StoredEvent } from './types';
 
 // ---------------------------------------------------------------------------------------------
@@ -36,7 +42,9 @@ function testProjection(fault: Fault = {}, name = 'test'): SqliteProjection {
     ],
     prepare: (db, t) => {
       const count = db.prepare(`SELECT COUNT(*) AS n FROM "${t('test_log')}"`);
-      const insert = db.prepare(`INSERT INTO "${t('test_log')}" (position, stream, version, type, seen) VALUES (?, ?, ?, ?, ?)`);
+      const insert = db.prepare(
+        `INSERT INTO "${t('test_log')}" (position, stream, version, type, seen) VALUES (?, ?, ?, ?, ?)`,
+      );
       const bump = db.prepare(
         `INSERT INTO "${t('test_counts')}" (type, n) VALUES (?, 1) ON CONFLICT(type) DO UPDATE SET n = n + 1`,
       );
@@ -75,6 +83,19 @@ function recordingStore(
   return proxy as EventStore & { reads: ReadAllOptions[] };
 }
 
+/** Fails instead of hanging when a catch-up never ends. */
+async function within<T>(promise: Promise<T>, ms = 5000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 let cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
@@ -98,7 +119,10 @@ const dumpAll = (rm: SqliteReadModels): Record<string, Record<string, unknown[]>
   Object.fromEntries(rm.projectionNames.map((n) => [n, dumpProjection(rm, n)]));
 
 /** Read models projected by a projector that never failed: the reference. */
-async function reference(store: EventStore, projections: readonly SqliteProjection[]): Promise<SqliteReadModels> {
+async function reference(
+  store: EventStore,
+  projections: readonly SqliteProjection[],
+): Promise<SqliteReadModels> {
   const rm = await readModels(':memory:', projections);
   await new Projector(store, rm, { batchSize: 1000 }).catchUp();
   return rm;
@@ -129,7 +153,13 @@ describe('Projector: catching up', () => {
     expect(rm.tableCounts('audit')).toEqual({ audit_events: head });
     expect(dumpAll(rm)).toEqual(dumpAll(await reference(ledger.store, rm.projections)));
     expect(await projector.status()).toEqual(
-      ['resource-pool', 'audit', 'test'].map((name) => ({ name, position: head, headPosition: head, lag: 0, state: 'stopped' })),
+      ['resource-pool', 'audit', 'test'].map((name) => ({
+        name,
+        position: head,
+        headPosition: head,
+        lag: 0,
+        state: 'stopped',
+      })),
     );
     // Nothing new: one empty read, nothing applied.
     expect(await projector.catchUp()).toBe(0);
@@ -145,7 +175,7 @@ describe('Projector: catching up', () => {
     await new Projector(store, rm, { batchSize: 4 }).catchUp();
     expect(rm.checkpointSync('resource-pool')).toBe(head);
     expect(rm.checkpointSync('audit')).toBe(head);
-    expect(dumpAll(rm)).toEqual(dumpAll(await reference(new MemoryCopy(await ledger.all()), rm.projections)));
+    expect(dumpAll(rm)).toEqual(dumpAll(await reference(await storeOf(await ledger.all()), rm.projections)));
   });
 
   it('a projection added later catches up from 0 while the others continue from their checkpoints', async () => {
@@ -205,7 +235,7 @@ describe('Projector: following', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(rm.checkpointSync('audit')).toBe(head + 11);
     expect(dumpAll(rm)).toEqual(
-      dumpAll(await reference(new MemoryCopy((await ledger.all()).slice(0, head + 11)), rm.projections)),
+      dumpAll(await reference(await storeOf((await ledger.all()).slice(0, head + 11)), rm.projections)),
     );
   });
 });
@@ -219,7 +249,7 @@ describe('Projector: a failing projection', () => {
     const projector = new Projector(ledger.store, rm, { batchSize: 7, onError: (e) => failed.push(e) });
     const event17 = (await ledger.all())[16]!;
 
-    await projector.catchUp();
+    await within(projector.catchUp());
 
     expect(rm.checkpointSync('resource-pool')).toBe(head);
     expect(rm.checkpointSync('audit')).toBe(head);
@@ -262,7 +292,7 @@ describe('Projector: a failing projection', () => {
 
     // Still failing while the fault is there: a new catch-up leaves it alone (no retry storm).
     await ledger.inventory(applicationNumber(81));
-    await projector.catchUp();
+    await within(projector.catchUp());
     expect(rm.checkpointSync('test')).toBe(14);
     expect(rm.checkpointSync('audit')).toBe(head + 1);
     expect(failed).toHaveLength(1);
@@ -271,10 +301,14 @@ describe('Projector: a failing projection', () => {
     delete fault.position;
     expect(projector.resume('test')).toBe(true);
     expect(projector.resume('test')).toBe(false);
-    await projector.catchUp();
+    await within(projector.catchUp());
     expect(rm.checkpointSync('test')).toBe(head + 1);
-    expect((await projector.status()).every((s) => s.state === 'stopped' && s.lag === 0 && !s.lastError)).toBe(true);
-    expect(dumpAll(rm)).toEqual(dumpAll(await reference(ledger.store, [resourcePoolProjection, testProjection(), auditProjection])));
+    expect(
+      (await projector.status()).every((s) => s.state === 'stopped' && s.lag === 0 && !s.lastError),
+    ).toBe(true);
+    expect(dumpAll(rm)).toEqual(
+      dumpAll(await reference(ledger.store, [resourcePoolProjection, testProjection(), auditProjection])),
+    );
   });
 
   it('resume() wakes a running projector', async () => {
@@ -308,7 +342,7 @@ describe('Projector: a failing projection', () => {
 
     const rm2 = await readModels(file, [testProjection(), auditProjection]);
     const projector = new Projector(ledger.store, rm2, { batchSize: 4 });
-    await projector.catchUp();
+    await within(projector.catchUp());
     expect(rm2.checkpointSync('test')).toBe(head);
     expect(dumpAll(rm2)).toEqual(dumpAll(await reference(ledger.store, rm2.projections)));
   });
@@ -402,8 +436,16 @@ describe('Projector: two projectors on one read-model file', () => {
     const rmA = await readModels(file, projections);
     const rmB = await readModels(file, projections);
     const errors: unknown[] = [];
-    const a = new Projector(ledger.store, rmA, { batchSize: 3, pollIntervalMs: 1, onError: (e) => errors.push(e) });
-    const b = new Projector(ledger.store, rmB, { batchSize: 2, pollIntervalMs: 1, onError: (e) => errors.push(e) });
+    const a = new Projector(ledger.store, rmA, {
+      batchSize: 3,
+      pollIntervalMs: 1,
+      onError: (e) => errors.push(e),
+    });
+    const b = new Projector(ledger.store, rmB, {
+      batchSize: 2,
+      pollIntervalMs: 1,
+      onError: (e) => errors.push(e),
+    });
     a.start();
     b.start();
     try {
@@ -435,20 +477,42 @@ describe('SqliteReadModels.applyBatch (the ProjectionTarget contract)', () => {
     expect(await rm.applyBatch('test', events.slice(2, 8))).toBe(8);
     expect(await rm.applyBatch('test', events.slice(0, 8))).toBe(8);
     expect(await rm.applyBatch('test', [])).toBe(8);
-    expect((rm.db.prepare('SELECT position, seen FROM test_log ORDER BY position').all() as object[])).toEqual(
+    expect(rm.db.prepare('SELECT position, seen FROM test_log ORDER BY position').all() as object[]).toEqual(
       Array.from({ length: 8 }, (_, i) => ({ position: i + 1, seen: i + 1 })),
     );
   });
 
-  it('applies nothing past a hole after the checkpoint (a batch read against a checkpoint that moved back)', async () => {
+  it('applies nothing when the batch was read after a checkpoint that has since moved back', async () => {
     const { ledger } = await seeded(4);
     const events = await ledger.all();
     const rm = await readModels(':memory:', [testProjection()]);
     await rm.applyBatch('test', events.slice(0, 5));
-    expect(await rm.applyBatch('test', events.slice(7, 10))).toBe(5);
+    // Read after 7, but the checkpoint is 5: events 6 and 7 are missing from the batch.
+    expect(await rm.applyBatch('test', events.slice(7, 10), 7)).toBe(5);
     expect(rm.tableCounts('test').test_log).toBe(5);
-    expect(await rm.applyBatch('test', events.slice(5, 10))).toBe(10);
-    expect(rm.tableCounts('test').test_log).toBe(10);
+    expect(await rm.applyBatch('test', events.slice(5, 10), 5)).toBe(10);
+    // Read after 3 while another projector had already applied up to 10: the rest applies once.
+    expect(await rm.applyBatch('test', events.slice(3, 12), 3)).toBe(12);
+    expect(rm.db.prepare('SELECT position, seen FROM test_log ORDER BY position').all() as object[]).toEqual(
+      Array.from({ length: 12 }, (_, i) => ({ position: i + 1, seen: i + 1 })),
+    );
+  });
+
+  it('tolerates gaps in positions (stores such as PostgreSQL may leave them)', async () => {
+    const { ledger } = await seeded(4);
+    const events = await ledger.all();
+    const gappy = events.filter((e) => e.position !== 4 && e.position !== 7 && e.position !== 8);
+    const rm = await readModels(':memory:', [testProjection()]);
+    expect(await rm.applyBatch('test', gappy.slice(0, 5), 0)).toBe(6); // 1, 2, 3, 5, 6
+    expect(await rm.applyBatch('test', gappy.slice(5), 6)).toBe(events.length); // 9, 10, ...
+    expect(rm.tableCounts('test').test_log).toBe(events.length - 3);
+    const projector = new Projector(
+      withGaps(ledger.store, new Set([4, 7, 8])),
+      await readModels(':memory:', [testProjection()]),
+      { batchSize: 2 },
+    );
+    expect(await projector.catchUp()).toBe(events.length - 3);
+    expect((await projector.status())[0]).toMatchObject({ position: events.length, lag: 0 });
   });
 
   it('throws ProjectionApplyError naming the event and keeps nothing of the batch', async () => {
@@ -464,28 +528,29 @@ describe('SqliteReadModels.applyBatch (the ProjectionTarget contract)', () => {
   });
 });
 
-/** A read-only store over a fixed list of events (for references built from a prefix of the log). */
-class MemoryCopy implements EventStore {
-  constructor(private readonly events: StoredEvent[]) {}
-  async readAll(opts: ReadAllOptions = {}): Promise<StoredEvent[]> {
-    const after = opts.after ?? 0;
-    return this.events.filter((e) => e.position > after).slice(0, opts.limit ?? 1000);
+/** A store holding a copy of `events` (e.g. a prefix of the log), at the same positions. */
+async function storeOf(events: readonly StoredEvent[]): Promise<EventStore> {
+  const store = new MemoryEventStore();
+  for (const e of events) {
+    await store.append(e.streamName, [{ type: e.type, data: e.data, metadata: e.metadata }], {
+      expectedVersion: e.version - 1,
+    });
   }
-  async headPosition(): Promise<number> {
-    return this.events.length ? this.events[this.events.length - 1]!.position : 0;
-  }
-  append(): never {
-    throw new Error('read-only');
-  }
-  async readStream(): Promise<StoredEvent[]> {
-    return [];
-  }
-  async streamVersion(): Promise<number> {
-    return 0;
-  }
-  async findCommand(): Promise<undefined> {
-    return undefined;
-  }
-  async ping(): Promise<void> {}
-  async close(): Promise<void> {}
+  return store;
+}
+
+/** A store whose log lacks the given positions, as a store that leaves gaps would return it. */
+function withGaps(store: EventStore, missing: ReadonlySet<number>): EventStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === 'readAll') {
+        return async (opts: ReadAllOptions = {}) =>
+          (await target.readAll({ after: opts.after ?? 0, limit: 1_000_000 }))
+            .filter((e) => !missing.has(e.position))
+            .slice(0, opts.limit ?? 1000);
+      }
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }

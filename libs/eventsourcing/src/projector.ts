@@ -16,8 +16,12 @@ export interface ProjectionTarget {
    * Applies `events` (in position order) to one projection and stores the new checkpoint atomically.
    * Throws ProjectionApplyError naming the event that failed; nothing of the batch is then kept.
    * Returns the checkpoint after the batch.
+   *
+   * `after`, when given, is the checkpoint the caller read the batch after (the batch holds every
+   * event past it). If the checkpoint inside the transaction is lower (a rebuild moved it back), the
+   * batch lacks the events in between: nothing is applied and the lower checkpoint is returned.
    */
-  applyBatch(name: string, events: readonly StoredEvent[]): Promise<number>;
+  applyBatch(name: string, events: readonly StoredEvent[], after?: number): Promise<number>;
 }
 
 /** A projection failed on one event. */
@@ -106,7 +110,7 @@ export class Projector {
         const events = pos === from ? batch : batch.filter((e) => e.position > pos);
         if (events.length === 0) continue;
         try {
-          this.positions.set(name, await this.target.applyBatch(name, events));
+          this.positions.set(name, await this.target.applyBatch(name, events, pos));
         } catch (err) {
           const failure =
             err instanceof ProjectionApplyError

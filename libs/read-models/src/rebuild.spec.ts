@@ -1,4 +1,10 @@
-import { Projector, ProjectionApplyError, type EventStore, type ReadAllOptions, type StoredEvent } from '@patent-ledger/eventsourcing';
+import {
+  Projector,
+  ProjectionApplyError,
+  type EventStore,
+  type ReadAllOptions,
+  type StoredEvent,
+} from '@patent-ledger/eventsourcing';
 import { auditProjection } from './projections/audit';
 import { resourcePoolProjection } from './projections/resource-pool';
 import { queryAudit } from './queries/audit';
@@ -39,14 +45,18 @@ function tmp() {
 
 const checkpointRow = (rm: SqliteReadModels, name: string) =>
   rm.db.prepare('SELECT position, version FROM projection_checkpoints WHERE name = ?').get(name) as
-    | { position: number; version: string }
-    | undefined;
+    { position: number; version: string } | undefined;
 
 const poolIds = (rm: SqliteReadModels): string[] =>
-  queryResourcePool(rm.db, { limit: 500 }, () => rm.checkpointSync('resource-pool')).items.map((i) => i.applicationNumber);
+  queryResourcePool(rm.db, { limit: 500 }, () => rm.checkpointSync('resource-pool')).items.map(
+    (i) => i.applicationNumber,
+  );
 
 /** A store whose readAll can run a hook before it returns. */
-function hookedStore(store: EventStore, hook: (opts: ReadAllOptions, batch: StoredEvent[]) => Promise<void> | void): EventStore {
+function hookedStore(
+  store: EventStore,
+  hook: (opts: ReadAllOptions, batch: StoredEvent[]) => Promise<void> | void,
+): EventStore {
   return new Proxy(store, {
     get(target, prop, receiver) {
       if (prop === 'readAll') {
@@ -63,33 +73,36 @@ function hookedStore(store: EventStore, hook: (opts: ReadAllOptions, batch: Stor
 }
 
 describe('rebuild', () => {
-  it.each(['resource-pool', 'audit'])('%s: the rebuilt tables equal the incrementally maintained ones', async (name) => {
-    const ledger = new Ledger();
-    await seedMixed(ledger, 14);
-    const head = await ledger.store.headPosition();
-    const rm = await rmAt(':memory:', PROJECTIONS, { rebuildBatchSize: 6 });
-    await project(ledger.store, rm, { batchSize: 5 });
-    expect(rm.checkpointSync(name)).toBe(head);
-    const incremental = dumpProjection(rm, name);
-    const other = name === 'audit' ? 'resource-pool' : 'audit';
-    const otherBefore = dumpProjection(rm, other);
+  it.each(['resource-pool', 'audit'])(
+    '%s: the rebuilt tables equal the incrementally maintained ones',
+    async (name) => {
+      const ledger = new Ledger();
+      await seedMixed(ledger, 14);
+      const head = await ledger.store.headPosition();
+      const rm = await rmAt(':memory:', PROJECTIONS, { rebuildBatchSize: 6 });
+      await project(ledger.store, rm, { batchSize: 5 });
+      expect(rm.checkpointSync(name)).toBe(head);
+      const incremental = dumpProjection(rm, name);
+      const other = name === 'audit' ? 'resource-pool' : 'audit';
+      const otherBefore = dumpProjection(rm, other);
 
-    const result = await rm.rebuild(name, ledger.store);
+      const result = await rm.rebuild(name, ledger.store);
 
-    expect(result).toEqual({ position: head, events: head });
-    expect(dumpProjection(rm, name)).toEqual(incremental);
-    expect(dumpProjection(rm, other)).toEqual(otherBefore);
-    expect(checkpointRow(rm, name)).toEqual({ position: head, version: '1' });
-    expect(tableNames(rm.db)).toEqual(LIVE_TABLES);
-    // And the rebuilt projection keeps projecting afterwards.
-    await ledger.inventory(applicationNumber(50));
-    await ledger.admit(applicationNumber(50));
-    const again = await project(ledger.store, rm);
-    expect((await again.status()).map((s) => [s.name, s.position])).toEqual([
-      ['resource-pool', head + 2],
-      ['audit', head + 2],
-    ]);
-  });
+      expect(result).toEqual({ position: head, events: head });
+      expect(dumpProjection(rm, name)).toEqual(incremental);
+      expect(dumpProjection(rm, other)).toEqual(otherBefore);
+      expect(checkpointRow(rm, name)).toEqual({ position: head, version: '1' });
+      expect(tableNames(rm.db)).toEqual(LIVE_TABLES);
+      // And the rebuilt projection keeps projecting afterwards.
+      await ledger.inventory(applicationNumber(50));
+      await ledger.admit(applicationNumber(50));
+      const again = await project(ledger.store, rm);
+      expect((await again.status()).map((s) => [s.name, s.position])).toEqual([
+        ['resource-pool', head + 2],
+        ['audit', head + 2],
+      ]);
+    },
+  );
 
   it('rebuilt tables equal a from-scratch projection in one batch', async () => {
     const ledger = new Ledger();
@@ -100,13 +113,18 @@ describe('rebuild', () => {
     await project(ledger.store, fresh, { batchSize: 10_000 });
     await incremental.rebuild('resource-pool', ledger.store);
     await incremental.rebuild('audit', ledger.store);
-    for (const name of ['resource-pool', 'audit']) expect(dumpProjection(incremental, name)).toEqual(dumpProjection(fresh, name));
+    for (const name of ['resource-pool', 'audit'])
+      expect(dumpProjection(incremental, name)).toEqual(dumpProjection(fresh, name));
   });
 
   it('rebuilding an empty log empties the tables', async () => {
     const ledger = new Ledger();
     const rm = await rmAt(':memory:');
-    rm.db.prepare(`INSERT INTO audit_events VALUES (99, 's', 'c', 'e', 1, 't', 'd', 'r', 'a', 'o', 'u', 'c', 'c', 'c', 'e', '{}')`).run();
+    rm.db
+      .prepare(
+        `INSERT INTO audit_events VALUES (99, 's', 'c', 'e', 1, 't', 'd', 'r', 'a', 'o', 'u', 'c', 'c', 'c', 'e', '{}')`,
+      )
+      .run();
     expect(await rm.rebuild('audit', ledger.store)).toEqual({ position: 0, events: 0 });
     expect(rm.tableCounts('audit')).toEqual({ audit_events: 0 });
   });
@@ -133,7 +151,13 @@ describe('rebuild', () => {
     // A second connection, as the api would hold while the cli rebuilds.
     const api = await rmAt(file, PROJECTIONS);
     const progress: [string, number, number][] = [];
-    const observed: { audit: number; pool: string[]; apiAudit: number; shadows: string[]; checkpoint: number }[] = [];
+    const observed: {
+      audit: number;
+      pool: string[];
+      apiAudit: number;
+      shadows: string[];
+      checkpoint: number;
+    }[] = [];
     const cli = SqliteReadModels.open(file, PROJECTIONS, {
       rebuildBatchSize: 7,
       onRebuildProgress: (name, position, h) => {
@@ -206,12 +230,16 @@ describe('rebuild', () => {
     const auditV2: SqliteProjection = { ...auditProjection, version: '2' };
     const refused = SqliteReadModels.open(file, [resourcePoolProjection, auditV2]);
     cleanups.push(() => refused.close());
-    await expect(refused.init()).rejects.toThrow('projection audit changed version (1 → 2) and needs a rebuild');
+    await expect(refused.init()).rejects.toThrow(
+      'projection audit changed version (1 → 2) and needs a rebuild',
+    );
     expect(checkpointRow(refused, 'audit')).toEqual({ position: head, version: '1' });
     await refused.close();
 
     const rebuilt: string[] = [];
-    const v2 = SqliteReadModels.open(file, [resourcePoolProjection, auditV2], { onRebuildProgress: (n) => rebuilt.push(n) });
+    const v2 = SqliteReadModels.open(file, [resourcePoolProjection, auditV2], {
+      onRebuildProgress: (n) => rebuilt.push(n),
+    });
     cleanups.push(() => v2.close());
     const poolBefore = dumpProjection(v2, 'resource-pool');
     await v2.init(ledger.store);
@@ -260,8 +288,13 @@ describe('rebuild', () => {
       await rm.init(ledger.store);
       return rm;
     })();
-    expect(v2.tableCounts('audit')).toEqual({ audit_events: await ledger.store.headPosition(), audit_years: 1 });
-    expect(v2.db.prepare('SELECT * FROM audit_years').all()).toEqual([{ year: '2025', n: await ledger.store.headPosition() }]);
+    expect(v2.tableCounts('audit')).toEqual({
+      audit_events: await ledger.store.headPosition(),
+      audit_years: 1,
+    });
+    expect(v2.db.prepare('SELECT * FROM audit_years').all()).toEqual([
+      { year: '2025', n: await ledger.store.headPosition() },
+    ]);
   });
 
   describe('a failed rebuild', () => {
@@ -401,8 +434,10 @@ describe('rebuild', () => {
     const head = await ledger.store.headPosition();
     expect(head).toBe(r + 3);
     expect(api.checkpointSync('audit')).toBe(head);
-    expect((api.db.prepare('SELECT position FROM audit_events ORDER BY position').all() as { position: number }[]).map((x) => x.position)).toEqual(
-      Array.from({ length: head }, (_, i) => i + 1),
-    );
+    expect(
+      (
+        api.db.prepare('SELECT position FROM audit_events ORDER BY position').all() as { position: number }[]
+      ).map((x) => x.position),
+    ).toEqual(Array.from({ length: head }, (_, i) => i + 1));
   });
 });

@@ -1,7 +1,12 @@
 import { Projector } from '@patent-ledger/eventsourcing';
 import { QueryError } from './cursor';
 import { resourcePoolProjection, type PoolEntry } from './projections/resource-pool';
-import { getPoolEntry, queryResourcePool, type PoolPage, type PoolPageRequest } from './queries/resource-pool';
+import {
+  getPoolEntry,
+  queryResourcePool,
+  type PoolPage,
+  type PoolPageRequest,
+} from './queries/resource-pool';
 import type { SqliteReadModels } from './sqlite-read-models';
 import { applicationNumber as an, Ledger, openReadModels } from './testing/fixtures';
 
@@ -24,7 +29,10 @@ interface Env {
   /** Application numbers of a one-page listing. */
   ids(req?: PoolPageRequest): string[];
   /** Every entry of a traversal with `limit`, following cursors. */
-  traverse(req: PoolPageRequest, between?: (pageIndex: number) => Promise<void>): Promise<{ items: PoolEntry[]; pages: PoolPage[] }>;
+  traverse(
+    req: PoolPageRequest,
+    between?: (pageIndex: number) => Promise<void>,
+  ): Promise<{ items: PoolEntry[]; pages: PoolPage[] }>;
 }
 
 let open: SqliteReadModels[] = [];
@@ -40,7 +48,8 @@ async function setup(): Promise<Env> {
   const projector = new Projector(ledger.store, rm, { batchSize: 5 });
   await projector.init();
   const checkpoint = (): number => rm.checkpointSync('resource-pool');
-  const page = (req: PoolPageRequest = {}): PoolPage => queryResourcePool(rm.db, { limit: 500, ...req }, checkpoint);
+  const page = (req: PoolPageRequest = {}): PoolPage =>
+    queryResourcePool(rm.db, { limit: 500, ...req }, checkpoint);
   return {
     ledger,
     rm,
@@ -60,6 +69,7 @@ async function setup(): Promise<Env> {
         pages.push(p);
         items.push(...p.items);
         cursor = p.nextCursor;
+        if (pages.length > 100) throw new Error('the traversal does not end');
         if (cursor && between) await between(pages.length);
       } while (cursor);
       return { items, pages };
@@ -98,7 +108,12 @@ describe('resource pool: membership', () => {
       askingPrice: '1250000.00',
       admittedOn: '2024-03-10',
       status: 'available',
-      evaluationSummary: { count: 0, meanProspect: null, willingness: NO_WILLINGNESS, improvementNeeds: NO_NEEDS },
+      evaluationSummary: {
+        count: 0,
+        meanProspect: null,
+        willingness: NO_WILLINGNESS,
+        improvementNeeds: NO_NEEDS,
+      },
       promotions: [],
       featured: false,
       lastActivity: { position: tagged.events[0]!.position, on: '2024-03-10', eventType: 'IntentTagged' },
@@ -178,7 +193,10 @@ describe('resource pool: evaluations and promotions', () => {
     const a = an(1);
     await e.ledger.inventory(a);
     await e.ledger.admit(a);
-    await e.ledger.evaluate(a, 'ev-1', 'ent-a', 2, { cooperationWillingness: 'watch', improvementNeeds: { level: 'major' } });
+    await e.ledger.evaluate(a, 'ev-1', 'ent-a', 2, {
+      cooperationWillingness: 'watch',
+      improvementNeeds: { level: 'major' },
+    });
     await e.sync();
     expect(e.entry(a)!.evaluationSummary).toEqual({
       count: 1,
@@ -186,7 +204,10 @@ describe('resource pool: evaluations and promotions', () => {
       willingness: { ...NO_WILLINGNESS, watch: 1 },
       improvementNeeds: { ...NO_NEEDS, major: 1 },
     });
-    await e.ledger.evaluate(a, 'ev-2', 'ent-a', 5, { cooperationWillingness: 'purchase', improvementNeeds: { level: 'none' } });
+    await e.ledger.evaluate(a, 'ev-2', 'ent-a', 5, {
+      cooperationWillingness: 'purchase',
+      improvementNeeds: { level: 'none' },
+    });
     await e.sync();
     expect(e.entry(a)!.evaluationSummary).toEqual({
       count: 1,
@@ -201,10 +222,22 @@ describe('resource pool: evaluations and promotions', () => {
     const a = an(1);
     await e.ledger.inventory(a);
     await e.ledger.admit(a);
-    await e.ledger.evaluate(a, 'ev-a', 'ent-a', 5, { cooperationWillingness: 'license', improvementNeeds: { level: 'minor' } });
-    await e.ledger.evaluate(a, 'ev-b', 'ent-b', 4, { cooperationWillingness: 'license', improvementNeeds: { level: 'pilot-needed' } });
-    await e.ledger.evaluate(a, 'ev-c', 'ent-c', 4, { cooperationWillingness: 'joint-rd', improvementNeeds: { level: 'minor' } });
-    await e.ledger.evaluate(a, 'ev-b2', 'ent-b', 1, { cooperationWillingness: 'none', improvementNeeds: { level: 'major' } });
+    await e.ledger.evaluate(a, 'ev-a', 'ent-a', 5, {
+      cooperationWillingness: 'license',
+      improvementNeeds: { level: 'minor' },
+    });
+    await e.ledger.evaluate(a, 'ev-b', 'ent-b', 4, {
+      cooperationWillingness: 'license',
+      improvementNeeds: { level: 'pilot-needed' },
+    });
+    await e.ledger.evaluate(a, 'ev-c', 'ent-c', 4, {
+      cooperationWillingness: 'joint-rd',
+      improvementNeeds: { level: 'minor' },
+    });
+    await e.ledger.evaluate(a, 'ev-b2', 'ent-b', 1, {
+      cooperationWillingness: 'none',
+      improvementNeeds: { level: 'major' },
+    });
     await e.sync();
     // current: a 5, c 4, b 1 → 10 / 3 = 3.33
     expect(e.entry(a)!.evaluationSummary).toEqual({
@@ -226,11 +259,27 @@ describe('resource pool: evaluations and promotions', () => {
     }
     await e.ledger.promote(a, 'pr-a', 'standard', { channel: 'online', occurredOn: '2024-05-01' });
     await e.ledger.promote(b, 'pr-b1', 'standard', { channel: 'roadshow', occurredOn: '2024-05-02' });
-    await e.ledger.promote(b, 'pr-b2', 'featured', { channel: 'expo', organizer: '太原市知识产权局', occurredOn: '2024-05-03' });
+    await e.ledger.promote(b, 'pr-b2', 'featured', {
+      channel: 'expo',
+      organizer: '太原市知识产权局',
+      occurredOn: '2024-05-03',
+    });
     await e.sync();
     expect(e.entry(b)!.promotions).toEqual([
-      { promotionId: 'pr-b1', channel: 'roadshow', tier: 'standard', organizer: '山西省知识产权局', occurredOn: '2024-05-02' },
-      { promotionId: 'pr-b2', channel: 'expo', tier: 'featured', organizer: '太原市知识产权局', occurredOn: '2024-05-03' },
+      {
+        promotionId: 'pr-b1',
+        channel: 'roadshow',
+        tier: 'standard',
+        organizer: '山西省知识产权局',
+        occurredOn: '2024-05-02',
+      },
+      {
+        promotionId: 'pr-b2',
+        channel: 'expo',
+        tier: 'featured',
+        organizer: '太原市知识产权局',
+        occurredOn: '2024-05-03',
+      },
     ]);
     expect(e.entry(b)!.featured).toBe(true);
     expect(e.entry(a)!.featured).toBe(false);
@@ -269,7 +318,11 @@ describe('resource pool: deal status', () => {
     const t = await e.ledger.transfer(a, 'tr-1', 'ent-d', { contractDate: '2024-12-01' });
     await e.sync();
     expect(status(e, a)).toBe('in-deal');
-    expect(e.entry(a)!.lastActivity).toEqual({ position: t.events[0]!.position, on: '2024-12-01', eventType: 'Transferred' });
+    expect(e.entry(a)!.lastActivity).toEqual({
+      position: t.events[0]!.position,
+      on: '2024-12-01',
+      eventType: 'Transferred',
+    });
 
     await e.ledger.registerTransfer(a, 'tr-1', { registeredOn: '2025-01-10' });
     await e.sync();
@@ -290,7 +343,9 @@ describe('resource pool: deal status', () => {
     await e.ledger.inventory(a);
     await e.ledger.admit(a);
     await e.ledger.license(a, 'lic-x', 'ent-c', 'exclusive');
-    await expect(e.ledger.transfer(a, 'tr-other', 'ent-d')).rejects.toMatchObject({ code: 'TRANSFER.EXCLUSIVE_LICENSE_IN_FORCE' });
+    await expect(e.ledger.transfer(a, 'tr-other', 'ent-d')).rejects.toMatchObject({
+      code: 'TRANSFER.EXCLUSIVE_LICENSE_IN_FORCE',
+    });
     await e.sync();
     expect(status(e, a)).toBe('licensed');
     await e.ledger.transfer(a, 'tr-c', 'ent-c');
@@ -338,7 +393,10 @@ describe('resource pool: deal status', () => {
 
 describe('resource pool: filters', () => {
   /** Seven listed patents with distinct attributes, one declined. */
-  async function catalogue(): Promise<{ e: Env; p: Record<string, string> }> {
+  async function catalogue(): Promise<{
+    e: Env;
+    p: Record<'battery' | 'coal' | 'box' | 'graphene' | 'cycles' | 'solar' | 'declined', string>;
+  }> {
     const e = await setup();
     const p = {
       battery: an(1),
@@ -367,7 +425,11 @@ describe('resource pool: filters', () => {
       highValueFlags: { overseasFamily: true, award: true },
     });
     await L.inventory(p.cycles, { title: '电池1000次循环测试方法', ipc: ['G01R 31/36'] });
-    await L.inventory(p.solar, { title: 'Solar cell 50x50 module', ipc: ['H01L 31/04'], highValueFlags: { pledgeFinancing: true } });
+    await L.inventory(p.solar, {
+      title: 'Solar cell 50x50 module',
+      ipc: ['H01L 31/04'],
+      highValueFlags: { pledgeFinancing: true },
+    });
     await L.inventory(p.declined, { title: '锂电池 100% 废料', ipc: ['H01M 50/403'] });
 
     await L.admit(p.battery, { modes: ['transfer'] });
@@ -492,7 +554,13 @@ describe('resource pool: sorting', () => {
   it('prospect: highest mean first, unevaluated last, ties by application number', async () => {
     const { e, A, B, C, D, E } = await sorted();
     expect(e.ids({ sort: 'prospect' })).toEqual([D, A, B, E, C]);
-    expect(e.page({ sort: 'prospect' }).items.map((i) => i.evaluationSummary.meanProspect)).toEqual([5, 4, 4, 4, null]);
+    expect(e.page({ sort: 'prospect' }).items.map((i) => i.evaluationSummary.meanProspect)).toEqual([
+      5,
+      4,
+      4,
+      4,
+      null,
+    ]);
   });
 
   it('evaluations: most evaluated first, ties by application number', async () => {
@@ -500,13 +568,16 @@ describe('resource pool: sorting', () => {
     expect(e.ids({ sort: 'evaluations' })).toEqual([A, E, B, D, C]);
   });
 
-  it.each(['recent', 'prospect', 'evaluations'] as const)('%s: pages of one walk the same order through ties', async (sort) => {
-    const { e } = await sorted();
-    const whole = e.ids({ sort });
-    const { items, pages } = await e.traverse({ sort, limit: 1 });
-    expect(numbers(items)).toEqual(whole);
-    expect(pages).toHaveLength(5);
-  });
+  it.each(['recent', 'prospect', 'evaluations'] as const)(
+    '%s: pages of one walk the same order through ties',
+    async (sort) => {
+      const { e } = await sorted();
+      const whole = e.ids({ sort });
+      const { items, pages } = await e.traverse({ sort, limit: 1 });
+      expect(numbers(items)).toEqual(whole);
+      expect(pages).toHaveLength(5);
+    },
+  );
 });
 
 describe('resource pool: cursor pagination', () => {
@@ -533,19 +604,22 @@ describe('resource pool: cursor pagination', () => {
     return { e, listed };
   }
 
-  it.each(['recent', 'prospect', 'evaluations'] as const)('%s: pages of 3 return every entry exactly once', async (sort) => {
-    const { e, listed } = await twenty();
-    const whole = e.page({ sort });
-    expect(whole.total).toBe(20);
-    expect(whole.items).toHaveLength(20);
-    const { items, pages } = await e.traverse({ sort, limit: 3 });
-    expect(pages).toHaveLength(7);
-    expect(pages.map((p) => p.items.length)).toEqual([3, 3, 3, 3, 3, 3, 2]);
-    expect(pages.every((p) => p.total === 20 && p.asOfPosition === whole.asOfPosition)).toBe(true);
-    expect(pages[6]!.nextCursor).toBeNull();
-    expect(numbers(items)).toEqual(numbers(whole.items));
-    expect([...numbers(items)].sort()).toEqual([...listed].sort());
-  });
+  it.each(['recent', 'prospect', 'evaluations'] as const)(
+    '%s: pages of 3 return every entry exactly once',
+    async (sort) => {
+      const { e, listed } = await twenty();
+      const whole = e.page({ sort });
+      expect(whole.total).toBe(20);
+      expect(whole.items).toHaveLength(20);
+      const { items, pages } = await e.traverse({ sort, limit: 3 });
+      expect(pages).toHaveLength(7);
+      expect(pages.map((p) => p.items.length)).toEqual([3, 3, 3, 3, 3, 3, 2]);
+      expect(pages.every((p) => p.total === 20 && p.asOfPosition === whole.asOfPosition)).toBe(true);
+      expect(pages[6]!.nextCursor).toBeNull();
+      expect(numbers(items)).toEqual(numbers(whole.items));
+      expect([...numbers(items)].sort()).toEqual([...listed].sort());
+    },
+  );
 
   it('pages through filters with a stable total', async () => {
     const { e, listed } = await twenty();
@@ -623,7 +697,14 @@ describe('resource pool: cursor pagination', () => {
       encode(null),
       encode([1, 2]),
     ];
-    expect(decoded).toEqual({ p: expect.any(Number), k: expect.any(Number), id: expect.any(String), n: 20, s: 'recent', f: expect.any(String) });
+    expect(decoded).toEqual({
+      p: expect.any(Number),
+      k: expect.any(Number),
+      id: expect.any(String),
+      n: 20,
+      s: 'recent',
+      f: expect.any(String),
+    });
     for (const c of bad) {
       let err: unknown;
       try {
@@ -649,7 +730,9 @@ describe('resource pool: cursor pagination', () => {
     ];
     for (const req of mismatches) {
       expect(() => e.page(req)).toThrow(QueryError);
-      expect(() => e.page(req)).toThrow(expect.objectContaining({ code: 'QUERY.CURSOR_MISMATCH', field: 'cursor' }));
+      expect(() => e.page(req)).toThrow(
+        expect.objectContaining({ code: 'QUERY.CURSOR_MISMATCH', field: 'cursor' }),
+      );
     }
   });
 });

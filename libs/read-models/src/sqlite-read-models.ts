@@ -78,18 +78,17 @@ export class SqliteReadModels implements ProjectionTarget {
     return row?.position ?? 0;
   }
 
-  async applyBatch(name: string, events: readonly StoredEvent[]): Promise<number> {
+  async applyBatch(name: string, events: readonly StoredEvent[], after?: number): Promise<number> {
     this.assertOpen();
     const apply = this.applier(name);
     return this.db.transaction(() => {
       const from = this.checkpointSync(name);
+      // The batch was read after a checkpoint that has since moved back (a rebuild swapped its tables
+      // in): it lacks the events in between. Apply nothing; the caller re-reads from `from`.
+      if (after !== undefined && from < after) return from;
       let last = from;
       for (const e of events) {
         if (e.position <= last) continue;
-        // Positions are gap-free: a batch that does not continue from the checkpoint was read against
-        // a checkpoint that has since moved back (a rebuild swapped its tables in). Apply nothing
-        // past the hole; the caller re-reads from the checkpoint returned.
-        if (e.position !== last + 1) break;
         try {
           apply(e);
         } catch (err) {

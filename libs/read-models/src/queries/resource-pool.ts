@@ -149,7 +149,7 @@ export function queryResourcePool(db: Database, req: PoolPageRequest, checkpoint
     const pageWhere = [...where];
     const pageParams = [...positional];
     if (cursor) {
-      pageWhere.push(`(${key} < ? OR (${key} = ? AND application_number >= ?))`);
+      pageWhere.push(`(${key} < ? OR (${key} = ? AND application_number > ?))`);
       pageParams.push(cursor.k, cursor.k, cursor.id);
     }
     const rows = db

@@ -41,12 +41,23 @@ export function applicationNumber(serial: number, year = 2018, typeDigit: '1' | 
 }
 
 export const actors = {
-  tto: (institutionId: string): Actor => ({ role: 'institution', orgId: institutionId, userId: `${institutionId}-tto` }),
-  enterprise: (enterpriseId: string): Actor => ({ role: 'enterprise', orgId: enterpriseId, userId: `${enterpriseId}-user` }),
+  tto: (institutionId: string): Actor => ({
+    role: 'institution',
+    orgId: institutionId,
+    userId: `${institutionId}-tto`,
+  }),
+  enterprise: (enterpriseId: string): Actor => ({
+    role: 'enterprise',
+    orgId: enterpriseId,
+    userId: `${enterpriseId}-user`,
+  }),
   ipOffice: { role: 'ip-office', orgId: 'sx-ipo', userId: 'officer-1' } as Actor,
 };
 
-type Data<T extends PatentCommand['type']> = Omit<Extract<PatentCommand, { type: T }>['data'], 'applicationNumber'>;
+type Data<T extends PatentCommand['type']> = Omit<
+  Extract<PatentCommand, { type: T }>['data'],
+  'applicationNumber'
+>;
 type Overrides<T extends PatentCommand['type']> = Partial<Data<T>>;
 
 export interface CommandOptions {
@@ -86,7 +97,10 @@ export class Ledger {
     data: Data<T>,
     opts: CommandOptions & { defaultActor?: Actor } = {},
   ): Promise<CommandOutcome> {
-    const ctx = this.ctx(opts.actor ?? opts.defaultActor ?? actors.tto(this.institutions.get(applicationNumber) ?? 'tyut'), opts.now);
+    const ctx = this.ctx(
+      opts.actor ?? opts.defaultActor ?? actors.tto(this.institutions.get(applicationNumber) ?? 'tyut'),
+      opts.now,
+    );
     const command = { type, data: { ...data, applicationNumber }, now: ctx.now } as unknown as PatentCommand;
     return handleCommand(this.store, patentDecider, patentStream(applicationNumber), command, ctx);
   }
@@ -114,7 +128,11 @@ export class Ledger {
     return handleCommand(this.store, institutionDecider, institutionStream(institutionId), command, ctx);
   }
 
-  inventory(an: string, o: Overrides<'InventoryPatent'> = {}, opts: CommandOptions = {}): Promise<CommandOutcome> {
+  inventory(
+    an: string,
+    o: Overrides<'InventoryPatent'> = {},
+    opts: CommandOptions = {},
+  ): Promise<CommandOutcome> {
     const year = an.slice(0, 4);
     const data: Data<'InventoryPatent'> = {
       institutionId: 'tyut',
@@ -204,7 +222,13 @@ export class Ledger {
     );
   }
 
-  transfer(an: string, dealId: string, assigneeId: string, o: Overrides<'TransferPatent'> = {}, opts: CommandOptions = {}) {
+  transfer(
+    an: string,
+    dealId: string,
+    assigneeId: string,
+    o: Overrides<'TransferPatent'> = {},
+    opts: CommandOptions = {},
+  ) {
     return this.patent(
       an,
       'TransferPatent',
@@ -221,8 +245,18 @@ export class Ledger {
     );
   }
 
-  registerTransfer(an: string, dealId: string, o: Overrides<'RegisterTransfer'> = {}, opts: CommandOptions = {}) {
-    return this.patent(an, 'RegisterTransfer', { dealId, registeredOn: '2024-10-15', noticeNumber: `N-${dealId}`, ...o }, opts);
+  registerTransfer(
+    an: string,
+    dealId: string,
+    o: Overrides<'RegisterTransfer'> = {},
+    opts: CommandOptions = {},
+  ) {
+    return this.patent(
+      an,
+      'RegisterTransfer',
+      { dealId, registeredOn: '2024-10-15', noticeNumber: `N-${dealId}`, ...o },
+      opts,
+    );
   }
 
   license(
@@ -251,7 +285,12 @@ export class Ledger {
   }
 
   recordLicense(an: string, dealId: string, o: Overrides<'RecordLicense'> = {}, opts: CommandOptions = {}) {
-    return this.patent(an, 'RecordLicense', { dealId, recordalNumber: `R-${dealId}`, recordedOn: '2024-08-01', ...o }, opts);
+    return this.patent(
+      an,
+      'RecordLicense',
+      { dealId, recordalNumber: `R-${dealId}`, recordedOn: '2024-08-01', ...o },
+      opts,
+    );
   }
 
   industrialize(
@@ -269,7 +308,12 @@ export class Ledger {
     );
   }
 
-  fileDensityProduct(an: string, industrializationId: string, o: Overrides<'FileDensityProduct'> = {}, opts: CommandOptions = {}) {
+  fileDensityProduct(
+    an: string,
+    industrializationId: string,
+    o: Overrides<'FileDensityProduct'> = {},
+    opts: CommandOptions = {},
+  ) {
     return this.patent(
       an,
       'FileDensityProduct',
@@ -278,7 +322,12 @@ export class Ledger {
     );
   }
 
-  declareOpenLicense(an: string, declarationId: string, o: Overrides<'DeclareOpenLicense'> = {}, opts: CommandOptions = {}) {
+  declareOpenLicense(
+    an: string,
+    declarationId: string,
+    o: Overrides<'DeclareOpenLicense'> = {},
+    opts: CommandOptions = {},
+  ) {
     return this.patent(
       an,
       'DeclareOpenLicense',
@@ -294,7 +343,13 @@ export class Ledger {
     );
   }
 
-  takeOpenLicense(an: string, dealId: string, licenseeId: string, o: Overrides<'TakeOpenLicense'> = {}, opts: CommandOptions = {}) {
+  takeOpenLicense(
+    an: string,
+    dealId: string,
+    licenseeId: string,
+    o: Overrides<'TakeOpenLicense'> = {},
+    opts: CommandOptions = {},
+  ) {
     return this.patent(
       an,
       'TakeOpenLicense',
@@ -307,8 +362,18 @@ export class Ledger {
     return this.patent(an, 'WithdrawOpenLicense', { withdrawnOn }, opts);
   }
 
-  report(an: string, target: { dealId: string } | { industrializationId: string }, reportedOn = '2024-12-20', opts: CommandOptions = {}) {
-    return this.patent(an, 'ReportTransaction', { ...target, reportedOn, platformRef: `P-${reportedOn}` }, opts);
+  report(
+    an: string,
+    target: { dealId: string } | { industrializationId: string },
+    reportedOn = '2024-12-20',
+    opts: CommandOptions = {},
+  ) {
+    return this.patent(
+      an,
+      'ReportTransaction',
+      { ...target, reportedOn, platformRef: `P-${reportedOn}` },
+      opts,
+    );
   }
 
   lapse(
@@ -324,7 +389,10 @@ export class Ledger {
   async all(): Promise<StoredEvent[]> {
     const out: StoredEvent[] = [];
     for (;;) {
-      const batch = await this.store.readAll({ after: out.length === 0 ? 0 : out[out.length - 1]!.position, limit: 1000 });
+      const batch = await this.store.readAll({
+        after: out.length === 0 ? 0 : out[out.length - 1]!.position,
+        limit: 1000,
+      });
       if (batch.length === 0) return out;
       out.push(...batch);
     }
@@ -336,8 +404,16 @@ export class Ledger {
  * admissions and declines, evaluations (incl. a superseding one), promotions, deals and a lapse.
  */
 export async function seedMixed(ledger: Ledger, count = 12): Promise<string[]> {
-  await ledger.registerInstitution('tyut', { name: '太原理工大学', milestoneGroup: 'tyut', stockPatentCount: 500 });
-  await ledger.registerInstitution('sxu', { name: '山西大学', milestoneGroup: 'key4', stockPatentCount: 300 });
+  await ledger.registerInstitution('tyut', {
+    name: '太原理工大学',
+    milestoneGroup: 'tyut',
+    stockPatentCount: 500,
+  });
+  await ledger.registerInstitution('sxu', {
+    name: '山西大学',
+    milestoneGroup: 'key4',
+    stockPatentCount: 300,
+  });
   const ans: string[] = [];
   for (let i = 1; i <= count; i++) {
     const an = applicationNumber(i);
@@ -362,7 +438,12 @@ export async function seedMixed(ledger: Ledger, count = 12): Promise<string[]> {
     }
     if (i === 9) await ledger.lapse(an);
   }
-  await ledger.registerInstitution('sxu', { name: '山西大学', milestoneGroup: 'key4', stockPatentCount: 320, reason: '补充盘点' });
+  await ledger.registerInstitution('sxu', {
+    name: '山西大学',
+    milestoneGroup: 'key4',
+    stockPatentCount: 320,
+    reason: '补充盘点',
+  });
   return ans;
 }
 
@@ -380,7 +461,11 @@ export async function openReadModels(
 }
 
 /** Projects everything in `store` into `rm`; returns the projector (stopped). */
-export async function project(store: EventStore, rm: SqliteReadModels, options: ProjectorOptions = {}): Promise<Projector> {
+export async function project(
+  store: EventStore,
+  rm: SqliteReadModels,
+  options: ProjectorOptions = {},
+): Promise<Projector> {
   const projector = new Projector(store, rm, options);
   await projector.init();
   await projector.catchUp();
@@ -389,7 +474,9 @@ export async function project(store: EventStore, rm: SqliteReadModels, options: 
 
 /** Every row of each table, in rowid order, with every column. */
 export function dumpTables(db: Database, tables: readonly string[]): Record<string, unknown[]> {
-  return Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT rowid AS _rowid, * FROM "${t}" ORDER BY rowid`).all()]));
+  return Object.fromEntries(
+    tables.map((t) => [t, db.prepare(`SELECT rowid AS _rowid, * FROM "${t}" ORDER BY rowid`).all()]),
+  );
 }
 
 /** The tables of one projection of `rm`, dumped. */
@@ -401,19 +488,32 @@ export function dumpProjection(rm: SqliteReadModels, name: string): Record<strin
 
 /** Names of the tables in the database (sqlite_master), sorted. */
 export function tableNames(db: Database): string[] {
-  return (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map(
-    (r) => r.name,
-  );
+  return (
+    db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as {
+      name: string;
+    }[]
+  ).map((r) => r.name);
 }
 
 /** A fresh temporary directory and its cleanup. */
-export function tempDir(prefix = 'patent-ledger-rm-'): { dir: string; file: (name: string) => string; remove: () => void } {
+export function tempDir(prefix = 'patent-ledger-rm-'): {
+  dir: string;
+  file: (name: string) => string;
+  remove: () => void;
+} {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, file: (name) => join(dir, name), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    file: (name) => join(dir, name),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** Polls `condition` every 10 ms until it holds or `timeoutMs` passes. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 2000): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 2000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
