@@ -23,7 +23,15 @@ import {
 } from './testing/fixtures';
 
 const PROJECTIONS = [resourcePoolProjection, auditProjection];
-const LIVE_TABLES = ['audit_events', 'pool_ipc', 'pool_rows', 'pool_state', 'projection_checkpoints'];
+const LIVE_TABLES = [
+  'audit_events',
+  'pool_ipc',
+  'pool_rows',
+  'pool_state',
+  'projection_checkpoints',
+  'projection_rebuilds',
+  'read_model_meta',
+];
 
 let cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -378,7 +386,7 @@ describe('rebuild', () => {
       await expect(v2.init(ledger.store)).rejects.toBeInstanceOf(ProjectionApplyError);
       expect(checkpointRow(v2, 'audit')).toEqual({ position: head, version: '1' });
       expect(dumpProjection(v2, 'audit')).toEqual(before);
-      expect(tableNames(v2.db)).toEqual(['audit_events', 'projection_checkpoints']);
+      expect(tableNames(v2.db)).toEqual(['audit_events', 'projection_checkpoints', 'projection_rebuilds', 'read_model_meta']);
 
       delete fail.at;
       await v2.init(ledger.store);

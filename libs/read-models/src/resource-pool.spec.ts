@@ -685,9 +685,14 @@ describe('resource pool: cursor pagination', () => {
     const { e } = await twenty();
     const first = e.page({ limit: 3 });
     const cursor = first.nextCursor!;
-    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const [body, tag] = cursor.split('.') as [string, string];
+    const decoded = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
     const encode = (v: unknown): string => Buffer.from(JSON.stringify(v), 'utf8').toString('base64url');
     const bad = [
+      // Well-formed but edited, keeping the original MAC: refused, not trusted.
+      `${encode({ ...decoded, n: 999 })}.${tag}`,
+      `${encode({ ...decoded, p: 3 })}.${tag}`,
+      body,
       'not a cursor!!',
       cursor.slice(0, cursor.length - 6),
       encode({ ...decoded, p: 'x' }),

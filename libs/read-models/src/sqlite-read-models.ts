@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { hostname } from 'node:os';
+import { cursorSecret } from './cursor';
 import Database from 'better-sqlite3';
 import { ProjectionApplyError, type EventStore, type ProjectionTarget, type StoredEvent } from '@patent-ledger/eventsourcing';
 import type { SqliteProjection, TableNames } from './sqlite-projection';
@@ -31,7 +33,10 @@ export class SqliteReadModels implements ProjectionTarget {
     this.projectionNames = projections.map((p) => p.name);
     for (const p of projections) this.byName.set(p.name, p);
     db.exec(`CREATE TABLE IF NOT EXISTS projection_checkpoints (
-      name TEXT PRIMARY KEY, position INTEGER NOT NULL, version TEXT NOT NULL, updated_at TEXT NOT NULL)`);
+      name TEXT PRIMARY KEY, position INTEGER NOT NULL, version TEXT NOT NULL, updated_at TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS projection_rebuilds (
+      name TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, started_at TEXT NOT NULL)`);
+    cursorSecret(db);
   }
 
   static open(file: string, projections: readonly SqliteProjection[], options: SqliteReadModelsOptions = {}): SqliteReadModels {
@@ -108,6 +113,37 @@ export class SqliteReadModels implements ProjectionTarget {
   async rebuild(name: string, store: EventStore): Promise<{ position: number; events: number }> {
     this.assertOpen();
     const p = this.projection(name);
+    this.claimRebuild(name);
+    try {
+      return await this.rebuildClaimed(p, store);
+    } finally {
+      this.db.prepare('DELETE FROM projection_rebuilds WHERE name = ? AND pid = ? AND host = ?').run(name, process.pid, hostname());
+    }
+  }
+
+  /**
+   * One rebuild of a projection at a time (across processes): a second one is refused while the
+   * first runs; a claim left by a process that died is taken over.
+   */
+  private claimRebuild(name: string): void {
+    this.db.transaction(() => {
+      const row = this.db.prepare('SELECT pid, host, started_at FROM projection_rebuilds WHERE name = ?').get(name) as
+        | { pid: number; host: string; started_at: string }
+        | undefined;
+      if (row && (row.host !== hostname() || processAlive(row.pid))) {
+        throw new Error(`a rebuild of ${name} is already running (pid ${row.pid} on ${row.host}, since ${row.started_at})`);
+      }
+      this.db
+        .prepare(
+          `INSERT INTO projection_rebuilds (name, pid, host, started_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT(name) DO UPDATE SET pid = excluded.pid, host = excluded.host, started_at = excluded.started_at`,
+        )
+        .run(name, process.pid, hostname(), new Date().toISOString());
+    }).immediate();
+  }
+
+  private async rebuildClaimed(p: SqliteProjection, store: EventStore): Promise<{ position: number; events: number }> {
+    const name = p.name;
     const suffix = `__r${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
     const shadow: TableNames = (n) => `${n}${suffix}`;
     this.db.transaction(() => {
@@ -208,5 +244,15 @@ export class SqliteReadModels implements ProjectionTarget {
 
   private assertOpen(): void {
     if (this.closed) throw new Error('SqliteReadModels is closed');
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

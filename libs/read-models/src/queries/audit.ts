@@ -57,7 +57,7 @@ const isCursor = (v: unknown): v is { after: number } =>
 /** Events across streams in log order, filtered by actor, organisation, type and time. */
 export function queryAudit(db: Database, filter: AuditFilter & { limit?: number; cursor?: string }): AuditPage {
   const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
-  const after = filter.cursor ? decodeCursor(filter.cursor, isCursor).after : 0;
+  const after = filter.cursor ? decodeCursor(db, filter.cursor, isCursor).after : 0;
   const where = ['position > ?'];
   const params: unknown[] = [after];
   const add = (sql: string, v: unknown): void => {
@@ -78,7 +78,7 @@ export function queryAudit(db: Database, filter: AuditFilter & { limit?: number;
   const page = more ? rows.slice(0, limit) : rows;
   return {
     items: page.map(toEntry),
-    nextCursor: more ? encodeCursor({ after: page[page.length - 1]!.position }) : null,
+    nextCursor: more ? encodeCursor(db, { after: page[page.length - 1]!.position }) : null,
   };
 }
 

@@ -139,7 +139,7 @@ export function queryObligations(
     throw invalid('limit', 'limit must be an integer');
   const limit = Math.min(Math.max(req.limit ?? 50, 1), 500);
   const digest = JSON.stringify([req.asOf, req.status, req.kind, req.institutionId, req.applicationNumber]);
-  const cursor = req.cursor ? decodeCursor(req.cursor, isCursor) : undefined;
+  const cursor = req.cursor ? decodeCursor(db, req.cursor, isCursor) : undefined;
   if (cursor && cursor.f !== digest) {
     throw new QueryError(
       'QUERY.CURSOR_MISMATCH',
@@ -199,7 +199,7 @@ export function queryObligations(
       total,
       asOfPosition: snap,
       nextCursor:
-        more && last ? encodeCursor({ p: snap, d: last.due_date, id: last.id, n: total, f: digest }) : null,
+        more && last ? encodeCursor(db, { p: snap, d: last.due_date, id: last.id, n: total, f: digest }) : null,
     };
   })();
 }

@@ -126,7 +126,7 @@ export function queryResourcePool(db: Database, req: PoolPageRequest, checkpoint
   const limit = Math.min(Math.max(req.limit ?? 50, 1), 500);
   const { where, params } = filterSql(req);
   const filterDigest = JSON.stringify([req.institutionId, req.mode, req.kind, req.ipc, req.highValue, req.highValueFlag, req.tier, req.minProspect, req.status, req.q]);
-  const cursor = req.cursor ? decodeCursor(req.cursor, isCursor) : undefined;
+  const cursor = req.cursor ? decodeCursor(db, req.cursor, isCursor) : undefined;
   if (cursor && (cursor.s !== sort || cursor.f !== filterDigest)) {
     throw new QueryError(
       'QUERY.CURSOR_MISMATCH',
@@ -168,7 +168,7 @@ export function queryResourcePool(db: Database, req: PoolPageRequest, checkpoint
       asOfPosition: snapshot,
       nextCursor:
         more && last
-          ? encodeCursor({ p: snapshot, k: last.sort_key, id: last.application_number, n: total, s: sort, f: filterDigest })
+          ? encodeCursor(db, { p: snapshot, k: last.sort_key, id: last.application_number, n: total, s: sort, f: filterDigest })
           : null,
     };
   })();
