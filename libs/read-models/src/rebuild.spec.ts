@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import {
   Projector,
   ProjectionApplyError,
@@ -447,5 +448,25 @@ describe('rebuild', () => {
         api.db.prepare('SELECT position FROM audit_events ORDER BY position').all() as { position: number }[]
       ).map((x) => x.position),
     ).toEqual(Array.from({ length: head }, (_, i) => i + 1));
+  });
+});
+
+describe('rebuild claims', () => {
+  it('refuses a second rebuild of the same projection while one runs, and takes over a dead claim', async () => {
+    const ledger = new Ledger();
+    await ledger.inventory(applicationNumber(1));
+    const t = tmp();
+    const rm = await rmAt(t.file('rm.db'), PROJECTIONS);
+    const claim = rm.db.prepare(
+      `INSERT INTO projection_rebuilds (name, pid, host, started_at) VALUES ('audit', ?, ?, '2025-01-01T00:00:00Z')
+       ON CONFLICT(name) DO UPDATE SET pid = excluded.pid, host = excluded.host`,
+    );
+    // A live process on this host holds the claim: refused, and the live tables stay.
+    claim.run(process.ppid, hostname());
+    await expect(rm.rebuild('audit', ledger.store)).rejects.toThrow(/already running/);
+    // A claim left by a process that no longer exists is taken over.
+    claim.run(2 ** 22 + 7919, hostname());
+    await expect(rm.rebuild('audit', ledger.store)).resolves.toMatchObject({ events: expect.any(Number) });
+    expect(rm.db.prepare('SELECT COUNT(*) AS n FROM projection_rebuilds').get()).toEqual({ n: 0 });
   });
 });
