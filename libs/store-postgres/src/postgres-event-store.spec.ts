@@ -3,6 +3,7 @@ import { Client, Pool } from 'pg';
 import {
   GENESIS_HASH,
   IdempotencyKeyReusedError,
+  InvalidAppendError,
   WrongExpectedVersionError,
   eventHash,
   type AppendResult,
@@ -45,7 +46,9 @@ const target: { url: string } | { container: true } | { skip: string } = process
     ? { url: DEFAULT_URL }
     : containerRuntimeAvailable()
       ? { container: true }
-      : { skip: `PostgreSQL tests skipped: PG_URL is unset, nothing answers at 127.0.0.1:5432 and no container runtime (${TESTCONTAINERS}) is available` };
+      : {
+          skip: `PostgreSQL tests skipped: PG_URL is unset, nothing answers at 127.0.0.1:5432 and no container runtime (${TESTCONTAINERS}) is available`,
+        };
 
 if ('skip' in target) process.stderr.write(`${target.skip}\n`);
 const describePg = 'skip' in target ? describe.skip : describe;
@@ -111,10 +114,12 @@ describePg('PostgreSQL', () => {
     const clients: Client[] = [];
 
     function open(options: Partial<PostgresEventStoreOptions> = {}): Promise<PostgresEventStore> {
-      return PostgresEventStore.open({ connectionString: url, schema, poolSize: 3, ...options }).then((store) => {
-        stores.push(store);
-        return store;
-      });
+      return PostgresEventStore.open({ connectionString: url, schema, poolSize: 3, ...options }).then(
+        (store) => {
+          stores.push(store);
+          return store;
+        },
+      );
     }
 
     /** A raw connection of its own, outside any store. */
@@ -134,10 +139,10 @@ describePg('PostgreSQL', () => {
     async function beginOpenAppend(client: Client, streamName: string, event: NewEvent): Promise<number> {
       const hash = eventHash({ streamName, version: 1, ...event, previousHash: GENESIS_HASH });
       await client.query('BEGIN');
-      await client.query(`INSERT INTO ${table('streams')} (stream_name, version, last_hash) VALUES ($1, 1, $2)`, [
-        streamName,
-        hash,
-      ]);
+      await client.query(
+        `INSERT INTO ${table('streams')} (stream_name, version, last_hash) VALUES ($1, 1, $2)`,
+        [streamName, hash],
+      );
       const { rows } = await client.query<{ position: string }>(
         `INSERT INTO ${table('events')} (stream_name, version, type, data, metadata, event_id, command_id, recorded_at, hash)
          VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8) RETURNING position`,
@@ -156,7 +161,12 @@ describePg('PostgreSQL', () => {
     }
 
     /** Writer A: records a command (that appended nothing) inside a transaction it leaves open. */
-    async function beginOpenCommand(client: Client, commandId: string, fingerprint: string, streamName: string) {
+    async function beginOpenCommand(
+      client: Client,
+      commandId: string,
+      fingerprint: string,
+      streamName: string,
+    ) {
       await client.query('BEGIN');
       await client.query(
         `INSERT INTO ${table('commands')} (command_id, fingerprint, stream_name, from_version, to_version,
@@ -166,18 +176,23 @@ describePg('PostgreSQL', () => {
       );
     }
 
-    /** Waits until a connection is blocked on a lock in a statement on this test's schema. */
-    async function waitUntilBlocked(): Promise<void> {
+    /** Connections blocked on a lock in a statement on this test's schema, with their transaction ids. */
+    async function blockedOnLock(): Promise<{ backend_xid: string | null }[]> {
+      const { rows } = await adminPool().query<{ backend_xid: string | null }>(
+        `SELECT backend_xid::text FROM pg_stat_activity
+         WHERE wait_event_type = 'Lock' AND (position($1 IN query) > 0 OR position($2 IN query) > 0)`,
+        [`${schema}"`, `${schema}'`],
+      );
+      return rows;
+    }
+
+    /** Waits until `count` connections are blocked on a lock in a statement on this test's schema. */
+    async function waitUntilBlocked(count = 1): Promise<void> {
       for (let i = 0; i < 500; i++) {
-        const { rows } = await adminPool().query<{ n: number }>(
-          `SELECT count(*)::integer AS n FROM pg_stat_activity
-           WHERE wait_event_type = 'Lock' AND position($1 IN query) > 0`,
-          [`"${schema}"`],
-        );
-        if (rows[0]!.n > 0) return;
+        if ((await blockedOnLock()).length >= count) return;
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      throw new Error('no statement got blocked');
+      throw new Error(`fewer than ${count} statements got blocked`);
     }
 
     /** The whole log, page by page, as a projector reads it. */
@@ -236,7 +251,8 @@ describePg('PostgreSQL', () => {
         const store = await open({ visibilityWaitMs: 10_000 });
         const writerA = await connect();
         const p1 = await beginOpenAppend(writerA, 'patent-a', newEvent());
-        const p2 = (await store.append('patent-b', [newEvent()], { expectedVersion: 'no_stream' })).events[0]!.position;
+        const p2 = (await store.append('patent-b', [newEvent()], { expectedVersion: 'no_stream' })).events[0]!
+          .position;
 
         let settled = false;
         const reading = store.readAll().finally(() => (settled = true));
@@ -259,6 +275,36 @@ describePg('PostgreSQL', () => {
         expect((await store.readAll()).map((e) => e.streamName)).toEqual(['patent-b']);
       });
 
+      it('assigns a writer no transaction id and no position before it holds the sequencer', async () => {
+        const store = await open();
+        const holder = await connect();
+        await holder.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [
+          `patent-ledger:sequencer:${schema}`,
+        ]);
+        const appending = store.append('patent-1', [newEvent(), newEvent()], {
+          expectedVersion: 'no_stream',
+          command: { commandId: 'cmd-1', fingerprint: 'fp-1' },
+        });
+        const batch = store.appendMany([
+          { streamName: 'patent-2', events: [newEvent()], options: { expectedVersion: 'no_stream' } },
+        ]);
+        await waitUntilBlocked(2);
+        expect((await blockedOnLock()).map((b) => b.backend_xid)).toEqual([null, null]);
+        const sequence = await adminPool().query<{ is_called: boolean }>(
+          `SELECT is_called FROM ${table('events_position_seq')}`,
+        );
+        expect(sequence.rows[0]!.is_called).toBe(false);
+
+        await holder.query('SELECT pg_advisory_unlock_all()');
+        const [single, many] = await Promise.all([appending, batch]);
+        const log = await store.readAll();
+        expect(log).toEqual(
+          [...single.events, ...(many[0]!.ok ? many[0]!.result.events : [])].sort(
+            (a, b) => a.position - b.position,
+          ),
+        );
+      });
+
       it('lets a checkpoint reader see every event of concurrent writers exactly once, in order', async () => {
         const writers = await Promise.all(range(1, 4).map(() => open({ poolSize: 4 })));
         const reader = await open({ visibilityWaitMs: 0 });
@@ -269,7 +315,9 @@ describePg('PostgreSQL', () => {
             range(1, 4).map(async (lane) => {
               for (let i = 0; i < 10; i++) {
                 const streamName = `patent-${w}-${lane}-${i % 3}`;
-                const result = await writer.append(streamName, [newEvent(), newEvent()], { expectedVersion: 'any' });
+                const result = await writer.append(streamName, [newEvent(), newEvent()], {
+                  expectedVersion: 'any',
+                });
                 appended.push(...result.events);
               }
             }),
@@ -293,13 +341,23 @@ describePg('PostgreSQL', () => {
     });
 
     it('leaves gaps where a rolled-back append took positions, and readers still read the whole log', async () => {
-      const store = await open();
+      const [store, other] = await Promise.all([open({ poolSize: 1 }), open({ poolSize: 1 })]);
       const taken = newEvent();
       const first = (await store.append('patent-1', [taken], { expectedVersion: 'no_stream' })).events[0]!;
       await expect(
         store.append('patent-2', [newEvent(), newEvent(), taken], { expectedVersion: 'no_stream' }),
       ).rejects.toThrow(/duplicate event id/);
-      const next = (await store.append('patent-3', [newEvent()], { expectedVersion: 'no_stream' })).events[0]!;
+      // The failed append released the sequencer: no session holds it, another connection can append.
+      const { rows } = await adminPool().query<{ n: number }>(
+        `WITH key AS (SELECT hashtextextended('patent-ledger:sequencer:' || $1, 0) AS k)
+         SELECT count(*)::integer AS n FROM pg_locks, key
+         WHERE locktype = 'advisory' AND objsubid = 1
+           AND classid = ((k >> 32) & 4294967295)::oid AND objid = (k & 4294967295)::oid`,
+        [schema],
+      );
+      expect(rows[0]!.n).toBe(0);
+      const next = (await other.append('patent-3', [newEvent()], { expectedVersion: 'no_stream' }))
+        .events[0]!;
       expect(next.position).toBeGreaterThan(first.position + 1);
       expect(await readWholeLog(store)).toEqual([first, next]);
       expect(await store.headPosition()).toBe(next.position);
@@ -312,17 +370,21 @@ describePg('PostgreSQL', () => {
           ['patent-new', 0],
           ['patent-old', 2],
         ] as const) {
-          if (seed > 0) await writers[0]!.append(streamName, [newEvent(), newEvent()], { expectedVersion: 'no_stream' });
+          if (seed > 0)
+            await writers[0]!.append(streamName, [newEvent(), newEvent()], { expectedVersion: 'no_stream' });
           const outcomes = await Promise.allSettled(
             writers.flatMap((writer) =>
-              range(1, 5).map(() => writer.append(streamName, [newEvent(), newEvent()], { expectedVersion: seed })),
+              range(1, 5).map(() =>
+                writer.append(streamName, [newEvent(), newEvent()], { expectedVersion: seed }),
+              ),
             ),
           );
           const won = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
           const lost = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
           expect(won).toHaveLength(1);
           expect(lost).toHaveLength(19);
-          for (const e of lost) expect(e).toMatchObject({ constructor: WrongExpectedVersionError, actual: seed + 2 });
+          for (const e of lost)
+            expect(e).toMatchObject({ constructor: WrongExpectedVersionError, actual: seed + 2 });
           const stream = await writers[3]!.readStream(streamName);
           expect(stream.map((e) => e.version)).toEqual(range(1, seed + 2));
           expect(stream.slice(seed)).toEqual(won[0]!.events);
@@ -399,10 +461,14 @@ describePg('PostgreSQL', () => {
         expect((await readWholeLog(store)).map((e) => e.streamName)).toEqual(['patent-a', 'patent-b']);
       });
 
-      it('retries batches that deadlock on streams locked in opposite orders', async () => {
+      it('runs batches that touch the same streams in opposite orders without deadlock', async () => {
         const [a, b] = await Promise.all([open(), open()]);
         const batchOf = (streams: string[]) =>
-          streams.map((streamName) => ({ streamName, events: [newEvent()], options: { expectedVersion: 'any' as const } }));
+          streams.map((streamName) => ({
+            streamName,
+            events: [newEvent()],
+            options: { expectedVersion: 'any' as const },
+          }));
         for (let round = 0; round < 2; round++) {
           const [x, y] = await Promise.all([
             a!.appendMany(batchOf(['patent-x', 'patent-y'])),
@@ -420,10 +486,14 @@ describePg('PostgreSQL', () => {
       it('keeps events, versions, hashes and command records across a reopen (a new pool)', async () => {
         const command = { commandId: 'cmd-1', fingerprint: 'fp-1' };
         const first = await open();
-        const original = await first.append('patent-1', [newEvent('PatentFiled', { title: '专利' }), newEvent()], {
-          expectedVersion: 'no_stream',
-          command,
-        });
+        const original = await first.append(
+          'patent-1',
+          [newEvent('PatentFiled', { title: '专利' }), newEvent()],
+          {
+            expectedVersion: 'no_stream',
+            command,
+          },
+        );
         await first.append('patent-2', [newEvent()], { expectedVersion: 'no_stream' });
         const before = await first.readAll();
         await first.close();
@@ -433,7 +503,10 @@ describePg('PostgreSQL', () => {
         expect(await reopened.headPosition()).toBe(before[2]!.position);
         expect(await reopened.streamVersion('patent-1')).toBe(2);
         expect(await reopened.findCommand('cmd-1')).toEqual(original.command);
-        const again = await reopened.append('patent-1', [newEvent()], { expectedVersion: 'no_stream', command });
+        const again = await reopened.append('patent-1', [newEvent()], {
+          expectedVersion: 'no_stream',
+          command,
+        });
         expect(again).toMatchObject({ duplicate: true, nextExpectedVersion: 2, events: original.events });
         const next: AppendResult = await reopened.append('patent-1', [newEvent()], { expectedVersion: 2 });
         expect(next.events[0]).toMatchObject({ version: 3 });
@@ -475,7 +548,9 @@ describePg('PostgreSQL', () => {
         expect(row.rows[0]!.data).toBe(JSON.stringify(data));
         expect(Number(row.rows[0]!.tx)).toBeGreaterThan(0);
         const [event] = await store.readStream('patent-1');
-        expect(await store.streamHeads()).toEqual(new Map([['patent-1', { version: 1, lastHash: event!.hash! }]]));
+        expect(await store.streamHeads()).toEqual(
+          new Map([['patent-1', { version: 1, lastHash: event!.hash! }]]),
+        );
       });
 
       it('refuses a schema newer than the code, and an invalid schema name', async () => {
@@ -491,6 +566,20 @@ describePg('PostgreSQL', () => {
           PostgresEventStore.open({ connectionString: 'postgres://postgres@127.0.0.1:1/test', schema }),
         ).rejects.toThrow(/ECONNREFUSED|connect/);
       });
+    });
+
+    it('rejects a stream name PostgreSQL cannot store (NUL) as invalid, alone in a batch', async () => {
+      const store = await open();
+      const name = "patent-1\u0000'); DROP TABLE x; --";
+      await expect(store.append(name, [newEvent()], { expectedVersion: 'any' })).rejects.toBeInstanceOf(
+        InvalidAppendError,
+      );
+      const results = await store.appendMany([
+        { streamName: name, events: [newEvent()], options: { expectedVersion: 'any' } },
+        { streamName: 'patent-2', events: [newEvent()], options: { expectedVersion: 'any' } },
+      ]);
+      expect(results.map((r) => r.ok)).toEqual([false, true]);
+      expect(!results[0]!.ok && results[0]!.error).toBeInstanceOf(InvalidAppendError);
     });
 
     it('keeps signed chain heads in order', async () => {

@@ -1,42 +1,55 @@
 /**
  * # PostgreSQL event store
  *
- * **Global order.** `position` comes from a sequence (`bigserial`), so it is strictly increasing in
- * the order numbers are *taken*, not in the order transactions *commit*: a transaction can take
- * position 10, a later one take 11 and commit first. A reader that just asked for
- * `position > checkpoint` would then move its checkpoint past 10 and skip it for ever. Every event
- * therefore records the id of the transaction that wrote it (`tx xid8 DEFAULT pg_current_xact_id()`)
- * and `readAll` returns only events written by transactions older than every transaction still in
- * flight: `tx < pg_snapshot_xmin(pg_current_snapshot())`. Such a transaction has finished, and every
- * event numbered below one of its events was numbered by a transaction at least as old, so nothing
- * can still appear below the batch a reader gets. `headPosition` is the highest position under the
- * same rule. Reading a stream (`readStream`) needs no such rule: writers of one stream are serialised
- * by a row lock, so a stream's events commit in version order.
+ * **Global order.** Positions come from a sequence (`bigserial`): strictly increasing in the order
+ * they are *taken*, not in the order transactions *commit*. Transaction A can take position 10,
+ * B take 11 and commit first; a reader asking for `position > checkpoint` would return 11, move its
+ * checkpoint past 10 and never see it. So every event records the id of the transaction that wrote
+ * it (`tx xid8`) and `readAll` returns only events of transactions older than every transaction
+ * still in flight:
+ * `position > $after AND tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY position`.
+ * `headPosition` is the highest position under the same rule.
  *
- * The price is latency, never correctness: while any transaction of the cluster that began before an
+ * That rule is sound only if transaction ids are handed out in the same order as positions, which
+ * PostgreSQL does not do by itself: a transaction gets its id at its first write or row lock, which
+ * may come before or after another transaction takes positions (a `SELECT … FOR UPDATE` on the
+ * stream row, for one, assigns it early). Hence the **sequencer**, a session-level advisory lock per
+ * schema. The statement that writes an append takes it, assigns the transaction id, takes the
+ * positions and releases it, in that order, before inserting anything (nested subqueries whose data
+ * dependencies fix the order); nothing earlier in the transaction assigns an id (the stream is locked
+ * with a transaction-level advisory lock, the reads are plain reads). So a smaller position always
+ * belongs to a transaction with an id no larger, and "this event's transaction is older than every
+ * open one" implies "every smaller position is committed or rolled back". The lock is held for
+ * microseconds inside one statement, not through the commit: appends still commit in parallel.
+ * `readStream` needs no such rule: writers of one stream queue on its lock, so a stream's events
+ * commit in version order.
+ *
+ * The price is latency, never correctness: while a transaction of the cluster that began before an
  * event's own is still open (another append, a long report, a session left "idle in transaction"),
- * that event is held back. So that a reader usually sees what was just committed, `readAll` and
- * `headPosition`, when committed events are held back, wait up to `visibilityWaitMs` (default 100 ms)
- * for the older transactions to end and read again; after that they return what is safe. Keep
- * `idle_in_transaction_session_timeout` set on the server so a forgotten session cannot stall the
- * projector.
+ * the event is held back. So that a reader usually sees what was just committed, `readAll` and
+ * `headPosition` wait, when committed events are held back, up to `visibilityWaitMs` (default
+ * 100 ms) for those older transactions to end, then read again; after that they return what is
+ * safe. Set `idle_in_transaction_session_timeout` on the server so that a forgotten session cannot
+ * stall readers.
  *
- * **Gaps.** A rolled-back append (wrong expected version, duplicate event id, deadlock, crash) has
- * already taken its sequence numbers, so positions have gaps. They are strictly increasing and a
- * checkpoint (the last position applied) stays valid; they are not a count of events. The contract
- * suite runs with `contiguousPositions: false` for this store.
+ * **Gaps.** An append rolled back after taking positions (duplicate event id, concurrent duplicate
+ * command, crash) leaves gaps. Positions stay strictly increasing, so a checkpoint (the last
+ * position applied) stays valid; they just do not count events. The contract suite runs with
+ * `contiguousPositions: false` for this store.
  *
- * **Isolation.** READ COMMITTED with explicit locks. An append is one transaction: lock the stream's
- * row in `streams` (`SELECT … FOR UPDATE`; for a new stream insert it first, so two writers creating
- * the same stream also queue up), look up the command id, check the expected version against the
- * locked row, then insert the events, move the stream row and record the command in one statement.
- * Writers of one stream queue on the row lock; writers of different streams never wait for each
- * other. A concurrent duplicate of a command id on another stream surfaces as a unique violation on
- * `commands`; the append is then retried once and finds the recorded command (duplicate outcome or
- * IdempotencyKeyReusedError). Deadlocks (possible between two `appendMany` batches that touch the
- * same streams in opposite orders) are retried too. `appendMany` runs all requests in one
- * transaction with a SAVEPOINT per request; a request that fails is rolled back to its savepoint
- * (which also releases its locks) and reported in its slot.
+ * **Isolation.** READ COMMITTED with explicit locks. `append` is one transaction: lock the stream
+ * (`pg_advisory_xact_lock` on a hash of schema and stream name, sent with BEGIN), read the command
+ * record and the stream's version and last hash in one statement, replay a recorded command (before
+ * any version check) or check the expected version, then one statement writes the events, upserts
+ * the stream row and records the command; commit. Four round trips. Writers of one stream queue on
+ * its lock; writers of different streams do not wait for each other. A concurrent duplicate of a
+ * command id on *another* stream surfaces as a unique violation on `commands`: the append is then
+ * retried and finds the recorded command (the duplicate outcome, or IdempotencyKeyReusedError).
+ * `appendMany` is one transaction: it locks all its streams first, in key order (so batches cannot
+ * deadlock), then holds the sequencer for the whole batch (one transaction id, positions taken
+ * request by request: no other transaction may take positions in between), and runs each request in
+ * a SAVEPOINT; a request that fails is rolled back to its savepoint and reported in its slot. Other
+ * writers wait for the sequencer while a batch runs: keep batches to about a second of work.
  *
  * **Durability** is PostgreSQL's `synchronous_commit`, inherited from the server, database or role.
  * With the default `on`, an append is acknowledged only after its commit record is flushed to the
@@ -44,12 +57,22 @@
  * last commits (up to three times `wal_writer_delay`) may be lost on a server crash, though the log
  * stays consistent. This store is a system of record: leave it `on`.
  *
- * **Storage.** `data` and `metadata` are `json` (the text exactly as `JSON.stringify` wrote it, key
- * order included, still queryable with `->>`); the hash chain is computed over exactly the JSON that
- * reads return. Statements are named prepared statements, planned once per connection. Schema
- * migrations run on `open`, under a transaction-scoped advisory lock, recorded in `schema_migrations`.
+ * **Storage.** `data` and `metadata` are `json`: the text exactly as `JSON.stringify` wrote it (key
+ * order and numbers kept, still queryable with `->>`), and the hash chain is computed over exactly
+ * the JSON that reads return. Parameterised statements are named prepared statements, planned once
+ * per connection. Migrations run on `open` in one transaction under an advisory lock, recorded in
+ * `schema_migrations`, so concurrent opens queue instead of racing. The pool's connections must hold
+ * no session-level advisory lock of their own: ending a transaction that took the sequencer calls
+ * `pg_advisory_unlock_all()`.
  */
-import { DatabaseError, Pool, type PoolClient, type QueryConfig, type QueryResultRow } from 'pg';
+import {
+  DatabaseError,
+  Pool,
+  escapeLiteral,
+  type PoolClient,
+  type QueryConfig,
+  type QueryResultRow,
+} from 'pg';
 import {
   EventSourcingError,
   GENESIS_HASH,
@@ -67,6 +90,7 @@ import {
   type CommandRecord,
   type EventMetadata,
   type EventStore,
+  type ExpectedVersion,
   type JsonObject,
   type NewEvent,
   type ReadAllOptions,
@@ -96,6 +120,8 @@ const DEFAULT_READ_ALL_LIMIT = 1000;
 /** Attempts of one append when it hit a deadlock or a concurrent duplicate command id. */
 const MAX_ATTEMPTS = 3;
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/** Versions are `integer` columns. */
+const MAX_VERSION = 2_147_483_647;
 
 /**
  * Schema migrations: entry i brings the schema from version i to i + 1 (one row per applied version
@@ -174,6 +200,10 @@ interface StreamRow {
   last_hash: string | null;
 }
 
+type StreamStateRow = { stream_version: number | null; last_hash: string | null } & (
+  CommandRow | { [K in keyof CommandRow]: null }
+);
+
 interface ChainHeadRow {
   position: string;
   count: string;
@@ -233,33 +263,51 @@ function statements(schema: string) {
     lockStreams: `SELECT pg_advisory_xact_lock(k)
                   FROM (SELECT DISTINCT ${streamKey('name')} AS k FROM unnest($1::text[]) AS name) AS keys
                   ORDER BY k`,
-    streamHead: `SELECT version, last_hash FROM ${s}.streams WHERE stream_name = $1`,
+    /** The stream's version and last hash, and the command's record (all null when absent). */
+    streamState: `
+      SELECT s.version AS stream_version, s.last_hash, c.*
+      FROM (VALUES (1)) AS one (x)
+      LEFT JOIN ${s}.streams AS s ON s.stream_name = $1
+      LEFT JOIN ${s}.commands AS c ON c.command_id = $2`,
+    /** Holds the sequencer for a whole batch (the writes below then nest their own lock in it). */
     lockSequencer: `SELECT pg_advisory_lock(${sequencerKey})`,
-    unlockSequencer: `SELECT pg_advisory_unlock(${sequencerKey}) AS unlocked`,
     streamVersion: `SELECT version FROM ${s}.streams WHERE stream_name = $1`,
     /**
-     * All writes of an append in one round trip: the events (one row per array element, numbered in
-     * array order), the stream's new version and last hash, and the command record (when $11 is set).
+     * All writes of an append in one round trip. First `seq`, the sequencer's critical section, in
+     * nested subqueries whose data dependencies fix the order: take the lock, assign this
+     * transaction's id, take the positions, release the lock. (OFFSET 0 keeps each level a plan node
+     * of its own; every value is passed up, so none is optimised away.) Then the events, at those
+     * positions, the stream's new version and last hash, and the command record (when $11 is set):
+     * all read `seq`, so none of them can assign the transaction id before the lock is held.
      */
     write: `
-      WITH ev AS (
-        INSERT INTO ${s}.events (stream_name, version, type, data, metadata, event_id, command_id, recorded_at, hash)
-        SELECT $1, $2::integer + i.n::integer, i.type, i.data::json, i.metadata::json, i.event_id, i.command_id,
-               i.recorded_at, i.hash
-        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+      WITH seq AS MATERIALIZED (
+        SELECT p.locked, p.tx, p.positions, pg_advisory_unlock(${sequencerKey}) AS unlocked
+        FROM (
+          SELECT l.locked, pg_current_xact_id() AS tx,
+                 ARRAY(SELECT nextval('${s}.events_position_seq'::regclass)
+                       FROM generate_series(1, cardinality($3::text[])) AS g ORDER BY g) AS positions
+          FROM (SELECT pg_advisory_lock(${sequencerKey}) AS locked OFFSET 0) AS l
+          OFFSET 0
+        ) AS p
+      ), ev AS (
+        INSERT INTO ${s}.events (position, tx, stream_name, version, type, data, metadata, event_id, command_id,
+                                 recorded_at, hash)
+        SELECT seq.positions[i.n], seq.tx, $1, $2::integer + i.n::integer, i.type, i.data::json, i.metadata::json,
+               i.event_id, i.command_id, i.recorded_at, i.hash
+        FROM seq, unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
              WITH ORDINALITY AS i (type, data, metadata, event_id, command_id, recorded_at, hash, n)
-        ORDER BY i.n
         RETURNING position, version
       ), st AS (
         INSERT INTO ${s}.streams (stream_name, version, last_hash)
-        SELECT $1, $2::integer + cardinality($3::text[]), $10 WHERE cardinality($3::text[]) > 0
+        SELECT $1, $2::integer + cardinality($3::text[]), $10 FROM seq WHERE cardinality($3::text[]) > 0
         ON CONFLICT (stream_name) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash
       ), cmd AS (
         INSERT INTO ${s}.commands (command_id, fingerprint, stream_name, from_version, to_version,
                                    first_position, last_position, recorded_at)
         SELECT $11, $12, $1, $2::integer + 1, $2::integer + cardinality($3::text[]),
-               coalesce(min(ev.position), 0), coalesce(max(ev.position), 0), $13
-        FROM ev HAVING $11::text IS NOT NULL
+               coalesce(seq.positions[1], 0), coalesce(seq.positions[cardinality(seq.positions)], 0), $13
+        FROM seq WHERE $11::text IS NOT NULL
       )
       SELECT position, version FROM ev ORDER BY version`,
     readStream: `SELECT ${EVENT_COLUMNS} FROM ${s}.events
@@ -279,6 +327,20 @@ function statements(schema: string) {
   };
 }
 type StatementName = keyof ReturnType<typeof statements>;
+
+/**
+ * Statements sent with the simple protocol, several in one round trip. They take no parameters:
+ * a stream name is inlined as an escaped literal.
+ */
+function simpleStatements(schema: string) {
+  return {
+    beginLockingStream: (streamName: string) =>
+      `BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${escapeLiteral(`patent-ledger:stream:${schema}:${streamName}`)}, 0))`,
+    /** This store's connections hold no other session-level lock than the sequencer. */
+    releaseSequencerAndCommit: 'SELECT pg_advisory_unlock_all(); COMMIT',
+    releaseSequencer: 'SELECT pg_advisory_unlock_all()',
+  };
+}
 
 /** Something that runs queries: the pool, or a client inside a transaction. */
 type Queryable = Pick<PoolClient, 'query'>;
@@ -337,6 +399,7 @@ interface PreparedEvent {
 /** EventStore on PostgreSQL (node-postgres pool). See the notes at the top of this file. */
 export class PostgresEventStore implements EventStore, ChainHeadStore {
   private readonly sql: ReturnType<typeof statements>;
+  private readonly simple: ReturnType<typeof simpleStatements>;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -345,6 +408,7 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
     private readonly visibilityWaitMs: number,
   ) {
     this.sql = statements(schema);
+    this.simple = simpleStatements(schema);
   }
 
   /** Connects, creates the schema and tables if needed and applies pending migrations. */
@@ -377,12 +441,13 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
 
   async append(streamName: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
-    validateAppend(streamName, options.expectedVersion);
+    validate(streamName, options.expectedVersion);
     try {
-      return await this.transaction(async (client, sequencer) => {
-        await this.run(client, 'lockStreams', [[streamName]]);
-        return this.appendOn(client, sequencer, streamName, events, options);
-      }, MAX_ATTEMPTS);
+      return await this.transaction(
+        this.simple.beginLockingStream(streamName),
+        (client, sequencer) => this.appendOn(client, sequencer, streamName, events, options),
+        MAX_ATTEMPTS,
+      );
     } catch (err) {
       throw mapError(err, events);
     }
@@ -393,24 +458,31 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
     if (requests.length === 0) return [];
     const invalid = requests.map((r) => {
       try {
-        validateAppend(r.streamName, r.options.expectedVersion);
+        validate(r.streamName, r.options.expectedVersion);
         return undefined;
       } catch (error) {
         return error as Error;
       }
     });
-    return this.transaction(async (client, sequencer) => {
-      // Every stream first, in key order; then the sequencer for the whole batch (see the notes above).
-      const streams = requests.filter((_, i) => !invalid[i]).map((r) => r.streamName);
-      await this.run(client, 'lockStreams', [streams]);
-      await sequencer.acquire();
-      const results: AppendManyResult[] = [];
-      for (const [i, request] of requests.entries()) {
-        const error = invalid[i];
-        results.push(error ? { ok: false, error } : await this.appendInSavepoint(client, sequencer, request));
-      }
-      return results;
-    }, 1);
+    return this.transaction(
+      'BEGIN',
+      async (client, sequencer) => {
+        // Every stream first, in key order; then the sequencer for the whole batch (see the notes above).
+        const streams = requests.filter((_, i) => !invalid[i]).map((r) => r.streamName);
+        await this.run(client, 'lockStreams', [streams]);
+        sequencer.held = true;
+        await this.run(client, 'lockSequencer', []);
+        const results: AppendManyResult[] = [];
+        for (const [i, request] of requests.entries()) {
+          const error = invalid[i];
+          results.push(
+            error ? { ok: false, error } : await this.appendInSavepoint(client, sequencer, request),
+          );
+        }
+        return results;
+      },
+      1,
+    );
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -426,9 +498,9 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
-    const after = Math.max(0, options.after ?? 0);
-    const limit = options.limit ?? DEFAULT_READ_ALL_LIMIT;
-    if (limit <= 0) return [];
+    const after = Math.max(0, Math.floor(options.after ?? 0));
+    const limit = Math.floor(options.limit ?? DEFAULT_READ_ALL_LIMIT);
+    if (!(limit > 0)) return [];
     const events = await this.readSafe(after, limit);
     if (events.length === limit) return events;
     const last = events[events.length - 1]?.position ?? after;
@@ -461,7 +533,14 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
 
   async appendChainHead(h: ChainHead): Promise<void> {
     this.assertOpen();
-    await this.run(this.pg, 'appendChainHead', [h.position, h.count, h.head, h.signedAt, h.keyId, h.signature]);
+    await this.run(this.pg, 'appendChainHead', [
+      h.position,
+      h.count,
+      h.head,
+      h.signedAt,
+      h.keyId,
+      h.signature,
+    ]);
   }
 
   async readChainHeads(): Promise<ChainHead[]> {
@@ -482,27 +561,33 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
   }
 
   /**
-   * Runs `work` in a transaction on one pooled connection, retrying it (up to `attempts` times in all)
-   * when it failed on a conflict that a fresh attempt resolves.
+   * Runs `work` in a transaction (opened by the simple statement `begin`) on one pooled connection,
+   * retrying it (up to `attempts` times in all) when it failed on a conflict that a fresh attempt
+   * resolves. Releases the sequencer if `work` took it: with the commit when it succeeded, after
+   * the rollback when it failed (a session lock outlives an aborted transaction).
    */
   private async transaction<T>(
-    work: (client: PoolClient, sequencer: Sequencer) => Promise<T>,
+    begin: string,
+    work: (client: PoolClient, sequencer: { held: boolean }) => Promise<T>,
     attempts: number,
   ): Promise<T> {
     const client = await this.pg.connect();
-    const sequencer = new Sequencer((name) => this.run(client, name, []));
+    const sequencer = { held: false };
     let broken = false;
     try {
       for (let attempt = 1; ; attempt++) {
         try {
-          await client.query('BEGIN');
+          await client.query(begin);
           const result = await work(client, sequencer);
-          await sequencer.release();
-          await client.query('COMMIT');
+          await client.query(sequencer.held ? this.simple.releaseSequencerAndCommit : 'COMMIT');
+          sequencer.held = false;
           return result;
         } catch (err) {
-          // The transaction is aborted: end it before the (session-level) sequencer can be released.
-          broken = !(connectionUsable(err) && (await tryQuery(client, 'ROLLBACK')) && (await sequencer.tryRelease()));
+          broken = !(connectionUsable(err) && (await tryQuery(client, 'ROLLBACK')));
+          if (!broken && sequencer.held) {
+            broken = !(await tryQuery(client, this.simple.releaseSequencer));
+            sequencer.held = false;
+          }
           if (broken || attempt >= attempts || !isRetryable(err)) throw err;
         }
       }
@@ -515,7 +600,7 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
   /** One request of a batch, inside its own savepoint: a failure rolls back this request alone. */
   private async appendInSavepoint(
     client: PoolClient,
-    sequencer: Sequencer,
+    sequencer: { held: boolean },
     request: AppendRequest,
   ): Promise<AppendManyResult> {
     const { streamName, events, options } = request;
@@ -541,23 +626,28 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
    */
   private async appendOn(
     client: PoolClient,
-    sequencer: Sequencer,
+    sequencer: { held: boolean },
     streamName: string,
     events: NewEvent[],
     options: AppendOptions,
   ): Promise<AppendResult> {
     const { command } = options;
+    const state = (
+      await this.run<StreamStateRow>(client, 'streamState', [streamName, command?.commandId ?? null])
+    ).rows[0]!;
     // Under the stream lock, a concurrent duplicate of this command on this stream has committed.
-    if (command) {
-      const recorded = (await this.run<CommandRow>(client, 'findCommand', [command.commandId])).rows[0];
-      if (recorded) return this.replay(client, toCommandRecord(recorded), streamName, command.fingerprint);
+    if (command && state.command_id !== null) {
+      return this.replay(client, toCommandRecord(state), streamName, command.fingerprint);
     }
-    const head = (await this.run<StreamRow>(client, 'streamHead', [streamName])).rows[0];
+    const head =
+      state.stream_version === null
+        ? undefined
+        : { version: state.stream_version, last_hash: state.last_hash };
     const current = head?.version ?? 0;
     checkExpectedVersion(streamName, options.expectedVersion, current);
     assertDistinctEventIds(events);
-    // Positions are taken (and this transaction's id assigned) only while holding the sequencer.
-    if (events.length > 0) await sequencer.acquire();
+    if (events.length === 0 && !command)
+      return { streamName, nextExpectedVersion: current, events: [], duplicate: false };
 
     let previousHash = head?.last_hash ?? GENESIS_HASH;
     const prepared = events.map(prepareEvent);
@@ -573,6 +663,10 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
       return previousHash;
     });
     const recordedAt = command ? (command.recordedAt ?? new Date().toISOString()) : null;
+    // The write takes and releases the sequencer itself; should it fail in between, the transaction's
+    // end releases it (see `transaction`).
+    const heldBefore = sequencer.held;
+    sequencer.held = true;
     const rows = (
       await this.run<{ position: string; version: number }>(client, 'write', [
         streamName,
@@ -590,13 +684,17 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
         recordedAt,
       ])
     ).rows;
+    sequencer.held = heldBefore;
     const stored = prepared.map<StoredEvent>((e, i) => {
       const row = rows[i];
-      if (row?.version !== current + i + 1) throw new Error(`event ${i + 1} of the append was not stored in order`);
+      const position = Number(row?.position);
+      if (row?.version !== current + i + 1 || (i > 0 && !(position > Number(rows[i - 1]!.position)))) {
+        throw new Error(`event ${i + 1} of the append to ${streamName} was not stored in order`);
+      }
       return {
         streamName,
         version: row.version,
-        position: Number(row.position),
+        position,
         type: e.type,
         data: e.data,
         metadata: e.metadata,
@@ -637,14 +735,24 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
             toVersion: recorded.toVersion,
           })
         : [];
-    return { streamName, nextExpectedVersion: recorded.toVersion, events, duplicate: true, command: recorded };
+    return {
+      streamName,
+      nextExpectedVersion: recorded.toVersion,
+      events,
+      duplicate: true,
+      command: recorded,
+    };
   }
 
-  private async readStreamOn(db: Queryable, streamName: string, options: ReadStreamOptions): Promise<StoredEvent[]> {
-    const from = Math.max(1, options.fromVersion ?? 1);
-    const to = Math.min(options.toVersion ?? 2_147_483_647, 2_147_483_647);
-    if (to < from) return [];
-    const limit = options.limit === undefined ? null : Math.max(0, options.limit);
+  private async readStreamOn(
+    db: Queryable,
+    streamName: string,
+    options: ReadStreamOptions,
+  ): Promise<StoredEvent[]> {
+    const from = Math.max(1, Math.ceil(options.fromVersion ?? 1));
+    const to = Math.min(Math.floor(options.toVersion ?? MAX_VERSION), MAX_VERSION);
+    if (!(to >= from)) return [];
+    const limit = options.limit === undefined ? null : Math.max(0, Math.floor(options.limit));
     const rows = (await this.run<EventRow>(db, 'readStream', [streamName, from, to, limit])).rows;
     return rows.map(toStoredEvent);
   }
@@ -669,7 +777,8 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
     if (!held) return false;
     const deadline = Date.now() + this.visibilityWaitMs;
     for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
-      const passed = (await this.run<{ passed: boolean }>(this.pg, 'horizonPassed', [held.tx])).rows[0]?.passed;
+      const passed = (await this.run<{ passed: boolean }>(this.pg, 'horizonPassed', [held.tx])).rows[0]
+        ?.passed;
       const left = deadline - Date.now();
       if (passed || left <= 0) return true;
       await sleep(Math.min(pause, left));
@@ -684,6 +793,13 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
   private assertOpen(): void {
     if (this.closing) throw new Error('PostgresEventStore is closed');
   }
+}
+
+/** The port's checks, and one of PostgreSQL's: text cannot hold NUL. */
+function validate(streamName: string, expectedVersion: ExpectedVersion): void {
+  validateAppend(streamName, expectedVersion);
+  if (streamName.includes('\0'))
+    throw new InvalidAppendError(`invalid stream name: ${JSON.stringify(streamName)}`);
 }
 
 function prepareEvent(e: NewEvent): PreparedEvent {
@@ -705,41 +821,6 @@ function assertDistinctEventIds(events: readonly NewEvent[]): void {
     const id = e.metadata.eventId;
     if (ids.has(id)) throw new InvalidAppendError(`duplicate event id: ${id}`);
     ids.add(id);
-  }
-}
-
-/**
- * The schema's sequencer: a session-level advisory lock held from before this transaction's first
- * write (which assigns its transaction id) and its taking of positions, until they are taken. So
- * transaction ids and positions are handed out in the same order, which the `readAll` rule needs.
- * Session-level, so it is not held through the commit: appends still commit in parallel.
- */
-class Sequencer {
-  held = false;
-
-  constructor(private readonly run: (name: 'lockSequencer' | 'unlockSequencer') => Promise<unknown>) {}
-
-  async acquire(): Promise<void> {
-    if (this.held) return;
-    await this.run('lockSequencer');
-    this.held = true;
-  }
-
-  /** Only outside an aborted transaction. */
-  async release(): Promise<void> {
-    if (!this.held) return;
-    await this.run('unlockSequencer');
-    this.held = false;
-  }
-
-  /** False when the lock could not be released (the connection must then be closed). */
-  async tryRelease(): Promise<boolean> {
-    try {
-      await this.release();
-      return true;
-    } catch {
-      return false;
-    }
   }
 }
 
