@@ -13,6 +13,8 @@ import type { EventStore } from '@patent-ledger/eventsourcing';
 import { createApp, openStore } from '../../apps/api/src/app.factory';
 import { loadConfig, type LedgerConfig } from '../../apps/api/src/config';
 import { EXAMPLES } from '../../apps/api/src/patents/examples';
+import { Client } from 'pg';
+import { PG_TEST_URL } from '../support/postgres';
 
 export { EXAMPLES };
 
@@ -70,19 +72,26 @@ export function withLatency(store: EventStore, latency: StoreLatency): EventStor
   });
 }
 
+/** The event store the e2e suites run on: LEDGER_E2E_STORE (sqlite by default, or postgres). */
+export const E2E_STORE = (process.env['LEDGER_E2E_STORE'] ?? 'sqlite') as 'sqlite' | 'postgres';
+let schemas = 0;
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'patent-ledger-e2e-'));
   const file = join(dir, 'ledger.db');
+  // On PostgreSQL each harness gets a schema of its own, dropped on close.
+  const pgSchema = `e2e_${process.pid}_${++schemas}_${Math.random().toString(36).slice(2, 8)}`;
   // The read models (projections) get a file of their own in the same directory: the default
   // (./data/read-models.db) would be shared by every suite.
   const config = loadConfig({
     LEDGER_DB: file,
     LEDGER_READ_DB: join(dir, 'read-models.db'),
     LEDGER_LOG_LEVEL: 'error',
+    ...(E2E_STORE === 'postgres' ? { LEDGER_STORE: 'postgres', LEDGER_PG_URL: PG_TEST_URL, LEDGER_PG_SCHEMA: pgSchema } : {}),
   });
   const boot = async (): Promise<NestExpressApplication> => {
     const app = options.latency
-      ? await createApp(config, { logger: false, store: withLatency(openStore(config), options.latency) })
+      ? await createApp(config, { logger: false, store: withLatency(await openStore(config), options.latency) })
       : await createApp(config, { logger: false });
     await app.init();
     return app;
@@ -107,6 +116,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       if (app) await app.close();
       app = undefined;
       await rm(dir, { recursive: true, force: true });
+      if (E2E_STORE === 'postgres') {
+        const client = new Client({ connectionString: PG_TEST_URL });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
+        await client.end();
+      }
     },
   };
 }

@@ -4,6 +4,7 @@
  * `<FILE>.rejects.csv`, they are not a failure), 1 when the import could not run or stopped; bad usage
  * throws a CliError with exit code 2.
  */
+import { accessSync, constants } from 'node:fs';
 import {
   createProgressPrinter,
   DEFAULT_BATCH_SIZE,
@@ -159,8 +160,9 @@ export async function run(args: string[], env: NodeJS.ProcessEnv, io: CommandIo)
   const orgId = values.get('actor-org') ?? 'local';
   const userId = values.get('actor-user') ?? 'cli';
   const role = values.get('actor-role') ?? (values.has('actor-org') ? 'institution' : 'system');
-  if (!(ACTOR_ROLES as readonly string[]).includes(role))
+  if (!(ACTOR_ROLES as readonly string[]).includes(role)) {
     throw usage(`--actor-role must be one of ${ACTOR_ROLES.join(', ')}`);
+  }
   for (const [name, v] of [
     ['actor-org', orgId],
     ['actor-user', userId],
@@ -169,6 +171,14 @@ export async function run(args: string[], env: NodeJS.ProcessEnv, io: CommandIo)
   }
   const actor: Actor = { role, orgId, userId };
 
+  try {
+    accessSync(file, constants.R_OK); // before the ledger is opened (and perhaps created)
+  } catch (err) {
+    io.stderr.write(
+      `patent-ledger import: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`,
+    );
+    return 1;
+  }
   const opened = await openConfiguredStore(env, io, 'import');
   if (!opened) return 1;
   const { store } = opened;

@@ -1,0 +1,191 @@
+/**
+ * The auditor endpoints over HTTP (the real application on a temporary SQLite file, as the e2e
+ * suites build it): GET /patents/{id}/verify before and after tampering with the store's rows,
+ * GET /patents/{id}/evidence checked offline with verifyEvidenceBundle, and
+ * GET /patents/{id}/provenance naming the event that last set each field.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  loadSigningKey,
+  publicKeyPem,
+  verifyEvidenceBundle,
+  type EventStore,
+} from '@patent-ledger/eventsourcing';
+import { SqliteEventStore } from '@patent-ledger/store-sqlite';
+import { EVENT_STORE } from '../../apps/api/src/ledger/tokens';
+import {
+  actors,
+  EXAMPLES,
+  inventory,
+  registerInstitution,
+  send,
+  startHarness,
+  type Harness,
+} from '../e2e/harness';
+import { sqliteRaw, tamper } from './ledger-fixture';
+
+const N = EXAMPLES.inventory.applicationNumber;
+const P = `/patents/${N}`;
+const STREAM = `patent-${N}`;
+
+let h: Harness;
+
+async function post(
+  path: string,
+  body: unknown,
+  actor: Record<string, string> = actors.institution,
+): Promise<void> {
+  const res = await send(h, 'post', path, body, { headers: actor });
+  if (res.status !== 201) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+function store(): SqliteEventStore {
+  const s = h.app().get<EventStore>(EVENT_STORE);
+  if (!(s instanceof SqliteEventStore)) throw new Error('the harness does not run on SQLite');
+  return s;
+}
+
+beforeEach(async () => {
+  h = await startHarness();
+  await registerInstitution(h);
+  await inventory(h, N);
+  await post(`${P}/intent`, EXAMPLES.intent);
+  await post(`${P}/evaluations`, EXAMPLES.evaluation, actors.enterprise);
+  await post(`${P}/transfers`, EXAMPLES.transfer);
+  await post(`${P}/transfers/${EXAMPLES.transfer.dealId}/registration`, EXAMPLES.transferRegistration);
+});
+
+afterEach(async () => {
+  await h.close();
+});
+
+describe('GET /patents/{id}/verify', () => {
+  it('an untouched patent: ok, with its events, version and last hash', async () => {
+    const res = await h.http().get(`${P}/verify`);
+    expect(res.status).toBe(200);
+    const last = (await store().readStream(STREAM)).at(-1)!;
+    expect(res.body).toEqual({
+      applicationNumber: N,
+      streamName: STREAM,
+      ok: true,
+      events: 5,
+      version: 5,
+      lastHash: last.hash,
+    });
+  });
+
+  it('a payload byte changed in the database: ok false, payload-changed at that version', async () => {
+    await tamper.changePayload(
+      sqliteRaw(store()),
+      STREAM,
+      3,
+      '"industrializationProspect":4',
+      '"industrializationProspect":5',
+    );
+    const res = await h.http().get(`${P}/verify`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(
+      expect.objectContaining({
+        ok: false,
+        issue: expect.objectContaining({
+          kind: 'payload-changed',
+          streamName: STREAM,
+          version: 3,
+          detail: 'the stored EnterpriseEvaluated at version 3 no longer matches its hash',
+        }),
+      }),
+    );
+  });
+
+  it('an event deleted in the middle: event-missing; the newest deleted: head-truncated', async () => {
+    const raw = sqliteRaw(store());
+    await tamper.deleteNewest(raw, STREAM, false);
+    let res = await h.http().get(`${P}/verify`);
+    expect(res.body).toEqual(
+      expect.objectContaining({
+        ok: false,
+        issue: expect.objectContaining({ kind: 'head-truncated', version: 5 }),
+      }),
+    );
+    await tamper.deleteEvent(raw, STREAM, 2);
+    res = await h.http().get(`${P}/verify`);
+    expect(res.body).toEqual(
+      expect.objectContaining({
+        ok: false,
+        issue: expect.objectContaining({ kind: 'event-missing', version: 2 }),
+      }),
+    );
+  });
+
+  it('an unknown patent: 404', async () => {
+    const res = await h.http().get('/patents/201710601863.8/verify');
+    expect(res.status).toBe(404);
+  });
+});
+
+describe('GET /patents/{id}/evidence', () => {
+  it('is a bundle that verifies offline, with the ledger’s key', async () => {
+    const res = await h.http().get(`${P}/evidence`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="evidence-${N}.json"`);
+    const key = loadSigningKey(readFileSync(join(h.dir, 'signing-key.pem'), 'utf8'));
+    expect(verifyEvidenceBundle(res.body)).toEqual({ ok: true, keyId: key.keyId, events: 5 });
+    expect(verifyEvidenceBundle(res.body, publicKeyPem(key.publicKey))).toEqual({
+      ok: true,
+      keyId: key.keyId,
+      events: 5,
+    });
+  });
+
+  it('of a tampered stream does not verify: the bundle signs the head, the chain inside is still broken', async () => {
+    await tamper.changePayload(sqliteRaw(store()), STREAM, 4, '"price":"650000.00"', '"price":"65000.00"');
+    const res = await h.http().get(`${P}/evidence`);
+    expect(res.status).toBe(200);
+    expect(verifyEvidenceBundle(res.body)).toEqual(
+      expect.objectContaining({
+        ok: false,
+        issue: expect.objectContaining({ kind: 'payload-changed', version: 4 }),
+      }),
+    );
+  });
+});
+
+describe('GET /patents/{id}/provenance', () => {
+  it('names, for each field, the event that last set it', async () => {
+    const res = await h.http().get(`${P}/provenance`);
+    expect(res.status).toBe(200);
+    const body = res.body as {
+      version: number;
+      state: Record<string, unknown>;
+      fields: Record<string, { eventType: string; version: number; businessDate: string; actor: unknown }>;
+    };
+    expect(body.version).toBe(5);
+    expect(body.state['holder']).toEqual(
+      expect.objectContaining({
+        kind: 'enterprise',
+        id: EXAMPLES.transfer.assigneeId,
+        since: EXAMPLES.transferRegistration.registeredOn,
+      }),
+    );
+    expect(body.fields['holder']).toEqual(
+      expect.objectContaining({
+        eventType: 'TransferRegistered',
+        version: 5,
+        businessDate: EXAMPLES.transferRegistration.registeredOn,
+      }),
+    );
+    expect(body.fields['title']).toEqual(
+      expect.objectContaining({ eventType: 'PatentInventoried', version: 1 }),
+    );
+    expect(body.fields['evaluations']).toEqual(
+      expect.objectContaining({
+        eventType: 'EnterpriseEvaluated',
+        version: 3,
+        actor: { role: 'enterprise', orgId: 'sx-coal-materials', userId: 'li.ming' },
+      }),
+    );
+    expect(body.fields['inPool']).toEqual(expect.objectContaining({ eventType: 'TransferRegistered' }));
+    expect(body.fields['transfers']).toEqual(expect.objectContaining({ eventType: 'TransferRegistered' }));
+  });
+});

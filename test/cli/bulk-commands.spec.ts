@@ -1,0 +1,180 @@
+/** The `import` and `generate` commands, run in-process against a temporary SQLite ledger. */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { SqliteEventStore } from '@patent-ledger/store-sqlite';
+import { run as generate } from '../../apps/cli/src/commands/generate';
+import { run as importFile } from '../../apps/cli/src/commands/import';
+
+function io(isTTY = false) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out = { stdout: '', stderr: '' };
+  stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));
+  stderr.on('data', (c: Buffer) => (out.stderr += c.toString()));
+  return { io: { stdout, stderr, isTTY }, out };
+}
+
+describe('patent-ledger import and generate', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'patent-ledger-cli-'));
+    env = { LEDGER_STORE: 'sqlite', LEDGER_DB: join(dir, 'ledger.db'), LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL' };
+  });
+
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('generates a file, rejects it before the institutions exist, then applies and finds it all present', async () => {
+    const file = join(dir, 'province.csv');
+    const g = io();
+    expect(
+      await generate(['--patents', '80', '--institutions', '6', '--seed', 's1', '--out', file], env, g.io),
+    ).toBe(0);
+    expect(g.out.stdout).toMatch(
+      /^generated 80 patents \(\d+ stock, \d+ new\) of 6 institutions \(seed s1, now 2025-12-31T04:00:00Z\); wrote .*province\.csv in [\d.]+ s\n$/,
+    );
+    expect(readFileSync(file, 'utf8').split('\r\n')).toHaveLength(82);
+
+    // No institution registered yet: every row is rejected, which is not a failure.
+    const first = io();
+    expect(await importFile([file], env, first.io)).toBe(0);
+    expect(first.out.stdout).toMatch(
+      /: 0 imported, 0 already present, 80 rejected of 80 rows in [\d.]+ s \(\d+ rows\/s\)\n$/,
+    );
+    expect(first.out.stderr).toContain(`rejected 80 rows (first 20 below; all in ${file}.rejects.csv):`);
+    expect(first.out.stderr).toMatch(
+      / {2}row 1 \d{12}\.[\dX]: INSTITUTION\.NOT_REGISTERED institution \S+ is not registered/,
+    );
+    expect(first.out.stderr).toContain('by reason: INSTITUTION.NOT_REGISTERED 80');
+    expect(first.out.stderr).toMatch(/^import: 100% 80 rows, 0 imported, 0 already present, 80 rejected/m);
+
+    const applied = io();
+    expect(
+      await generate(['--patents=80', '--institutions=6', '--seed=s1', '--apply'], env, applied.io),
+    ).toBe(0);
+    expect(applied.out.stdout).toMatch(
+      /applied: 6 institutions registered, 80 patents inventoried \(0 already present\), \d+ lifecycle commands \(0 already applied\), \d+ events in/,
+    );
+
+    const again = io(true);
+    expect(await importFile([file, '--actor-org', 'tyut', '--batch-size', '7'], env, again.io)).toBe(0);
+    expect(again.out.stdout).toMatch(/: 0 imported, 80 already present, 0 rejected of 80 rows/);
+    expect(again.out.stderr).toContain('\r[');
+    expect(again.out.stderr.endsWith('\n')).toBe(true);
+
+    const store = SqliteEventStore.open(env['LEDGER_DB']!);
+    const head = await store.headPosition();
+    await store.close();
+    const twice = io();
+    expect(
+      await generate(['--patents', '80', '--institutions', '6', '--seed', 's1', '--apply'], env, twice.io),
+    ).toBe(0);
+    expect(twice.out.stdout).toMatch(
+      /applied: 0 institutions registered, 0 patents inventoried \(80 already present\), 0 lifecycle commands/,
+    );
+    const after = SqliteEventStore.open(env['LEDGER_DB']!);
+    expect(await after.headPosition()).toBe(head);
+    await after.close();
+  });
+
+  it('records the actor it is given', async () => {
+    await generate(['--patents', '0', '--institutions', '5', '--apply'], env, io().io);
+    const file = join(dir, 'one.jsonl');
+    writeFileSync(
+      file,
+      `${JSON.stringify({
+        applicationNumber: '201710601862.3',
+        institutionId: 'tyut',
+        title: '一种煤矸石基多孔陶瓷材料及其制备方法',
+        kind: 'invention',
+        filingDate: '2017-07-21',
+        grantDate: '2020-03-10',
+        inventors: ['王磊'],
+        ipc: ['C04B 38/00'],
+        fiscallyFunded: true,
+        implementationStatus: 'implemented',
+        technologyReadiness: 5,
+        selfAssessedGrade: 'A',
+        occurredOn: '2024-03-15',
+      })}\n`,
+    );
+    const r = io();
+    expect(await importFile([file, '--actor-org', 'tyut', '--actor-user', 'tto-01'], env, r.io)).toBe(0);
+    expect(r.out.stdout).toMatch(/1 imported/);
+    const store = SqliteEventStore.open(env['LEDGER_DB']!);
+    const [event] = await store.readStream('patent-201710601862.3');
+    await store.close();
+    expect(event!.metadata.actor).toEqual({ role: 'institution', orgId: 'tyut', userId: 'tto-01' });
+  });
+
+  it('fails with one line when the file or the configuration cannot be used', async () => {
+    const missing = io();
+    expect(await importFile([join(dir, 'none.csv')], env, missing.io)).toBe(1);
+    expect(missing.out.stderr).toBe(`patent-ledger import: cannot read ${join(dir, 'none.csv')}: ENOENT\n`);
+    expect(existsSync(env['LEDGER_DB']!)).toBe(false); // the ledger is not created for nothing
+
+    const badHeader = join(dir, 'bad.csv');
+    writeFileSync(badHeader, 'foo,bar\n1,2\n');
+    const header = io();
+    expect(await importFile([badHeader], env, header.io)).toBe(1);
+    expect(header.out.stderr).toMatch(
+      /^patent-ledger import: the header has no column for applicationNumber \(申请号\).*\n$/,
+    );
+
+    const config = io();
+    expect(await importFile([badHeader], { ...env, LEDGER_SQLITE_SYNCHRONOUS: 'OFF' }, config.io)).toBe(1);
+    expect(config.out.stderr).toBe(
+      'patent-ledger import: LEDGER_SQLITE_SYNCHRONOUS=OFF is invalid: expected one of FULL, NORMAL\n',
+    );
+    const gen = io();
+    expect(
+      await generate(['--patents', '1', '--apply'], { ...env, LEDGER_SQLITE_SYNCHRONOUS: 'OFF' }, gen.io),
+    ).toBe(1);
+    expect(gen.out.stderr.split('\n')).toHaveLength(2);
+  });
+
+  it.each([
+    [[], /import needs a FILE/],
+    [['a.csv', 'b.csv'], /import takes one FILE/],
+    [['a.csv', '--format', 'xml'], /--format must be csv or jsonl/],
+    [['a.csv', '--batch-size', '0'], /--batch-size must be an integer from 1 to 10000/],
+    [['a.csv', '--batch-size'], /--batch-size needs a value/],
+    [['a.csv', '--actor-role', 'auditor'], /--actor-role must be one of institution, ip-office, system/],
+    [['a.csv', '--actor-org', '太原理工'], /--actor-org must be/],
+    [['a.csv', '--encoding', 'klingon'], /not a known text encoding/],
+    [['a.csv', '--verbose'], /unknown option --verbose/],
+  ])('import %j is bad usage (exit 2)', async (args, message) => {
+    await expect(importFile(args as string[], env, io().io)).rejects.toMatchObject({
+      message: expect.stringMatching(message),
+      exitCode: 2,
+    });
+  });
+
+  it.each([
+    [[], /generate needs --patents N/],
+    [['--patents', 'many'], /--patents must be an integer/],
+    [['--patents', '5', '--out', 'x.xlsx'], /--out must name a .csv, .jsonl or .ndjson file/],
+    [['--patents', '5', '--now', 'yesterday'], /--now must be an ISO date/],
+    [['--patents', '5', '--now', '2023-01-01'], /2024-06-01 or later/],
+    [['--patents', '5', 'extra'], /generate takes no argument "extra"/],
+  ])('generate %j is bad usage (exit 2)', async (args, message) => {
+    await expect(generate(args as string[], env, io().io)).rejects.toMatchObject({
+      message: expect.stringMatching(message),
+      exitCode: 2,
+    });
+  });
+
+  it('prints its help', async () => {
+    const a = io();
+    expect(await importFile(['--help'], env, a.io)).toBe(0);
+    expect(a.out.stdout).toContain('patent-ledger import FILE [options]');
+    const b = io();
+    expect(await generate(['--help'], env, b.io)).toBe(0);
+    expect(b.out.stdout).toContain('patent-ledger generate --patents N [options]');
+  });
+});
