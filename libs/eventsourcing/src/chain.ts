@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { eventHash, GENESIS_HASH, nextGlobalHead } from './hash-chain';
-import { signValue, verifyValue, type SigningKey } from './signing';
+import { keyIdOf, signValue, verifyValue, type SigningKey } from './signing';
 import type { EventStore, StoredEvent } from './types';
 
 /**
@@ -27,7 +27,9 @@ export interface ChainHeadStore {
 }
 
 export const isChainHeadStore = (s: unknown): s is ChainHeadStore =>
-  !!s && typeof (s as ChainHeadStore).latestChainHead === 'function' && typeof (s as ChainHeadStore).appendChainHead === 'function';
+  !!s &&
+  typeof (s as ChainHeadStore).latestChainHead === 'function' &&
+  typeof (s as ChainHeadStore).appendChainHead === 'function';
 
 const signedPart = (h: Omit<ChainHead, 'signature'>) => ({
   position: h.position,
@@ -128,28 +130,30 @@ export interface VerifyReport {
 /**
  * Classifies the first broken link of one stream (events as stored, any order). Returns undefined
  * when the stream's chain is intact.
+ *
+ * The hash chain is walked in version order first, so a link that breaks is classified by what the
+ * stored hashes still prove (two exchanged neighbours, a slipped-in event, a changed payload); only a
+ * stream whose chain holds is then checked for events standing in the log in the wrong order, and
+ * against the version and last hash the store's stream table recorded (`recorded`).
  */
-export function analyseStream(events: readonly StoredEvent[], recorded?: { version: number; lastHash: string | null }): VerifyIssue | undefined {
+export function analyseStream(
+  events: readonly StoredEvent[],
+  recorded?: { version: number; lastHash: string | null },
+): VerifyIssue | undefined {
   const byVersion = [...events].sort((a, b) => a.version - b.version);
   const streamName = byVersion[0]?.streamName ?? '';
-  for (let i = 1; i < byVersion.length; i++) {
-    const a = byVersion[i - 1]!;
-    const b = byVersion[i]!;
-    if (b.position < a.position) {
-      return {
-        kind: 'events-reordered',
-        streamName,
-        version: a.version,
-        position: b.position,
-        detail: `versions ${a.version} and ${b.version} stand in the log in the opposite order (positions ${a.position} and ${b.position})`,
-      };
-    }
-  }
   let prev = GENESIS_HASH;
   for (let i = 0; i < byVersion.length; i++) {
     const e = byVersion[i]!;
     const expectedVersion = i === 0 ? 1 : byVersion[i - 1]!.version + 1;
-    if (!e.hash) return { kind: 'hash-missing', streamName, version: e.version, position: e.position, detail: 'the event has no hash' };
+    if (!e.hash)
+      return {
+        kind: 'hash-missing',
+        streamName,
+        version: e.version,
+        position: e.position,
+        detail: 'the event has no hash',
+      };
     if (e.version !== expectedVersion) {
       return {
         kind: 'event-missing',
@@ -170,13 +174,30 @@ export function analyseStream(events: readonly StoredEvent[], recorded?: { versi
     const before = i > 0 ? byVersion[i - 1] : undefined;
     const beforePrev = i > 1 ? byVersion[i - 2]!.hash! : GENESIS_HASH;
     // Two neighbours whose contents were exchanged: each chains where the other stood.
-    if (next?.hash && eventHash({ ...next, version: e.version, previousHash: prev }) === next.hash && eventHash({ ...e, version: next.version, previousHash: next.hash }) === e.hash) {
+    if (
+      next?.hash &&
+      eventHash({ ...next, version: e.version, previousHash: prev }) === next.hash &&
+      eventHash({ ...e, version: next.version, previousHash: next.hash }) === e.hash
+    ) {
       return {
         kind: 'events-reordered',
         streamName,
         version: e.version,
         position: e.position,
         detail: `the events at versions ${e.version} and ${next.version} were swapped`,
+      };
+    }
+    // The event that belongs here (it chains from the previous one, at this version) stands further on.
+    const moved = byVersion
+      .slice(i + 2)
+      .find((c) => c.hash && eventHash({ ...c, version: e.version, previousHash: prev }) === c.hash);
+    if (moved) {
+      return {
+        kind: 'events-reordered',
+        streamName,
+        version: e.version,
+        position: e.position,
+        detail: `the event of version ${e.version} (${moved.type}) now stands at version ${moved.version}: events were moved`,
       };
     }
     // The previous event was slipped in: this one still chains from the one before it.
@@ -198,6 +219,17 @@ export function analyseStream(events: readonly StoredEvent[], recorded?: { versi
         detail: `version ${before.version} (${before.type}) was inserted: version ${e.version} chains from version ${before.version - 1}`,
       };
     }
+    // Only the stored hash was edited: the content still gives the hash the next event chains from.
+    const recomputed = eventHash({ ...e, previousHash: prev });
+    if (next?.hash && eventHash({ ...next, previousHash: recomputed }) === next.hash) {
+      return {
+        kind: 'payload-changed',
+        streamName,
+        version: e.version,
+        position: e.position,
+        detail: `the stored hash of the ${e.type} at version ${e.version} was edited (its content still chains)`,
+      };
+    }
     if (!next || (next.hash && eventHash({ ...next, previousHash: e.hash }) === next.hash)) {
       return {
         kind: 'payload-changed',
@@ -215,13 +247,42 @@ export function analyseStream(events: readonly StoredEvent[], recorded?: { versi
       detail: `version ${e.version} does not chain from version ${e.version - 1}`,
     };
   }
+  // The chain holds: the events must also stand in the global log in version order.
+  for (let i = 1; i < byVersion.length; i++) {
+    const a = byVersion[i - 1]!;
+    const b = byVersion[i]!;
+    if (b.position < a.position) {
+      return {
+        kind: 'events-reordered',
+        streamName,
+        version: a.version,
+        position: b.position,
+        detail: `versions ${a.version} and ${b.version} stand in the log in the opposite order (positions ${a.position} and ${b.position})`,
+      };
+    }
+  }
   const last = byVersion[byVersion.length - 1];
-  if (recorded && (recorded.version > (last?.version ?? 0) || (last && recorded.lastHash !== null && recorded.lastHash !== last.hash && recorded.version === last.version))) {
+  if (recorded && recorded.version > (last?.version ?? 0)) {
     return {
       kind: 'head-truncated',
       streamName,
       version: (last?.version ?? 0) + 1,
       detail: `the stream is recorded at version ${recorded.version} but its events end at version ${last?.version ?? 0}`,
+    };
+  }
+  if (
+    recorded &&
+    last &&
+    recorded.version === last.version &&
+    recorded.lastHash !== null &&
+    recorded.lastHash !== last.hash
+  ) {
+    return {
+      kind: 'history-rewritten',
+      streamName,
+      version: last.version,
+      position: last.position,
+      detail: `the stream is recorded with last hash ${recorded.lastHash.slice(0, 12)}… at version ${recorded.version}, but its chain ends in ${last.hash?.slice(0, 12)}…: its events were replaced with recomputed hashes`,
     };
   }
   return undefined;
@@ -237,83 +298,150 @@ export interface VerifyOptions {
   maxIssues?: number;
 }
 
+/** Issues of one stream (they name it) come before those of the global chain; each group in log order. */
+function issueOrder(a: VerifyIssue, b: VerifyIssue): number {
+  const group = (i: VerifyIssue) => (i.streamName !== undefined ? 0 : 1);
+  return group(a) - group(b) || (a.position ?? Infinity) - (b.position ?? Infinity);
+}
+
 /**
  * Verifies a whole ledger from its events in log order: every stream's hash chain, the stream table,
  * and the global chain against each signed head (signature with the public key, then the head value).
+ *
+ * Each signed head is checked against the segment of the log since the previous signed head: after a
+ * head that the log no longer reproduces, the chain continues from that (signed) head, so a damaged
+ * segment does not make every later head fail and each issue names the positions it lies between.
+ * A head whose signature does not verify with `publicKey` is reported and otherwise ignored (it
+ * proves nothing); without `publicKey`, signatures are not checked and every head is used.
+ *
+ * The first issue (`firstIssue`) is the first one that names a stream (stream, version, kind), else
+ * the first one of the global chain.
  */
-export async function verifyLedger(events: AsyncIterable<StoredEvent>, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyLedger(
+  events: AsyncIterable<StoredEvent>,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
   const maxIssues = options.maxIssues ?? 20;
   const issues: VerifyIssue[] = [];
   const add = (i: VerifyIssue): void => {
-    if (issues.length < maxIssues) issues.push(i);
+    issues.push(i);
   };
-  const heads = [...(options.heads ?? [])].sort((a, b) => a.position - b.position);
-  for (const h of heads) {
-    if (!options.publicKey) break;
-    if (!chainHeadSignatureValid(options.publicKey, h)) {
-      add({ kind: 'signature-invalid', position: h.position, detail: `the chain head at position ${h.position} is not signed by key ${h.keyId}` });
-    }
-  }
+  const heads = [...(options.heads ?? [])].sort((a, b) => a.position - b.position || a.count - b.count);
+  const publicKey = options.publicKey;
+  const expectedKeyId = publicKey ? keyIdOf(publicKey) : undefined;
+  const trusted = heads.filter((h) => {
+    if (!publicKey || chainHeadSignatureValid(publicKey, h)) return true;
+    add({
+      kind: 'signature-invalid',
+      position: h.position,
+      detail:
+        h.keyId === expectedKeyId
+          ? `the chain head at position ${h.position} does not carry a valid signature of key ${h.keyId}: it was altered or forged`
+          : `the chain head at position ${h.position} names key ${h.keyId}, not the verification key ${expectedKeyId}: it is not verifiable with it`,
+    });
+    return false;
+  });
   const streams = new Map<string, { version: number; hash: string; position: number }>();
   const broken = new Set<string>();
-  let global = GENESIS_HASH;
+  /**
+   * The global chain twice: as computed from the whole log, and continued from the last signed head
+   * checked (with the count since genesis each implies). A head is reproduced when either matches:
+   * the first survives a bogus head (unchecked signatures), the second a damaged earlier segment.
+   */
+  let computed = GENESIS_HASH;
+  let resumed = GENESIS_HASH;
+  let resumedCount = 0;
+  /** Events actually read. */
   let count = 0;
   let headIndex = 0;
   let lastPosition = 0;
+  /** The last signed head checked (its position), where the current segment starts. */
+  let segmentStart = 0;
   /** Checks every signed head that lies before `position` against the chain computed so far. */
   const checkHeadsBefore = (position: number): void => {
-    while (headIndex < heads.length && heads[headIndex]!.position < position) {
-      const h = heads[headIndex++]!;
-      if (h.position === lastPosition && h.count === count && h.head === global) continue;
-      if (count < h.count) {
-        // Deleted events: a stream-level issue names them when they were in the middle of a stream.
-        if (!issues.some((i) => i.kind === 'event-missing')) {
+    while (headIndex < trusted.length && trusted[headIndex]!.position < position) {
+      const h = trusted[headIndex++]!;
+      const range = `positions ${segmentStart + 1} and ${h.position}`;
+      const reproduced =
+        h.position === lastPosition &&
+        ((h.count === count && h.head === computed) || (h.count === resumedCount && h.head === resumed));
+      if (!reproduced) {
+        if (resumedCount < h.count) {
           add({
             kind: 'head-truncated',
             position: h.position,
-            detail: `the signed head at position ${h.position} covers ${h.count} events, the log now holds ${count} up to it: events were deleted`,
+            detail: `the signed head at position ${h.position} covers ${h.count} events, the log now holds ${resumedCount} up to it: ${h.count - resumedCount} event(s) between ${range} were deleted`,
+          });
+        } else if (resumedCount > h.count) {
+          add({
+            kind: 'event-inserted',
+            position: h.position,
+            detail: `the signed head at position ${h.position} covers ${h.count} events, the log now holds ${resumedCount} up to it: ${resumedCount - h.count} event(s) were inserted between ${range}`,
+          });
+        } else {
+          add({
+            kind: 'history-rewritten',
+            position: h.position,
+            detail: `the log between ${range} no longer reproduces its signed head: events were changed, exchanged or rewritten with recomputed hashes`,
           });
         }
-      } else {
-        add({
-          kind: 'history-rewritten',
-          position: h.position,
-          detail: `the log up to position ${h.position} no longer reproduces its signed head: events were changed, inserted or rewritten with recomputed hashes`,
-        });
       }
+      // Continue from the signed value, so the later segments are checked on their own.
+      resumed = h.head;
+      resumedCount = h.count;
+      segmentStart = h.position;
     }
   };
   for await (const e of events) {
     checkHeadsBefore(e.position);
     count++;
+    resumedCount++;
     lastPosition = e.position;
-    if (e.hash) global = nextGlobalHead(global, e.hash);
+    if (e.hash) {
+      computed = nextGlobalHead(computed, e.hash);
+      resumed = nextGlobalHead(resumed, e.hash);
+    }
     const st = streams.get(e.streamName);
     const expectedVersion = (st?.version ?? 0) + 1;
     const ok =
-      !!e.hash && e.version === expectedVersion && eventHash({ ...e, previousHash: st?.hash ?? GENESIS_HASH }) === e.hash;
+      !!e.hash &&
+      e.version === expectedVersion &&
+      eventHash({ ...e, previousHash: st?.hash ?? GENESIS_HASH }) === e.hash;
     if (!ok && !broken.has(e.streamName)) {
       broken.add(e.streamName);
+      // The whole stream classifies the break; without it, only what this event shows.
       const full = options.readStream ? await options.readStream(e.streamName) : [];
+      const analysed = full.length ? analyseStream(full, options.streamHeads?.get(e.streamName)) : undefined;
       add(
-        analyseStream(full.length ? full : [e], options.streamHeads?.get(e.streamName)) ?? {
-          kind: e.version !== expectedVersion ? (e.version < expectedVersion ? 'events-reordered' : 'event-missing') : 'chain-broken',
-          streamName: e.streamName,
-          version: e.version,
-          position: e.position,
-          detail: `version ${e.version} does not follow version ${expectedVersion - 1}`,
-        },
+        analysed ??
+          (e.version > expectedVersion
+            ? {
+                kind: 'event-missing',
+                streamName: e.streamName,
+                version: expectedVersion,
+                position: e.position,
+                detail: `version ${e.version} follows version ${expectedVersion - 1}`,
+              }
+            : {
+                kind: e.version < expectedVersion ? 'events-reordered' : 'chain-broken',
+                streamName: e.streamName,
+                version: e.version,
+                position: e.position,
+                detail: `version ${e.version} does not chain from version ${expectedVersion - 1}`,
+              }),
       );
     }
     streams.set(e.streamName, { version: e.version, hash: e.hash ?? '', position: e.position });
   }
   // Heads at or before the last event are checked as usual; a head beyond it covers deleted events.
   checkHeadsBefore(lastPosition + 1);
-  for (const h of heads.slice(headIndex)) {
+  const beyond = trusted.slice(headIndex);
+  const newest = beyond[beyond.length - 1];
+  if (newest) {
     add({
       kind: 'head-truncated',
-      position: h.position,
-      detail: `a signed head covers position ${h.position}, but the log ends at ${lastPosition}: the newest events were deleted`,
+      position: newest.position,
+      detail: `a signed head covers ${newest.count} events up to position ${newest.position}, but the log ends at position ${lastPosition}: the newest events were deleted`,
     });
   }
   if (options.streamHeads) {
@@ -327,16 +455,31 @@ export async function verifyLedger(events: AsyncIterable<StoredEvent>, options: 
           version: (st?.version ?? 0) + 1,
           detail: `the stream is recorded at version ${rec.version} but its events end at version ${st?.version ?? 0}`,
         });
+      } else if (rec.version === st.version && rec.lastHash !== null && rec.lastHash !== st.hash) {
+        add({
+          kind: 'history-rewritten',
+          streamName,
+          version: st.version,
+          position: st.position,
+          detail: `the stream is recorded with another last hash at version ${rec.version}: its events were replaced with recomputed hashes`,
+        });
       }
     }
   }
-  const last = heads[heads.length - 1];
-  const firstIssue = [...issues].sort((a, b) => (a.position ?? Infinity) - (b.position ?? Infinity))[0];
+  // Sorted before the cut, so the issues that name a stream are never crowded out by their consequences.
+  const ok = issues.length === 0;
+  issues.sort(issueOrder).splice(Math.max(1, maxIssues));
+  const last = trusted[trusted.length - 1];
+  const firstIssue = issues[0];
   return {
-    ok: issues.length === 0,
+    ok,
     events: count,
     streams: streams.size,
-    signedHeads: { checked: heads.length, lastPosition: last?.position ?? 0, keyIds: [...new Set(heads.map((h) => h.keyId))] },
+    signedHeads: {
+      checked: heads.length,
+      lastPosition: last?.position ?? 0,
+      keyIds: [...new Set(heads.map((h) => h.keyId))],
+    },
     uncoveredEvents: last ? Math.max(0, count - last.count) : count,
     ...(firstIssue ? { firstIssue } : {}),
     issues,
@@ -345,7 +488,7 @@ export async function verifyLedger(events: AsyncIterable<StoredEvent>, options: 
 
 /** Reads a store's whole log in order, in batches. */
 export async function* readLog(store: EventStore, batchSize = 5000): AsyncIterable<StoredEvent> {
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const batch = await store.readAll({ after, limit: batchSize });
     if (batch.length === 0) return;
     yield* batch;

@@ -67,9 +67,17 @@ export function signValue(key: SigningKey, value: unknown): string {
   return sign(null, Buffer.from(canonicalJson(value)), key.privateKey).toString('base64');
 }
 
+/**
+ * Verifies a signature made by `signValue`. Only the canonical base64 text is accepted: the decoder
+ * ignores stray characters and the unused low bits of the last digit, so an edited signature text
+ * could otherwise still decode to the valid signature.
+ */
 export function verifyValue(publicKey: KeyObject, value: unknown, signature: string): boolean {
   try {
-    return verify(null, Buffer.from(canonicalJson(value)), publicKey, Buffer.from(signature, 'base64'));
+    if (typeof signature !== 'string') return false;
+    const bytes = Buffer.from(signature, 'base64');
+    if (bytes.toString('base64') !== signature) return false;
+    return verify(null, Buffer.from(canonicalJson(value)), publicKey, bytes);
   } catch {
     return false;
   }

@@ -171,10 +171,14 @@ function toCommandRecord(row: CommandRow): CommandRecord {
 }
 
 function isDuplicateEventId(err: unknown): boolean {
+  // Not `instanceof Database.SqliteError`: a second copy of the module (jest's registry, two
+  // bundles) carries another class; the code and message are what SQLite reports.
+  const e = err as { code?: unknown; message?: unknown } | null;
   return (
-    err instanceof Database.SqliteError &&
-    err.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
-    err.message.includes('events.event_id')
+    !!e &&
+    e.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    typeof e.message === 'string' &&
+    e.message.includes('events.event_id')
   );
 }
 
