@@ -34,6 +34,11 @@ export default tseslint.config(
     rules: restrict(['@nestjs/*', '@patent-ledger/domain', '@patent-ledger/store-*', '**/apps/**'], 'store adapters depend on libs/eventsourcing only.'),
   },
   {
+    files: ['libs/bulk/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: restrict(['@nestjs/*', '@patent-ledger/store-*', '@patent-ledger/read-models', '**/apps/**'], 'libs/bulk works through the EventStore port and the domain only.'),
+  },
+  {
     files: ['libs/read-models/**/*.ts'],
     rules: restrict(['@nestjs/*', '**/apps/**'], 'read models know no framework and no app.'),
   },

@@ -7,7 +7,7 @@ import { SqliteEventStore } from '@patent-ledger/store-sqlite';
 import { PostgresEventStore } from '@patent-ledger/store-postgres';
 import { KurrentEventStore } from '@patent-ledger/store-kurrentdb';
 import { ConfigError } from './config';
-import { SqliteReadModels } from '@patent-ledger/read-models';
+import { PostgresReadModels, SqliteReadModels, type ReadModels } from '@patent-ledger/read-models';
 import { AppModule } from './app.module';
 import { ledgerProjections } from './read-models/projections';
 import { requireJsonBody } from './common/content-type.middleware';
@@ -56,17 +56,34 @@ function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
-/** Opens the read models the configuration names. */
-export function openReadModels(config: LedgerConfig): SqliteReadModels {
-  if (config.readModels !== 'sqlite') {
-    throw new ConfigError(`LEDGER_READ_MODELS=${config.readModels} is not available in this version; use sqlite`);
+/** The PostgreSQL schema of the read models: the store's schema with `_read` appended. */
+export const readModelsSchema = (config: Pick<LedgerConfig, 'pgSchema'>): string => `${config.pgSchema}_read`;
+
+/**
+ * Opens the read models the configuration names: a SQLite file (LEDGER_READ_DB) or a PostgreSQL
+ * schema (LEDGER_PG_URL, schema LEDGER_PG_SCHEMA + "_read"). An unreachable database is a ConfigError.
+ */
+export async function openReadModels(config: LedgerConfig): Promise<ReadModels> {
+  try {
+    if (config.readModels === 'postgres') {
+      return await PostgresReadModels.open(
+        { connectionString: config.pgUrl, schema: readModelsSchema(config), poolSize: config.pgPoolSize },
+        ledgerProjections(config),
+      );
+    }
+    return SqliteReadModels.open(config.readDbFile, ledgerProjections(config));
+  } catch (err) {
+    const where =
+      config.readModels === 'postgres'
+        ? `LEDGER_PG_URL=${redact(config.pgUrl)}, schema ${readModelsSchema(config)}`
+        : `LEDGER_READ_DB=${config.readDbFile}`;
+    throw new ConfigError(`cannot open the ${config.readModels} read models (${where}): ${(err as Error).message}`);
   }
-  return SqliteReadModels.open(config.readDbFile, ledgerProjections(config));
 }
 
 export interface CreateAppOptions {
   store?: EventStore;
-  readModels?: SqliteReadModels;
+  readModels?: ReadModels;
   clock?: Clock;
   logger?: false;
 }
@@ -74,7 +91,7 @@ export interface CreateAppOptions {
 /** Builds the HTTP application (not yet listening): used by main.ts and the e2e suites. */
 export async function createApp(config: LedgerConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
   const store = options.store ?? (await openStore(config));
-  const readModels = options.readModels ?? openReadModels(config);
+  const readModels = options.readModels ?? (await openReadModels(config));
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register({ config, store, readModels, ...(options.clock ? { clock: options.clock } : {}) }),
     {

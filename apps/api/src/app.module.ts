@@ -7,17 +7,18 @@ import { InstitutionsController } from './institutions/institutions.controller';
 import { LEDGER_HANDLERS } from './ledger/handlers';
 import { Clock, EVENT_STORE, LEDGER_CONFIG, SystemClock } from './ledger/tokens';
 import { PatentsController } from './patents/patents.controller';
+import { BatchController } from './patents/batch.controller';
 import { ChainService } from './chain/chain.service';
 import { EvidenceController } from './chain/evidence.controller';
 import { EventsAppendedHandler } from './read-models/events-appended.handler';
 import { ReadModelsController } from './read-models/read-models.controller';
 import { READ_MODELS, ReadModelsService } from './read-models/read-models.service';
-import type { SqliteReadModels } from '@patent-ledger/read-models';
+import type { ReadModels } from '@patent-ledger/read-models';
 
 export interface AppModuleOptions {
   config: LedgerConfig;
   store: EventStore;
-  readModels: SqliteReadModels;
+  readModels: ReadModels;
   clock?: Clock;
 }
 
@@ -35,7 +36,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [PatentsController, EvidenceController, InstitutionsController, ReadModelsController, HealthController],
+      controllers: [BatchController, PatentsController, EvidenceController, InstitutionsController, ReadModelsController, HealthController],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
         { provide: EVENT_STORE, useValue: store },

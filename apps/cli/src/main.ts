@@ -2,12 +2,22 @@
 import { ConfigError } from '../../api/src/config';
 import { CliError, type CliIo } from './cli-io';
 import { exportBundle, keygen, replay, verify, verifyBundle } from './commands/audit';
+import { run as generateRun } from './commands/generate';
+import { run as importRun } from './commands/import';
 import { migrate } from './commands/migrate';
 import { project, projections, rebuild } from './commands/projections';
 
 type Command = (args: string[], env: NodeJS.ProcessEnv, io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; help: string }> = {
+  import: {
+    run: importRun,
+    help: 'import FILE [--format csv|jsonl] [--actor-org ORG] [--batch-size N]  bulk inventory (CSV or JSON Lines); rejects to FILE.rejects.csv',
+  },
+  generate: {
+    run: generateRun,
+    help: 'generate --patents N [--institutions M] [--seed S] [--out FILE] [--apply]  reproducible synthetic province',
+  },
   rebuild: { run: rebuild, help: 'rebuild [projection]        rebuild one projection (or all) into fresh tables, then swap them in atomically' },
   project: { run: project, help: 'project [--once]            run the projector as its own process (LEDGER_PROJECTOR=off on the api)' },
   projections: { run: projections, help: 'projections                 position and lag of each projection' },

@@ -80,11 +80,15 @@ export interface ApplySummary {
 
 const errorFields = (err: unknown): { code: string; message: string } => {
   const code = (err as { code?: unknown }).code;
-  return { code: typeof code === 'string' ? code : 'ERROR', message: err instanceof Error ? err.message : String(err) };
+  return {
+    code: typeof code === 'string' ? code : 'ERROR',
+    message: err instanceof Error ? err.message : String(err),
+  };
 };
 
 /** The command id of the n-th (1-based) lifecycle command of a generated patent. */
-export const lifecycleCommandId = (applicationNumber: string, n: number): string => `generate:${applicationNumber}:${n}`;
+export const lifecycleCommandId = (applicationNumber: string, n: number): string =>
+  `generate:${applicationNumber}:${n}`;
 
 export async function applyProvince(
   store: EventStore,
@@ -97,7 +101,9 @@ export async function applyProvince(
   const clock = options.clock ?? (() => new Date().toISOString());
   const chunkSize = options.patentsPerChunk ?? 500;
   if (Date.parse(clock()) < Date.parse(province.now)) {
-    throw new Error(`the data set's now (${province.now}) is in the future: its events would be recorded before they happen`);
+    throw new Error(
+      `the data set's now (${province.now}) is in the future: its events would be recorded before they happen`,
+    );
   }
   const summary: ApplySummary = {
     runId,
@@ -135,9 +141,16 @@ export async function applyProvince(
         institutionDecider,
         streamName,
         { type: 'RegisterInstitution', data, now },
-        { commandId: `generate:${institutionId}:${fingerprint.slice(0, 16)}`, fingerprint, actor, now, correlationId: runId },
+        {
+          commandId: `generate:${institutionId}:${fingerprint.slice(0, 16)}`,
+          fingerprint,
+          actor,
+          now,
+          correlationId: runId,
+        },
       );
-      if (!outcome.duplicate && outcome.events.some((e) => e.type === 'InstitutionRegistered')) summary.institutionsRegistered++;
+      if (!outcome.duplicate && outcome.events.some((e) => e.type === 'InstitutionRegistered'))
+        summary.institutionsRegistered++;
       summary.eventsAppended += outcome.duplicate ? 0 : outcome.events.length;
     } catch (err) {
       fail(streamName, 'RegisterInstitution', err);
@@ -211,7 +224,11 @@ export async function applyProvince(
           })),
           options: {
             expectedVersion: version,
-            command: { commandId, fingerprint: fingerprintOf({ type: command.type, data: command.data }), recordedAt },
+            command: {
+              commandId,
+              fingerprint: fingerprintOf({ type: command.type, data: command.data }),
+              recordedAt,
+            },
           },
         });
         version += events.length;
@@ -269,7 +286,9 @@ export async function writeInventoryFile(
   try {
     if (format === 'csv') await write(CSV_BOM + csvRow(INVENTORY_FIELDS));
     for (const p of patents) {
-      await write(format === 'csv' ? csvRow(inventoryCells(p.inventory.data)) : `${JSON.stringify(p.inventory.data)}\n`);
+      await write(
+        format === 'csv' ? csvRow(inventoryCells(p.inventory.data)) : `${JSON.stringify(p.inventory.data)}\n`,
+      );
       rows++;
     }
   } finally {

@@ -1,12 +1,16 @@
 import { Readable } from 'node:stream';
 import { CsvRecordReader, csvField, csvRow, parseCsv } from './csv';
-import { normalizeLines, splitLines } from './lines';
+import { normalizeLines, splitLineBatches, splitLines } from './lines';
 
 const fieldsOf = (text: string) => parseCsv(text).map((r) => r.fields ?? r.error);
 
 describe('CSV records', () => {
   it('reads plain, empty and trailing fields', () => {
-    expect(fieldsOf('a,b,c\n1,,3\nx,\n')).toEqual([['a', 'b', 'c'], ['1', '', '3'], ['x', '']]);
+    expect(fieldsOf('a,b,c\n1,,3\nx,\n')).toEqual([
+      ['a', 'b', 'c'],
+      ['1', '', '3'],
+      ['x', ''],
+    ]);
   });
 
   it('reads quoted fields with commas, "" escapes and quoted line breaks', () => {
@@ -39,7 +43,10 @@ describe('CSV records', () => {
     const reader = new CsvRecordReader({ maxRecordChars: 20 });
     expect(reader.push('1,"opens here', 1)).toBeUndefined();
     expect(reader.pending).toBe(true);
-    expect(reader.push('and goes on for too long', 2)).toEqual({ line: 1, error: expect.stringMatching(/longer than 20/) });
+    expect(reader.push('and goes on for too long', 2)).toEqual({
+      line: 1,
+      error: expect.stringMatching(/longer than 20/),
+    });
     expect(reader.push('2,ok', 3)).toEqual({ line: 3, fields: ['2', 'ok'] });
   });
 
@@ -67,25 +74,44 @@ describe('splitLines', () => {
     // Every possible split point, including inside a UTF-8 sequence and between CR and LF.
     for (let cut = 0; cut <= bytes.length; cut++) {
       const chunks = [bytes.subarray(0, cut), bytes.subarray(cut)];
-      expect(await collect(splitLines(Readable.from(chunks)))).toEqual(['申请号,名称', '一,二', 'three', 'last']);
+      expect(await collect(splitLines(Readable.from(chunks)))).toEqual([
+        '申请号,名称',
+        '一,二',
+        'three',
+        'last',
+      ]);
     }
   });
 
   it('counts bytes and decodes other encodings', async () => {
     const gbk = Buffer.from([0xc9, 0xea, 0xc7, 0xeb, 0xba, 0xc5, 0x0a]); // 申请号\n in GBK
     let bytes = 0;
-    const lines = await collect(splitLines(Readable.from([gbk]), { encoding: 'gb18030', onBytes: (n) => (bytes = n) }));
+    const lines = await collect(
+      splitLines(Readable.from([gbk]), { encoding: 'gb18030', onBytes: (n) => (bytes = n) }),
+    );
     expect(lines).toEqual(['申请号']);
     expect(bytes).toBe(7);
   });
 
   it('refuses a line longer than the limit', async () => {
-    await expect(collect(splitLines(Readable.from([Buffer.from('x'.repeat(50))]), { maxLineChars: 10 }))).rejects.toThrow(
-      /longer than 10/,
-    );
+    await expect(
+      collect(splitLines(Readable.from([Buffer.from('x'.repeat(50))]), { maxLineChars: 10 })),
+    ).rejects.toThrow(/longer than 10/);
   });
 
   it('normalizes given lines that still hold line breaks', async () => {
-    expect(await collect(normalizeLines(['\uFEFFa\r\nb\n', 'c', 'd\r']))).toEqual(['a', 'b', 'c', 'd']);
+    const batches: string[][] = [];
+    for await (const b of normalizeLines(['\uFEFFa\r\nb\n', 'c', 'd\r'])) batches.push(b);
+    expect(batches).toEqual([['a', 'b'], ['c'], ['d']]);
+  });
+
+  it('yields the lines of each chunk together', async () => {
+    const batches: string[][] = [];
+    for await (const b of splitLineBatches(Readable.from([Buffer.from('a\nb\nc'), Buffer.from('d\ne\n')])))
+      batches.push(b);
+    expect(batches).toEqual([
+      ['a', 'b'],
+      ['cd', 'e'],
+    ]);
   });
 });

@@ -13,8 +13,7 @@
 
 /** A record read from CSV: its fields, or why it could not be read. */
 export type CsvRecord =
-  | { line: number; fields: string[]; error?: undefined }
-  | { line: number; fields?: undefined; error: string };
+  { line: number; fields: string[]; error?: undefined } | { line: number; fields?: undefined; error: string };
 
 export interface CsvRecordReaderOptions {
   /** Longest record accepted, in characters (default 1,000,000). */
@@ -55,7 +54,10 @@ export class CsvRecordReader {
     if (this.size > this.maxRecordChars) {
       const line0 = this.startLine;
       this.reset();
-      return { line: line0, error: `record longer than ${this.maxRecordChars} characters (an unclosed quote?)` };
+      return {
+        line: line0,
+        error: `record longer than ${this.maxRecordChars} characters (an unclosed quote?)`,
+      };
     }
     let i = 0;
     let atFieldStart = !this.inQuotes && this.field.length === 0;

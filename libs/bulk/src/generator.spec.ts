@@ -16,7 +16,13 @@ import {
   type PatentCommand,
   type PatentEvent,
 } from '@patent-ledger/domain';
-import { fingerprintOf, handleCommand, MemoryEventStore, type EventStore, type StoredEvent } from '@patent-ledger/eventsourcing';
+import {
+  fingerprintOf,
+  handleCommand,
+  MemoryEventStore,
+  type EventStore,
+  type StoredEvent,
+} from '@patent-ledger/eventsourcing';
 import { SqliteEventStore } from '@patent-ledger/store-sqlite';
 import { applyProvince, writeInventoryFile } from './apply';
 import { DEFAULT_GENERATOR_NOW, generateProvince, type GeneratedProvince } from './generator';
@@ -27,7 +33,11 @@ const ACTOR = { role: 'system', orgId: 'test', userId: 'spec' };
 const CLOCK = () => '2026-01-15T00:00:00.000Z';
 
 function snapshot(p: GeneratedProvince): string {
-  return JSON.stringify({ institutions: p.institutions, enterprises: p.enterprises, patents: [...p.patents()] });
+  return JSON.stringify({
+    institutions: p.institutions,
+    enterprises: p.enterprises,
+    patents: [...p.patents()],
+  });
 }
 
 async function readAllEvents(store: EventStore): Promise<StoredEvent[]> {
@@ -100,7 +110,11 @@ function obligationsOf(events: PatentEvent[]): Obligation[] {
         break;
       case 'Industrialized':
         openOne('transaction-report', e.data.industrializationId, addDays(e.data.startedOn, 30));
-        openOne('density-product-filing', e.data.industrializationId, `${Number(e.data.startedOn.slice(0, 4)) + 1}-09-30`);
+        openOne(
+          'density-product-filing',
+          e.data.industrializationId,
+          `${Number(e.data.startedOn.slice(0, 4)) + 1}-09-30`,
+        );
         break;
       case 'TransferRegistered':
         close('transfer-registration', e.data.dealId, e.data.registeredOn);
@@ -149,7 +163,9 @@ describe('generateProvince', () => {
   it('generates institutions of the Shanxi milestone groups with realistic stock counts', () => {
     const p = generateProvince({ patents: 2000, institutions: 42, seed: 1 });
     expect(p.institutions).toHaveLength(42);
-    expect(p.institutions.filter((i) => i.milestoneGroup === 'tyut').map((i) => i.name)).toEqual(['太原理工大学']);
+    expect(p.institutions.filter((i) => i.milestoneGroup === 'tyut').map((i) => i.name)).toEqual([
+      '太原理工大学',
+    ]);
     expect(p.institutions.filter((i) => i.milestoneGroup === 'key4').map((i) => i.name)).toEqual([
       '山西大学',
       '中北大学',
@@ -165,7 +181,9 @@ describe('generateProvince', () => {
       expect(i.stockPatentCount).toBeGreaterThanOrEqual(p.stockGenerated[i.institutionId]!);
       expect(i.stockPatentCount).toBeGreaterThan(0);
     }
-    expect(p.institutions.find((i) => i.institutionId === 'tyut')!.stockPatentCount).toBe(p.stockGenerated['tyut']);
+    expect(p.institutions.find((i) => i.institutionId === 'tyut')!.stockPatentCount).toBe(
+      p.stockGenerated['tyut'],
+    );
     const kinds = new Set(p.institutions.map((i) => i.kind));
     expect(kinds.has('university')).toBe(true);
   });
@@ -207,7 +225,9 @@ describe('generateProvince', () => {
   it('rejects impossible options', () => {
     expect(() => generateProvince({ patents: -1, institutions: 1, seed: 1 })).toThrow(/patents/);
     expect(() => generateProvince({ patents: 1, institutions: 0, seed: 1 })).toThrow(/institutions/);
-    expect(() => generateProvince({ patents: 1, institutions: 1, seed: 1, now: '2023-01-01T00:00:00Z' })).toThrow(/2024-06-01/);
+    expect(() =>
+      generateProvince({ patents: 1, institutions: 1, seed: 1, now: '2023-01-01T00:00:00Z' }),
+    ).toThrow(/2024-06-01/);
   });
 
   describe('a province of 200 patents applied through the deciders', () => {
@@ -236,7 +256,9 @@ describe('generateProvince', () => {
       const byStream = new Map<string, StoredEvent[]>();
       for (const e of patentEvents) byStream.set(e.streamName, [...(byStream.get(e.streamName) ?? []), e]);
       for (const events of byStream.values()) {
-        const dates = events.map((e) => businessDateOf({ type: e.type, data: e.data } as unknown as PatentEvent));
+        const dates = events.map((e) =>
+          businessDateOf({ type: e.type, data: e.data } as unknown as PatentEvent),
+        );
         expect(dates.every((d) => d >= dates[0]! && d <= nowDate)).toBe(true);
         expect([...dates].sort()).toEqual(dates);
       }
@@ -246,23 +268,48 @@ describe('generateProvince', () => {
       const nowDate = todayInChina(province.now);
       const byStream = new Map<string, PatentEvent[]>();
       for (const e of patentEvents) {
-        byStream.set(e.streamName, [...(byStream.get(e.streamName) ?? []), { type: e.type, data: e.data } as unknown as PatentEvent]);
+        byStream.set(e.streamName, [
+          ...(byStream.get(e.streamName) ?? []),
+          { type: e.type, data: e.data } as unknown as PatentEvent,
+        ]);
       }
       const all = [...byStream.values()].flatMap(obligationsOf);
-      for (const kind of ['transfer-registration', 'license-recordal', 'transaction-report', 'density-product-filing'] as const) {
+      for (const kind of [
+        'transfer-registration',
+        'license-recordal',
+        'transaction-report',
+        'density-product-filing',
+      ] as const) {
         const ofKind = all.filter((o) => o.kind === kind);
-        expect({ kind, late: ofKind.some((o) => o.fulfilledOn !== undefined && o.fulfilledOn > o.due) }).toEqual({ kind, late: true });
-        expect({ kind, onTime: ofKind.some((o) => o.fulfilledOn !== undefined && o.fulfilledOn <= o.due) }).toEqual({ kind, onTime: true });
-        expect({ kind, overdue: ofKind.some((o) => o.fulfilledOn === undefined && o.due < nowDate) }).toEqual({ kind, overdue: true });
+        expect({
+          kind,
+          late: ofKind.some((o) => o.fulfilledOn !== undefined && o.fulfilledOn > o.due),
+        }).toEqual({ kind, late: true });
+        expect({
+          kind,
+          onTime: ofKind.some((o) => o.fulfilledOn !== undefined && o.fulfilledOn <= o.due),
+        }).toEqual({ kind, onTime: true });
+        expect({ kind, overdue: ofKind.some((o) => o.fulfilledOn === undefined && o.due < nowDate) }).toEqual(
+          { kind, overdue: true },
+        );
       }
     });
 
     it('is what applyProvince appends too, and applying it again appends nothing', async () => {
       const fast = SqliteEventStore.open(':memory:');
       try {
-        const summary = await applyProvince(fast, province, { actor: ACTOR, clock: CLOCK, patentsPerChunk: 64 });
+        const summary = await applyProvince(fast, province, {
+          actor: ACTOR,
+          clock: CLOCK,
+          patentsPerChunk: 64,
+        });
         expect(summary.errors).toEqual([]);
-        expect(summary).toMatchObject({ patents: 200, inventoried: 200, alreadyPresent: 0, institutionsRegistered: 12 });
+        expect(summary).toMatchObject({
+          patents: 200,
+          inventoried: 200,
+          alreadyPresent: 0,
+          institutionsRegistered: 12,
+        });
         expect(summary.lifecycleApplied).toBe(summary.lifecycleCommands);
         const strip = (events: StoredEvent[]) =>
           events
@@ -274,7 +321,12 @@ describe('generateProvince', () => {
         const head = await fast.headPosition();
         const again = await applyProvince(fast, province, { actor: ACTOR, clock: CLOCK });
         expect(await fast.headPosition()).toBe(head);
-        expect(again).toMatchObject({ inventoried: 0, alreadyPresent: 200, lifecycleApplied: 0, institutionsRegistered: 0 });
+        expect(again).toMatchObject({
+          inventoried: 0,
+          alreadyPresent: 200,
+          lifecycleApplied: 0,
+          institutionsRegistered: 0,
+        });
         expect(again.lifecycleAlreadyApplied).toBe(summary.lifecycleCommands);
       } finally {
         await fast.close();
@@ -314,7 +366,9 @@ describe('generateProvince', () => {
       expect(csv).toMatchObject({ rows: 120, imported: 120, rejected: 0 });
       const first = [...province.patents()][0]!;
       const [stored] = await fresh.readStream(patentStream(first.applicationNumber));
-      expect(stored!.data).toEqual(patentDecider.decide(first.inventory, patentDecider.initialState())[0]!.data);
+      expect(stored!.data).toEqual(
+        patentDecider.decide(first.inventory, patentDecider.initialState())[0]!.data,
+      );
       await fresh.close();
     } finally {
       await store.close();

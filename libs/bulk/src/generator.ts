@@ -216,9 +216,18 @@ function skeleton(ctx: Context, index: number): Skeleton {
 
   const forced = index < SHOWCASE_PATENTS ? FORCED_PLANS[index] : undefined;
   const kind: PatentKind =
-    forced?.kind ?? rng.weighted({ invention: 70, 'utility-model': 25, design: 5 } as Record<PatentKind, number>);
+    forced?.kind ??
+    rng.weighted({ invention: 70, 'utility-model': 25, design: 5 } as Record<PatentKind, number>);
   const typeDigit =
-    kind === 'invention' ? (rng.chance(0.03) ? '8' : '1') : kind === 'utility-model' ? (rng.chance(0.01) ? '9' : '2') : '3';
+    kind === 'invention'
+      ? rng.chance(0.03)
+        ? '8'
+        : '1'
+      : kind === 'utility-model'
+        ? rng.chance(0.01)
+          ? '9'
+          : '2'
+        : '3';
 
   // Grant years: stock from 2010 (utility models 2018, designs 2012, so every patent is still in force),
   // the new cohort from 2024 to shortly before now.
@@ -232,9 +241,22 @@ function skeleton(ctx: Context, index: number): Skeleton {
     const year = firstYear + Math.floor((2023 - firstYear + 1) * Math.sqrt(rng.float()));
     grantDate = dateBetween(rng, `${year}-01-01`, minDate(`${year}-12-31`, STOCK_END));
   }
-  const lagDays = kind === 'invention' ? rng.int(365, 1460) : kind === 'utility-model' ? rng.int(120, 360) : rng.int(90, 300);
+  const lagDays =
+    kind === 'invention'
+      ? rng.int(365, 1460)
+      : kind === 'utility-model'
+        ? rng.int(120, 360)
+        : rng.int(90, 300);
   const filingDate = addDays(grantDate, -lagDays);
-  return { rng, institution, kind, typeDigit, filingDate, grantDate, cohort: grantDate <= STOCK_END ? 'stock' : 'new' };
+  return {
+    rng,
+    institution,
+    kind,
+    typeDigit,
+    filingDate,
+    grantDate,
+    cohort: grantDate <= STOCK_END ? 'stock' : 'new',
+  };
 }
 
 function applicationNumberOf(ctx: Context, index: number, s: Skeleton): string {
@@ -300,7 +322,14 @@ const FORCED_PLANS: readonly Plan[] = [
   // Transfer never registered nor reported: both overdue.
   { ...BASE_PLAN, deal: 'transfer', registration: 'never', report: 'never' },
   // Exclusive licence recorded late; the licensee industrializes, never files the density product.
-  { ...BASE_PLAN, deal: 'license', licenseType: 'exclusive', recordal: 'late', industrialize: true, density: 'never' },
+  {
+    ...BASE_PLAN,
+    deal: 'license',
+    licenseType: 'exclusive',
+    recordal: 'late',
+    industrialize: true,
+    density: 'never',
+  },
   // Ordinary licence reported late; a second ordinary licence never recorded.
   { ...BASE_PLAN, deal: 'license', report: 'late', secondLicense: 'never' },
   // Open licence of an invention: two takers (recorded late, never), then withdrawn.
@@ -340,7 +369,10 @@ function randomPlan(rng: Rng, grade: Grade): Plan {
     'declined-then-admitted': tagWeights[2]!,
     admitted: tagWeights[3]!,
   } as Record<Plan['tag'], number>);
-  const deal = rng.weighted({ none: 50, transfer: 15, license: 18, open: 10, self: 7 } as Record<Plan['deal'], number>);
+  const deal = rng.weighted({ none: 50, transfer: 15, license: 18, open: 10, self: 7 } as Record<
+    Plan['deal'],
+    number
+  >);
   const licenseType = rng.weighted({ exclusive: 25, sole: 15, ordinary: 60 } as Record<LicenseType, number>);
   const evaluations = Number(rng.weighted({ '0': 8, '1': 50, '2': 30, '3': 12 }));
   const takerCount = rng.int(0, 3);
@@ -355,13 +387,21 @@ function randomPlan(rng: Rng, grade: Grade): Plan {
     recordal: fulfil(rng, 60, 20, 20),
     report: fulfil(rng, 55, 25, 20),
     ...(licenseType === 'ordinary' && rng.chance(0.25) ? { secondLicense: fulfil(rng, 60, 20, 20) } : {}),
-    industrialize: deal === 'self' || (deal === 'transfer' && rng.chance(0.35)) || (deal === 'license' && rng.chance(0.45)),
+    industrialize:
+      deal === 'self' ||
+      (deal === 'transfer' && rng.chance(0.35)) ||
+      (deal === 'license' && rng.chance(0.45)),
     density: fulfil(rng, 50, 20, 30),
     industrialReport: fulfil(rng, 55, 25, 20),
     takers: Array.from({ length: takerCount }, () => fulfil(rng, 60, 20, 20)),
     withdraw: rng.chance(0.25),
     ...(rng.chance(0.03)
-      ? { lapse: rng.weighted({ 'non-payment': 60, abandoned: 30, invalidated: 10 } as Record<LapseReason, number>) }
+      ? {
+          lapse: rng.weighted({ 'non-payment': 60, abandoned: 30, invalidated: 10 } as Record<
+            LapseReason,
+            number
+          >),
+        }
       : {}),
     compact: false,
   };
@@ -370,16 +410,20 @@ function randomPlan(rng: Rng, grade: Grade): Plan {
 // ---------------------------------------------------------------------------------------------
 // one patent
 
-const money = (rng: Rng, minYuan: number, maxYuan: number): string => `${rng.int(minYuan / 1000, maxYuan / 1000) * 1000}.00`;
+const money = (rng: Rng, minYuan: number, maxYuan: number): string =>
+  `${rng.int(minYuan / 1000, maxYuan / 1000) * 1000}.00`;
 
 function personName(rng: Rng): string {
   return `${rng.pick(SURNAMES)}${rng.pick(GIVEN_NAMES)}`;
 }
 
 function titleOf(rng: Rng, kind: PatentKind, d: TechDomain): string {
-  if (kind === 'design') return `${rng.pick(d.products)}（${rng.pick(['便携式', '壁挂式', '一体式', '组合式', '智能型'])}）`;
+  if (kind === 'design')
+    return `${rng.pick(d.products)}（${rng.pick(['便携式', '壁挂式', '一体式', '组合式', '智能型'])}）`;
   if (kind === 'utility-model') {
-    return rng.chance(0.5) ? `一种${rng.pick(d.subjects)}用${rng.pick(d.devices)}` : `一种${rng.pick(['可调式', '模块化', '便携式', '自动化', '高效'])}${rng.pick(d.devices)}`;
+    return rng.chance(0.5)
+      ? `一种${rng.pick(d.subjects)}用${rng.pick(d.devices)}`
+      : `一种${rng.pick(['可调式', '模块化', '便携式', '自动化', '高效'])}${rng.pick(d.devices)}`;
   }
   switch (rng.int(0, 3)) {
     case 0:
@@ -396,7 +440,8 @@ function titleOf(rng: Rng, kind: PatentKind, d: TechDomain): string {
 function domainOf(rng: Rng, inst: InstitutionDraft): TechDomain {
   const byName = (n: string) => TECH_DOMAINS.find((d) => d.name === n)!;
   if (inst.kind === 'hospital' || inst.name.endsWith('医学院')) return byName('medicine');
-  if (inst.id === 'sxau' || inst.name.includes('农业')) return rng.chance(0.7) ? byName('agriculture') : rng.pick(TECH_DOMAINS);
+  if (inst.id === 'sxau' || inst.name.includes('农业'))
+    return rng.chance(0.7) ? byName('agriculture') : rng.pick(TECH_DOMAINS);
   if (inst.name.includes('煤炭')) return rng.chance(0.7) ? byName('coal') : rng.pick(TECH_DOMAINS);
   return rng.pick(TECH_DOMAINS);
 }
@@ -437,14 +482,24 @@ class Story {
     return d <= this.nowDate ? d : undefined;
   }
 
-  add<T extends PatentCommand['type']>(date: IsoDate, type: T, data: Omit<Extract<PatentCommand, { type: T }>['data'], 'applicationNumber'>): void {
-    const command = { type, data: { applicationNumber: this.applicationNumber, ...data }, now: this.now } as unknown as PatentCommand;
+  add<T extends PatentCommand['type']>(
+    date: IsoDate,
+    type: T,
+    data: Omit<Extract<PatentCommand, { type: T }>['data'], 'applicationNumber'>,
+  ): void {
+    const command = {
+      type,
+      data: { applicationNumber: this.applicationNumber, ...data },
+      now: this.now,
+    } as unknown as PatentCommand;
     this.commands.push({ date, seq: this.commands.length, command });
     if (date > this.latest) this.latest = date;
   }
 
   sorted(): PatentCommand[] {
-    return [...this.commands].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.seq - b.seq)).map((c) => c.command);
+    return [...this.commands]
+      .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.seq - b.seq))
+      .map((c) => c.command);
   }
 }
 
@@ -484,10 +539,11 @@ function generatePatent(ctx: Context, index: number): GeneratedPatent {
           : dateBetween(rng, '2025-01-01', ctx.nowDate);
   }
   occurredOn = maxDate(minDate(occurredOn, ctx.nowDate), s.grantDate);
-  const implementationStatus = rng.weighted({ 'not-implemented': 60, implemented: 30, industrialized: 10 } as Record<
-    ImplementationStatus,
-    number
-  >);
+  const implementationStatus = rng.weighted({
+    'not-implemented': 60,
+    implemented: 30,
+    industrialized: 10,
+  } as Record<ImplementationStatus, number>);
   const coPatentees = rng.chance(0.1) ? [rng.pick(ctx.enterprises).name] : [];
   const scenarios = rng.sample(domain.scenarios, rng.int(0, 2));
   const inventory: InventoryPatent = {
@@ -521,7 +577,14 @@ function generatePatent(ctx: Context, index: number): GeneratedPatent {
   const tagged = tagStory(story, rng, plan);
   if (tagged === 'admitted') {
     const evaluators = poolStory(story, rng, plan, applicationNumber, enterprise, inst.name);
-    dealStory(story, rng, plan, { applicationNumber, serial, kind: s.kind, expiry, institutionId: inst.id, domain }, evaluators, enterprise);
+    dealStory(
+      story,
+      rng,
+      plan,
+      { applicationNumber, serial, kind: s.kind, expiry, institutionId: inst.id, domain },
+      evaluators,
+      enterprise,
+    );
   }
   if (plan.lapse) {
     const on = story.after(story.latest, 30, 400);
@@ -587,15 +650,30 @@ function poolStory(
     t = next;
     const e = k === 2 && plan.supersede ? evaluators[0]! : enterprise();
     if (!evaluators.includes(e)) evaluators.push(e);
-    const notes = rng.chance(0.3) ? { notes: rng.pick(['需中试验证工艺', '需降低生产成本', '需适配现有产线']) } : {};
+    const notes = rng.chance(0.3)
+      ? { notes: rng.pick(['需中试验证工艺', '需降低生产成本', '需适配现有产线']) }
+      : {};
     story.add(t, 'EvaluatePatent', {
       evaluationId: `ev-${an}-${k}`,
       enterpriseId: e.id,
       enterpriseName: e.name,
-      enterpriseCategory: rng.pick(['ip-advantage', 'specialized-sme', 'high-tech', 'state-owned', 'other'] as const),
+      enterpriseCategory: rng.pick([
+        'ip-advantage',
+        'specialized-sme',
+        'high-tech',
+        'state-owned',
+        'other',
+      ] as const),
       industrializationProspect: rng.int(1, 5),
       improvementNeeds: { level: rng.pick(['none', 'minor', 'major', 'pilot-needed'] as const), ...notes },
-      cooperationWillingness: rng.pick(['none', 'watch', 'interested', 'license', 'purchase', 'joint-rd'] as const),
+      cooperationWillingness: rng.pick([
+        'none',
+        'watch',
+        'interested',
+        'license',
+        'purchase',
+        'joint-rd',
+      ] as const),
       occurredOn: t,
     });
   }
@@ -640,15 +718,24 @@ function dealStory(
     }
   };
   const year = (d: IsoDate) => d.slice(0, 4);
-  const report = (how: Fulfil, from: IsoDate, target: { dealId: string } | { industrializationId: string }) => {
+  const report = (
+    how: Fulfil,
+    from: IsoDate,
+    target: { dealId: string } | { industrializationId: string },
+  ) => {
     const on = story.fulfilment(how, from, addDays(from, 30));
     if (on) {
-      story.add(on, 'ReportTransaction', { ...target, reportedOn: on, platformRef: `CNIPA-TR-${year(on)}-${p.serial.slice(1)}${rng.int(10, 99)}` });
+      story.add(on, 'ReportTransaction', {
+        ...target,
+        reportedOn: on,
+        platformRef: `CNIPA-TR-${year(on)}-${p.serial.slice(1)}${rng.int(10, 99)}`,
+      });
     }
   };
   const recordal = (how: Fulfil, from: IsoDate, dealId: string) => {
     const on = story.fulfilment(how, from, addMonths(from, 3));
-    if (on) story.add(on, 'RecordLicense', { dealId, recordalNumber: `${year(on)}99${p.serial}`, recordedOn: on });
+    if (on)
+      story.add(on, 'RecordLicense', { dealId, recordalNumber: `${year(on)}99${p.serial}`, recordedOn: on });
   };
   const industrialize = (enterpriseId: string, from: IsoDate, until: IsoDate) => {
     const startedOn = story.after(from, 20, 300);
@@ -690,7 +777,11 @@ function dealStory(
       });
       const registeredOn = story.fulfilment(plan.registration, start, addMonths(start, 3));
       if (registeredOn) {
-        story.add(registeredOn, 'RegisterTransfer', { dealId, registeredOn, noticeNumber: `${year(registeredOn)}-转让登记-${p.serial.slice(1)}` });
+        story.add(registeredOn, 'RegisterTransfer', {
+          dealId,
+          registeredOn,
+          noticeNumber: `${year(registeredOn)}-转让登记-${p.serial.slice(1)}`,
+        });
       }
       report(plan.report, start, { dealId });
       if (plan.industrialize && registeredOn) industrialize(assignee.id, registeredOn, p.expiry);
@@ -738,7 +829,9 @@ function dealStory(
       if (termTo < termFrom) return; // the patent expires too soon
       story.add(start, 'DeclareOpenLicense', {
         declarationId,
-        royalty: rng.chance(0.5) ? { basis: 'lump-sum', amount: money(rng, 5_000, 100_000) } : { basis: 'percentage-of-sales', rate: rng.int(1, 8) },
+        royalty: rng.chance(0.5)
+          ? { basis: 'lump-sum', amount: money(rng, 5_000, 100_000) }
+          : { basis: 'percentage-of-sales', rate: rng.int(1, 8) },
         termFrom,
         termTo,
         ...(p.kind !== 'invention' ? { evaluationReportRef: `PJ-${year(start)}-${p.serial}` } : {}),
@@ -754,14 +847,20 @@ function dealStory(
         while (takers.has(e.id)) e = enterprise();
         takers.add(e.id);
         const dealId = `olt-${an}-${j + 1}`;
-        story.add(notifiedOn, 'TakeOpenLicense', { dealId, licenseeId: e.id, licenseeName: e.name, notifiedOn });
+        story.add(notifiedOn, 'TakeOpenLicense', {
+          dealId,
+          licenseeId: e.id,
+          licenseeName: e.name,
+          notifiedOn,
+        });
         recordal(how, notifiedOn, dealId);
         t = notifiedOn;
         lastNotified = notifiedOn;
       });
       if (plan.withdraw) {
         const withdrawnOn = story.after(lastNotified ?? start, 10, 200);
-        if (withdrawnOn && withdrawnOn <= termTo) story.add(withdrawnOn, 'WithdrawOpenLicense', { withdrawnOn });
+        if (withdrawnOn && withdrawnOn <= termTo)
+          story.add(withdrawnOn, 'WithdrawOpenLicense', { withdrawnOn });
       }
       return;
     }
@@ -785,7 +884,8 @@ export function generateProvince(options: GenerateOptions): GeneratedProvince {
   const now = options.now ?? DEFAULT_GENERATOR_NOW;
   if (Number.isNaN(Date.parse(now))) throw new Error(`now must be an ISO instant, got ${now}`);
   const nowDate = todayInChina(now);
-  if (nowDate < '2024-06-01') throw new Error(`now must be 2024-06-01 or later (the programme ran from 2024), got ${now}`);
+  if (nowDate < '2024-06-01')
+    throw new Error(`now must be 2024-06-01 or later (the programme ran from 2024), got ${now}`);
   const province = options.province ?? '山西';
   const seed = hashSeed('patent-ledger-province', options.seed);
   const drafts = draftInstitutions(seed, institutions);

@@ -29,8 +29,8 @@ import {
   type EventStore,
   type JsonObject,
 } from '@patent-ledger/eventsourcing';
-import { CsvRecordReader } from './csv';
-import { normalizeLines, readFileLines } from './lines';
+import { CsvRecordReader, type CsvRecord } from './csv';
+import { normalizeLines, readFileLineBatches } from './lines';
 import { RejectsFile } from './rejects';
 import { dataFromCells, dataFromJson, mapHeader, type HeaderMap, type InventoryData } from './rows';
 
@@ -73,6 +73,8 @@ export interface FileImportOptions extends ImportOptions {
   rejectsFile?: string | false;
   /** Size of the source in bytes, for the progress fraction of a line source. */
   totalBytes?: number;
+  /** Called with each row's outcome once its batch is committed, in row order. */
+  onResult?: (result: RowResult) => void;
 }
 
 export type RowStatus = 'imported' | 'already-present' | 'rejected';
@@ -193,7 +195,10 @@ export function formatOfPath(path: string): ImportFormat | undefined {
 
 function checkOptions(options: ImportOptions): void {
   const { batchSize } = options;
-  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE)) {
+  if (
+    batchSize !== undefined &&
+    (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE)
+  ) {
     throw new ImportError(`batch size must be an integer from 1 to ${MAX_BATCH_SIZE}, got ${batchSize}`);
   }
 }
@@ -209,7 +214,7 @@ export async function importInventory(
   options: FileImportOptions = {},
 ): Promise<ImportSummary> {
   checkOptions(options);
-  let lines: AsyncIterable<string>;
+  let lines: AsyncIterable<string[]>;
   let format = options.format;
   let rejectsPath: string | undefined;
   let bytesRead = 0;
@@ -217,7 +222,9 @@ export async function importInventory(
   if (typeof source === 'string') {
     format ??= formatOfPath(source);
     if (!format) {
-      throw new ImportError(`cannot tell the format of ${source} from its extension; give the format (csv or jsonl)`);
+      throw new ImportError(
+        `cannot tell the format of ${source} from its extension; give the format (csv or jsonl)`,
+      );
     }
     let size: number;
     try {
@@ -226,20 +233,28 @@ export async function importInventory(
       size = st.size;
     } catch (err) {
       if (err instanceof ImportError) throw err;
-      throw new ImportError(`cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new ImportError(
+        `cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
     totalBytes = size;
-    lines = readFileLines(source, { ...(options.encoding ? { encoding: options.encoding } : {}), onBytes: (n) => (bytesRead = n) });
-    rejectsPath = options.rejectsFile === false ? undefined : (options.rejectsFile ?? `${source}.rejects.csv`);
+    lines = readFileLineBatches(source, {
+      ...(options.encoding ? { encoding: options.encoding } : {}),
+      onBytes: (n) => (bytesRead = n),
+    });
+    rejectsPath =
+      options.rejectsFile === false ? undefined : (options.rejectsFile ?? `${source}.rejects.csv`);
   } else {
     if (!format) throw new ImportError('give the format (csv or jsonl) of a line source');
     lines = normalizeLines(source);
     rejectsPath = options.rejectsFile === false ? undefined : options.rejectsFile;
   }
-  if (!IMPORT_FORMATS.includes(format)) throw new ImportError(`unknown format "${String(format)}"; use csv or jsonl`);
+  if (!IMPORT_FORMATS.includes(format)) {
+    throw new ImportError(`unknown format "${String(format)}"; use csv or jsonl`);
+  }
   const rejects = rejectsPath ? new RejectsFile(rejectsPath) : undefined;
   try {
-    const summary = await runImport(store, format, lines, options, undefined, rejects, () =>
+    const summary = await runImport(store, format, lines, options, options.onResult, rejects, () =>
       totalBytes ? Math.min(1, bytesRead / totalBytes) : undefined,
     );
     const written = rejects?.close();
@@ -263,7 +278,9 @@ export async function importLines(
 ): Promise<ImportSummary> {
   checkOptions(options);
   const format = options.format ?? 'jsonl';
-  if (!IMPORT_FORMATS.includes(format)) throw new ImportError(`unknown format "${String(format)}"; use csv or jsonl`);
+  if (!IMPORT_FORMATS.includes(format)) {
+    throw new ImportError(`unknown format "${String(format)}"; use csv or jsonl`);
+  }
   return runImport(store, format, normalizeLines(lines), options, onResult, undefined, () => undefined);
 }
 
@@ -271,7 +288,8 @@ export async function importLines(
 // reading rows
 
 interface RowReader {
-  rows: AsyncGenerator<SourceRow>;
+  /** Rows in batches (those of one chunk of the source): one await per chunk, not per row. */
+  rows: AsyncGenerator<SourceRow[]>;
   /** Header of the rejects file (known once the source's header is read). */
   rejectsHeader: () => string[];
   ignoredColumns: () => string[];
@@ -280,95 +298,118 @@ interface RowReader {
 function errorOf(err: unknown): { code: string; message: string } {
   if (err instanceof DomainError) return { code: err.code, message: err.message };
   const code = (err as { code?: unknown }).code;
-  return { code: typeof code === 'string' ? code : 'ROW.INVALID', message: (err as Error).message ?? String(err) };
+  return {
+    code: typeof code === 'string' ? code : 'ROW.INVALID',
+    message: (err as Error).message ?? String(err),
+  };
 }
 
-function csvReader(lines: AsyncIterable<string>): RowReader {
+function csvReader(batches: AsyncIterable<string[]>): RowReader {
   let header: string[] = [];
   let map: HeaderMap | undefined;
-  async function* rows(): AsyncGenerator<SourceRow> {
-    const reader = new CsvRecordReader();
-    let lineNumber = 0;
-    let row = 0;
-    const records = async function* () {
-      for await (const line of lines) {
-        lineNumber++;
-        const r = reader.push(line, lineNumber);
-        if (r) yield r;
-      }
-      const last = reader.end();
-      if (last) yield last;
-    };
-    for await (const record of records()) {
-      if (!map) {
-        if (record.error !== undefined) throw new ImportError(`cannot read the header (line ${record.line}): ${record.error}`);
-        if (record.fields.every((f) => f.trim() === '')) continue;
-        header = record.fields.map((f) => f.trim());
-        if (header.some((h) => h.includes('\uFFFD'))) {
-          throw new ImportError(
-            'the header is not UTF-8 text; a file saved by Excel as GBK needs the encoding gb18030 (or save it as "CSV UTF-8")',
-          );
-        }
-        try {
-          map = mapHeader(header);
-        } catch (err) {
-          throw new ImportError((err as Error).message);
-        }
-        continue;
-      }
-      row++;
-      if (record.error !== undefined) {
-        yield { row, line: record.line, error: { code: 'CSV.MALFORMED', message: record.error }, original: [] };
-        continue;
-      }
-      const cells = record.fields;
-      if (cells.every((c) => c.trim() === '')) continue;
-      if (cells.length > header.length && cells.slice(header.length).some((c) => c.trim() !== '')) {
-        yield {
-          row,
-          line: record.line,
-          error: {
-            code: 'CSV.TOO_MANY_FIELDS',
-            message: `the row has ${cells.length} fields but the header ${header.length} (an unquoted comma?)`,
-          },
-          original: cells,
-        };
-        continue;
+  const reader = new CsvRecordReader();
+  let lineNumber = 0;
+  let row = 0;
+
+  /** The row a record makes, if any (the header and blank records make none). */
+  const rowOf = (record: CsvRecord): SourceRow | undefined => {
+    if (!map) {
+      if (record.error !== undefined)
+        throw new ImportError(`cannot read the header (line ${record.line}): ${record.error}`);
+      if (record.fields.every((f) => f.trim() === '')) return undefined;
+      header = record.fields.map((f) => f.trim());
+      if (header.some((h) => h.includes('\uFFFD'))) {
+        throw new ImportError(
+          'the header is not UTF-8 text; a file saved by Excel as GBK needs the encoding gb18030 (or save it as "CSV UTF-8")',
+        );
       }
       try {
-        yield { row, line: record.line, data: dataFromCells(map, cells), original: cells };
+        map = mapHeader(header);
       } catch (err) {
-        yield { row, line: record.line, error: errorOf(err), original: cells };
+        throw new ImportError((err as Error).message);
       }
+      return undefined;
     }
+    row++;
+    if (record.error !== undefined) {
+      return {
+        row,
+        line: record.line,
+        error: { code: 'CSV.MALFORMED', message: record.error },
+        original: [],
+      };
+    }
+    const cells = record.fields;
+    if (cells.every((c) => c.trim() === '')) return undefined;
+    if (cells.length > header.length && cells.slice(header.length).some((c) => c.trim() !== '')) {
+      return {
+        row,
+        line: record.line,
+        error: {
+          code: 'CSV.TOO_MANY_FIELDS',
+          message: `the row has ${cells.length} fields but the header ${header.length} (an unquoted comma?)`,
+        },
+        original: cells,
+      };
+    }
+    try {
+      return { row, line: record.line, data: dataFromCells(map, cells), original: cells };
+    } catch (err) {
+      return { row, line: record.line, error: errorOf(err), original: cells };
+    }
+  };
+
+  async function* rows(): AsyncGenerator<SourceRow[]> {
+    for await (const lines of batches) {
+      const out: SourceRow[] = [];
+      for (const line of lines) {
+        const record = reader.push(line, ++lineNumber);
+        const r = record && rowOf(record);
+        if (r) out.push(r);
+      }
+      if (out.length > 0) yield out;
+    }
+    const last = reader.end();
+    const r = last && rowOf(last);
+    if (r) yield [r];
     if (!map) throw new ImportError('the file is empty: it has no header line');
   }
-  return { rows: rows(), rejectsHeader: () => ['row', 'code', 'message', ...header], ignoredColumns: () => map?.ignored ?? [] };
+  return {
+    rows: rows(),
+    rejectsHeader: () => ['row', 'code', 'message', ...header],
+    ignoredColumns: () => map?.ignored ?? [],
+  };
 }
 
-function jsonlReader(lines: AsyncIterable<string>): RowReader {
-  async function* rows(): AsyncGenerator<SourceRow> {
+function jsonlRow(line: string, lineNumber: number): SourceRow | undefined {
+  if (line.trim() === '') return undefined;
+  const base = { row: lineNumber, line: lineNumber, original: [line] };
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (err) {
+    return { ...base, error: { code: 'JSONL.INVALID_JSON', message: `not JSON: ${(err as Error).message}` } };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ...base, error: { code: 'JSONL.NOT_AN_OBJECT', message: 'each line must be a JSON object' } };
+  }
+  try {
+    return { ...base, data: dataFromJson(value as Record<string, unknown>) };
+  } catch (err) {
+    return { ...base, error: errorOf(err) };
+  }
+}
+
+function jsonlReader(batches: AsyncIterable<string[]>): RowReader {
+  async function* rows(): AsyncGenerator<SourceRow[]> {
     let lineNumber = 0;
-    for await (const line of lines) {
-      lineNumber++;
-      if (line.trim() === '') continue;
-      const base = { row: lineNumber, line: lineNumber, original: [line] };
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch (err) {
-        yield { ...base, error: { code: 'JSONL.INVALID_JSON', message: `not JSON: ${(err as Error).message}` } };
-        continue;
+    for await (const lines of batches) {
+      const out: SourceRow[] = [];
+      for (const line of lines) {
+        const r = jsonlRow(line, ++lineNumber);
+        if (r) out.push(r);
       }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        yield { ...base, error: { code: 'JSONL.NOT_AN_OBJECT', message: 'each line must be a JSON object' } };
-        continue;
-      }
-      try {
-        yield { ...base, data: dataFromJson(value as Record<string, unknown>) };
-      } catch (err) {
-        yield { ...base, error: errorOf(err) };
-      }
+      if (out.length > 0) yield out;
     }
   }
   return { rows: rows(), rejectsHeader: () => ['line', 'code', 'message', 'json'], ignoredColumns: () => [] };
@@ -382,13 +423,15 @@ interface Pending {
   result?: RowResult;
   /** Index of its request in the batch. */
   requestIndex?: number;
+  /** An earlier row of the batch with the same data: this row shares its outcome. */
+  twin?: Pending;
   applicationNumber?: string;
 }
 
 async function runImport(
   store: EventStore,
   format: ImportFormat,
-  lines: AsyncIterable<string>,
+  lines: AsyncIterable<string[]>,
   options: ImportOptions,
   onResult: ((r: RowResult) => void) | undefined,
   rejects: RejectsFile | undefined,
@@ -407,7 +450,7 @@ async function runImport(
   let pending: Pending[] = [];
   let requests: AppendRequest[] = [];
   /** Application numbers of the batch → the pending row and fingerprint that asked for them. */
-  let inBatch = new Map<string, { row: number; fingerprint: string }>();
+  let inBatch = new Map<string, { row: number; fingerprint: string; pending: Pending }>();
   let now = '';
 
   const isRegistered = async (institutionId: string): Promise<boolean> => {
@@ -443,9 +486,18 @@ async function runImport(
     } else if (code === 'IDEMPOTENCY.KEY_REUSED') {
       const [first] = await store.readStream(patentStream(an), { limit: 1 });
       if (first?.metadata.correlationId === runId) {
-        reject(p, 'IMPORT.DUPLICATE_ROW', `application number ${an} appears in an earlier row of this file with different data`);
+        reject(
+          p,
+          'IMPORT.DUPLICATE_ROW',
+          `application number ${an} appears in an earlier row of this file with different data`,
+        );
       } else {
-        reject(p, 'IMPORT.CONFLICT', `application number ${an} was already imported with different data`);
+        const by = first ? ` (by ${first.metadata.correlationId} at ${first.metadata.recordedAt})` : '';
+        reject(
+          p,
+          'IMPORT.CONFLICT',
+          `application number ${an} was already imported with different data${by}`,
+        );
       }
     } else {
       reject(p, typeof code === 'string' ? code : 'STORE.REJECTED', outcome.error.message);
@@ -464,6 +516,19 @@ async function runImport(
       for (const p of pending) {
         if (p.requestIndex !== undefined) await settle(p, results[p.requestIndex]!);
       }
+    }
+    for (const p of pending) {
+      const twin = p.twin?.result;
+      if (!twin) continue;
+      if (twin.status === 'rejected') reject(p, twin.code!, `same as row ${twin.row}: ${twin.message!}`);
+      else
+        p.result = {
+          ...twin,
+          row: p.source.row,
+          line: p.source.line,
+          status: 'already-present',
+          message: `same as row ${twin.row}`,
+        };
     }
     const rejectedRows: string[][] = [];
     for (const p of pending) {
@@ -489,50 +554,56 @@ async function runImport(
     });
   };
 
-  for await (const source of reader.rows) {
-    counts.rows++;
-    if (pending.length === 0) now = clock();
-    const p: Pending = { source };
-    pending.push(p);
-    if (source.error) {
-      reject(p, source.error.code, source.error.message);
-    } else {
-      let built: InventoryRequest | undefined;
-      try {
-        built = buildInventoryRequest(source.data!, { now, actor, correlationId: runId });
-      } catch (err) {
-        const e = errorOf(err);
-        const an = source.data?.['applicationNumber'];
-        if (typeof an === 'string') p.applicationNumber = an;
-        reject(p, e.code, e.message);
-      }
-      if (built) {
-        p.applicationNumber = built.applicationNumber;
-        const twin = inBatch.get(built.applicationNumber);
-        if (!(await isRegistered(built.institutionId))) {
-          reject(
-            p,
-            'INSTITUTION.NOT_REGISTERED',
-            `institution ${built.institutionId} is not registered; register it (PUT /institutions/${built.institutionId}) first`,
-          );
-        } else if (twin && twin.fingerprint !== built.fingerprint) {
-          reject(p, 'IMPORT.DUPLICATE_ROW', `application number ${built.applicationNumber} appears in row ${twin.row} with different data`);
-        } else if (twin) {
-          p.result = {
-            row: source.row,
-            line: source.line,
-            status: 'already-present',
-            applicationNumber: built.applicationNumber,
-            message: `same as row ${twin.row}`,
-          };
-        } else {
-          inBatch.set(built.applicationNumber, { row: source.row, fingerprint: built.fingerprint });
-          p.requestIndex = requests.length;
-          requests.push(built.request);
+  for await (const batch of reader.rows) {
+    for (const source of batch) {
+      counts.rows++;
+      if (pending.length === 0) now = clock();
+      const p: Pending = { source };
+      pending.push(p);
+      if (source.error) {
+        reject(p, source.error.code, source.error.message);
+      } else {
+        let built: InventoryRequest | undefined;
+        try {
+          built = buildInventoryRequest(source.data!, { now, actor, correlationId: runId });
+        } catch (err) {
+          const e = errorOf(err);
+          const an = source.data?.['applicationNumber'];
+          if (typeof an === 'string') p.applicationNumber = an;
+          reject(p, e.code, e.message);
+        }
+        if (built) {
+          p.applicationNumber = built.applicationNumber;
+          const twin = inBatch.get(built.applicationNumber);
+          const registered =
+            institutions.get(built.institutionId) ?? (await isRegistered(built.institutionId));
+          if (!registered) {
+            reject(
+              p,
+              'INSTITUTION.NOT_REGISTERED',
+              `institution ${built.institutionId} is not registered; register it (PUT /institutions/${built.institutionId}) first`,
+            );
+          } else if (twin && twin.fingerprint !== built.fingerprint) {
+            reject(
+              p,
+              'IMPORT.DUPLICATE_ROW',
+              `application number ${built.applicationNumber} appears in row ${twin.row} with different data`,
+            );
+          } else if (twin) {
+            p.twin = twin.pending; // settled with it
+          } else {
+            inBatch.set(built.applicationNumber, {
+              row: source.row,
+              fingerprint: built.fingerprint,
+              pending: p,
+            });
+            p.requestIndex = requests.length;
+            requests.push(built.request);
+          }
         }
       }
+      if (pending.length >= batchSize) await flush();
     }
-    if (pending.length >= batchSize) await flush();
   }
   await flush();
 

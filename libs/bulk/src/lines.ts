@@ -12,13 +12,14 @@ export interface ReadLinesOptions {
 /**
  * Splits a byte stream into lines in constant memory: decodes incrementally (a character split across
  * chunks is kept whole), drops a UTF-8 byte-order mark, and breaks at `\n`, `\r\n` or a lone `\r`.
- * Line breaks are not part of the lines. Iterating with `for await` pulls one chunk at a time, so a
- * slow consumer slows the reading (back-pressure).
+ * Line breaks are not part of the lines. Yields the complete lines of each chunk together (one await
+ * per chunk, not per line); iterating with `for await` pulls one chunk at a time, so a slow consumer
+ * slows the reading (back-pressure).
  */
-export async function* splitLines(
+export async function* splitLineBatches(
   chunks: AsyncIterable<Buffer | Uint8Array | string>,
   options: ReadLinesOptions = {},
-): AsyncGenerator<string> {
+): AsyncGenerator<string[]> {
   const decoder = new TextDecoder(options.encoding ?? 'utf-8');
   const maxLineChars = options.maxLineChars ?? 16 * 1024 * 1024;
   let bytes = 0;
@@ -41,12 +42,13 @@ export async function* splitLines(
     // A CR that ended the previous chunk: skip the LF of its CRLF.
     if (pendingCR && text.charCodeAt(0) === 10) text = text.slice(1);
     pendingCR = false;
+    const lines: string[] = [];
     let start = 0;
     const buffer = rest + text;
     for (let i = rest.length; i < buffer.length; i++) {
       const c = buffer.charCodeAt(i);
       if (c !== 10 && c !== 13) continue;
-      yield buffer.slice(start, i);
+      lines.push(buffer.slice(start, i));
       if (c === 13) {
         if (i + 1 < buffer.length) {
           if (buffer.charCodeAt(i + 1) === 10) i++;
@@ -61,9 +63,23 @@ export async function* splitLines(
       throw new Error(`a line is longer than ${maxLineChars} characters: not a CSV or JSON Lines file?`);
     }
     options.onBytes?.(bytes);
+    if (lines.length > 0) yield lines;
   }
   rest += decoder.decode();
-  if (rest.length > 0) yield rest;
+  if (rest.length > 0) yield [rest];
+}
+
+/** Like `splitLineBatches`, one line at a time (e.g. the lines of a request body). */
+export async function* splitLines(
+  chunks: AsyncIterable<Buffer | Uint8Array | string>,
+  options: ReadLinesOptions = {},
+): AsyncGenerator<string> {
+  for await (const lines of splitLineBatches(chunks, options)) yield* lines;
+}
+
+/** The lines of a file in batches (see `splitLineBatches`), read in 1 MiB chunks. */
+export function readFileLineBatches(path: string, options: ReadLinesOptions = {}): AsyncGenerator<string[]> {
+  return splitLineBatches(createReadStream(path, { highWaterMark: 1024 * 1024 }), options);
 }
 
 /** The lines of a file (see `splitLines`), read in 1 MiB chunks. */
@@ -71,8 +87,13 @@ export function readFileLines(path: string, options: ReadLinesOptions = {}): Asy
   return splitLines(createReadStream(path, { highWaterMark: 1024 * 1024 }), options);
 }
 
-/** Splits lines that may still hold line breaks (e.g. a request body in arbitrary chunks) into lines. */
-export async function* normalizeLines(lines: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string> {
+/**
+ * Lines given one by one (that may still hold line breaks, e.g. a body cut at line ends) as batches:
+ * each item's lines together. A leading BOM is dropped.
+ */
+export async function* normalizeLines(
+  lines: AsyncIterable<string> | Iterable<string>,
+): AsyncGenerator<string[]> {
   let first = true;
   for await (const raw of lines) {
     const line = first ? raw.replace(/^\uFEFF/, '') : raw;
@@ -80,9 +101,9 @@ export async function* normalizeLines(lines: AsyncIterable<string> | Iterable<st
     if (line.includes('\n') || line.includes('\r')) {
       const parts = line.split(/\r\n|\n|\r/);
       if (parts[parts.length - 1] === '') parts.pop();
-      yield* parts;
+      yield parts;
     } else {
-      yield line;
+      yield [line];
     }
   }
 }

@@ -51,7 +51,11 @@ export function createProgressPrinter(
 ): ProgressPrinter {
   const label = options.label ?? 'import';
   const intervalMs = options.intervalMs ?? 2000;
-  const words = options.words ?? { imported: 'imported', alreadyPresent: 'already present', rejected: 'rejected' };
+  const words = options.words ?? {
+    imported: 'imported',
+    alreadyPresent: 'already present',
+    rejected: 'rejected',
+  };
   const clock = options.now ?? (() => Date.now());
   let lastPrint = -Infinity;
   let lastDecile = 0;
@@ -61,7 +65,9 @@ export function createProgressPrinter(
     const width = 24;
     const f = p.fraction;
     const bar =
-      f === undefined ? '' : `[${'#'.repeat(Math.round(f * width)).padEnd(width, '.')}] ${String(Math.floor(f * 100)).padStart(3)}% `;
+      f === undefined
+        ? ''
+        : `[${'#'.repeat(Math.round(f * width)).padEnd(width, '.')}] ${String(Math.floor(f * 100)).padStart(3)}% `;
     const left = eta(p);
     return (
       `\r${bar}${p.rows} rows  ${Math.round(rate(p))} rows/s` +

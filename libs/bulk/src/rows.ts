@@ -161,7 +161,12 @@ export function mapHeader(header: readonly string[]): HeaderMap {
 }
 
 const LIST_SEPARATORS = /[;；、]/;
-const LIST_FIELDS: ReadonlySet<InventoryField> = new Set(['inventors', 'coPatentees', 'ipc', 'applicationScenarios']);
+const LIST_FIELDS: ReadonlySet<InventoryField> = new Set([
+  'inventors',
+  'coPatentees',
+  'ipc',
+  'applicationScenarios',
+]);
 const DATE_FIELDS: ReadonlySet<InventoryField> = new Set(['filingDate', 'grantDate', 'occurredOn']);
 
 function splitList(cell: string): string[] {
@@ -229,6 +234,13 @@ export function convertValue(field: InventoryField, value: unknown): unknown {
   if (DATE_FIELDS.has(field)) return toIsoDate(cell);
   switch (field) {
     case 'applicationNumber':
+      if (/^\d(\.\d+)?e\+\d+$/i.test(cell)) {
+        throw invalid(
+          'PATENT.INVALID_APPLICATION_NUMBER',
+          `applicationNumber "${cell}" was turned into a number by a spreadsheet; format the column as text and enter the numbers again`,
+          'applicationNumber',
+        );
+      }
       return cell.replace(/\s+/g, '');
     case 'kind':
     case 'implementationStatus': {

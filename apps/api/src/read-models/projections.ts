@@ -3,11 +3,11 @@ import {
   obligationsProjection,
   progressProjection,
   resourcePoolProjection,
-  type SqliteProjection,
+  type ReadModelProjection,
 } from '@patent-ledger/read-models';
 import type { LedgerConfig } from '../config';
 
 /** Every projection the ledger maintains; the obligations projection is configured by policy. */
-export function ledgerProjections(config: Pick<LedgerConfig, 'policy'>): SqliteProjection[] {
+export function ledgerProjections(config: Pick<LedgerConfig, 'policy'>): ReadModelProjection[] {
   return [resourcePoolProjection, auditProjection, obligationsProjection(config.policy.obligations), progressProjection];
 }

@@ -126,13 +126,12 @@ export class ReadModelsController {
       ...(applicationNumber !== undefined ? { applicationNumber: parseApplicationNumber(applicationNumber, 'applicationNumber').value } : {}),
       asOf: asOf ?? todayInChina(this.clock.now()),
     };
-    const db = this.rm.readModels.db;
-    const checkpoint = () => this.rm.readModels.checkpointSync('obligations');
+    const db = this.rm.readModels.sql;
     if (wantsCsv(req)) {
-      const pages = function* () {
+      const pages = async function* () {
         let next: string | undefined = cursor;
         do {
-          const page = queryObligations(db, { ...query, limit: 500, ...(next ? { cursor: next } : {}) }, checkpoint);
+          const page = await queryObligations(db, { ...query, limit: 500, ...(next ? { cursor: next } : {}) });
           yield page.items;
           next = page.nextCursor ?? undefined;
         } while (next);
@@ -143,7 +142,6 @@ export class ReadModelsController {
     return queryObligations(
       db,
       { ...query, ...(limit !== undefined ? { limit } : {}), ...(cursor !== undefined ? { cursor } : {}) },
-      checkpoint,
     );
   }
 
@@ -153,7 +151,7 @@ export class ReadModelsController {
   async progress(@Query() q: ProgressQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     await this.rm.waitFor('progress', q.minPosition);
     const asOf = q.asOf ?? todayInChina(this.clock.now());
-    const report = queryProgress(this.rm.readModels.db, {
+    const report = await queryProgress(this.rm.readModels.sql, {
       asOf,
       policy: this.config.policy.programme,
       ...(q.province !== undefined ? { province: q.province } : {}),
@@ -171,13 +169,12 @@ export class ReadModelsController {
   async pool(@Query() q: ResourcePoolQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     await this.rm.waitFor('resource-pool', q.minPosition);
     const { limit, cursor, format: _f, minPosition: _m, ...filter } = q;
-    const db = this.rm.readModels.db;
-    const checkpoint = () => this.rm.readModels.checkpointSync('resource-pool');
+    const db = this.rm.readModels.sql;
     if (wantsCsv(req)) {
-      const pages = function* () {
+      const pages = async function* () {
         let next: string | undefined = cursor;
         do {
-          const page = queryResourcePool(db, { ...filter, limit: 500, ...(next ? { cursor: next } : {}) }, checkpoint);
+          const page = await queryResourcePool(db, { ...filter, limit: 500, ...(next ? { cursor: next } : {}) });
           yield page.items;
           next = page.nextCursor ?? undefined;
         } while (next);
@@ -188,7 +185,6 @@ export class ReadModelsController {
     return queryResourcePool(
       db,
       { ...filter, ...(limit !== undefined ? { limit } : {}), ...(cursor !== undefined ? { cursor } : {}) },
-      checkpoint,
     );
   }
 
@@ -197,7 +193,7 @@ export class ReadModelsController {
   async poolEntry(@Param('id') id: string, @Query('minPosition') minPosition?: string) {
     const applicationNumber = parseApplicationNumber(id, 'id').value;
     await this.rm.waitFor('resource-pool', minPosition === undefined ? undefined : Number(minPosition));
-    const entry = getPoolEntry(this.rm.readModels.db, applicationNumber);
+    const entry = await getPoolEntry(this.rm.readModels.sql, applicationNumber);
     if (!entry) {
       throw ProblemException.of(404, 'POOL.NOT_FOUND', `patent ${applicationNumber} is not in the resource pool`);
     }
@@ -213,12 +209,12 @@ export class ReadModelsController {
     const fromI = instantParam(from, 'from');
     const toI = instantParam(to, 'to');
     const filter = { ...rest, ...(fromI ? { from: fromI } : {}), ...(toI ? { to: toI } : {}) };
-    const db = this.rm.readModels.db;
+    const db = this.rm.readModels.sql;
     if (wantsCsv(req)) {
-      const pages = function* () {
+      const pages = async function* () {
         let next: string | undefined = cursor;
         do {
-          const page = queryAudit(db, { ...filter, limit: 1000, ...(next ? { cursor: next } : {}) });
+          const page = await queryAudit(db, { ...filter, limit: 1000, ...(next ? { cursor: next } : {}) });
           yield page.items;
           next = page.nextCursor ?? undefined;
         } while (next);

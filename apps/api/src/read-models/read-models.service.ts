@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Projector, type EventStore, type ProjectionStatus } from '@patent-ledger/eventsourcing';
-import type { SqliteReadModels } from '@patent-ledger/read-models';
+import type { ReadModels } from '@patent-ledger/read-models';
 import type { LedgerConfig } from '../config';
 import { ProblemException } from '../common/problem';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/tokens';
@@ -19,7 +19,7 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_MODELS) readonly readModels: SqliteReadModels,
+    @Inject(READ_MODELS) readonly readModels: ReadModels,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {
     this.projector = new Projector(store, readModels, {
@@ -62,7 +62,7 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
   async waitFor(name: string, minPosition: number | undefined, timeoutMs = 5000): Promise<void> {
     if (minPosition === undefined) return;
     const deadline = Date.now() + timeoutMs;
-    while (this.readModels.checkpointSync(name) < minPosition) {
+    while ((await this.readModels.checkpoint(name)) < minPosition) {
       if (Date.now() > deadline) {
         throw ProblemException.of(
           503,

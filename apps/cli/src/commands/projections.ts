@@ -7,7 +7,7 @@ export async function rebuild(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
   if (positional.length > 1) throw usage('rebuild takes at most one projection name');
   const config = configFrom(env);
   const store = await openStore(config);
-  const rm = openReadModels(config);
+  const rm = await openReadModels(config);
   try {
     await rm.init(store);
     const names = positional[0] ? [positional[0]] : [...rm.projectionNames];
@@ -34,7 +34,7 @@ export async function project(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
   const { flags } = parseArgs(args, { flags: ['once'] });
   const config = configFrom(env);
   const store = await openStore(config);
-  const rm = openReadModels(config);
+  const rm = await openReadModels(config);
   try {
     await rm.init(store);
     const projector = new Projector(store, rm, { onError: (e) => io.stderr.write(`${e.message}\n`) });
@@ -63,7 +63,7 @@ export async function projections(args: string[], env: NodeJS.ProcessEnv, io: Cl
   parseArgs(args, {});
   const config = configFrom(env);
   const store = await openStore(config);
-  const rm = openReadModels(config);
+  const rm = await openReadModels(config);
   try {
     for (const s of await new Projector(store, rm).status()) {
       io.stdout.write(`${s.name}\tposition ${s.position}\tlag ${s.lag}\n`);
