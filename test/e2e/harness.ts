@@ -74,6 +74,12 @@ export function withLatency(store: EventStore, latency: StoreLatency): EventStor
 
 /** The event store the e2e suites run on: LEDGER_E2E_STORE (sqlite by default, or postgres). */
 export const E2E_STORE = (process.env['LEDGER_E2E_STORE'] ?? 'sqlite') as 'sqlite' | 'postgres';
+/**
+ * Where the e2e suites keep the read models: LEDGER_E2E_READ_MODELS (sqlite by default, or postgres:
+ * the schema of the harness with "_read" appended, dropped on close).
+ */
+export const e2eReadModels = (): 'sqlite' | 'postgres' =>
+  (process.env['LEDGER_E2E_READ_MODELS'] ?? 'sqlite') as 'sqlite' | 'postgres';
 let schemas = 0;
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -83,11 +89,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const pgSchema = `e2e_${process.pid}_${++schemas}_${Math.random().toString(36).slice(2, 8)}`;
   // The read models (projections) get a file of their own in the same directory: the default
   // (./data/read-models.db) would be shared by every suite.
+  const readModels = e2eReadModels();
   const config = loadConfig({
     LEDGER_DB: file,
     LEDGER_READ_DB: join(dir, 'read-models.db'),
     LEDGER_LOG_LEVEL: 'error',
-    ...(E2E_STORE === 'postgres' ? { LEDGER_STORE: 'postgres', LEDGER_PG_URL: PG_TEST_URL, LEDGER_PG_SCHEMA: pgSchema } : {}),
+    ...(E2E_STORE === 'postgres' || readModels === 'postgres' ? { LEDGER_PG_URL: PG_TEST_URL, LEDGER_PG_SCHEMA: pgSchema } : {}),
+    ...(E2E_STORE === 'postgres' ? { LEDGER_STORE: 'postgres' } : {}),
+    ...(readModels === 'postgres' ? { LEDGER_READ_MODELS: 'postgres' } : {}),
   });
   const boot = async (): Promise<NestExpressApplication> => {
     const app = options.latency
@@ -116,10 +125,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       if (app) await app.close();
       app = undefined;
       await rm(dir, { recursive: true, force: true });
-      if (E2E_STORE === 'postgres') {
+      if (E2E_STORE === 'postgres' || readModels === 'postgres') {
         const client = new Client({ connectionString: PG_TEST_URL });
         await client.connect();
         await client.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
+        await client.query(`DROP SCHEMA IF EXISTS "${pgSchema}_read" CASCADE`);
         await client.end();
       }
     },

@@ -595,6 +595,20 @@ describe('OpenAPI', () => {
         const op = ops[method];
         if (!op?.requestBody) continue;
         documented.push(`${method} ${template}`);
+        const ndjson = op.requestBody.content?.['application/x-ndjson'];
+        if (ndjson) {
+          // A batch of inventory records: each line of the example must be a body POST /patents accepted.
+          const text = (ndjson as { schema?: { example?: unknown } }).schema?.example;
+          if (typeof text !== 'string' || text.trim() === '') {
+            missing.push(`${method} ${template}`);
+            continue;
+          }
+          const ok = accepted.get('post /patents') ?? [];
+          for (const line of text.trim().split('\n')) {
+            if (!ok.some((b) => JSON.stringify(b) === JSON.stringify(JSON.parse(line)))) notProven.push(`${method} ${template}`);
+          }
+          continue;
+        }
         const json = op.requestBody.content?.['application/json'];
         const values = [
           ...(json?.example !== undefined ? [json.example] : []),
@@ -616,6 +630,7 @@ describe('OpenAPI', () => {
       [
         'put /institutions/{institutionId}',
         'post /patents',
+        'post /patents/batch',
         'post /patents/{id}/intent',
         'post /patents/{id}/evaluations',
         'post /patents/{id}/promotions',

@@ -1,5 +1,5 @@
 import { loadConfig, type LedgerConfig } from '../../api/src/config';
-import { openReadModels, openStore } from '../../api/src/app.factory';
+import { openReadModels, openStore } from '../../api/src/stores';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;

@@ -16,14 +16,47 @@ export function newId(): string {
   return randomUUID();
 }
 
-/** Canonical JSON (sorted keys, no whitespace) for fingerprints. */
+/**
+ * Canonical JSON (RFC 8785 for JSON values: keys sorted by UTF-16 code units, no whitespace, numbers
+ * and strings as JSON.stringify writes them). Undefined object members are dropped and undefined
+ * array elements become null, as JSON.stringify does. Written as loops: it runs for every event hash
+ * and every command fingerprint.
+ */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ',';
+          const v: unknown = value[i];
+          out += v === undefined ? 'null' : canonicalJson(v);
+        }
+        return `${out}]`;
+      }
+      const obj = value as Record<string, unknown>;
+      const keys = Object.keys(obj).sort();
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const v = obj[k];
+        if (v === undefined || typeof v === 'function') continue;
+        if (!first) out += ',';
+        first = false;
+        out += `${JSON.stringify(k)}:${canonicalJson(v)}`;
+      }
+      return `${out}}`;
+    }
+    default:
+      return 'null';
+  }
 }
 
 export function fingerprintOf(value: unknown): string {

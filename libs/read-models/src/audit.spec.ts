@@ -82,21 +82,21 @@ beforeAll(async () => {
 afterAll(() => rm.close());
 
 const query = (f: AuditFilter & { limit?: number; cursor?: string } = {}) =>
-  queryAudit(rm.db, { limit: 1000, ...f });
+  queryAudit(rm.sql, { limit: 1000, ...f });
 const positions = (items: AuditEntry[]): number[] => items.map((i) => i.position);
 const positionsWhere = (p: (e: StoredEvent) => boolean): number[] => events.filter(p).map((e) => e.position);
 
 describe('audit trail', () => {
-  it('has one row per event of every stream, in log order', () => {
+  it('has one row per event of every stream, in log order', async () => {
     expect(events.map((e) => [e.type, e.streamName])).toEqual(EXPECTED.map(([t, s]) => [t, s]));
-    const page = query();
+    const page = await query();
     expect(page.nextCursor).toBeNull();
     expect(positions(page.items)).toEqual(events.map((_, i) => i + 1));
-    expect(rm.tableCounts('audit')).toEqual({ audit_events: 18 });
+    expect(await rm.tableCounts('audit')).toEqual({ audit_events: 18 });
   });
 
-  it('each row carries the event and its metadata as stored', () => {
-    const items = query().items;
+  it('each row carries the event and its metadata as stored', async () => {
+    const items = (await query()).items;
     events.forEach((e, i) => {
       expect(items[i]).toEqual({
         position: e.position,
@@ -115,26 +115,26 @@ describe('audit trail', () => {
     });
   });
 
-  it("businessDate is the event's business date; recordedAt is when it was stored", () => {
-    const byType = (t: string): AuditEntry => query({ eventType: t }).items[0]!;
-    const transferred = byType('Transferred');
+  it("businessDate is the event's business date; recordedAt is when it was stored", async () => {
+    const byType = async (t: string): Promise<AuditEntry> => (await query({ eventType: t })).items[0]!;
+    const transferred = await byType('Transferred');
     expect(transferred.businessDate).toBe('2024-09-05');
     expect(transferred.recordedAt).toBe('2025-06-01T04:00:10.000Z');
-    expect(byType('TransferRegistered')).toMatchObject({
+    expect(await byType('TransferRegistered')).toMatchObject({
       businessDate: '2024-10-15',
       recordedAt: '2025-06-01T04:00:11.000Z',
     });
-    expect(byType('StockCountRevised')).toMatchObject({
+    expect(await byType('StockCountRevised')).toMatchObject({
       businessDate: '2025-01-02',
       recordedAt: '2025-06-01T04:00:17.000Z',
     });
-    expect(byType('InstitutionRegistered')).toMatchObject({
+    expect(await byType('InstitutionRegistered')).toMatchObject({
       businessDate: '2024-02-29',
       recordedAt: '2025-06-01T04:00:00.000Z',
     });
   });
 
-  it('stores the stream category and entity id', () => {
+  it('stores the stream category and entity id', async () => {
     const rows = rm.db.prepare('SELECT category, entity_id FROM audit_events ORDER BY position').all();
     expect(rows).toEqual(
       events.map((e) =>
@@ -147,56 +147,56 @@ describe('audit trail', () => {
 });
 
 describe('audit filters', () => {
-  it('by actor role', () => {
-    expect(positions(query({ actorRole: 'ip-office' }).items)).toEqual([1, 5, 18]);
-    expect(positions(query({ actorRole: 'enterprise' }).items)).toEqual([4, 15]);
-    expect(positions(query({ actorRole: 'institution' }).items)).toEqual(
+  it('by actor role', async () => {
+    expect(positions((await query({ actorRole: 'ip-office' })).items)).toEqual([1, 5, 18]);
+    expect(positions((await query({ actorRole: 'enterprise' })).items)).toEqual([4, 15]);
+    expect(positions((await query({ actorRole: 'institution' })).items)).toEqual(
       positionsWhere((e) => ![1, 5, 18, 4, 15].includes(e.position)),
     );
-    expect(query({ actorRole: 'auditor' }).items).toEqual([]);
+    expect((await query({ actorRole: 'auditor' })).items).toEqual([]);
   });
 
-  it('by actor organisation and user', () => {
-    expect(positions(query({ actorOrg: 'sxu' }).items)).toEqual([13, 14, 16, 17]);
-    expect(positions(query({ actorOrg: 'ent-a' }).items)).toEqual([4]);
-    expect(positions(query({ actorUser: 'ent-e-user' }).items)).toEqual([15]);
-    expect(positions(query({ actorUser: 'tyut-tto' }).items)).toEqual([2, 3, 6, 7, 8, 9, 10, 11, 12]);
-    expect(positions(query({ actorOrg: 'tyut', actorUser: 'sxu-tto' }).items)).toEqual([]);
+  it('by actor organisation and user', async () => {
+    expect(positions((await query({ actorOrg: 'sxu' })).items)).toEqual([13, 14, 16, 17]);
+    expect(positions((await query({ actorOrg: 'ent-a' })).items)).toEqual([4]);
+    expect(positions((await query({ actorUser: 'ent-e-user' })).items)).toEqual([15]);
+    expect(positions((await query({ actorUser: 'tyut-tto' })).items)).toEqual([2, 3, 6, 7, 8, 9, 10, 11, 12]);
+    expect(positions((await query({ actorOrg: 'tyut', actorUser: 'sxu-tto' })).items)).toEqual([]);
   });
 
-  it('by event type and category', () => {
-    expect(positions(query({ eventType: 'PatentInventoried' }).items)).toEqual([2, 13]);
-    expect(positions(query({ category: 'institution' }).items)).toEqual([1, 18]);
-    expect(positions(query({ category: 'patent' }).items)).toEqual(
+  it('by event type and category', async () => {
+    expect(positions((await query({ eventType: 'PatentInventoried' })).items)).toEqual([2, 13]);
+    expect(positions((await query({ category: 'institution' })).items)).toEqual([1, 18]);
+    expect(positions((await query({ category: 'patent' })).items)).toEqual(
       positionsWhere((e) => e.streamName.startsWith('patent-')),
     );
-    expect(query({ eventType: 'NoSuchEvent' }).items).toEqual([]);
-    expect(positions(query({ category: 'patent', actorRole: 'ip-office' }).items)).toEqual([5]);
+    expect((await query({ eventType: 'NoSuchEvent' })).items).toEqual([]);
+    expect(positions((await query({ category: 'patent', actorRole: 'ip-office' })).items)).toEqual([5]);
   });
 
-  it('by recording time: from inclusive, to exclusive', () => {
+  it('by recording time: from inclusive, to exclusive', async () => {
     // positions 1..18 were recorded at 04:00:00 .. 04:00:17.
     expect(
-      positions(query({ from: '2025-06-01T04:00:05.000Z', to: '2025-06-01T04:00:08.000Z' }).items),
+      positions((await query({ from: '2025-06-01T04:00:05.000Z', to: '2025-06-01T04:00:08.000Z' })).items),
     ).toEqual([6, 7, 8]);
-    expect(positions(query({ from: '2025-06-01T04:00:16.000Z' }).items)).toEqual([17, 18]);
-    expect(positions(query({ to: '2025-06-01T04:00:02.000Z' }).items)).toEqual([1, 2]);
-    expect(query({ from: '2025-06-02T00:00:00.000Z' }).items).toEqual([]);
+    expect(positions((await query({ from: '2025-06-01T04:00:16.000Z' })).items)).toEqual([17, 18]);
+    expect(positions((await query({ to: '2025-06-01T04:00:02.000Z' })).items)).toEqual([1, 2]);
+    expect((await query({ from: '2025-06-02T00:00:00.000Z' })).items).toEqual([]);
     // the business date plays no part: nothing was recorded in 2024
-    expect(query({ to: '2025-01-01T00:00:00.000Z' }).items).toEqual([]);
-    expect(positions(query({ from: '2025-06-01T04:00:05.000Z', actorRole: 'enterprise' }).items)).toEqual([
-      15,
-    ]);
+    expect((await query({ to: '2025-01-01T00:00:00.000Z' })).items).toEqual([]);
+    expect(
+      positions((await query({ from: '2025-06-01T04:00:05.000Z', actorRole: 'enterprise' })).items),
+    ).toEqual([15]);
   });
 });
 
 describe('audit pagination', () => {
-  it('follows cursors through every row exactly once', () => {
+  it('follows cursors through every row exactly once', async () => {
     const seen: number[] = [];
     const sizes: number[] = [];
     let cursor: string | null = null;
     do {
-      const page = query({ limit: 4, ...(cursor ? { cursor } : {}) });
+      const page = await query({ limit: 4, ...(cursor ? { cursor } : {}) });
       seen.push(...positions(page.items));
       sizes.push(page.items.length);
       cursor = page.nextCursor;
@@ -206,26 +206,26 @@ describe('audit pagination', () => {
     expect(seen).toEqual(events.map((e) => e.position));
   });
 
-  it('follows cursors with a filter, and ends without a cursor on an exact last page', () => {
-    const first = query({ actorUser: 'tyut-tto', limit: 3 });
+  it('follows cursors with a filter, and ends without a cursor on an exact last page', async () => {
+    const first = await query({ actorUser: 'tyut-tto', limit: 3 });
     expect(positions(first.items)).toEqual([2, 3, 6]);
-    const second = query({ actorUser: 'tyut-tto', limit: 3, cursor: first.nextCursor! });
+    const second = await query({ actorUser: 'tyut-tto', limit: 3, cursor: first.nextCursor! });
     expect(positions(second.items)).toEqual([7, 8, 9]);
-    const third = query({ actorUser: 'tyut-tto', limit: 3, cursor: second.nextCursor! });
+    const third = await query({ actorUser: 'tyut-tto', limit: 3, cursor: second.nextCursor! });
     expect(positions(third.items)).toEqual([10, 11, 12]);
     expect(third.nextCursor).toBeNull();
   });
 
-  it('rejects a tampered cursor', () => {
-    const cursor = query({ limit: 2 }).nextCursor!;
+  it('rejects a tampered cursor', async () => {
+    const cursor = (await query({ limit: 2 })).nextCursor!;
     for (const bad of [
       '%%%',
       cursor.slice(0, 3),
       Buffer.from('{"after":"x"}').toString('base64url'),
       Buffer.from('{"after":1.5}').toString('base64url'),
     ]) {
-      expect(() => query({ limit: 2, cursor: bad })).toThrow(InvalidCursorError);
-      expect(() => query({ limit: 2, cursor: bad })).toThrow(
+      await expect(query({ limit: 2, cursor: bad })).rejects.toThrow(InvalidCursorError);
+      await expect(query({ limit: 2, cursor: bad })).rejects.toThrow(
         expect.objectContaining({ code: 'QUERY.INVALID_CURSOR' }),
       );
     }

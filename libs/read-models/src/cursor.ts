@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
+import type { ReadModelDb } from './sql';
 
 /** A query the read models cannot answer as asked (maps to 400). */
 export class QueryError extends Error {
@@ -20,34 +20,41 @@ export class InvalidCursorError extends QueryError {
   }
 }
 
-const secrets = new WeakMap<Database, Buffer>();
+const secrets = new WeakMap<ReadModelDb, Promise<Buffer>>();
 
 /** A random secret kept in the read-model database, so cursors survive restarts but not edits. */
-export function cursorSecret(db: Database): Buffer {
+export function cursorSecret(db: ReadModelDb): Promise<Buffer> {
   let secret = secrets.get(db);
   if (!secret) {
-    db.exec('CREATE TABLE IF NOT EXISTS read_model_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-    db.prepare('INSERT OR IGNORE INTO read_model_meta (key, value) VALUES (?, ?)').run('cursorSecret', randomBytes(32).toString('hex'));
-    const row = db.prepare('SELECT value FROM read_model_meta WHERE key = ?').get('cursorSecret') as { value: string };
-    secret = Buffer.from(row.value, 'hex');
+    secret = db.transaction(async (tx) => {
+      await db.serialize(tx, 'setup');
+      await tx.exec(`CREATE TABLE IF NOT EXISTS read_model_meta (key ${db.dialect.text} PRIMARY KEY, value ${db.dialect.text} NOT NULL)`);
+      await tx.run('INSERT INTO read_model_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [
+        'cursorSecret',
+        randomBytes(32).toString('hex'),
+      ]);
+      const row = await tx.get<{ value: string }>('SELECT value FROM read_model_meta WHERE key = ?', ['cursorSecret']);
+      return Buffer.from(row!.value, 'hex');
+    });
     secrets.set(db, secret);
+    secret.catch(() => secrets.delete(db));
   }
   return secret;
 }
 
-const mac = (db: Database, body: string): string =>
-  createHmac('sha256', cursorSecret(db)).update(body).digest('base64url').slice(0, 22);
+const mac = (secret: Buffer, body: string): string =>
+  createHmac('sha256', secret).update(body).digest('base64url').slice(0, 22);
 
 /** Opaque cursor: base64url JSON and a MAC, so an edited cursor is refused rather than trusted. */
-export function encodeCursor(db: Database, value: object): string {
+export function encodeCursor(secret: Buffer, value: object): string {
   const body = Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
-  return `${body}.${mac(db, body)}`;
+  return `${body}.${mac(secret, body)}`;
 }
 
-export function decodeCursor<T>(db: Database, cursor: string, check: (v: unknown) => v is T): T {
+export function decodeCursor<T>(secret: Buffer, cursor: string, check: (v: unknown) => v is T): T {
   const [body, tag, extra] = cursor.split('.');
   if (!body || !tag || extra !== undefined) throw new InvalidCursorError();
-  const expected = Buffer.from(mac(db, body));
+  const expected = Buffer.from(mac(secret, body));
   const given = Buffer.from(tag);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new InvalidCursorError();
   let value: unknown;

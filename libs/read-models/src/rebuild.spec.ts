@@ -56,8 +56,8 @@ const checkpointRow = (rm: SqliteReadModels, name: string) =>
   rm.db.prepare('SELECT position, version FROM projection_checkpoints WHERE name = ?').get(name) as
     { position: number; version: string } | undefined;
 
-const poolIds = (rm: SqliteReadModels): string[] =>
-  queryResourcePool(rm.db, { limit: 500 }, () => rm.checkpointSync('resource-pool')).items.map(
+const poolIds = async (rm: SqliteReadModels): Promise<string[]> =>
+  (await queryResourcePool(rm.sql, { limit: 500 }, () => rm.checkpointSync('resource-pool'))).items.map(
     (i) => i.applicationNumber,
   );
 
@@ -135,7 +135,7 @@ describe('rebuild', () => {
       )
       .run();
     expect(await rm.rebuild('audit', ledger.store)).toEqual({ position: 0, events: 0 });
-    expect(rm.tableCounts('audit')).toEqual({ audit_events: 0 });
+    expect(await rm.tableCounts('audit')).toEqual({ audit_events: 0 });
   });
 
   it('queries keep answering from the live tables while a rebuild runs', async () => {
@@ -146,8 +146,8 @@ describe('rebuild', () => {
     const rm = await rmAt(file, PROJECTIONS);
     await project(ledger.store, rm);
     const projected = await ledger.store.headPosition();
-    const liveAudit = queryAudit(rm.db, { limit: 1000 }).items;
-    const livePool = poolIds(rm);
+    const liveAudit = (await queryAudit(rm.sql, { limit: 1000 })).items;
+    const livePool = await poolIds(rm);
     expect(livePool).toHaveLength(6);
 
     // The log moves on, unprojected: the rebuild will see more than the live tables hold.
@@ -169,12 +169,12 @@ describe('rebuild', () => {
     }[] = [];
     const cli = SqliteReadModels.open(file, PROJECTIONS, {
       rebuildBatchSize: 7,
-      onRebuildProgress: (name, position, h) => {
+      onRebuildProgress: async (name, position, h) => {
         progress.push([name, position, h]);
         observed.push({
-          audit: queryAudit(cli.db, { limit: 1000 }).items.length,
-          pool: poolIds(cli),
-          apiAudit: queryAudit(api.db, { limit: 1000 }).items.length,
+          audit: (await queryAudit(cli.sql, { limit: 1000 })).items.length,
+          pool: await poolIds(cli),
+          apiAudit: (await queryAudit(api.sql, { limit: 1000 })).items.length,
           shadows: tableNames(cli.db).filter((n) => n.includes('__r')),
           checkpoint: api.checkpointSync(name),
         });
@@ -216,9 +216,9 @@ describe('rebuild', () => {
       ]);
     }
     // After the swap both connections see the new tables.
-    expect(queryAudit(api.db, { limit: 1000 }).items).toHaveLength(head);
-    expect(poolIds(api)).not.toContain(ans[0]);
-    expect(poolIds(api)).toContain(applicationNumber(40));
+    expect((await queryAudit(api.sql, { limit: 1000 })).items).toHaveLength(head);
+    expect(await poolIds(api)).not.toContain(ans[0]);
+    expect(await poolIds(api)).toContain(applicationNumber(40));
     expect(api.checkpointSync('audit')).toBe(head);
     expect(tableNames(api.db)).toEqual(LIVE_TABLES);
   });
@@ -247,7 +247,9 @@ describe('rebuild', () => {
 
     const rebuilt: string[] = [];
     const v2 = SqliteReadModels.open(file, [resourcePoolProjection, auditV2], {
-      onRebuildProgress: (n) => rebuilt.push(n),
+      onRebuildProgress: (n) => {
+        rebuilt.push(n);
+      },
     });
     cleanups.push(() => v2.close());
     const poolBefore = dumpProjection(v2, 'resource-pool');
@@ -275,19 +277,17 @@ describe('rebuild', () => {
     const withYear: SqliteProjection = {
       ...auditProjection,
       version: '2',
-      ddl: (tn) => [
-        ...auditProjection.ddl(tn),
+      ddl: (tn, d) => [
+        ...auditProjection.ddl(tn, d),
         `CREATE TABLE "${tn('audit_years')}" (year TEXT PRIMARY KEY, n INTEGER NOT NULL)`,
       ],
       tables: ['audit_events', 'audit_years'],
-      prepare: (db, tn) => {
-        const base = auditProjection.prepare(db, tn);
-        const bump = db.prepare(
-          `INSERT INTO "${tn('audit_years')}" (year, n) VALUES (?, 1) ON CONFLICT(year) DO UPDATE SET n = n + 1`,
-        );
-        return (e) => {
-          base(e);
-          bump.run(e.metadata.recordedAt.slice(0, 4));
+      prepare: (tn, d) => {
+        const base = auditProjection.prepare(tn, d);
+        const bump = `INSERT INTO "${tn('audit_years')}" (year, n) VALUES (?, 1) ON CONFLICT(year) DO UPDATE SET n = n + 1`;
+        return async (tx, e) => {
+          await base(tx, e);
+          await tx.run(bump, [e.metadata.recordedAt.slice(0, 4)]);
         };
       },
     };
@@ -297,7 +297,7 @@ describe('rebuild', () => {
       await rm.init(ledger.store);
       return rm;
     })();
-    expect(v2.tableCounts('audit')).toEqual({
+    expect(await v2.tableCounts('audit')).toEqual({
       audit_events: await ledger.store.headPosition(),
       audit_years: 1,
     });
@@ -311,11 +311,11 @@ describe('rebuild', () => {
     function flaky(fail: { at?: number }): SqliteProjection {
       return {
         ...auditProjection,
-        prepare: (db, t) => {
-          const base = auditProjection.prepare(db, t);
-          return (e) => {
+        prepare: (t, d) => {
+          const base = auditProjection.prepare(t, d);
+          return async (tx, e) => {
             if (e.position === fail.at) throw new Error(`refused ${e.position}`);
-            base(e);
+            await base(tx, e);
           };
         },
       };
@@ -350,9 +350,9 @@ describe('rebuild', () => {
       delete fail.at;
       await ledger.inventory(applicationNumber(60));
       await project(ledger.store, rm);
-      expect(rm.tableCounts('audit')).toEqual({ audit_events: head + 1 });
+      expect(await rm.tableCounts('audit')).toEqual({ audit_events: head + 1 });
       await rm.rebuild('audit', ledger.store);
-      expect(rm.tableCounts('audit')).toEqual({ audit_events: head + 1 });
+      expect(await rm.tableCounts('audit')).toEqual({ audit_events: head + 1 });
     });
 
     it('a store failure mid-rebuild leaves the live tables and no shadow tables', async () => {

@@ -24,10 +24,10 @@ interface Env {
   ledger: Ledger;
   rm: SqliteReadModels;
   sync(): Promise<void>;
-  page(req?: PoolPageRequest): PoolPage;
-  entry(applicationNumber: string): PoolEntry | undefined;
+  page(req?: PoolPageRequest): Promise<PoolPage>;
+  entry(applicationNumber: string): Promise<PoolEntry | undefined>;
   /** Application numbers of a one-page listing. */
-  ids(req?: PoolPageRequest): string[];
+  ids(req?: PoolPageRequest): Promise<string[]>;
   /** Every entry of a traversal with `limit`, following cursors. */
   traverse(
     req: PoolPageRequest,
@@ -48,8 +48,8 @@ async function setup(): Promise<Env> {
   const projector = new Projector(ledger.store, rm, { batchSize: 5 });
   await projector.init();
   const checkpoint = (): number => rm.checkpointSync('resource-pool');
-  const page = (req: PoolPageRequest = {}): PoolPage =>
-    queryResourcePool(rm.db, { limit: 500, ...req }, checkpoint);
+  const page = (req: PoolPageRequest = {}): Promise<PoolPage> =>
+    queryResourcePool(rm.sql, { limit: 500, ...req }, checkpoint);
   return {
     ledger,
     rm,
@@ -58,14 +58,14 @@ async function setup(): Promise<Env> {
       expect(checkpoint()).toBe(await ledger.store.headPosition());
     },
     page,
-    entry: (a) => getPoolEntry(rm.db, a),
-    ids: (req = {}) => page(req).items.map((i) => i.applicationNumber),
+    entry: (a) => getPoolEntry(rm.sql, a),
+    ids: async (req = {}) => (await page(req)).items.map((i) => i.applicationNumber),
     traverse: async (req, between) => {
       const items: PoolEntry[] = [];
       const pages: PoolPage[] = [];
       let cursor: string | null = null;
       do {
-        const p = page({ ...req, ...(cursor ? { cursor } : {}) });
+        const p: PoolPage = await page({ ...req, ...(cursor ? { cursor } : {}) });
         pages.push(p);
         items.push(...p.items);
         cursor = p.nextCursor;
@@ -119,12 +119,12 @@ describe('resource pool: membership', () => {
       lastActivity: { position: tagged.events[0]!.position, on: '2024-03-10', eventType: 'IntentTagged' },
     };
     expect(tagged.events[0]!.position).toBe(4);
-    const page = e.page();
+    const page = await e.page();
     expect(page).toEqual({ items: [expected], total: 1, asOfPosition: 5, nextCursor: null });
-    expect(e.entry(a)).toEqual(expected);
-    expect(e.entry(b)).toBeUndefined();
-    expect(e.entry(c)).toBeUndefined();
-    expect(e.entry(an(99))).toBeUndefined();
+    expect(await e.entry(a)).toEqual(expected);
+    expect(await e.entry(b)).toBeUndefined();
+    expect(await e.entry(c)).toBeUndefined();
+    expect(await e.entry(an(99))).toBeUndefined();
   });
 
   it('re-tagging: admitted → declined removes, declined → admitted adds back, modes and price follow the latest tag', async () => {
@@ -135,32 +135,36 @@ describe('resource pool: membership', () => {
     await e.ledger.admit(a, { occurredOn: '2024-03-10', askingPrice: '10' });
     await e.ledger.decline(b, { occurredOn: '2024-03-11' });
     await e.sync();
-    expect(e.ids()).toEqual([a]);
+    expect(await e.ids()).toEqual([a]);
 
     // admitted → admitted with other modes: modes updated, admittedOn kept, price dropped.
     await e.ledger.admit(a, { modes: ['self-implementation'], occurredOn: '2024-04-01' });
     await e.sync();
-    const retagged = e.entry(a)!;
+    const retagged = (await e.entry(a))!;
     expect(retagged.modes).toEqual(['self-implementation']);
     expect(retagged.admittedOn).toBe('2024-03-10');
     expect(retagged).not.toHaveProperty('askingPrice');
-    expect(e.ids({ mode: 'transfer' })).toEqual([]);
-    expect(e.ids({ mode: 'self-implementation' })).toEqual([a]);
+    expect(await e.ids({ mode: 'transfer' })).toEqual([]);
+    expect(await e.ids({ mode: 'self-implementation' })).toEqual([a]);
 
     // admitted → declined removes; declined → admitted adds with the new admission date.
     await e.ledger.decline(a, { occurredOn: '2024-05-01' });
     await e.ledger.admit(b, { modes: ['license'], occurredOn: '2024-05-02' });
     await e.sync();
-    expect(e.ids()).toEqual([b]);
-    expect(e.entry(a)).toBeUndefined();
-    expect(e.entry(b)).toMatchObject({ modes: ['license'], admittedOn: '2024-05-02', status: 'available' });
-    expect(e.page().total).toBe(1);
+    expect(await e.ids()).toEqual([b]);
+    expect(await e.entry(a)).toBeUndefined();
+    expect(await e.entry(b)).toMatchObject({
+      modes: ['license'],
+      admittedOn: '2024-05-02',
+      status: 'available',
+    });
+    expect((await e.page()).total).toBe(1);
 
     // back again: a is re-admitted on the new date.
     await e.ledger.admit(a, { occurredOn: '2024-06-01' });
     await e.sync();
-    expect(e.entry(a)!.admittedOn).toBe('2024-06-01');
-    expect(e.ids()).toEqual([a, b]);
+    expect((await e.entry(a))!.admittedOn).toBe('2024-06-01');
+    expect(await e.ids()).toEqual([a, b]);
   });
 
   it('keeps one current row per patent however often it changes', async () => {
@@ -198,7 +202,7 @@ describe('resource pool: evaluations and promotions', () => {
       improvementNeeds: { level: 'major' },
     });
     await e.sync();
-    expect(e.entry(a)!.evaluationSummary).toEqual({
+    expect((await e.entry(a))!.evaluationSummary).toEqual({
       count: 1,
       meanProspect: 2,
       willingness: { ...NO_WILLINGNESS, watch: 1 },
@@ -209,7 +213,7 @@ describe('resource pool: evaluations and promotions', () => {
       improvementNeeds: { level: 'none' },
     });
     await e.sync();
-    expect(e.entry(a)!.evaluationSummary).toEqual({
+    expect((await e.entry(a))!.evaluationSummary).toEqual({
       count: 1,
       meanProspect: 5,
       willingness: { ...NO_WILLINGNESS, purchase: 1 },
@@ -240,14 +244,14 @@ describe('resource pool: evaluations and promotions', () => {
     });
     await e.sync();
     // current: a 5, c 4, b 1 → 10 / 3 = 3.33
-    expect(e.entry(a)!.evaluationSummary).toEqual({
+    expect((await e.entry(a))!.evaluationSummary).toEqual({
       count: 3,
       meanProspect: 3.33,
       willingness: { ...NO_WILLINGNESS, license: 1, 'joint-rd': 1, none: 1 },
       improvementNeeds: { ...NO_NEEDS, minor: 2, major: 1 },
     });
-    expect(e.ids({ minProspect: 3.33 })).toEqual([a]);
-    expect(e.ids({ minProspect: 3.34 })).toEqual([]);
+    expect(await e.ids({ minProspect: 3.33 })).toEqual([a]);
+    expect(await e.ids({ minProspect: 3.34 })).toEqual([]);
   });
 
   it('lists promotions, marks featured ones, and filters by tier', async () => {
@@ -265,7 +269,7 @@ describe('resource pool: evaluations and promotions', () => {
       occurredOn: '2024-05-03',
     });
     await e.sync();
-    expect(e.entry(b)!.promotions).toEqual([
+    expect((await e.entry(b))!.promotions).toEqual([
       {
         promotionId: 'pr-b1',
         channel: 'roadshow',
@@ -281,18 +285,18 @@ describe('resource pool: evaluations and promotions', () => {
         occurredOn: '2024-05-03',
       },
     ]);
-    expect(e.entry(b)!.featured).toBe(true);
-    expect(e.entry(a)!.featured).toBe(false);
-    expect(e.entry(a)!.promotions).toHaveLength(1);
-    expect(e.entry(c)!.promotions).toEqual([]);
-    expect(e.ids({ tier: 'featured' })).toEqual([b]);
-    expect(e.ids({ tier: 'standard' })).toEqual([a]);
-    expect(e.ids()).toEqual([b, a, c]);
+    expect((await e.entry(b))!.featured).toBe(true);
+    expect((await e.entry(a))!.featured).toBe(false);
+    expect((await e.entry(a))!.promotions).toHaveLength(1);
+    expect((await e.entry(c))!.promotions).toEqual([]);
+    expect(await e.ids({ tier: 'featured' })).toEqual([b]);
+    expect(await e.ids({ tier: 'standard' })).toEqual([a]);
+    expect(await e.ids()).toEqual([b, a, c]);
   });
 });
 
 describe('resource pool: deal status', () => {
-  const status = (e: Env, x: string): string | undefined => e.entry(x)?.status;
+  const status = async (e: Env, x: string): Promise<string | undefined> => (await e.entry(x))?.status;
 
   it('available → licensed → industrialized → in-deal → transferred → lapsed, staying listed', async () => {
     const e = await setup();
@@ -300,25 +304,25 @@ describe('resource pool: deal status', () => {
     await e.ledger.inventory(a);
     await e.ledger.admit(a);
     await e.sync();
-    expect(status(e, a)).toBe('available');
+    expect(await status(e, a)).toBe('available');
 
     await e.ledger.license(a, 'lic-1', 'ent-c', 'ordinary');
     await e.sync();
-    expect(status(e, a)).toBe('licensed');
+    expect(await status(e, a)).toBe('licensed');
     await e.ledger.recordLicense(a, 'lic-1');
     await e.ledger.report(a, { dealId: 'lic-1' });
     await e.sync();
-    expect(status(e, a)).toBe('licensed');
+    expect(await status(e, a)).toBe('licensed');
 
     await e.ledger.industrialize(a, 'ind-1', 'ent-c', { startedOn: '2024-11-01' });
     await e.sync();
-    expect(status(e, a)).toBe('industrialized');
+    expect(await status(e, a)).toBe('industrialized');
 
     // A transfer after the (ordinary) licence: a contract awaiting registration is "in deal".
     const t = await e.ledger.transfer(a, 'tr-1', 'ent-d', { contractDate: '2024-12-01' });
     await e.sync();
-    expect(status(e, a)).toBe('in-deal');
-    expect(e.entry(a)!.lastActivity).toEqual({
+    expect(await status(e, a)).toBe('in-deal');
+    expect((await e.entry(a))!.lastActivity).toEqual({
       position: t.events[0]!.position,
       on: '2024-12-01',
       eventType: 'Transferred',
@@ -326,15 +330,15 @@ describe('resource pool: deal status', () => {
 
     await e.ledger.registerTransfer(a, 'tr-1', { registeredOn: '2025-01-10' });
     await e.sync();
-    expect(status(e, a)).toBe('transferred');
-    expect(e.ids({ status: 'transferred' })).toEqual([a]);
+    expect(await status(e, a)).toBe('transferred');
+    expect(await e.ids({ status: 'transferred' })).toEqual([a]);
 
     await e.ledger.lapse(a, 'non-payment', '2025-03-01');
     await e.sync();
-    expect(status(e, a)).toBe('lapsed');
-    expect(e.entry(a)!.lastActivity).toMatchObject({ on: '2025-03-01', eventType: 'PatentLapsed' });
-    expect(e.ids({ status: 'lapsed' })).toEqual([a]);
-    expect(e.ids({ status: 'transferred' })).toEqual([]);
+    expect(await status(e, a)).toBe('lapsed');
+    expect((await e.entry(a))!.lastActivity).toMatchObject({ on: '2025-03-01', eventType: 'PatentLapsed' });
+    expect(await e.ids({ status: 'lapsed' })).toEqual([a]);
+    expect(await e.ids({ status: 'transferred' })).toEqual([]);
   });
 
   it('an exclusive licence lets only its licensee buy; the transfer then goes in-deal → transferred', async () => {
@@ -347,13 +351,13 @@ describe('resource pool: deal status', () => {
       code: 'TRANSFER.EXCLUSIVE_LICENSE_IN_FORCE',
     });
     await e.sync();
-    expect(status(e, a)).toBe('licensed');
+    expect(await status(e, a)).toBe('licensed');
     await e.ledger.transfer(a, 'tr-c', 'ent-c');
     await e.sync();
-    expect(status(e, a)).toBe('in-deal');
+    expect(await status(e, a)).toBe('in-deal');
     await e.ledger.registerTransfer(a, 'tr-c');
     await e.sync();
-    expect(status(e, a)).toBe('transferred');
+    expect(await status(e, a)).toBe('transferred');
   });
 
   it('open licence: declared → open-licensed; taken → licensed; declared and withdrawn untaken → available', async () => {
@@ -365,14 +369,14 @@ describe('resource pool: deal status', () => {
       await e.ledger.declareOpenLicense(x, `ol-${x}`);
     }
     await e.sync();
-    expect([status(e, a), status(e, b)]).toEqual(['open-licensed', 'open-licensed']);
-    expect(e.ids({ status: 'open-licensed' })).toEqual([b, a]);
+    expect([await status(e, a), await status(e, b)]).toEqual(['open-licensed', 'open-licensed']);
+    expect(await e.ids({ status: 'open-licensed' })).toEqual([b, a]);
 
     await e.ledger.takeOpenLicense(a, 'ol-deal-1', 'ent-e');
     await e.ledger.withdrawOpenLicense(b, '2024-12-01');
     await e.sync();
-    expect(status(e, a)).toBe('licensed');
-    expect(status(e, b)).toBe('available');
+    expect(await status(e, a)).toBe('licensed');
+    expect(await status(e, b)).toBe('available');
   });
 
   it('self-implementation by the institution → industrialized; a lapse of an untouched patent → lapsed', async () => {
@@ -385,9 +389,9 @@ describe('resource pool: deal status', () => {
     await e.ledger.industrialize(a, 'ind-self', 'tyut');
     await e.ledger.lapse(b, 'abandoned', '2025-01-01');
     await e.sync();
-    expect(status(e, a)).toBe('industrialized');
-    expect(status(e, b)).toBe('lapsed');
-    expect(e.ids({ status: 'available' })).toEqual([]);
+    expect(await status(e, a)).toBe('industrialized');
+    expect(await status(e, b)).toBe('lapsed');
+    expect(await e.ids({ status: 'available' })).toEqual([]);
   });
 });
 
@@ -453,76 +457,80 @@ describe('resource pool: filters', () => {
 
   it('recent order by default; total counts the listed entries only', async () => {
     const { e, p } = await catalogue();
-    const page = e.page();
+    const page = await e.page();
     expect(page.total).toBe(6);
     expect(numbers(page.items)).toEqual([p.graphene, p.box, p.cycles, p.coal, p.battery, p.solar]);
   });
 
   it('filters by institution, mode, kind and status', async () => {
     const { e, p } = await catalogue();
-    expect(e.ids({ institutionId: 'sxu' })).toEqual([p.coal]);
-    expect(e.ids({ institutionId: 'tyut' })).toEqual([p.graphene, p.box, p.cycles, p.battery, p.solar]);
-    expect(e.ids({ institutionId: 'nobody' })).toEqual([]);
-    expect(e.ids({ mode: 'transfer' })).toEqual([p.graphene, p.cycles, p.battery]);
-    expect(e.ids({ mode: 'license' })).toEqual([p.graphene, p.coal, p.solar]);
-    expect(e.ids({ mode: 'self-implementation' })).toEqual([p.box, p.cycles]);
-    expect(e.ids({ kind: 'utility-model' })).toEqual([p.coal]);
-    expect(e.ids({ kind: 'design' })).toEqual([p.box]);
-    expect(e.ids({ kind: 'invention' })).toEqual([p.graphene, p.cycles, p.battery, p.solar]);
-    expect(e.ids({ status: 'licensed' })).toEqual([p.graphene]);
-    expect(e.ids({ status: 'available' })).toEqual([p.box, p.cycles, p.coal, p.battery, p.solar]);
-    expect(e.ids({ institutionId: 'tyut', mode: 'license' })).toEqual([p.graphene, p.solar]);
-    expect(e.page({ institutionId: 'tyut', mode: 'license' }).total).toBe(2);
+    expect(await e.ids({ institutionId: 'sxu' })).toEqual([p.coal]);
+    expect(await e.ids({ institutionId: 'tyut' })).toEqual([p.graphene, p.box, p.cycles, p.battery, p.solar]);
+    expect(await e.ids({ institutionId: 'nobody' })).toEqual([]);
+    expect(await e.ids({ mode: 'transfer' })).toEqual([p.graphene, p.cycles, p.battery]);
+    expect(await e.ids({ mode: 'license' })).toEqual([p.graphene, p.coal, p.solar]);
+    expect(await e.ids({ mode: 'self-implementation' })).toEqual([p.box, p.cycles]);
+    expect(await e.ids({ kind: 'utility-model' })).toEqual([p.coal]);
+    expect(await e.ids({ kind: 'design' })).toEqual([p.box]);
+    expect(await e.ids({ kind: 'invention' })).toEqual([p.graphene, p.cycles, p.battery, p.solar]);
+    expect(await e.ids({ status: 'licensed' })).toEqual([p.graphene]);
+    expect(await e.ids({ status: 'available' })).toEqual([p.box, p.cycles, p.coal, p.battery, p.solar]);
+    expect(await e.ids({ institutionId: 'tyut', mode: 'license' })).toEqual([p.graphene, p.solar]);
+    expect((await e.page({ institutionId: 'tyut', mode: 'license' })).total).toBe(2);
   });
 
   it('filters by IPC prefix (case-insensitive, any of the codes)', async () => {
     const { e, p } = await catalogue();
-    expect(e.ids({ ipc: 'H01M' })).toEqual([p.coal, p.battery]);
-    expect(e.ids({ ipc: 'h01m 10' })).toEqual([p.coal]);
-    expect(e.ids({ ipc: 'H01M 50/403' })).toEqual([p.battery]);
-    expect(e.ids({ ipc: 'H01' })).toEqual([p.coal, p.battery, p.solar]);
-    expect(e.ids({ ipc: 'C' })).toEqual([p.graphene, p.coal]);
-    expect(e.ids({ ipc: 'H02' })).toEqual([]);
-    expect(e.ids({ ipc: 'H0_M' })).toEqual([]);
-    expect(e.ids({ ipc: '%' })).toEqual([]);
+    expect(await e.ids({ ipc: 'H01M' })).toEqual([p.coal, p.battery]);
+    expect(await e.ids({ ipc: 'h01m 10' })).toEqual([p.coal]);
+    expect(await e.ids({ ipc: 'H01M 50/403' })).toEqual([p.battery]);
+    expect(await e.ids({ ipc: 'H01' })).toEqual([p.coal, p.battery, p.solar]);
+    expect(await e.ids({ ipc: 'C' })).toEqual([p.graphene, p.coal]);
+    expect(await e.ids({ ipc: 'H02' })).toEqual([]);
+    expect(await e.ids({ ipc: 'H0_M' })).toEqual([]);
+    expect(await e.ids({ ipc: '%' })).toEqual([]);
   });
 
   it('filters by high value (any flag, none) and by one flag', async () => {
     const { e, p } = await catalogue();
-    expect(e.ids({ highValue: true })).toEqual([p.graphene, p.battery, p.solar]);
-    expect(e.ids({ highValue: false })).toEqual([p.box, p.cycles, p.coal]);
-    expect(e.ids({ highValueFlag: 'strategicEmergingIndustry' })).toEqual([p.battery]);
-    expect(e.ids({ highValueFlag: 'overseasFamily' })).toEqual([p.graphene]);
-    expect(e.ids({ highValueFlag: 'award' })).toEqual([p.graphene]);
-    expect(e.ids({ highValueFlag: 'pledgeFinancing' })).toEqual([p.solar]);
-    expect(e.ids({ highValueFlag: 'maintainedOver10Years' })).toEqual([]);
-    expect(e.entry(p.graphene)!.highValueFlags).toEqual({ ...NO_FLAGS, overseasFamily: true, award: true });
+    expect(await e.ids({ highValue: true })).toEqual([p.graphene, p.battery, p.solar]);
+    expect(await e.ids({ highValue: false })).toEqual([p.box, p.cycles, p.coal]);
+    expect(await e.ids({ highValueFlag: 'strategicEmergingIndustry' })).toEqual([p.battery]);
+    expect(await e.ids({ highValueFlag: 'overseasFamily' })).toEqual([p.graphene]);
+    expect(await e.ids({ highValueFlag: 'award' })).toEqual([p.graphene]);
+    expect(await e.ids({ highValueFlag: 'pledgeFinancing' })).toEqual([p.solar]);
+    expect(await e.ids({ highValueFlag: 'maintainedOver10Years' })).toEqual([]);
+    expect((await e.entry(p.graphene))!.highValueFlags).toEqual({
+      ...NO_FLAGS,
+      overseasFamily: true,
+      award: true,
+    });
   });
 
   it('filters by tier and minimum prospect', async () => {
     const { e, p } = await catalogue();
-    expect(e.ids({ tier: 'featured' })).toEqual([p.graphene]);
-    expect(e.ids({ tier: 'standard' })).toEqual([p.box]);
-    expect(e.ids({ minProspect: 3 })).toEqual([p.coal, p.battery]);
-    expect(e.ids({ minProspect: 2.5 })).toEqual([p.cycles, p.coal, p.battery]);
-    expect(e.ids({ minProspect: 5 })).toEqual([p.battery]);
-    expect(e.ids({ minProspect: 1 })).toHaveLength(3); // unevaluated entries never qualify
+    expect(await e.ids({ tier: 'featured' })).toEqual([p.graphene]);
+    expect(await e.ids({ tier: 'standard' })).toEqual([p.box]);
+    expect(await e.ids({ minProspect: 3 })).toEqual([p.coal, p.battery]);
+    expect(await e.ids({ minProspect: 2.5 })).toEqual([p.cycles, p.coal, p.battery]);
+    expect(await e.ids({ minProspect: 5 })).toEqual([p.battery]);
+    expect(await e.ids({ minProspect: 1 })).toHaveLength(3); // unevaluated entries never qualify
   });
 
   it('filters by text in the title: Chinese, case-insensitive ASCII, and LIKE wildcards taken literally', async () => {
     const { e, p } = await catalogue();
-    expect(e.ids({ q: '隔膜' })).toEqual([p.battery]);
-    expect(e.ids({ q: '电池' })).toEqual([p.cycles, p.battery]);
-    expect(e.ids({ q: '煤气化' })).toEqual([p.coal]);
-    expect(e.ids({ q: 'graphene' })).toEqual([p.graphene]);
+    expect(await e.ids({ q: '隔膜' })).toEqual([p.battery]);
+    expect(await e.ids({ q: '电池' })).toEqual([p.cycles, p.battery]);
+    expect(await e.ids({ q: '煤气化' })).toEqual([p.coal]);
+    expect(await e.ids({ q: 'graphene' })).toEqual([p.graphene]);
     // '%' and '_' are literal: '100%' must not match '1000次', '50_50' must not match '50x50'.
-    expect(e.ids({ q: '100%' })).toEqual([p.battery]);
-    expect(e.ids({ q: '50_50' })).toEqual([p.graphene]);
-    expect(e.ids({ q: '%' })).toEqual([p.battery]);
-    expect(e.ids({ q: '_' })).toEqual([p.graphene]);
-    expect(e.ids({ q: '\\' })).toEqual([]);
-    expect(e.ids({ q: '' })).toHaveLength(6);
-    expect(e.ids({ q: '废料' })).toEqual([]); // only in the declined patent
+    expect(await e.ids({ q: '100%' })).toEqual([p.battery]);
+    expect(await e.ids({ q: '50_50' })).toEqual([p.graphene]);
+    expect(await e.ids({ q: '%' })).toEqual([p.battery]);
+    expect(await e.ids({ q: '_' })).toEqual([p.graphene]);
+    expect(await e.ids({ q: '\\' })).toEqual([]);
+    expect(await e.ids({ q: '' })).toHaveLength(6);
+    expect(await e.ids({ q: '废料' })).toEqual([]); // only in the declined patent
   });
 });
 
@@ -548,13 +556,13 @@ describe('resource pool: sorting', () => {
 
   it('recent: latest activity first', async () => {
     const { e, A, B, C, D, E } = await sorted();
-    expect(e.ids({ sort: 'recent' })).toEqual([A, B, D, E, C]);
+    expect(await e.ids({ sort: 'recent' })).toEqual([A, B, D, E, C]);
   });
 
   it('prospect: highest mean first, unevaluated last, ties by application number', async () => {
     const { e, A, B, C, D, E } = await sorted();
-    expect(e.ids({ sort: 'prospect' })).toEqual([D, A, B, E, C]);
-    expect(e.page({ sort: 'prospect' }).items.map((i) => i.evaluationSummary.meanProspect)).toEqual([
+    expect(await e.ids({ sort: 'prospect' })).toEqual([D, A, B, E, C]);
+    expect((await e.page({ sort: 'prospect' })).items.map((i) => i.evaluationSummary.meanProspect)).toEqual([
       5,
       4,
       4,
@@ -565,14 +573,14 @@ describe('resource pool: sorting', () => {
 
   it('evaluations: most evaluated first, ties by application number', async () => {
     const { e, A, B, C, D, E } = await sorted();
-    expect(e.ids({ sort: 'evaluations' })).toEqual([A, E, B, D, C]);
+    expect(await e.ids({ sort: 'evaluations' })).toEqual([A, E, B, D, C]);
   });
 
   it.each(['recent', 'prospect', 'evaluations'] as const)(
     '%s: pages of one walk the same order through ties',
     async (sort) => {
       const { e } = await sorted();
-      const whole = e.ids({ sort });
+      const whole = await e.ids({ sort });
       const { items, pages } = await e.traverse({ sort, limit: 1 });
       expect(numbers(items)).toEqual(whole);
       expect(pages).toHaveLength(5);
@@ -608,7 +616,7 @@ describe('resource pool: cursor pagination', () => {
     '%s: pages of 3 return every entry exactly once',
     async (sort) => {
       const { e, listed } = await twenty();
-      const whole = e.page({ sort });
+      const whole = await e.page({ sort });
       expect(whole.total).toBe(20);
       expect(whole.items).toHaveLength(20);
       const { items, pages } = await e.traverse({ sort, limit: 3 });
@@ -633,7 +641,7 @@ describe('resource pool: cursor pagination', () => {
     '%s: a traversal keeps its snapshot while new events arrive between pages',
     async (sort) => {
       const { e, listed } = await twenty();
-      const snapshot = e.page({ sort });
+      const snapshot = await e.page({ sort });
       const changes: Array<() => Promise<unknown>> = [
         // new admissions
         async () => {
@@ -672,18 +680,18 @@ describe('resource pool: cursor pagination', () => {
       expect(pages.every((p) => p.total === 20 && p.asOfPosition === snapshot.asOfPosition)).toBe(true);
 
       // A new traversal sees the new pool.
-      const now = e.page({ sort });
+      const now = await e.page({ sort });
       expect(now.asOfPosition).toBeGreaterThan(snapshot.asOfPosition);
       expect(now.total).toBe(22);
       const expected = [...listed.filter((x) => x !== an(2)), an(7), an(30), an(31)].sort();
       expect([...numbers(now.items)].sort()).toEqual(expected);
-      expect(e.entry(an(5))!.status).toBe('lapsed');
+      expect((await e.entry(an(5)))!.status).toBe('lapsed');
     },
   );
 
   it('rejects a tampered cursor with QUERY.INVALID_CURSOR', async () => {
     const { e } = await twenty();
-    const first = e.page({ limit: 3 });
+    const first = await e.page({ limit: 3 });
     const cursor = first.nextCursor!;
     const [body, tag] = cursor.split('.') as [string, string];
     const decoded = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -713,7 +721,7 @@ describe('resource pool: cursor pagination', () => {
     for (const c of bad) {
       let err: unknown;
       try {
-        e.page({ limit: 3, cursor: c });
+        await e.page({ limit: 3, cursor: c });
       } catch (x) {
         err = x;
       }
@@ -724,8 +732,8 @@ describe('resource pool: cursor pagination', () => {
 
   it('rejects a cursor used with other filters or another sort with QUERY.CURSOR_MISMATCH', async () => {
     const { e } = await twenty();
-    const cursor = e.page({ limit: 3, institutionId: 'tyut' }).nextCursor!;
-    expect(e.page({ limit: 3, institutionId: 'tyut', cursor }).items).toHaveLength(3);
+    const cursor = (await e.page({ limit: 3, institutionId: 'tyut' })).nextCursor!;
+    expect((await e.page({ limit: 3, institutionId: 'tyut', cursor })).items).toHaveLength(3);
     const mismatches: PoolPageRequest[] = [
       { limit: 3, cursor },
       { limit: 3, institutionId: 'sxu', cursor },
@@ -734,8 +742,8 @@ describe('resource pool: cursor pagination', () => {
       { limit: 3, institutionId: 'tyut', sort: 'prospect', cursor },
     ];
     for (const req of mismatches) {
-      expect(() => e.page(req)).toThrow(QueryError);
-      expect(() => e.page(req)).toThrow(
+      await expect(e.page(req)).rejects.toThrow(QueryError);
+      await expect(e.page(req)).rejects.toThrow(
         expect.objectContaining({ code: 'QUERY.CURSOR_MISMATCH', field: 'cursor' }),
       );
     }

@@ -1,29 +1,29 @@
-import type { SqliteProjection } from '../sqlite-projection';
+import type { ReadModelProjection } from '../sqlite-projection';
 import { businessDateOfStored, idOfStream } from './event-helpers';
 
 /** Audit trail: one row per event of every stream, indexed for actor, organisation, type and time. */
-export const auditProjection: SqliteProjection = {
+export const auditProjection: ReadModelProjection = {
   name: 'audit',
   version: '1',
   tables: ['audit_events'],
-  ddl: (t) => [
+  ddl: (t, d) => [
     `CREATE TABLE "${t('audit_events')}" (
-      position INTEGER PRIMARY KEY,
-      stream_name TEXT NOT NULL,
-      category TEXT NOT NULL,
-      entity_id TEXT NOT NULL,
-      version INTEGER NOT NULL,
-      event_type TEXT NOT NULL,
-      business_date TEXT NOT NULL,
-      recorded_at TEXT NOT NULL,
-      actor_role TEXT NOT NULL,
-      actor_org TEXT NOT NULL,
-      actor_user TEXT NOT NULL,
-      command_id TEXT NOT NULL,
-      correlation_id TEXT NOT NULL,
-      causation_id TEXT NOT NULL,
-      event_id TEXT NOT NULL,
-      data TEXT NOT NULL
+      position ${d.bigint} PRIMARY KEY,
+      stream_name ${d.text} NOT NULL,
+      category ${d.text} NOT NULL,
+      entity_id ${d.text} NOT NULL,
+      version ${d.int} NOT NULL,
+      event_type ${d.text} NOT NULL,
+      business_date ${d.text} NOT NULL,
+      recorded_at ${d.text} NOT NULL,
+      actor_role ${d.text} NOT NULL,
+      actor_org ${d.text} NOT NULL,
+      actor_user ${d.text} NOT NULL,
+      command_id ${d.text} NOT NULL,
+      correlation_id ${d.text} NOT NULL,
+      causation_id ${d.text} NOT NULL,
+      event_id ${d.text} NOT NULL,
+      data ${d.text} NOT NULL
     )`,
     `CREATE INDEX "${t('audit_events')}_org" ON "${t('audit_events')}" (actor_org, position)`,
     `CREATE INDEX "${t('audit_events')}_user" ON "${t('audit_events')}" (actor_user, position)`,
@@ -31,15 +31,13 @@ export const auditProjection: SqliteProjection = {
     `CREATE INDEX "${t('audit_events')}_recorded" ON "${t('audit_events')}" (recorded_at)`,
     `CREATE INDEX "${t('audit_events')}_stream" ON "${t('audit_events')}" (stream_name, version)`,
   ],
-  prepare: (db, t) => {
-    const insert = db.prepare(
-      `INSERT INTO "${t('audit_events')}" (position, stream_name, category, entity_id, version, event_type, business_date,
+  prepare: (t) => {
+    const insert = `INSERT INTO "${t('audit_events')}" (position, stream_name, category, entity_id, version, event_type, business_date,
         recorded_at, actor_role, actor_org, actor_user, command_id, correlation_id, causation_id, event_id, data)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    return (e) => {
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    return async (tx, e) => {
       const m = e.metadata;
-      insert.run(
+      await tx.run(insert, [
         e.position,
         e.streamName,
         e.streamName.slice(0, e.streamName.indexOf('-')),
@@ -56,7 +54,7 @@ export const auditProjection: SqliteProjection = {
         m.causationId,
         m.eventId,
         JSON.stringify(e.data),
-      );
+      ]);
     };
   },
 };

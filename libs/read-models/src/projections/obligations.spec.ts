@@ -6,7 +6,12 @@ import { MemoryEventStore, type JsonObject, type StoredEvent } from '@patent-led
 import * as f from '../../../domain/src/testing/fixtures';
 import { InvalidCursorError, QueryError } from '../cursor';
 import { DEFAULT_OBLIGATION_POLICY, type ObligationPolicy } from '../policy';
-import { queryObligations, type ObligationItem, type ObligationQuery } from '../queries/obligations';
+import {
+  queryObligations,
+  type ObligationItem,
+  type ObligationPage,
+  type ObligationQuery,
+} from '../queries/obligations';
 import { SqliteReadModels } from '../sqlite-read-models';
 import { densityFilingDue, obligationsProjection } from './obligations';
 
@@ -60,11 +65,11 @@ async function readModels(policy: ObligationPolicy = DEFAULT_OBLIGATION_POLICY):
 }
 
 /** Every item of a query, following cursors. */
-function all(rm: SqliteReadModels, q: Omit<ObligationQuery, 'cursor'>): ObligationItem[] {
+async function all(rm: SqliteReadModels, q: Omit<ObligationQuery, 'cursor'>): Promise<ObligationItem[]> {
   const out: ObligationItem[] = [];
   let cursor: string | null = null;
   do {
-    const page = queryObligations(rm.db, { ...q, ...(cursor ? { cursor } : {}) });
+    const page: ObligationPage = await queryObligations(rm.sql, { ...q, ...(cursor ? { cursor } : {}) });
     out.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
@@ -136,7 +141,7 @@ describe('obligations projection', () => {
   it('opens the obligations of each trigger with CNIPA r.5 due dates', async () => {
     rm = await readModels();
     await rm.applyBatch('obligations', ledger().events);
-    const items = all(rm, { asOf: '2030-01-01' });
+    const items = await all(rm, { asOf: '2030-01-01' });
     const due = Object.fromEntries(items.map((i) => [i.id, i.dueDate]));
     expect(due).toEqual({
       // transfer-registration: contractDate + 3 months; 30 Nov → 28 Feb (common year), 29 Feb (leap year)
@@ -153,14 +158,14 @@ describe('obligations projection', () => {
       // density-filing: 30 Sep of the year after startedOn
       [`density-filing:${I}:ind-1`]: '2025-09-30',
     });
-    expect(rm.tableCounts('obligations')).toEqual({ obligations: 9, obligation_patents: 5 });
+    expect(await rm.tableCounts('obligations')).toEqual({ obligations: 9, obligation_patents: 5 });
   });
 
   it('records kind, patent, institution, ref and the trigger of each obligation', async () => {
     rm = await readModels();
     const log = ledger();
     await rm.applyBatch('obligations', log.events);
-    const items = byId(all(rm, { asOf: '2030-01-01' }));
+    const items = byId(await all(rm, { asOf: '2030-01-01' }));
     const transferredAt = log.events.find(
       (e) => e.type === 'Transferred' && e.data.dealId === 'deal-t1',
     )!.position;
@@ -194,7 +199,7 @@ describe('obligations projection', () => {
     const log = ledger();
     fulfil(log);
     await rm.applyBatch('obligations', log.events);
-    const items = byId(all(rm, { asOf: '2030-01-01' }));
+    const items = byId(await all(rm, { asOf: '2030-01-01' }));
     const fulfilled = (id: string): Pick<ObligationItem, 'status' | 'fulfilledOn' | 'late'> => {
       const { status, fulfilledOn, late } = items[id]!;
       return {
@@ -247,49 +252,50 @@ describe('obligations projection', () => {
     const log = ledger();
     fulfil(log);
     await rm.applyBatch('obligations', log.events);
-    const at = (asOf: string): Record<string, ObligationItem> =>
-      byId(all(rm, { asOf, applicationNumber: T }));
+    const at = async (asOf: string): Promise<Record<string, ObligationItem>> =>
+      byId(await all(rm, { asOf, applicationNumber: T }));
     const report = `transaction-report:${T}:deal-t1`;
     const registration = `transfer-registration:${T}:deal-t1`;
     // reported 2025-01-05, due 2024-12-30
-    expect(at('2025-01-04')[report]).toEqual(expect.objectContaining({ status: 'overdue', daysOverdue: 5 }));
-    expect(at('2025-01-04')[report]!.fulfilledOn).toBeUndefined();
-    expect(at('2025-01-05')[report]).toMatchObject({
+    expect((await at('2025-01-04'))[report]).toEqual(
+      expect.objectContaining({ status: 'overdue', daysOverdue: 5 }),
+    );
+    expect((await at('2025-01-04'))[report]!.fulfilledOn).toBeUndefined();
+    expect((await at('2025-01-05'))[report]).toMatchObject({
       status: 'fulfilled',
       fulfilledOn: '2025-01-05',
       late: true,
     });
     // registered 2025-02-28, due 2025-02-28
-    expect(at('2025-02-27')[registration]).toMatchObject({ status: 'open' });
-    expect(at('2025-02-27')[registration]!.fulfilledOn).toBeUndefined();
-    expect(at('2025-02-27')[registration]!.late).toBeUndefined();
-    expect(at('2025-02-28')[registration]).toMatchObject({ status: 'fulfilled', late: false });
+    expect((await at('2025-02-27'))[registration]).toMatchObject({ status: 'open' });
+    expect((await at('2025-02-27'))[registration]!.fulfilledOn).toBeUndefined();
+    expect((await at('2025-02-27'))[registration]!.late).toBeUndefined();
+    expect((await at('2025-02-28'))[registration]).toMatchObject({ status: 'fulfilled', late: false });
   });
 
   it('is open on its due date and overdue the day after', async () => {
     rm = await readModels();
     await rm.applyBatch('obligations', ledger().events);
     const id = `license-recordal:${L}:deal-l1`;
-    const at = (asOf: string): ObligationItem | undefined =>
-      byId(all(rm, { asOf, kind: 'license-recordal' }))[id];
-    expect(at('2024-04-29')).toMatchObject({ status: 'open' });
-    expect(at('2024-04-30')).toMatchObject({ status: 'open' });
-    expect(at('2024-04-30')!.daysOverdue).toBeUndefined();
-    expect(at('2024-05-01')).toMatchObject({ status: 'overdue', daysOverdue: 1 });
-    expect(at('2024-06-30')).toMatchObject({ status: 'overdue', daysOverdue: 61 });
+    const at = async (asOf: string): Promise<ObligationItem | undefined> =>
+      byId(await all(rm, { asOf, kind: 'license-recordal' }))[id];
+    expect(await at('2024-04-29')).toMatchObject({ status: 'open' });
+    expect(await at('2024-04-30')).toMatchObject({ status: 'open' });
+    expect((await at('2024-04-30'))!.daysOverdue).toBeUndefined();
+    expect(await at('2024-05-01')).toMatchObject({ status: 'overdue', daysOverdue: 1 });
+    expect(await at('2024-06-30')).toMatchObject({ status: 'overdue', daysOverdue: 61 });
   });
 
   it('does not show an obligation before its trigger date', async () => {
     rm = await readModels();
     await rm.applyBatch('obligations', ledger().events);
-    expect(all(rm, { asOf: '2024-11-29', applicationNumber: T })).toEqual([]);
-    expect(
-      all(rm, { asOf: '2024-11-30', applicationNumber: T })
-        .map((i) => i.kind)
-        .sort(),
-    ).toEqual(['transaction-report', 'transfer-registration']);
-    expect(queryObligations(rm.db, { asOf: '2023-11-29' }).total).toBe(0);
-    expect(queryObligations(rm.db, { asOf: '2023-11-30' }).total).toBe(2);
+    expect(await all(rm, { asOf: '2024-11-29', applicationNumber: T })).toEqual([]);
+    expect((await all(rm, { asOf: '2024-11-30', applicationNumber: T })).map((i) => i.kind).sort()).toEqual([
+      'transaction-report',
+      'transfer-registration',
+    ]);
+    expect((await queryObligations(rm.sql, { asOf: '2023-11-29' })).total).toBe(0);
+    expect((await queryObligations(rm.sql, { asOf: '2023-11-30' })).total).toBe(2);
   });
 
   it('filters by status, kind, institution and patent in SQL', async () => {
@@ -298,36 +304,40 @@ describe('obligations projection', () => {
     fulfil(log);
     await rm.applyBatch('obligations', log.events);
     const asOf = '2025-03-15';
-    const ids = (q: Omit<ObligationQuery, 'asOf'>): string[] => all(rm, { asOf, ...q }).map((i) => i.id);
-    expect(ids({ status: 'fulfilled' })).toEqual([
+    const ids = async (q: Omit<ObligationQuery, 'asOf'>): Promise<string[]> =>
+      (await all(rm, { asOf, ...q })).map((i) => i.id);
+    expect(await ids({ status: 'fulfilled' })).toEqual([
       `transaction-report:${L}:deal-l1`,
       `license-recordal:${L}:deal-l1`,
       `transaction-report:${I}:ind-1`,
       `transaction-report:${T}:deal-t1`,
       `transfer-registration:${T}:deal-t1`,
     ]);
-    expect(ids({ status: 'overdue' })).toEqual([
+    expect(await ids({ status: 'overdue' })).toEqual([
       `transaction-report:${T2}:deal-t2`,
       `transfer-registration:${T2}:deal-t2`,
     ]);
-    expect(ids({ status: 'open' })).toEqual([`license-recordal:${O}:deal-o1`, `density-filing:${I}:ind-1`]);
-    expect(ids({ kind: 'transaction-report' })).toHaveLength(4);
-    expect(ids({ kind: 'transaction-report', status: 'overdue' })).toEqual([
+    expect(await ids({ status: 'open' })).toEqual([
+      `license-recordal:${O}:deal-o1`,
+      `density-filing:${I}:ind-1`,
+    ]);
+    expect(await ids({ kind: 'transaction-report' })).toHaveLength(4);
+    expect(await ids({ kind: 'transaction-report', status: 'overdue' })).toEqual([
       `transaction-report:${T2}:deal-t2`,
     ]);
-    expect(ids({ institutionId: 'sxu' })).toEqual([
+    expect(await ids({ institutionId: 'sxu' })).toEqual([
       `transaction-report:${T2}:deal-t2`,
       `transfer-registration:${T2}:deal-t2`,
       `license-recordal:${O}:deal-o1`,
     ]);
-    expect(ids({ institutionId: 'tyut', status: 'fulfilled', kind: 'license-recordal' })).toEqual([
+    expect(await ids({ institutionId: 'tyut', status: 'fulfilled', kind: 'license-recordal' })).toEqual([
       `license-recordal:${L}:deal-l1`,
     ]);
-    expect(ids({ applicationNumber: I })).toEqual([
+    expect(await ids({ applicationNumber: I })).toEqual([
       `transaction-report:${I}:ind-1`,
       `density-filing:${I}:ind-1`,
     ]);
-    expect(queryObligations(rm.db, { asOf, status: 'overdue' }).total).toBe(2);
+    expect((await queryObligations(rm.sql, { asOf, status: 'overdue' })).total).toBe(2);
   });
 
   it('keeps the obligations of a lapsed patent open and visible', async () => {
@@ -335,17 +345,19 @@ describe('obligations projection', () => {
     const log = ledger();
     log.patent(f.lapsed({ applicationNumber: T2, effectiveOn: '2024-06-01' }));
     await rm.applyBatch('obligations', log.events);
-    const before = all(rm, { asOf: '2024-05-31', applicationNumber: T2 });
+    const before = await all(rm, { asOf: '2024-05-31', applicationNumber: T2 });
     expect(before.map((i) => [i.status, i.lapsedOn])).toEqual([
       ['overdue', undefined],
       ['overdue', undefined],
     ]);
-    const after = all(rm, { asOf: '2024-07-01', applicationNumber: T2 });
+    const after = await all(rm, { asOf: '2024-07-01', applicationNumber: T2 });
     expect(after.map((i) => [i.kind, i.status, i.lapsedOn])).toEqual([
       ['transaction-report', 'overdue', '2024-06-01'],
       ['transfer-registration', 'overdue', '2024-06-01'],
     ]);
-    expect(all(rm, { asOf: '2024-07-01', status: 'overdue' }).map((i) => i.applicationNumber)).toContain(T2);
+    expect(
+      (await all(rm, { asOf: '2024-07-01', status: 'overdue' })).map((i) => i.applicationNumber),
+    ).toContain(T2);
     expect(rm.db.prepare('SELECT COUNT(*) AS n FROM obligations WHERE lapsed = 1').get()).toEqual({ n: 2 });
   });
 
@@ -363,8 +375,8 @@ describe('obligations projection', () => {
       f.licenseRecorded({ applicationNumber: L, dealId: 'deal-l1', recordedOn: '2024-03-01' }),
     );
     await rm.applyBatch('obligations', log.events);
-    expect(rm.tableCounts('obligations').obligations).toBe(9);
-    expect(byId(all(rm, { asOf: '2030-01-01' }))[`license-recordal:${L}:deal-l1`]).toMatchObject({
+    expect((await rm.tableCounts('obligations')).obligations).toBe(9);
+    expect(byId(await all(rm, { asOf: '2030-01-01' }))[`license-recordal:${L}:deal-l1`]).toMatchObject({
       status: 'fulfilled',
       fulfilledOn: '2024-04-10',
     });
@@ -382,12 +394,12 @@ describe('obligations projection', () => {
       );
     }
     await rm.applyBatch('obligations', log.events);
-    const everything = queryObligations(rm.db, { asOf: '2025-01-01', limit: 500 });
+    const everything = await queryObligations(rm.sql, { asOf: '2025-01-01', limit: 500 });
     expect(everything.total).toBe(46);
     expect(everything.nextCursor).toBeNull();
 
     const seen: ObligationItem[] = [];
-    let page = queryObligations(rm.db, { asOf: '2025-01-01', limit: 7 });
+    let page = await queryObligations(rm.sql, { asOf: '2025-01-01', limit: 7 });
     const firstPosition = page.asOfPosition;
     let pages = 1;
     seen.push(...page.items);
@@ -400,7 +412,7 @@ describe('obligations projection', () => {
     );
     await rm.applyBatch('obligations', log.events);
     while (page.nextCursor) {
-      page = queryObligations(rm.db, { asOf: '2025-01-01', limit: 7, cursor: page.nextCursor });
+      page = await queryObligations(rm.sql, { asOf: '2025-01-01', limit: 7, cursor: page.nextCursor });
       expect(page.total).toBe(46);
       expect(page.asOfPosition).toBe(firstPosition);
       seen.push(...page.items);
@@ -416,7 +428,7 @@ describe('obligations projection', () => {
     expect(seen).toEqual(sorted);
 
     // A new traversal sees the new events.
-    const fresh = queryObligations(rm.db, { asOf: '2025-01-01', limit: 500 });
+    const fresh = await queryObligations(rm.sql, { asOf: '2025-01-01', limit: 500 });
     expect(fresh.total).toBe(48);
     expect(fresh.items.find((i) => i.id === `transfer-registration:${numbers[5]}:deal-5`)).toMatchObject({
       status: 'fulfilled',
@@ -427,19 +439,19 @@ describe('obligations projection', () => {
     rm = await readModels();
     const log = ledger();
     await rm.applyBatch('obligations', log.events);
-    const page = queryObligations(rm.db, { asOf: '2030-01-01', limit: 2 });
+    const page = await queryObligations(rm.sql, { asOf: '2030-01-01', limit: 2 });
     expect(page.nextCursor).not.toBeNull();
-    expect(() => queryObligations(rm.db, { asOf: '2030-01-02', limit: 2, cursor: page.nextCursor! })).toThrow(
-      expect.objectContaining({ code: 'QUERY.CURSOR_MISMATCH' }),
-    );
-    expect(() => queryObligations(rm.db, { asOf: '2030-01-01', cursor: 'bm90LWEtY3Vyc29y' })).toThrow(
-      InvalidCursorError,
-    );
-    expect(() => queryObligations(rm.db, { asOf: '2024-02-30' })).toThrow(QueryError);
-    expect(() => queryObligations(rm.db, { asOf: '2030-01-01', status: 'late' as never })).toThrow(
+    await expect(
+      queryObligations(rm.sql, { asOf: '2030-01-02', limit: 2, cursor: page.nextCursor! }),
+    ).rejects.toThrow(expect.objectContaining({ code: 'QUERY.CURSOR_MISMATCH' }));
+    await expect(
+      queryObligations(rm.sql, { asOf: '2030-01-01', cursor: 'bm90LWEtY3Vyc29y' }),
+    ).rejects.toThrow(InvalidCursorError);
+    await expect(queryObligations(rm.sql, { asOf: '2024-02-30' })).rejects.toThrow(QueryError);
+    await expect(queryObligations(rm.sql, { asOf: '2030-01-01', status: 'late' as never })).rejects.toThrow(
       expect.objectContaining({ field: 'status' }),
     );
-    expect(() => queryObligations(rm.db, { asOf: '2030-01-01', kind: 'tax' as never })).toThrow(
+    await expect(queryObligations(rm.sql, { asOf: '2030-01-01', kind: 'tax' as never })).rejects.toThrow(
       expect.objectContaining({ field: 'kind' }),
     );
   });
@@ -476,7 +488,7 @@ describe('obligations policy', () => {
     densityFiling: { yearsAfter: 1, month: 2, day: 29 },
   };
 
-  it('is encoded in the version, independently of key order', () => {
+  it('is encoded in the version, independently of key order', async () => {
     const a = obligationsProjection(DEFAULT_OBLIGATION_POLICY);
     const b = obligationsProjection(LONGER);
     expect(a.version).not.toBe(b.version);
@@ -489,13 +501,13 @@ describe('obligations policy', () => {
     expect(reordered.version).toBe(a.version);
   });
 
-  it('computes density due dates, clamping 29 Feb in common years', () => {
+  it('computes density due dates, clamping 29 Feb in common years', async () => {
     expect(densityFilingDue('2024-08-01', DEFAULT_OBLIGATION_POLICY)).toBe('2025-09-30');
     expect(densityFilingDue('2023-01-01', LONGER)).toBe('2024-02-29');
     expect(densityFilingDue('2024-01-01', LONGER)).toBe('2025-02-28');
   });
 
-  it('rejects an invalid policy', () => {
+  it('rejects an invalid policy', async () => {
     expect(() => obligationsProjection({ ...DEFAULT_OBLIGATION_POLICY, licenseRecordalMonths: 1.5 })).toThrow(
       /licenseRecordalMonths/,
     );
@@ -515,15 +527,15 @@ describe('obligations policy', () => {
       const first = SqliteReadModels.open(file, [obligationsProjection(DEFAULT_OBLIGATION_POLICY)]);
       await first.init();
       await first.applyBatch('obligations', log.events);
-      expect(byId(all(first, { asOf: '2030-01-01' }))[`transfer-registration:${T}:deal-t1`]!.dueDate).toBe(
-        '2025-02-28',
-      );
+      expect(
+        byId(await all(first, { asOf: '2030-01-01' }))[`transfer-registration:${T}:deal-t1`]!.dueDate,
+      ).toBe('2025-02-28');
       await first.close();
 
       const second = SqliteReadModels.open(file, [obligationsProjection(LONGER)]);
       await expect(second.init()).rejects.toThrow(/needs a rebuild/);
       await second.init(store);
-      const items = byId(all(second, { asOf: '2030-01-01' }));
+      const items = byId(await all(second, { asOf: '2030-01-01' }));
       expect(items[`transfer-registration:${T}:deal-t1`]!.dueDate).toBe('2025-05-30');
       expect(items[`license-recordal:${L}:deal-l1`]!.dueDate).toBe('2024-02-29');
       expect(items[`transaction-report:${I}:ind-1`]!.dueDate).toBe('2024-08-11');
@@ -566,7 +578,9 @@ describe('obligations rebuild', () => {
 
     expect(tableRows(rebuilt, projection.tables)).toEqual(tableRows(incremental, projection.tables));
     expect(rebuilt.checkpointSync('obligations')).toBe(incremental.checkpointSync('obligations'));
-    expect(all(rebuilt, { asOf: '2025-03-15' })).toEqual(all(incremental, { asOf: '2025-03-15' }));
+    expect(await all(rebuilt, { asOf: '2025-03-15' })).toEqual(
+      await all(incremental, { asOf: '2025-03-15' }),
+    );
     await incremental.close();
     await rebuilt.close();
   });

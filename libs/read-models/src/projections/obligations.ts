@@ -1,6 +1,6 @@
 import { addDays, addMonths, daysInMonth, type IsoDate, type PatentEvent } from '@patent-ledger/domain';
 import { assertObligationPolicy, type ObligationPolicy } from '../policy';
-import type { SqliteProjection } from '../sqlite-projection';
+import type { ReadModelProjection } from '../sqlite-projection';
 import { patentEventOf } from './event-helpers';
 
 export type ObligationKind =
@@ -77,7 +77,7 @@ interface Closing {
  * - institution_id is the inventorying institution (PatentInventoried), also after a transfer; it is
  *   NULL if the trigger comes before any inventory (impossible through the decider).
  */
-export function obligationsProjection(policy: ObligationPolicy): SqliteProjection {
+export function obligationsProjection(policy: ObligationPolicy): ReadModelProjection {
   assertObligationPolicy(policy);
   const reportDue = (d: IsoDate): IsoDate => addDays(d, policy.transactionReportDays);
 
@@ -196,23 +196,23 @@ export function obligationsProjection(policy: ObligationPolicy): SqliteProjectio
     name: 'obligations',
     version: obligationsVersion(policy),
     tables: ['obligations', 'obligation_patents'],
-    ddl: (t) => [
+    ddl: (t, d) => [
       `CREATE TABLE "${t('obligations')}" (
-        id TEXT PRIMARY KEY,
-        application_number TEXT NOT NULL,
-        institution_id TEXT,
-        kind TEXT NOT NULL,
-        ref TEXT NOT NULL,
-        trigger_type TEXT NOT NULL,
-        trigger_position INTEGER NOT NULL,
-        trigger_date TEXT NOT NULL,
-        due_date TEXT NOT NULL,
-        fulfilled_by_type TEXT,
-        fulfilled_on TEXT,
-        fulfilled_position INTEGER,
-        late INTEGER NOT NULL DEFAULT 0,
-        lapsed INTEGER NOT NULL DEFAULT 0,
-        lapsed_on TEXT
+        id ${d.text} PRIMARY KEY,
+        application_number ${d.text} NOT NULL,
+        institution_id ${d.text},
+        kind ${d.text} NOT NULL,
+        ref ${d.text} NOT NULL,
+        trigger_type ${d.text} NOT NULL,
+        trigger_position ${d.bigint} NOT NULL,
+        trigger_date ${d.text} NOT NULL,
+        due_date ${d.text} NOT NULL,
+        fulfilled_by_type ${d.text},
+        fulfilled_on ${d.text},
+        fulfilled_position ${d.bigint},
+        late ${d.int} NOT NULL DEFAULT 0,
+        lapsed ${d.int} NOT NULL DEFAULT 0,
+        lapsed_on ${d.text}
       )`,
       // The listing is ordered by (due_date, id); each filter has an index in that order.
       `CREATE INDEX "${t('obligations')}_due" ON "${t('obligations')}" (due_date, id)`,
@@ -220,48 +220,39 @@ export function obligationsProjection(policy: ObligationPolicy): SqliteProjectio
       `CREATE INDEX "${t('obligations')}_institution" ON "${t('obligations')}" (institution_id, due_date, id)`,
       `CREATE INDEX "${t('obligations')}_patent" ON "${t('obligations')}" (application_number, due_date, id)`,
       `CREATE TABLE "${t('obligation_patents')}" (
-        application_number TEXT PRIMARY KEY,
-        institution_id TEXT NOT NULL
+        application_number ${d.text} PRIMARY KEY,
+        institution_id ${d.text} NOT NULL
       )`,
     ],
-    prepare: (db, t) => {
-      const putPatent = db.prepare(
-        `INSERT OR IGNORE INTO "${t('obligation_patents')}" (application_number, institution_id) VALUES (?, ?)`,
-      );
-      const institutionOf = db.prepare(
-        `SELECT institution_id FROM "${t('obligation_patents')}" WHERE application_number = ?`,
-      );
-      const open = db.prepare(
-        `INSERT OR IGNORE INTO "${t('obligations')}" (id, application_number, institution_id, kind, ref, trigger_type,
+    prepare: (t) => {
+      const putPatent = `INSERT INTO "${t('obligation_patents')}" (application_number, institution_id) VALUES (?, ?)
+         ON CONFLICT DO NOTHING`;
+      const institutionOf = `SELECT institution_id FROM "${t('obligation_patents')}" WHERE application_number = ?`;
+      const open = `INSERT INTO "${t('obligations')}" (id, application_number, institution_id, kind, ref, trigger_type,
           trigger_position, trigger_date, due_date)
-         VALUES (@id, @an, @institution, @kind, @ref, @type, @position, @triggerDate, @dueDate)`,
-      );
-      const fulfil = db.prepare(
-        `UPDATE "${t('obligations')}"
+         VALUES (@id, @an, @institution, @kind, @ref, @type, @position, @triggerDate, @dueDate) ON CONFLICT DO NOTHING`;
+      const fulfil = `UPDATE "${t('obligations')}"
          SET fulfilled_by_type = @type, fulfilled_on = @on, fulfilled_position = @position,
              late = CASE WHEN @on > due_date THEN 1 ELSE 0 END
-         WHERE id = @id AND fulfilled_on IS NULL`,
-      );
-      const lapse = db.prepare(
-        `UPDATE "${t('obligations')}" SET lapsed = 1, lapsed_on = @on WHERE application_number = @an AND lapsed = 0`,
-      );
+         WHERE id = @id AND fulfilled_on IS NULL`;
+      const lapse = `UPDATE "${t('obligations')}" SET lapsed = 1, lapsed_on = @on WHERE application_number = @an AND lapsed = 0`;
 
-      return (e) => {
+      return async (tx, e) => {
         const pe = patentEventOf(e);
         if (!pe) return;
         if (pe.type === 'PatentInventoried') {
-          putPatent.run(pe.data.applicationNumber, pe.data.institutionId);
+          await tx.run(putPatent, [pe.data.applicationNumber, pe.data.institutionId]);
           return;
         }
         if (pe.type === 'PatentLapsed') {
-          lapse.run({ an: pe.data.applicationNumber, on: pe.data.effectiveOn });
+          await tx.run(lapse, { an: pe.data.applicationNumber, on: pe.data.effectiveOn });
           return;
         }
         const o = openings(pe);
         if (o) {
-          const row = institutionOf.get(o.applicationNumber) as { institution_id: string } | undefined;
+          const row = await tx.get<{ institution_id: string }>(institutionOf, [o.applicationNumber]);
           for (const item of o.items) {
-            open.run({
+            await tx.run(open, {
               id: obligationId(item.kind, o.applicationNumber, item.ref),
               an: o.applicationNumber,
               institution: row?.institution_id ?? null,
@@ -277,7 +268,7 @@ export function obligationsProjection(policy: ObligationPolicy): SqliteProjectio
         }
         const c = closing(pe);
         if (c) {
-          fulfil.run({
+          await tx.run(fulfil, {
             id: obligationId(c.item.kind, c.applicationNumber, c.item.ref),
             type: e.type,
             on: c.item.on,

@@ -161,11 +161,11 @@ describe('progress: milestones of a synthetic province', () => {
     rm = await readModels(province());
   });
   afterAll(async () => rm.close());
-  const at = (asOf: string, policy = DEFAULT_PROGRAMME_POLICY): ProgressReport =>
-    queryProgress(rm.db, { asOf, policy });
+  const at = (asOf: string, policy = DEFAULT_PROGRAMME_POLICY): Promise<ProgressReport> =>
+    queryProgress(rm.sql, { asOf, policy });
 
-  it('lists the six milestones of §6 with their targets and due dates', () => {
-    expect(at('2024-07-01').milestones.map((m) => [m.id, m.target, m.due])).toEqual([
+  it('lists the six milestones of §6 with their targets and due dates', async () => {
+    expect((await at('2024-07-01')).milestones.map((m) => [m.id, m.target, m.due])).toEqual([
       ['tyut-100', 100, '2024-03-31'],
       ['key4-100', 100, '2024-06-30'],
       ['others-30', 30, '2024-06-30'],
@@ -175,28 +175,28 @@ describe('progress: milestones of a synthetic province', () => {
     ]);
   });
 
-  it('tyut-100: on-track, at-risk, then met', () => {
+  it('tyut-100: on-track, at-risk, then met', async () => {
     // 2/4 = 50 % ≥ 100 × 10/31
-    expect(statusOf(at('2024-03-10'), 'tyut-100')).toBe('on-track');
+    expect(statusOf(await at('2024-03-10'), 'tyut-100')).toBe('on-track');
     // 2/4 = 50 % < 100 × 20/31
-    expect(statusOf(at('2024-03-20'), 'tyut-100')).toBe('at-risk');
-    expect(milestone(at('2024-03-20'), 'tyut-100')).toMatchObject({
+    expect(statusOf(await at('2024-03-20'), 'tyut-100')).toBe('at-risk');
+    expect(milestone(await at('2024-03-20'), 'tyut-100')).toMatchObject({
       value: 50,
       measuredOn: '2024-03-20',
       institutions: { total: 1, met: 0 },
     });
-    expect(statusOf(at('2024-03-31'), 'tyut-100')).toBe('met');
-    expect(milestone(at('2025-01-01'), 'tyut-100')).toMatchObject({
+    expect(statusOf(await at('2024-03-31'), 'tyut-100')).toBe('met');
+    expect(milestone(await at('2025-01-01'), 'tyut-100')).toMatchObject({
       status: 'met',
       value: 100,
       measuredOn: '2024-03-31',
     });
   });
 
-  it('key4-100: on-track, at-risk, then missed for good although nuc finishes later', () => {
-    expect(statusOf(at('2024-04-15'), 'key4-100')).toBe('on-track');
-    expect(statusOf(at('2024-05-15'), 'key4-100')).toBe('at-risk');
-    const july = at('2024-07-01');
+  it('key4-100: on-track, at-risk, then missed for good although nuc finishes later', async () => {
+    expect(statusOf(await at('2024-04-15'), 'key4-100')).toBe('on-track');
+    expect(statusOf(await at('2024-05-15'), 'key4-100')).toBe('at-risk');
+    const july = await at('2024-07-01');
     expect(milestone(july, 'key4-100')).toMatchObject({
       status: 'missed',
       value: 75,
@@ -205,7 +205,7 @@ describe('progress: milestones of a synthetic province', () => {
     });
     expect(institutionStatus(july, 'sxu', 'key4-100')).toBe('met');
     expect(institutionStatus(july, 'nuc', 'key4-100')).toBe('missed');
-    const later = at('2024-07-15');
+    const later = await at('2024-07-15');
     expect(institution(later, 'nuc')).toMatchObject({ inventoried: 2, coveragePercent: 100 });
     expect(institution(later, 'nuc').milestones.find((m) => m.id === 'key4-100')).toEqual({
       id: 'key4-100',
@@ -218,9 +218,9 @@ describe('progress: milestones of a synthetic province', () => {
     expect(statusOf(later, 'key4-100')).toBe('missed');
   });
 
-  it('others-30: at-risk before the revision, met with the revised count at the due date', () => {
-    expect(statusOf(at('2024-04-15'), 'others-30')).toBe('at-risk');
-    const june = at('2024-06-10');
+  it('others-30: at-risk before the revision, met with the revised count at the due date', async () => {
+    expect(statusOf(await at('2024-04-15'), 'others-30')).toBe('at-risk');
+    const june = await at('2024-06-10');
     expect(institutionStatus(june, 'o1', 'others-30')).toBe('met');
     expect(institutionStatus(june, 'o2', 'others-30')).toBe('at-risk');
     expect(milestone(june, 'others-30')).toMatchObject({
@@ -228,7 +228,7 @@ describe('progress: milestones of a synthetic province', () => {
       value: 25,
       institutions: { total: 2, met: 1 },
     });
-    const july = at('2024-07-01');
+    const july = await at('2024-07-01');
     expect(milestone(july, 'others-30')).toMatchObject({
       status: 'met',
       value: 33.3,
@@ -239,14 +239,14 @@ describe('progress: milestones of a synthetic province', () => {
     });
   });
 
-  it('all-100: at-risk during the year, missed after it', () => {
-    const sept = at('2024-09-30');
+  it('all-100: at-risk during the year, missed after it', async () => {
+    const sept = await at('2024-09-30');
     expect(institutionStatus(sept, 'tyut', 'all-100')).toBe('met');
     // 7/10 = 70 % ≥ 100 × 214/306
     expect(institutionStatus(sept, 'o1', 'all-100')).toBe('on-track');
     expect(institutionStatus(sept, 'o2', 'all-100')).toBe('at-risk');
     expect(statusOf(sept, 'all-100')).toBe('at-risk');
-    const next = at('2025-01-01');
+    const next = await at('2025-01-01');
     expect(milestone(next, 'all-100')).toMatchObject({
       status: 'missed',
       value: 87,
@@ -257,43 +257,49 @@ describe('progress: milestones of a synthetic province', () => {
     expect(institutionStatus(next, 'o2', 'all-100')).toBe('met');
   });
 
-  it('promotion-launch: on-track at the programme start, at-risk without promotion, met after one', () => {
-    expect(statusOf(at('2024-02-29'), 'promotion-launch')).toBe('on-track');
-    expect(milestone(at('2024-04-15'), 'promotion-launch')).toMatchObject({ status: 'at-risk', value: 0 });
-    expect(milestone(at('2024-05-19'), 'promotion-launch')).toMatchObject({ status: 'at-risk', value: 0 });
-    expect(milestone(at('2024-05-20'), 'promotion-launch')).toMatchObject({ status: 'met', value: 1 });
-    expect(milestone(at('2025-01-01'), 'promotion-launch')).toMatchObject({
+  it('promotion-launch: on-track at the programme start, at-risk without promotion, met after one', async () => {
+    expect(statusOf(await at('2024-02-29'), 'promotion-launch')).toBe('on-track');
+    expect(milestone(await at('2024-04-15'), 'promotion-launch')).toMatchObject({
+      status: 'at-risk',
+      value: 0,
+    });
+    expect(milestone(await at('2024-05-19'), 'promotion-launch')).toMatchObject({
+      status: 'at-risk',
+      value: 0,
+    });
+    expect(milestone(await at('2024-05-20'), 'promotion-launch')).toMatchObject({ status: 'met', value: 1 });
+    expect(milestone(await at('2025-01-01'), 'promotion-launch')).toMatchObject({
       status: 'met',
       value: 1,
       measuredOn: '2024-06-30',
     });
   });
 
-  it('evaluation-basic: measures the pool as of each date, re-tags included', () => {
-    expect(milestone(at('2024-04-15'), 'evaluation-basic')).toMatchObject({
+  it('evaluation-basic: measures the pool as of each date, re-tags included', async () => {
+    expect(milestone(await at('2024-04-15'), 'evaluation-basic')).toMatchObject({
       status: 'at-risk',
       value: 0,
       pool: { patents: 3, evaluated: 0 },
     });
     // P1 of P1, P2, P3, S1: 25 % ≥ 90 × 76/306
-    expect(milestone(at('2024-05-15'), 'evaluation-basic')).toMatchObject({
+    expect(milestone(await at('2024-05-15'), 'evaluation-basic')).toMatchObject({
       status: 'on-track',
       value: 25,
       pool: { patents: 4, evaluated: 1 },
     });
     // P3 was re-tagged declined on 2024-06-01 and left the pool
-    expect(milestone(at('2024-06-20'), 'evaluation-basic')).toMatchObject({
+    expect(milestone(await at('2024-06-20'), 'evaluation-basic')).toMatchObject({
       status: 'on-track',
       value: 66.7,
       pool: { patents: 3, evaluated: 2 },
     });
-    expect(milestone(at('2024-10-15'), 'evaluation-basic')).toMatchObject({
+    expect(milestone(await at('2024-10-15'), 'evaluation-basic')).toMatchObject({
       status: 'met',
       value: 100,
       pool: { patents: 3, evaluated: 3 },
     });
     // A1 joined the pool on 2024-11-01 and was never evaluated: 3/4 at the due date
-    expect(milestone(at('2025-01-01'), 'evaluation-basic')).toMatchObject({
+    expect(milestone(await at('2025-01-01'), 'evaluation-basic')).toMatchObject({
       status: 'missed',
       value: 75,
       measuredOn: '2024-12-31',
@@ -301,27 +307,27 @@ describe('progress: milestones of a synthetic province', () => {
     });
   });
 
-  it('evaluation-basic takes its target from the policy', () => {
+  it('evaluation-basic takes its target from the policy', async () => {
     const policy = { ...DEFAULT_PROGRAMME_POLICY, evaluationTargetPercent: 75 };
-    expect(milestone(at('2025-01-01', policy), 'evaluation-basic')).toMatchObject({
+    expect(milestone(await at('2025-01-01', policy), 'evaluation-basic')).toMatchObject({
       target: 75,
       status: 'met',
     });
-    expect(milestone(at('2025-01-01', policy), 'evaluation-basic').description).toContain('75 %');
+    expect(milestone(await at('2025-01-01', policy), 'evaluation-basic').description).toContain('75 %');
   });
 
-  it('reports stock counts as of the date, the registration count before any', () => {
-    expect(institution(at('2024-06-14'), 'o2')).toMatchObject({
+  it('reports stock counts as of the date, the registration count before any', async () => {
+    expect(institution(await at('2024-06-14'), 'o2')).toMatchObject({
       stockPatentCount: 10,
       inventoried: 2,
       coveragePercent: 20,
     });
-    expect(institution(at('2024-06-15'), 'o2')).toMatchObject({
+    expect(institution(await at('2024-06-15'), 'o2')).toMatchObject({
       stockPatentCount: 5,
       inventoried: 2,
       coveragePercent: 40,
     });
-    const before = at('2024-02-01');
+    const before = await at('2024-02-01');
     expect(
       before.institutions.map((i) => [i.institutionId, i.stockPatentCount, i.inventoried, i.coveragePercent]),
     ).toEqual([
@@ -333,17 +339,17 @@ describe('progress: milestones of a synthetic province', () => {
     ]);
   });
 
-  it('reports coverage and province totals; new-cohort patents do not count', () => {
-    const march = at('2024-03-20');
+  it('reports coverage and province totals; new-cohort patents do not count', async () => {
+    const march = await at('2024-03-20');
     expect(institution(march, 'tyut')).toMatchObject({
       stockPatentCount: 4,
       inventoried: 2,
       coveragePercent: 50,
     });
     expect(march.province.newCohortInventoried).toBe(1);
-    expect(at('2024-03-14').province.newCohortInventoried).toBe(0);
+    expect((await at('2024-03-14')).province.newCohortInventoried).toBe(0);
 
-    const july = at('2024-07-01');
+    const july = await at('2024-07-01');
     expect(july.asOf).toBe('2024-07-01');
     expect(july.province).toEqual({
       institutions: 5,
@@ -364,8 +370,8 @@ describe('progress: milestones of a synthetic province', () => {
     expect(institution(july, 'o1').note).toBeUndefined();
   });
 
-  it('rejects a malformed asOf', () => {
-    expect(() => queryProgress(rm.db, { asOf: '2024-13-01' })).toThrow(QueryError);
+  it('rejects a malformed asOf', async () => {
+    await expect(queryProgress(rm.sql, { asOf: '2024-13-01' })).rejects.toThrow(QueryError);
   });
 });
 
@@ -393,8 +399,8 @@ describe('progress: edge cases', () => {
   });
   afterAll(async () => rm.close());
 
-  it('reports null coverage for a zero stock count, with a note, and meets coverage milestones vacuously', () => {
-    const r = queryProgress(rm.db, { asOf: '2024-07-10', policy: DEFAULT_PROGRAMME_POLICY });
+  it('reports null coverage for a zero stock count, with a note, and meets coverage milestones vacuously', async () => {
+    const r = await queryProgress(rm.sql, { asOf: '2024-07-10', policy: DEFAULT_PROGRAMME_POLICY });
     const z0 = institution(r, 'z0');
     expect(z0).toMatchObject({ stockPatentCount: 0, inventoried: 0, coveragePercent: null });
     expect(z0.note).toMatch(/stockPatentCount is 0/);
@@ -418,19 +424,19 @@ describe('progress: edge cases', () => {
     ]);
   });
 
-  it('a group with no institution has not met its milestone', () => {
-    const r = queryProgress(rm.db, { asOf: '2024-07-10', policy: DEFAULT_PROGRAMME_POLICY });
+  it('a group with no institution has not met its milestone', async () => {
+    const r = await queryProgress(rm.sql, { asOf: '2024-07-10', policy: DEFAULT_PROGRAMME_POLICY });
     expect(milestone(r, 'tyut-100')).toMatchObject({
       status: 'missed',
       value: null,
       institutions: { total: 0, met: 0 },
     });
     expect(milestone(r, 'key4-100')).toMatchObject({ status: 'missed', value: null });
-    expect(statusOf(queryProgress(rm.db, { asOf: '2024-03-01' }), 'tyut-100')).toBe('at-risk');
+    expect(statusOf(await queryProgress(rm.sql, { asOf: '2024-03-01' }), 'tyut-100')).toBe('at-risk');
   });
 
-  it('a promotion after the due date leaves promotion-launch missed; an empty pool is not evaluated', () => {
-    const r = queryProgress(rm.db, { asOf: '2024-07-10' });
+  it('a promotion after the due date leaves promotion-launch missed; an empty pool is not evaluated', async () => {
+    const r = await queryProgress(rm.sql, { asOf: '2024-07-10' });
     expect(milestone(r, 'promotion-launch')).toMatchObject({
       status: 'missed',
       value: 0,
@@ -441,7 +447,9 @@ describe('progress: edge cases', () => {
       value: null,
       pool: { patents: 0, evaluated: 0 },
     });
-    expect(milestone(queryProgress(rm.db, { asOf: '2025-01-01' }), 'evaluation-basic').status).toBe('missed');
+    expect(milestone(await queryProgress(rm.sql, { asOf: '2025-01-01' }), 'evaluation-basic').status).toBe(
+      'missed',
+    );
   });
 
   it('takes the later of two tags on the same day (by log position)', async () => {
@@ -456,19 +464,21 @@ describe('progress: edge cases', () => {
       f.evaluated({ applicationNumber: q3!, occurredOn: '2024-04-02' }),
     );
     const own = await readModels(log);
-    expect(milestone(queryProgress(own.db, { asOf: '2024-04-01' }), 'evaluation-basic').pool).toEqual({
+    expect(milestone(await queryProgress(own.sql, { asOf: '2024-04-01' }), 'evaluation-basic').pool).toEqual({
       patents: 1,
       evaluated: 0,
     });
-    expect(milestone(queryProgress(own.db, { asOf: '2024-04-02' }), 'evaluation-basic')).toMatchObject({
-      status: 'met',
-      pool: { patents: 1, evaluated: 1 },
-    });
+    expect(milestone(await queryProgress(own.sql, { asOf: '2024-04-02' }), 'evaluation-basic')).toMatchObject(
+      {
+        status: 'met',
+        pool: { patents: 1, evaluated: 1 },
+      },
+    );
     await own.close();
   });
 
-  it('filters by province', () => {
-    const shanxi = queryProgress(rm.db, { asOf: '2024-07-10', province: 'Shanxi' });
+  it('filters by province', async () => {
+    const shanxi = await queryProgress(rm.sql, { asOf: '2024-07-10', province: 'Shanxi' });
     expect(shanxi.provinceName).toBe('Shanxi');
     expect(shanxi.institutions.map((i) => i.institutionId)).toEqual(['z0']);
     expect(shanxi.province).toEqual({
@@ -479,14 +489,15 @@ describe('progress: edge cases', () => {
       newCohortInventoried: 0,
     });
     expect(statusOf(shanxi, 'others-30')).toBe('met');
-    const beijing = queryProgress(rm.db, { asOf: '2024-07-10', province: 'Beijing' });
+    const beijing = await queryProgress(rm.sql, { asOf: '2024-07-10', province: 'Beijing' });
     expect(beijing.institutions.map((i) => i.institutionId)).toEqual(['bj']);
     expect(milestone(beijing, 'others-30')).toMatchObject({ status: 'missed', value: 25 });
     // the Beijing promotion counts for Beijing only (as of after it)
     expect(
-      milestone(queryProgress(rm.db, { asOf: '2024-06-01', province: 'Beijing' }), 'promotion-launch').value,
+      milestone(await queryProgress(rm.sql, { asOf: '2024-06-01', province: 'Beijing' }), 'promotion-launch')
+        .value,
     ).toBe(0);
-    const all = queryProgress(rm.db, { asOf: '2024-07-10' });
+    const all = await queryProgress(rm.sql, { asOf: '2024-07-10' });
     expect(all.provinceName).toBeUndefined();
     expect(all.institutions.map((i) => i.institutionId)).toEqual(['bj', 'z0']);
     expect(statusOf(all, 'others-30')).toBe('missed');
@@ -495,7 +506,7 @@ describe('progress: edge cases', () => {
 
 describe('milestoneStatus', () => {
   const start = '2024-02-29';
-  it('measures against the due date once it has passed', () => {
+  it('measures against the due date once it has passed', async () => {
     expect(milestoneStatus({ reached: true, value: 100 }, 100, '2024-06-30', '2024-06-30', start)).toBe(
       'met',
     );
@@ -507,7 +518,7 @@ describe('milestoneStatus', () => {
     );
   });
 
-  it('pro-rates the target over the period before the due date', () => {
+  it('pro-rates the target over the period before the due date', async () => {
     expect(milestoneStatus({ reached: true, value: 100 }, 100, '2024-06-30', '2024-03-01', start)).toBe(
       'met',
     );
@@ -526,7 +537,7 @@ describe('milestoneStatus', () => {
     expect(elapsedFraction('2024-06-01', '2024-01-01', start)).toBe(1);
   });
 
-  it('has the configured evaluation target', () => {
+  it('has the configured evaluation target', async () => {
     expect(
       programmeMilestones({ evaluationTargetPercent: 80, programmeStart: start }).find(
         (m) => m.id === 'evaluation-basic',
@@ -562,7 +573,7 @@ describe('progress rebuild', () => {
         ]),
       );
     expect(rows(rebuilt)).toEqual(rows(incremental));
-    expect(incremental.tableCounts('progress')).toEqual({
+    expect(await incremental.tableCounts('progress')).toEqual({
       progress_institutions: 5,
       progress_stock_counts: 6,
       progress_patents: 21,
@@ -571,7 +582,9 @@ describe('progress rebuild', () => {
       progress_promotions: 1,
     });
     for (const asOf of ['2024-03-20', '2024-07-01', '2025-01-01']) {
-      expect(queryProgress(rebuilt.db, { asOf })).toEqual(queryProgress(incremental.db, { asOf }));
+      expect(await queryProgress(rebuilt.sql, { asOf })).toEqual(
+        await queryProgress(incremental.sql, { asOf }),
+      );
     }
     await incremental.close();
     await rebuilt.close();

@@ -1,7 +1,7 @@
 import type { InstitutionEvent } from '@patent-ledger/domain';
 import { INSTITUTION_EVENT_TYPES } from '@patent-ledger/domain';
 import type { StoredEvent } from '@patent-ledger/eventsourcing';
-import type { SqliteProjection } from '../sqlite-projection';
+import type { ReadModelProjection } from '../sqlite-projection';
 import { idOfStream, patentEventOf } from './event-helpers';
 
 const INSTITUTION_TYPES = new Set<string>(INSTITUTION_EVENT_TYPES);
@@ -24,7 +24,7 @@ function institutionEventOf(e: StoredEvent): InstitutionEvent | undefined {
  *   only asks whether one exists on or before D)
  * - progress_promotions: every Promoted
  */
-export const progressProjection: SqliteProjection = {
+export const progressProjection: ReadModelProjection = {
   name: 'progress',
   version: '1',
   tables: [
@@ -35,83 +35,74 @@ export const progressProjection: SqliteProjection = {
     'progress_evaluations',
     'progress_promotions',
   ],
-  ddl: (t) => [
+  ddl: (t, d) => [
     `CREATE TABLE "${t('progress_institutions')}" (
-      institution_id TEXT PRIMARY KEY,
-      name TEXT NOT NULL,
-      kind TEXT NOT NULL,
-      province TEXT NOT NULL,
-      milestone_group TEXT NOT NULL,
-      registered_on TEXT NOT NULL,
-      registered_count INTEGER NOT NULL
+      institution_id ${d.text} PRIMARY KEY,
+      name ${d.text} NOT NULL,
+      kind ${d.text} NOT NULL,
+      province ${d.text} NOT NULL,
+      milestone_group ${d.text} NOT NULL,
+      registered_on ${d.text} NOT NULL,
+      registered_count ${d.int} NOT NULL
     )`,
     `CREATE INDEX "${t('progress_institutions')}_province" ON "${t('progress_institutions')}" (province)`,
     `CREATE TABLE "${t('progress_stock_counts')}" (
-      institution_id TEXT NOT NULL,
-      occurred_on TEXT NOT NULL,
-      position INTEGER NOT NULL,
-      count INTEGER NOT NULL,
+      institution_id ${d.text} NOT NULL,
+      occurred_on ${d.text} NOT NULL,
+      position ${d.bigint} NOT NULL,
+      count ${d.int} NOT NULL,
       PRIMARY KEY (institution_id, occurred_on, position)
     )`,
     `CREATE TABLE "${t('progress_patents')}" (
-      application_number TEXT PRIMARY KEY,
-      institution_id TEXT NOT NULL,
-      cohort TEXT NOT NULL,
-      inventoried_on TEXT NOT NULL
+      application_number ${d.text} PRIMARY KEY,
+      institution_id ${d.text} NOT NULL,
+      cohort ${d.text} NOT NULL,
+      inventoried_on ${d.text} NOT NULL
     )`,
     `CREATE INDEX "${t('progress_patents')}_coverage" ON "${t('progress_patents')}" (institution_id, cohort, inventoried_on)`,
     `CREATE TABLE "${t('progress_intents')}" (
-      application_number TEXT NOT NULL,
-      occurred_on TEXT NOT NULL,
-      position INTEGER NOT NULL,
-      admitted INTEGER NOT NULL,
+      application_number ${d.text} NOT NULL,
+      occurred_on ${d.text} NOT NULL,
+      position ${d.bigint} NOT NULL,
+      admitted ${d.int} NOT NULL,
       PRIMARY KEY (application_number, occurred_on, position)
     )`,
     `CREATE TABLE "${t('progress_evaluations')}" (
-      application_number TEXT NOT NULL,
-      occurred_on TEXT NOT NULL,
-      position INTEGER NOT NULL,
-      evaluation_id TEXT NOT NULL,
+      application_number ${d.text} NOT NULL,
+      occurred_on ${d.text} NOT NULL,
+      position ${d.bigint} NOT NULL,
+      evaluation_id ${d.text} NOT NULL,
       PRIMARY KEY (application_number, occurred_on, position)
     )`,
     `CREATE TABLE "${t('progress_promotions')}" (
-      position INTEGER PRIMARY KEY,
-      application_number TEXT NOT NULL,
-      occurred_on TEXT NOT NULL
+      position ${d.bigint} PRIMARY KEY,
+      application_number ${d.text} NOT NULL,
+      occurred_on ${d.text} NOT NULL
     )`,
     `CREATE INDEX "${t('progress_promotions')}_on" ON "${t('progress_promotions')}" (occurred_on)`,
   ],
-  prepare: (db, t) => {
-    const putInstitution = db.prepare(
-      `INSERT OR IGNORE INTO "${t('progress_institutions')}"
+  prepare: (t) => {
+    const putInstitution = `INSERT INTO "${t('progress_institutions')}"
         (institution_id, name, kind, province, milestone_group, registered_on, registered_count)
-       VALUES (@id, @name, @kind, @province, @group, @on, @count)`,
-    );
-    const putCount = db.prepare(
-      `INSERT OR IGNORE INTO "${t('progress_stock_counts')}" (institution_id, occurred_on, position, count) VALUES (?, ?, ?, ?)`,
-    );
-    const putPatent = db.prepare(
-      `INSERT OR IGNORE INTO "${t('progress_patents')}" (application_number, institution_id, cohort, inventoried_on)
-       VALUES (?, ?, ?, ?)`,
-    );
-    const putIntent = db.prepare(
-      `INSERT OR IGNORE INTO "${t('progress_intents')}" (application_number, occurred_on, position, admitted) VALUES (?, ?, ?, ?)`,
-    );
-    const putEvaluation = db.prepare(
-      `INSERT OR IGNORE INTO "${t('progress_evaluations')}" (application_number, occurred_on, position, evaluation_id)
-       VALUES (?, ?, ?, ?)`,
-    );
-    const putPromotion = db.prepare(
-      `INSERT OR IGNORE INTO "${t('progress_promotions')}" (position, application_number, occurred_on) VALUES (?, ?, ?)`,
-    );
+       VALUES (@id, @name, @kind, @province, @group, @on, @count) ON CONFLICT DO NOTHING`;
+    const putCount = `INSERT INTO "${t('progress_stock_counts')}" (institution_id, occurred_on, position, count) VALUES (?, ?, ?, ?)
+       ON CONFLICT DO NOTHING`;
+    const putPatent = `INSERT INTO "${t('progress_patents')}" (application_number, institution_id, cohort, inventoried_on)
+       VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`;
+    const putIntent = `INSERT INTO "${t('progress_intents')}" (application_number, occurred_on, position, admitted) VALUES (?, ?, ?, ?)
+       ON CONFLICT DO NOTHING`;
+    const putEvaluation = `INSERT INTO "${t('progress_evaluations')}" (application_number, occurred_on, position, evaluation_id)
+       VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`;
+    const putPromotion = `INSERT INTO "${t('progress_promotions')}" (position, application_number, occurred_on) VALUES (?, ?, ?)
+       ON CONFLICT DO NOTHING`;
 
-    return (e) => {
+    return async (tx, e) => {
       const ie = institutionEventOf(e);
       if (ie) {
         const id = ie.data.institutionId ?? idOfStream(e.streamName);
         if (ie.type === 'InstitutionRegistered') {
           const d = ie.data;
-          putInstitution.run({
+          await tx.run(putInstitution, {
             id,
             name: d.name,
             kind: d.kind,
@@ -121,28 +112,38 @@ export const progressProjection: SqliteProjection = {
             count: d.stockPatentCount,
           });
         }
-        putCount.run(id, ie.data.occurredOn, e.position, ie.data.stockPatentCount);
+        await tx.run(putCount, [id, ie.data.occurredOn, e.position, ie.data.stockPatentCount]);
         return;
       }
       const pe = patentEventOf(e);
       if (!pe) return;
       switch (pe.type) {
         case 'PatentInventoried':
-          putPatent.run(pe.data.applicationNumber, pe.data.institutionId, pe.data.cohort, pe.data.occurredOn);
+          await tx.run(putPatent, [
+            pe.data.applicationNumber,
+            pe.data.institutionId,
+            pe.data.cohort,
+            pe.data.occurredOn,
+          ]);
           return;
         case 'IntentTagged':
-          putIntent.run(
+          await tx.run(putIntent, [
             pe.data.applicationNumber,
             pe.data.occurredOn,
             e.position,
             pe.data.screening.decision === 'admitted' ? 1 : 0,
-          );
+          ]);
           return;
         case 'EnterpriseEvaluated':
-          putEvaluation.run(pe.data.applicationNumber, pe.data.occurredOn, e.position, pe.data.evaluationId);
+          await tx.run(putEvaluation, [
+            pe.data.applicationNumber,
+            pe.data.occurredOn,
+            e.position,
+            pe.data.evaluationId,
+          ]);
           return;
         case 'Promoted':
-          putPromotion.run(e.position, pe.data.applicationNumber, pe.data.occurredOn);
+          await tx.run(putPromotion, [e.position, pe.data.applicationNumber, pe.data.occurredOn]);
           return;
         default:
           return;

@@ -6,7 +6,7 @@ import {
   type Patent,
   type PatentState,
 } from '@patent-ledger/domain';
-import type { SqliteProjection } from '../sqlite-projection';
+import type { ReadModelProjection } from '../sqlite-projection';
 import { businessDateOfStored, patentEventOf } from './event-helpers';
 
 export type DealStatus =
@@ -111,72 +111,66 @@ const admitted = (p: Patent): boolean => p.intent?.screening.decision === 'admit
  * page through the pool exactly as it stood at one position while new events arrive: no entry is lost
  * or repeated across pages. `pool_state` keeps each patent's folded state to evolve.
  */
-export const resourcePoolProjection: SqliteProjection = {
+export const resourcePoolProjection: ReadModelProjection = {
   name: 'resource-pool',
   version: '1',
   tables: ['pool_state', 'pool_rows', 'pool_ipc'],
-  ddl: (t) => [
+  ddl: (t, d) => [
     `CREATE TABLE "${t('pool_state')}" (
-      application_number TEXT PRIMARY KEY,
-      state TEXT NOT NULL,
-      admitted_on TEXT
+      application_number ${d.text} PRIMARY KEY,
+      state ${d.text} NOT NULL,
+      admitted_on ${d.text}
     )`,
     `CREATE TABLE "${t('pool_rows')}" (
-      row_id INTEGER PRIMARY KEY,
-      application_number TEXT NOT NULL,
-      valid_from INTEGER NOT NULL,
-      valid_to INTEGER,
-      institution_id TEXT NOT NULL,
-      title TEXT NOT NULL,
-      kind TEXT NOT NULL,
-      status TEXT NOT NULL,
-      high_value INTEGER NOT NULL,
-      f_strategic INTEGER NOT NULL,
-      f_overseas INTEGER NOT NULL,
-      f_maintained INTEGER NOT NULL,
-      f_pledge INTEGER NOT NULL,
-      f_award INTEGER NOT NULL,
-      m_transfer INTEGER NOT NULL,
-      m_license INTEGER NOT NULL,
-      m_self INTEGER NOT NULL,
-      featured INTEGER NOT NULL,
-      promotion_count INTEGER NOT NULL,
-      eval_count INTEGER NOT NULL,
-      mean_prospect REAL,
-      last_position INTEGER NOT NULL,
-      entry TEXT NOT NULL
+      row_id ${d.rowId},
+      application_number ${d.text} NOT NULL,
+      valid_from ${d.bigint} NOT NULL,
+      valid_to ${d.bigint},
+      institution_id ${d.text} NOT NULL,
+      title ${d.text} NOT NULL,
+      kind ${d.text} NOT NULL,
+      status ${d.text} NOT NULL,
+      high_value ${d.int} NOT NULL,
+      f_strategic ${d.int} NOT NULL,
+      f_overseas ${d.int} NOT NULL,
+      f_maintained ${d.int} NOT NULL,
+      f_pledge ${d.int} NOT NULL,
+      f_award ${d.int} NOT NULL,
+      m_transfer ${d.int} NOT NULL,
+      m_license ${d.int} NOT NULL,
+      m_self ${d.int} NOT NULL,
+      featured ${d.int} NOT NULL,
+      promotion_count ${d.int} NOT NULL,
+      eval_count ${d.int} NOT NULL,
+      mean_prospect ${d.real},
+      last_position ${d.bigint} NOT NULL,
+      entry ${d.text} NOT NULL
     )`,
     `CREATE UNIQUE INDEX "${t('pool_rows')}_current" ON "${t('pool_rows')}" (application_number) WHERE valid_to IS NULL`,
     `CREATE INDEX "${t('pool_rows')}_id" ON "${t('pool_rows')}" (application_number, valid_from)`,
     `CREATE INDEX "${t('pool_rows')}_prospect" ON "${t('pool_rows')}" (mean_prospect DESC, application_number) WHERE valid_to IS NULL`,
     `CREATE INDEX "${t('pool_rows')}_recent" ON "${t('pool_rows')}" (last_position DESC) WHERE valid_to IS NULL`,
     `CREATE INDEX "${t('pool_rows')}_closed" ON "${t('pool_rows')}" (valid_to) WHERE valid_to IS NOT NULL`,
-    `CREATE TABLE "${t('pool_ipc')}" (application_number TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (application_number, code))`,
+    `CREATE TABLE "${t('pool_ipc')}" (application_number ${d.text} NOT NULL, code ${d.text} NOT NULL, PRIMARY KEY (application_number, code))`,
     `CREATE INDEX "${t('pool_ipc')}_code" ON "${t('pool_ipc')}" (code)`,
   ],
-  prepare: (db, t) => {
-    const getState = db.prepare(`SELECT state, admitted_on FROM "${t('pool_state')}" WHERE application_number = ?`);
-    const putState = db.prepare(
-      `INSERT INTO "${t('pool_state')}" (application_number, state, admitted_on) VALUES (?, ?, ?)
-       ON CONFLICT(application_number) DO UPDATE SET state = excluded.state, admitted_on = excluded.admitted_on`,
-    );
-    const closeRow = db.prepare(
-      `UPDATE "${t('pool_rows')}" SET valid_to = ? WHERE application_number = ? AND valid_to IS NULL`,
-    );
-    const insertRow = db.prepare(
-      `INSERT INTO "${t('pool_rows')}" (application_number, valid_from, valid_to, institution_id, title, kind, status,
+  prepare: (t) => {
+    const getState = `SELECT state, admitted_on FROM "${t('pool_state')}" WHERE application_number = ?`;
+    const putState = `INSERT INTO "${t('pool_state')}" (application_number, state, admitted_on) VALUES (?, ?, ?)
+       ON CONFLICT(application_number) DO UPDATE SET state = excluded.state, admitted_on = excluded.admitted_on`;
+    const closeRow = `UPDATE "${t('pool_rows')}" SET valid_to = ? WHERE application_number = ? AND valid_to IS NULL`;
+    const insertRow = `INSERT INTO "${t('pool_rows')}" (application_number, valid_from, valid_to, institution_id, title, kind, status,
         high_value, f_strategic, f_overseas, f_maintained, f_pledge, f_award, m_transfer, m_license, m_self, featured,
         promotion_count, eval_count, mean_prospect, last_position, entry)
-       VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const insertIpc = db.prepare(`INSERT OR IGNORE INTO "${t('pool_ipc')}" (application_number, code) VALUES (?, ?)`);
+       VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    const insertIpc = `INSERT INTO "${t('pool_ipc')}" (application_number, code) VALUES (?, ?) ON CONFLICT DO NOTHING`;
     const b = (x: boolean): number => (x ? 1 : 0);
 
-    return (e) => {
+    return async (tx, e) => {
       const event = patentEventOf(e);
       if (!event) return;
       const id = event.data.applicationNumber;
-      const row = getState.get(id) as { state: string; admitted_on: string | null } | undefined;
+      const row = await tx.get<{ state: string; admitted_on: string | null }>(getState, [id]);
       const before: PatentState = row ? (JSON.parse(row.state) as PatentState) : initialPatentState();
       const after = evolvePatent(before, event);
       if (after.status === 'none') return;
@@ -185,9 +179,9 @@ export const resourcePoolProjection: SqliteProjection = {
       let admittedOn = row?.admitted_on ?? null;
       if (isAdmitted && !wasAdmitted) admittedOn = event.type === 'IntentTagged' ? event.data.occurredOn : businessDateOfStored(e);
       if (!isAdmitted) admittedOn = null;
-      putState.run(id, JSON.stringify(after), admittedOn);
-      if (event.type === 'PatentInventoried') for (const code of after.ipc) insertIpc.run(id, code);
-      if (wasAdmitted || isAdmitted) closeRow.run(e.position, id);
+      await tx.run(putState, [id, JSON.stringify(after), admittedOn]);
+      if (event.type === 'PatentInventoried') for (const code of after.ipc) await tx.run(insertIpc, [id, code]);
+      if (wasAdmitted || isAdmitted) await tx.run(closeRow, [e.position, id]);
       if (!isAdmitted) return;
       const entry = poolEntryOf(after, admittedOn!, {
         position: e.position,
@@ -196,7 +190,7 @@ export const resourcePoolProjection: SqliteProjection = {
       });
       const f = after.highValueFlags;
       const modes = new Set(entry.modes);
-      insertRow.run(
+      await tx.run(insertRow, [
         id,
         e.position,
         after.institutionId,
@@ -218,7 +212,7 @@ export const resourcePoolProjection: SqliteProjection = {
         entry.evaluationSummary.meanProspect,
         e.position,
         JSON.stringify(entry),
-      );
+      ]);
     };
   },
 };

@@ -1,5 +1,5 @@
-import type { Database } from 'better-sqlite3';
-import { decodeCursor, encodeCursor } from '../cursor';
+import { cursorSecret, decodeCursor, encodeCursor } from '../cursor';
+import type { ReadModelDb } from '../sql';
 
 export interface AuditFilter {
   actorRole?: string;
@@ -55,9 +55,10 @@ const isCursor = (v: unknown): v is { after: number } =>
   !!v && typeof v === 'object' && Number.isSafeInteger((v as { after: unknown }).after);
 
 /** Events across streams in log order, filtered by actor, organisation, type and time. */
-export function queryAudit(db: Database, filter: AuditFilter & { limit?: number; cursor?: string }): AuditPage {
+export async function queryAudit(db: ReadModelDb, filter: AuditFilter & { limit?: number; cursor?: string }): Promise<AuditPage> {
   const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
-  const after = filter.cursor ? decodeCursor(db, filter.cursor, isCursor).after : 0;
+  const secret = await cursorSecret(db);
+  const after = filter.cursor ? decodeCursor(secret, filter.cursor, isCursor).after : 0;
   const where = ['position > ?'];
   const params: unknown[] = [after];
   const add = (sql: string, v: unknown): void => {
@@ -71,14 +72,15 @@ export function queryAudit(db: Database, filter: AuditFilter & { limit?: number;
   if (filter.category !== undefined) add('category = ?', filter.category);
   if (filter.from !== undefined) add('recorded_at >= ?', filter.from);
   if (filter.to !== undefined) add('recorded_at < ?', filter.to);
-  const rows = db
-    .prepare(`SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`)
-    .all(...params, limit + 1) as AuditRow[];
+  const rows = await db.transaction(
+    (tx) => tx.all<AuditRow>(`SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`, [...params, limit + 1]),
+    'read',
+  );
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   return {
     items: page.map(toEntry),
-    nextCursor: more ? encodeCursor(db, { after: page[page.length - 1]!.position }) : null,
+    nextCursor: more ? encodeCursor(secret, { after: page[page.length - 1]!.position }) : null,
   };
 }
 

@@ -1,6 +1,7 @@
-import type { Database } from 'better-sqlite3';
 import { isIsoDate, type IsoDate } from '@patent-ledger/domain';
-import { decodeCursor, encodeCursor, QueryError } from '../cursor';
+import { cursorSecret, decodeCursor, encodeCursor, QueryError } from '../cursor';
+import type { ReadModelDb } from '../sql';
+import type { SnapshotPosition } from './resource-pool';
 import { OBLIGATION_KINDS, type ObligationKind } from '../projections/obligations';
 
 export type ObligationStatus = 'open' | 'overdue' | 'fulfilled';
@@ -107,11 +108,9 @@ const dayNumber = (d: IsoDate): number =>
   Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10))) / 86_400_000;
 
 /** The checkpoint of the obligations projection: the snapshot a new traversal starts from. */
-function obligationsCheckpoint(db: Database): number {
-  const row = db.prepare(`SELECT position FROM projection_checkpoints WHERE name = 'obligations'`).get() as
-    { position: number } | undefined;
-  return row?.position ?? Number.MAX_SAFE_INTEGER;
-}
+const obligationsCheckpoint: SnapshotPosition = async (tx) =>
+  (await tx.get<{ position: number }>(`SELECT position FROM projection_checkpoints WHERE name = 'obligations'`))?.position ??
+  Number.MAX_SAFE_INTEGER;
 
 /**
  * The obligations ledger as of a business date. An obligation whose trigger date is after `asOf` does
@@ -122,11 +121,11 @@ function obligationsCheckpoint(db: Database): number {
  *
  * `checkpoint` gives the position of the newest applied event (default: the obligations checkpoint).
  */
-export function queryObligations(
-  db: Database,
+export async function queryObligations(
+  db: ReadModelDb,
   req: ObligationQuery,
-  checkpoint: () => number = () => obligationsCheckpoint(db),
-): ObligationPage {
+  checkpoint: SnapshotPosition = obligationsCheckpoint,
+): Promise<ObligationPage> {
   if (!isIsoDate(req.asOf))
     throw invalid('asOf', `asOf must be an ISO date YYYY-MM-DD, got ${JSON.stringify(req.asOf)}`);
   if (req.status !== undefined && !OBLIGATION_STATUSES.includes(req.status)) {
@@ -139,7 +138,8 @@ export function queryObligations(
     throw invalid('limit', 'limit must be an integer');
   const limit = Math.min(Math.max(req.limit ?? 50, 1), 500);
   const digest = JSON.stringify([req.asOf, req.status, req.kind, req.institutionId, req.applicationNumber]);
-  const cursor = req.cursor ? decodeCursor(db, req.cursor, isCursor) : undefined;
+  const secret = await cursorSecret(db);
+  const cursor = req.cursor ? decodeCursor(secret, req.cursor, isCursor) : undefined;
   if (cursor && cursor.f !== digest) {
     throw new QueryError(
       'QUERY.CURSOR_MISMATCH',
@@ -148,8 +148,8 @@ export function queryObligations(
     );
   }
 
-  return db.transaction((): ObligationPage => {
-    const snap = cursor?.p ?? checkpoint();
+  return db.transaction(async (tx): Promise<ObligationPage> => {
+    const snap = cursor?.p ?? (await checkpoint(tx));
     const where = ['trigger_date <= @asOf', 'trigger_position <= @snap'];
     const params: Record<string, unknown> = { asOf: req.asOf, snap };
     if (req.status !== undefined) where.push(STATUS_SQL[req.status]);
@@ -168,11 +168,7 @@ export function queryObligations(
 
     const total =
       cursor?.n ??
-      (
-        db.prepare(`SELECT COUNT(*) AS n FROM obligations WHERE ${where.join(' AND ')}`).get(params) as {
-          n: number;
-        }
-      ).n;
+      (await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM obligations WHERE ${where.join(' AND ')}`, params))!.n;
 
     const pageWhere = [...where];
     const pageParams: Record<string, unknown> = { ...params, limit: limit + 1 };
@@ -181,16 +177,15 @@ export function queryObligations(
       pageParams.afterDue = cursor.d;
       pageParams.afterId = cursor.id;
     }
-    const rows = db
-      .prepare(
+    const rows = await tx.all<Row>(
         `SELECT id, kind, application_number, institution_id, ref, trigger_type, trigger_position, trigger_date, due_date,
            CASE WHEN ${FULFILLED} THEN fulfilled_on END AS fulfilled_on, late,
            CASE WHEN lapsed_on <= @asOf THEN lapsed_on END AS lapsed_on,
            CASE WHEN ${FULFILLED} THEN 'fulfilled' WHEN due_date < @asOf THEN 'overdue' ELSE 'open' END AS status
          FROM obligations WHERE ${pageWhere.join(' AND ')}
          ORDER BY due_date, id LIMIT @limit`,
-      )
-      .all(pageParams) as Row[];
+      pageParams,
+    );
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     const last = page[page.length - 1];
@@ -199,9 +194,9 @@ export function queryObligations(
       total,
       asOfPosition: snap,
       nextCursor:
-        more && last ? encodeCursor(db, { p: snap, d: last.due_date, id: last.id, n: total, f: digest }) : null,
+        more && last ? encodeCursor(secret, { p: snap, d: last.due_date, id: last.id, n: total, f: digest }) : null,
     };
-  })();
+  }, 'read');
 }
 
 function itemOf(r: Row, asOf: IsoDate): ObligationItem {

@@ -1,6 +1,6 @@
-import type { Database } from 'better-sqlite3';
 import { isIsoDate, type IsoDate, type MilestoneGroup } from '@patent-ledger/domain';
 import { QueryError } from '../cursor';
+import type { ReadModelDb } from '../sql';
 import { assertProgrammePolicy, DEFAULT_PROGRAMME_POLICY, type ProgrammePolicy } from '../policy';
 
 export type MilestoneId =
@@ -246,7 +246,7 @@ const coverageReached = (c: Coverage, target: number): boolean =>
  * - Without a province filter, province-level measures count every patent in the ledger; with one,
  *   only patents of institutions registered in that province.
  */
-export function queryProgress(db: Database, req: ProgressQuery): ProgressReport {
+export async function queryProgress(db: ReadModelDb, req: ProgressQuery): Promise<ProgressReport> {
   const { asOf } = req;
   if (!isIsoDate(asOf)) {
     throw new QueryError(
@@ -260,68 +260,62 @@ export function queryProgress(db: Database, req: ProgressQuery): ProgressReport 
   const province = req.province ?? null;
   const start = policy.programmeStart;
 
-  return db.transaction((): ProgressReport => {
-    const institutions = db
-      .prepare(
-        `SELECT institution_id, name, kind, province, milestone_group FROM progress_institutions
-         WHERE @province IS NULL OR province = @province
-         ORDER BY CASE milestone_group WHEN 'tyut' THEN 0 WHEN 'key4' THEN 1 ELSE 2 END, institution_id`,
-      )
-      .all({ province }) as InstitutionRow[];
+  return db.transaction(async (tx): Promise<ProgressReport> => {
+    const institutions = await tx.all<InstitutionRow>(
+      `SELECT institution_id, name, kind, province, milestone_group FROM progress_institutions
+       WHERE CAST(@province AS TEXT) IS NULL OR province = @province
+       ORDER BY CASE milestone_group WHEN 'tyut' THEN 0 WHEN 'key4' THEN 1 ELSE 2 END, institution_id`,
+      { province },
+    );
 
-    const coverageStmt = db.prepare(
-      `SELECT s.institution_id AS id,
+    const coverageSql = `SELECT s.institution_id AS id,
          COALESCE(
            (SELECT c.count FROM progress_stock_counts c WHERE c.institution_id = s.institution_id AND c.occurred_on <= @d
             ORDER BY c.occurred_on DESC, c.position DESC LIMIT 1),
            s.registered_count) AS count,
          (SELECT COUNT(*) FROM progress_patents p
           WHERE p.institution_id = s.institution_id AND p.cohort = 'stock' AND p.inventoried_on <= @d) AS inventoried
-       FROM progress_institutions s WHERE @province IS NULL OR s.province = @province`,
-    );
+       FROM progress_institutions s WHERE CAST(@province AS TEXT) IS NULL OR s.province = @province`;
     const coverageCache = new Map<IsoDate, Map<string, Coverage>>();
-    const coverageAt = (d: IsoDate): Map<string, Coverage> => {
+    const coverageAt = async (d: IsoDate): Promise<Map<string, Coverage>> => {
       let m = coverageCache.get(d);
       if (!m) {
-        const rows = coverageStmt.all({ d, province }) as ({ id: string } & Coverage)[];
+        const rows = await tx.all<{ id: string } & Coverage>(coverageSql, { d, province });
         m = new Map(rows.map((r) => [r.id, { count: r.count, inventoried: r.inventoried }]));
         coverageCache.set(d, m);
       }
       return m;
     };
-    const coverageOf = (d: IsoDate, id: string): Coverage =>
-      coverageAt(d).get(id) ?? { count: 0, inventoried: 0 };
+    const coverageOf = async (d: IsoDate, id: string): Promise<Coverage> =>
+      (await coverageAt(d)).get(id) ?? { count: 0, inventoried: 0 };
 
     /** Patents in scope: all, or those of the province's institutions. */
     const scoped = (column: string): string =>
       province === null
-        ? '1'
+        ? '1 = 1'
         : `${column} IN (SELECT p.application_number FROM progress_patents p
              JOIN progress_institutions s ON s.institution_id = p.institution_id WHERE s.province = @province)`;
 
-    const promotionsAt = (d: IsoDate): number =>
-      (
-        db
-          .prepare(
-            `SELECT COUNT(*) AS n FROM progress_promotions WHERE occurred_on <= @d AND ${scoped('application_number')}`,
-          )
-          .get({ d, province }) as { n: number }
-      ).n;
+    const promotionsAt = async (d: IsoDate): Promise<number> =>
+      (await tx.get<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM progress_promotions WHERE occurred_on <= @d AND ${scoped('application_number')}`,
+        { d, province },
+      ))!.n;
 
-    const poolAt = (d: IsoDate): { patents: number; evaluated: number } => {
-      const r = db
-        .prepare(
-          `SELECT COUNT(*) AS patents,
-             COALESCE(SUM(EXISTS (SELECT 1 FROM progress_evaluations v
-                                  WHERE v.application_number = i.application_number AND v.occurred_on <= @d)), 0) AS evaluated
+    const poolAt = async (d: IsoDate): Promise<{ patents: number; evaluated: number }> => {
+      const r = await tx.get<{ patents: number; evaluated: number }>(
+        `SELECT COUNT(*) AS patents,
+             COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM progress_evaluations v
+                                  WHERE v.application_number = i.application_number AND v.occurred_on <= @d)
+                          THEN 1 ELSE 0 END), 0) AS evaluated
            FROM progress_intents i
            WHERE i.occurred_on <= @d AND i.admitted = 1 AND ${scoped('i.application_number')}
              AND NOT EXISTS (SELECT 1 FROM progress_intents j
                              WHERE j.application_number = i.application_number AND j.occurred_on <= @d
                                AND (j.occurred_on > i.occurred_on OR (j.occurred_on = i.occurred_on AND j.position > i.position)))`,
-        )
-        .get({ d, province }) as { patents: number; evaluated: number };
-      return r;
+        { d, province },
+      );
+      return r!;
     };
 
     const definitions = programmeMilestones(policy);
@@ -329,9 +323,12 @@ export function queryProgress(db: Database, req: ProgressQuery): ProgressReport 
     const appliesTo = (m: MilestoneDefinition, group: MilestoneGroup): boolean =>
       m.scope === 'all-institutions' || (m.scope === 'group' && m.group === group);
 
-    const institutionMilestone = (m: MilestoneDefinition, id: string): InstitutionMilestone => {
+    const institutionMilestone = async (
+      m: MilestoneDefinition,
+      id: string,
+    ): Promise<InstitutionMilestone> => {
       const on = measuredOn(m.due);
-      const c = coverageOf(on, id);
+      const c = await coverageOf(on, id);
       const status = milestoneStatus(
         { reached: coverageReached(c, m.target), value: exactPercent(c.inventoried, c.count) },
         m.target,
@@ -349,9 +346,14 @@ export function queryProgress(db: Database, req: ProgressQuery): ProgressReport 
       };
     };
 
-    const institutionReports: InstitutionProgress[] = institutions.map((s) => {
-      const c = coverageOf(asOf, s.institution_id);
-      return {
+    const institutionReports: InstitutionProgress[] = [];
+    for (const s of institutions) {
+      const c = await coverageOf(asOf, s.institution_id);
+      const milestones: InstitutionMilestone[] = [];
+      for (const m of definitions.filter((x) => appliesTo(x, s.milestone_group))) {
+        milestones.push(await institutionMilestone(m, s.institution_id));
+      }
+      institutionReports.push({
         institutionId: s.institution_id,
         name: s.name,
         kind: s.kind,
@@ -365,13 +367,13 @@ export function queryProgress(db: Database, req: ProgressQuery): ProgressReport 
               note: 'stockPatentCount is 0: coverage is undefined (null) and coverage milestones are met vacuously',
             }
           : {}),
-        milestones: definitions
-          .filter((m) => appliesTo(m, s.milestone_group))
-          .map((m) => institutionMilestone(m, s.institution_id)),
-      };
-    });
+        milestones,
+      });
+    }
 
-    const milestones: ProvinceMilestone[] = definitions.map((m): ProvinceMilestone => {
+    const milestones: ProvinceMilestone[] = [];
+    for (const m of definitions) milestones.push(await provinceMilestone(m));
+    async function provinceMilestone(m: MilestoneDefinition): Promise<ProvinceMilestone> {
       const on = measuredOn(m.due);
       const base = {
         id: m.id,
@@ -390,7 +392,7 @@ export function queryProgress(db: Database, req: ProgressQuery): ProgressReport 
         let count = 0;
         let inventoried = 0;
         for (const r of members) {
-          const c = coverageOf(on, r.institutionId);
+          const c = await coverageOf(on, r.institutionId);
           count += c.count;
           inventoried += c.inventoried;
         }
@@ -406,14 +408,14 @@ export function queryProgress(db: Database, req: ProgressQuery): ProgressReport 
         };
       }
       if (m.metric === 'promotions') {
-        const n = promotionsAt(on);
+        const n = await promotionsAt(on);
         return {
           ...base,
           status: milestoneStatus({ reached: n >= m.target, value: n }, m.target, m.due, asOf, start),
           value: n,
         };
       }
-      const pool = poolAt(on);
+      const pool = await poolAt(on);
       const share = exactPercent(pool.evaluated, pool.patents);
       const reached = pool.patents > 0 && pool.evaluated * 100 >= m.target * pool.patents;
       return {
@@ -422,19 +424,16 @@ export function queryProgress(db: Database, req: ProgressQuery): ProgressReport 
         value: percentOf(pool.evaluated, pool.patents),
         pool,
       };
-    });
+    }
 
     const totalCount = institutionReports.reduce((n, r) => n + r.stockPatentCount, 0);
     const totalInventoried = institutionReports.reduce((n, r) => n + r.inventoried, 0);
-    const newCohortInventoried = (
-      db
-        .prepare(
-          `SELECT COUNT(*) AS n FROM progress_patents
-           WHERE cohort = 'new' AND inventoried_on <= @asOf
-             AND (@province IS NULL OR institution_id IN (SELECT institution_id FROM progress_institutions WHERE province = @province))`,
-        )
-        .get({ asOf, province }) as { n: number }
-    ).n;
+    const newCohortInventoried = (await tx.get<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM progress_patents
+       WHERE cohort = 'new' AND inventoried_on <= @asOf
+         AND (CAST(@province AS TEXT) IS NULL OR institution_id IN (SELECT institution_id FROM progress_institutions WHERE province = @province))`,
+      { asOf, province },
+    ))!.n;
 
     return {
       asOf,
@@ -449,5 +448,5 @@ export function queryProgress(db: Database, req: ProgressQuery): ProgressReport 
       },
       milestones,
     };
-  })();
+  }, 'read');
 }

@@ -1,6 +1,6 @@
-import type { Database } from 'better-sqlite3';
 import { HIGH_VALUE_FLAGS, type HighValueFlags } from '@patent-ledger/domain';
-import { decodeCursor, encodeCursor, QueryError } from '../cursor';
+import { cursorSecret, decodeCursor, encodeCursor, QueryError } from '../cursor';
+import type { Dialect, ReadModelDb, SqlTx } from '../sql';
 import type { DealStatus, PoolEntry } from '../projections/resource-pool';
 
 export type PoolSort = 'recent' | 'prospect' | 'evaluations';
@@ -79,7 +79,7 @@ const SORT_KEY: Record<PoolSort, string> = {
   evaluations: 'eval_count',
 };
 
-function filterSql(f: PoolFilter): { where: string[]; params: unknown[] } {
+function filterSql(f: PoolFilter, d: Dialect): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   if (f.institutionId !== undefined) {
@@ -108,7 +108,7 @@ function filterSql(f: PoolFilter): { where: string[]; params: unknown[] } {
     params.push(f.minProspect);
   }
   if (f.q !== undefined && f.q !== '') {
-    where.push(`title LIKE ? ESCAPE '\\'`);
+    where.push(`title ${d.likeCi} ? ESCAPE '\\'`);
     params.push(`%${escapeLike(f.q)}%`);
   }
   if (f.ipc !== undefined && f.ipc !== '') {
@@ -120,13 +120,26 @@ function filterSql(f: PoolFilter): { where: string[]; params: unknown[] } {
 
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** Where a listing takes its snapshot position when it starts (default: the projection's checkpoint, read in the query's transaction). */
+export type SnapshotPosition = (tx: SqlTx) => number | Promise<number>;
+
+const checkpointOf =
+  (name: string): SnapshotPosition =>
+  async (tx) =>
+    (await tx.get<{ position: number }>('SELECT position FROM projection_checkpoints WHERE name = ?', [name]))?.position ?? 0;
+
 /** Resource-pool listing: filters, sort, keyset pagination over a fixed snapshot, total count. */
-export function queryResourcePool(db: Database, req: PoolPageRequest, checkpoint: () => number): PoolPage {
+export async function queryResourcePool(
+  db: ReadModelDb,
+  req: PoolPageRequest,
+  checkpoint: SnapshotPosition = checkpointOf('resource-pool'),
+): Promise<PoolPage> {
   const sort = req.sort ?? 'recent';
   const limit = Math.min(Math.max(req.limit ?? 50, 1), 500);
-  const { where, params } = filterSql(req);
+  const { where, params } = filterSql(req, db.dialect);
   const filterDigest = JSON.stringify([req.institutionId, req.mode, req.kind, req.ipc, req.highValue, req.highValueFlag, req.tier, req.minProspect, req.status, req.q]);
-  const cursor = req.cursor ? decodeCursor(db, req.cursor, isCursor) : undefined;
+  const secret = await cursorSecret(db);
+  const cursor = req.cursor ? decodeCursor(secret, req.cursor, isCursor) : undefined;
   if (cursor && (cursor.s !== sort || cursor.f !== filterDigest)) {
     throw new QueryError(
       'QUERY.CURSOR_MISMATCH',
@@ -134,31 +147,29 @@ export function queryResourcePool(db: Database, req: PoolPageRequest, checkpoint
       'cursor',
     );
   }
-  return db.transaction((): PoolPage => {
-    const snapshot = cursor?.p ?? checkpoint();
+  return db.transaction(async (tx): Promise<PoolPage> => {
+    const snapshot = cursor?.p ?? (await checkpoint(tx));
     // Rows as they stood at the snapshot: current rows not newer than it, plus rows closed after it.
-    const inSnapshot = `(SELECT * FROM pool_rows WHERE valid_to IS NULL AND valid_from <= @snap
-      UNION ALL SELECT * FROM pool_rows WHERE valid_to > @snap AND valid_from <= @snap)`;
-    const named: Record<string, unknown> = { snap: snapshot };
-    const positional = [...params];
+    const inSnapshot = `(SELECT * FROM pool_rows WHERE valid_to IS NULL AND valid_from <= ?
+      UNION ALL SELECT * FROM pool_rows WHERE valid_to > ? AND valid_from <= ?) AS r`;
+    const snap = [snapshot, snapshot, snapshot];
     const key = SORT_KEY[sort];
     const whereAll = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total =
       cursor?.n ??
-      (db.prepare(`SELECT COUNT(*) AS n FROM ${inSnapshot} ${whereAll}`).get(named, ...positional) as { n: number }).n;
+      (await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${inSnapshot} ${whereAll}`, [...snap, ...params]))!.n;
     const pageWhere = [...where];
-    const pageParams = [...positional];
+    const pageParams = [...snap, ...params];
     if (cursor) {
       pageWhere.push(`(${key} < ? OR (${key} = ? AND application_number > ?))`);
       pageParams.push(cursor.k, cursor.k, cursor.id);
     }
-    const rows = db
-      .prepare(
-        `SELECT entry, ${key} AS sort_key, application_number FROM ${inSnapshot}
-         ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''}
-         ORDER BY ${key} DESC, application_number ASC LIMIT ?`,
-      )
-      .all(named, ...pageParams, limit + 1) as { entry: string; sort_key: number; application_number: string }[];
+    const rows = await tx.all<{ entry: string; sort_key: number; application_number: string }>(
+      `SELECT entry, ${key} AS sort_key, application_number FROM ${inSnapshot}
+       ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''}
+       ORDER BY ${key} DESC, application_number ASC LIMIT ?`,
+      [...pageParams, limit + 1],
+    );
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     const last = page[page.length - 1];
@@ -168,16 +179,17 @@ export function queryResourcePool(db: Database, req: PoolPageRequest, checkpoint
       asOfPosition: snapshot,
       nextCursor:
         more && last
-          ? encodeCursor(db, { p: snapshot, k: last.sort_key, id: last.application_number, n: total, s: sort, f: filterDigest })
+          ? encodeCursor(secret, { p: snapshot, k: last.sort_key, id: last.application_number, n: total, s: sort, f: filterDigest })
           : null,
     };
-  })();
+  }, 'read');
 }
 
 /** One current pool entry, or undefined when the patent is not in the pool. */
-export function getPoolEntry(db: Database, applicationNumber: string): PoolEntry | undefined {
-  const row = db
-    .prepare('SELECT entry FROM pool_rows WHERE application_number = ? AND valid_to IS NULL')
-    .get(applicationNumber) as { entry: string } | undefined;
+export async function getPoolEntry(db: ReadModelDb, applicationNumber: string): Promise<PoolEntry | undefined> {
+  const row = await db.transaction(
+    (tx) => tx.get<{ entry: string }>('SELECT entry FROM pool_rows WHERE application_number = ? AND valid_to IS NULL', [applicationNumber]),
+    'read',
+  );
   return row ? (JSON.parse(row.entry) as PoolEntry) : undefined;
 }

@@ -29,7 +29,8 @@ import {
 } from '@patent-ledger/eventsourcing';
 import type { Database } from 'better-sqlite3';
 import type { SqliteProjection } from '../sqlite-projection';
-import { SqliteReadModels, type SqliteReadModelsOptions } from '../sqlite-read-models';
+import type { SqliteReadModelsOptions } from '../read-models';
+import { SqliteReadModels } from '../sqlite-read-models';
 
 /** First recordedAt of a Ledger: 2025-06-01 12:00 in China. */
 export const START = '2025-06-01T04:00:00.000Z';
