@@ -3,40 +3,74 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const IO_MODULES = ['fs', 'net', 'http', 'https', 'child_process', 'worker_threads', 'dgram', 'dns', 'tls', 'os'].flatMap(
-  (m) => [m, `node:${m}`, `${m}/*`, `node:${m}/*`],
-);
+const IO_MODULES = [
+  'fs',
+  'net',
+  'http',
+  'https',
+  'child_process',
+  'worker_threads',
+  'dgram',
+  'dns',
+  'tls',
+  'os',
+].flatMap((m) => [m, `node:${m}`, `${m}/*`, `node:${m}/*`]);
 const restrict = (patterns, message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'bench/results.json', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'data/**',
+      'bench/results.json',
+      '**/*.js',
+      '**/*.mjs',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
   {
     files: ['libs/domain/**/*.ts'],
-    rules: restrict(['@nestjs/*', '@patent-ledger/*', 'better-sqlite3', 'pg', '@kurrent/*', ...IO_MODULES, '**/apps/**'], 'libs/domain is pure: no NestJS, no I/O, no other lib of ours.'),
+    rules: restrict(
+      ['@nestjs/*', '@patent-ledger/*', 'better-sqlite3', 'pg', '@kurrent/*', ...IO_MODULES, '**/apps/**'],
+      'libs/domain is pure: no NestJS, no I/O, no other lib of ours.',
+    ),
   },
   {
     files: ['libs/eventsourcing/**/*.ts'],
     ignores: ['libs/eventsourcing/src/testing/**', '**/*.spec.ts'],
-    rules: restrict(['@nestjs/*', '@patent-ledger/*', 'better-sqlite3', 'pg', '@kurrent/*', '**/apps/**'], 'libs/eventsourcing is the port: it knows no framework, adapter or domain.'),
+    rules: restrict(
+      ['@nestjs/*', '@patent-ledger/*', 'better-sqlite3', 'pg', '@kurrent/*', '**/apps/**'],
+      'libs/eventsourcing is the port: it knows no framework, adapter or domain.',
+    ),
   },
   {
     files: ['libs/store-*/**/*.ts'],
-    rules: restrict(['@nestjs/*', '@patent-ledger/domain', '@patent-ledger/store-*', '**/apps/**'], 'store adapters depend on libs/eventsourcing only.'),
+    rules: restrict(
+      ['@nestjs/*', '@patent-ledger/domain', '@patent-ledger/store-*', '**/apps/**'],
+      'store adapters depend on libs/eventsourcing only.',
+    ),
   },
   {
     files: ['libs/bulk/**/*.ts'],
     ignores: ['**/*.spec.ts'],
-    rules: restrict(['@nestjs/*', '@patent-ledger/store-*', '@patent-ledger/read-models', '**/apps/**'], 'libs/bulk works through the EventStore port and the domain only.'),
+    rules: restrict(
+      ['@nestjs/*', '@patent-ledger/store-*', '@patent-ledger/read-models', '**/apps/**'],
+      'libs/bulk works through the EventStore port and the domain only.',
+    ),
   },
   {
     files: ['libs/read-models/**/*.ts'],

@@ -9,7 +9,9 @@ if (!fs.existsSync(file)) {
 }
 const r = JSON.parse(fs.readFileSync(file, 'utf8'));
 // A suite that failed to load has no test results but is a failure all the same.
-const brokenSuites = (r.testResults || []).filter((s) => s.status === 'failed' && (s.assertionResults || []).length === 0).length;
+const brokenSuites = (r.testResults || []).filter(
+  (s) => s.status === 'failed' && (s.assertionResults || []).length === 0,
+).length;
 const failed = r.numFailedTests + brokenSuites;
 const skipped = r.numPendingTests + r.numTodoTests;
 console.log(`${r.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

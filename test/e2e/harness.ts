@@ -94,13 +94,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     LEDGER_DB: file,
     LEDGER_READ_DB: join(dir, 'read-models.db'),
     LEDGER_LOG_LEVEL: 'error',
-    ...(E2E_STORE === 'postgres' || readModels === 'postgres' ? { LEDGER_PG_URL: PG_TEST_URL, LEDGER_PG_SCHEMA: pgSchema } : {}),
+    ...(E2E_STORE === 'postgres' || readModels === 'postgres'
+      ? { LEDGER_PG_URL: PG_TEST_URL, LEDGER_PG_SCHEMA: pgSchema }
+      : {}),
     ...(E2E_STORE === 'postgres' ? { LEDGER_STORE: 'postgres' } : {}),
     ...(readModels === 'postgres' ? { LEDGER_READ_MODELS: 'postgres' } : {}),
   });
   const boot = async (): Promise<NestExpressApplication> => {
     const app = options.latency
-      ? await createApp(config, { logger: false, store: withLatency(await openStore(config), options.latency) })
+      ? await createApp(config, {
+          logger: false,
+          store: withLatency(await openStore(config), options.latency),
+        })
       : await createApp(config, { logger: false });
     await app.init();
     return app;

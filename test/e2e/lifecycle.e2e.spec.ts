@@ -605,7 +605,8 @@ describe('OpenAPI', () => {
           }
           const ok = accepted.get('post /patents') ?? [];
           for (const line of text.trim().split('\n')) {
-            if (!ok.some((b) => JSON.stringify(b) === JSON.stringify(JSON.parse(line)))) notProven.push(`${method} ${template}`);
+            if (!ok.some((b) => JSON.stringify(b) === JSON.stringify(JSON.parse(line))))
+              notProven.push(`${method} ${template}`);
           }
           continue;
         }

@@ -34,7 +34,12 @@ async function all(store: { readAll: SqliteEventStore['readAll'] }): Promise<Sto
 (unavailable ? describe.skip : describe)('patent-ledger migrate --to postgres', () => {
   const dir = mkdtempSync(join(tmpdir(), 'patent-ledger-migrate-'));
   const schema = `migrate_${process.pid}_${Date.now().toString(36)}`;
-  const env = { LEDGER_DB: join(dir, 'ledger.db'), LEDGER_PG_URL: PG_TEST_URL, LEDGER_PG_SCHEMA: schema, LEDGER_LOG_LEVEL: 'error' };
+  const env = {
+    LEDGER_DB: join(dir, 'ledger.db'),
+    LEDGER_PG_URL: PG_TEST_URL,
+    LEDGER_PG_SCHEMA: schema,
+    LEDGER_LOG_LEVEL: 'error',
+  };
 
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
@@ -53,11 +58,17 @@ async function all(store: { readAll: SqliteEventStore['readAll'] }): Promise<Sto
       now: `2025-01-0${(i % 9) + 1}T08:00:00.000Z`,
       correlationId: `corr-${id}`,
     });
-    await handleCommand(sqlite, institutionDecider, institutionStream('tyut'), {
-      type: 'RegisterInstitution',
-      data: { institutionId: 'tyut', ...EXAMPLES.institution },
-      now: '2025-01-01T00:00:00.000Z',
-    } as never, ctx('inst', 0));
+    await handleCommand(
+      sqlite,
+      institutionDecider,
+      institutionStream('tyut'),
+      {
+        type: 'RegisterInstitution',
+        data: { institutionId: 'tyut', ...EXAMPLES.institution },
+        now: '2025-01-01T00:00:00.000Z',
+      } as never,
+      ctx('inst', 0),
+    );
     const numbers = ['201710601862.3'];
     for (const [i, n] of numbers.entries()) {
       const cmds = [
@@ -67,7 +78,13 @@ async function all(store: { readAll: SqliteEventStore['readAll'] }): Promise<Sto
         { type: 'LicensePatent', data: { ...EXAMPLES.license, applicationNumber: n } },
       ];
       for (const [j, c] of cmds.entries()) {
-        await handleCommand(sqlite, patentDecider, patentStream(n), { ...c, now: '2025-06-01T00:00:00.000Z' } as never, ctx(`p${i}`, j + 1));
+        await handleCommand(
+          sqlite,
+          patentDecider,
+          patentStream(n),
+          { ...c, now: '2025-06-01T00:00:00.000Z' } as never,
+          ctx(`p${i}`, j + 1),
+        );
       }
     }
     const source = await all(sqlite);
@@ -75,9 +92,15 @@ async function all(store: { readAll: SqliteEventStore['readAll'] }): Promise<Sto
 
     const out = capture();
     const err = capture();
-    const code = await main(['migrate', '--to', 'postgres', '--batch', '3'], env, { stdout: out.stream, stderr: err.stream, isTTY: false });
+    const code = await main(['migrate', '--to', 'postgres', '--batch', '3'], env, {
+      stdout: out.stream,
+      stderr: err.stream,
+      isTTY: false,
+    });
     expect(code).toBe(0);
-    expect(out.text()).toMatch(/migrated 5 events to postgres .* counts match \(5\) and every hash is identical/);
+    expect(out.text()).toMatch(
+      /migrated 5 events to postgres .* counts match \(5\) and every hash is identical/,
+    );
 
     const pg = await PostgresEventStore.open({ connectionString: PG_TEST_URL, schema });
     try {
@@ -93,8 +116,8 @@ async function all(store: { readAll: SqliteEventStore['readAll'] }): Promise<Sto
     }
 
     // A second migrate into the now non-empty target is refused with one line.
-    await expect(main(['migrate', '--to', 'postgres'], env, { stdout: out.stream, stderr: err.stream, isTTY: false })).rejects.toThrow(
-      /not empty/,
-    );
+    await expect(
+      main(['migrate', '--to', 'postgres'], env, { stdout: out.stream, stderr: err.stream, isTTY: false }),
+    ).rejects.toThrow(/not empty/);
   });
 });

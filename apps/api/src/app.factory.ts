@@ -23,7 +23,10 @@ export interface CreateAppOptions {
 }
 
 /** Builds the HTTP application (not yet listening): used by main.ts and the e2e suites. */
-export async function createApp(config: LedgerConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
+export async function createApp(
+  config: LedgerConfig,
+  options: CreateAppOptions = {},
+): Promise<NestExpressApplication> {
   const store = options.store ?? (await openStore(config));
   const readModels = options.readModels ?? (await openReadModels(config));
   const app = await NestFactory.create<NestExpressApplication>(
@@ -34,7 +37,10 @@ export async function createApp(config: LedgerConfig, options: CreateAppOptions 
     },
   );
   app.use(requireJsonBody);
-  app.useBodyParser('json', { limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('json', {
+    limit: config.bodyLimitBytes,
+    type: ['application/json', 'application/*+json'],
+  });
   app.useGlobalPipes(ledgerValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.disable('x-powered-by');

@@ -36,7 +36,14 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [BatchController, PatentsController, EvidenceController, InstitutionsController, ReadModelsController, HealthController],
+      controllers: [
+        BatchController,
+        PatentsController,
+        EvidenceController,
+        InstitutionsController,
+        ReadModelsController,
+        HealthController,
+      ],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
         { provide: EVENT_STORE, useValue: store },

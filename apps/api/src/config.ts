@@ -117,7 +117,9 @@ function pgSchema(name: string): string {
 function kurrent(env: NodeJS.ProcessEnv): string | undefined {
   const url = env['LEDGER_KURRENTDB_URL'] || env['KURRENTDB_URL'];
   if ((env['LEDGER_STORE'] ?? '') === 'kurrentdb' && !url) {
-    throw new ConfigError('LEDGER_STORE=kurrentdb needs LEDGER_KURRENTDB_URL (e.g. kurrentdb://127.0.0.1:2113?tls=false)');
+    throw new ConfigError(
+      'LEDGER_STORE=kurrentdb needs LEDGER_KURRENTDB_URL (e.g. kurrentdb://127.0.0.1:2113?tls=false)',
+    );
   }
   if (url && !/^(kurrentdb|kdb|esdb|kurrent)(\+discover)?:\/\//.test(url)) {
     throw new ConfigError(`LEDGER_KURRENTDB_URL=${url} is invalid: expected kurrentdb://host:port?...`);

@@ -40,8 +40,14 @@ export async function openStore(config: LedgerConfig): Promise<EventStore> {
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     const where =
-      config.store === 'sqlite' ? `LEDGER_DB=${config.dbFile}` : config.store === 'postgres' ? `LEDGER_PG_URL=${redact(config.pgUrl)}` : `LEDGER_KURRENTDB_URL=${redact(config.kurrentDbUrl ?? '')}`;
-    throw new ConfigError(`cannot open the ${config.store} event store (${where}): ${(err as Error).message}`);
+      config.store === 'sqlite'
+        ? `LEDGER_DB=${config.dbFile}`
+        : config.store === 'postgres'
+          ? `LEDGER_PG_URL=${redact(config.pgUrl)}`
+          : `LEDGER_KURRENTDB_URL=${redact(config.kurrentDbUrl ?? '')}`;
+    throw new ConfigError(
+      `cannot open the ${config.store} event store (${where}): ${(err as Error).message}`,
+    );
   }
   return store;
 }
@@ -72,7 +78,8 @@ export async function openReadModels(config: LedgerConfig): Promise<ReadModels> 
       config.readModels === 'postgres'
         ? `LEDGER_PG_URL=${redact(config.pgUrl)}, schema ${readModelsSchema(config)}`
         : `LEDGER_READ_DB=${config.readDbFile}`;
-    throw new ConfigError(`cannot open the ${config.readModels} read models (${where}): ${(err as Error).message}`);
+    throw new ConfigError(
+      `cannot open the ${config.readModels} read models (${where}): ${(err as Error).message}`,
+    );
   }
 }
-

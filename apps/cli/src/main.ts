@@ -18,21 +18,44 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
     run: generateRun,
     help: 'generate --patents N [--institutions M] [--seed S] [--out FILE] [--apply]  reproducible synthetic province',
   },
-  rebuild: { run: rebuild, help: 'rebuild [projection]        rebuild one projection (or all) into fresh tables, then swap them in atomically' },
-  project: { run: project, help: 'project [--once]            run the projector as its own process (LEDGER_PROJECTOR=off on the api)' },
+  rebuild: {
+    run: rebuild,
+    help: 'rebuild [projection]        rebuild one projection (or all) into fresh tables, then swap them in atomically',
+  },
+  project: {
+    run: project,
+    help: 'project [--once]            run the projector as its own process (LEDGER_PROJECTOR=off on the api)',
+  },
   projections: { run: projections, help: 'projections                 position and lag of each projection' },
-  keygen: { run: keygen, help: 'keygen [--out FILE]         a new Ed25519 key that signs chain heads (default LEDGER_SIGNING_KEY_FILE)' },
-  verify: { run: verify, help: 'verify [--patent ID] [--key PUB] [--json]  recompute the hash chains; exit 1 on the first broken link' },
-  replay: { run: replay, help: 'replay ID [--as-of DATE] [--known-at INSTANT] [--json]  history table and resulting state' },
+  keygen: {
+    run: keygen,
+    help: 'keygen [--out FILE]         a new Ed25519 key that signs chain heads (default LEDGER_SIGNING_KEY_FILE)',
+  },
+  verify: {
+    run: verify,
+    help: 'verify [--patent ID] [--key PUB] [--json]  recompute the hash chains; exit 1 on the first broken link',
+  },
+  replay: {
+    run: replay,
+    help: 'replay ID [--as-of DATE] [--known-at INSTANT] [--json]  history table and resulting state',
+  },
   export: { run: exportBundle, help: 'export ID --out FILE        a signed, self-contained evidence bundle' },
-  migrate: { run: migrate, help: 'migrate --to postgres|kurrentdb  copy the SQLite ledger (LEDGER_DB) with metadata and hashes, then verify' },
-  'verify-bundle': { run: verifyBundle, help: 'verify-bundle FILE [--key PUB] [--json]  check a bundle offline, print the state' },
+  migrate: {
+    run: migrate,
+    help: 'migrate --to postgres|kurrentdb  copy the SQLite ledger (LEDGER_DB) with metadata and hashes, then verify',
+  },
+  'verify-bundle': {
+    run: verifyBundle,
+    help: 'verify-bundle FILE [--key PUB] [--json]  check a bundle offline, print the state',
+  },
 };
 
 function usageText(): string {
   return `patent-ledger <command> [options]\n\nCommands:\n${Object.values(COMMANDS)
     .map((c) => `  ${c.help}`)
-    .join('\n')}\n  help                        this text\n\nSettings come from the same LEDGER_* environment variables as the api (LEDGER_DB, LEDGER_READ_DB, ...).\n`;
+    .join(
+      '\n',
+    )}\n  help                        this text\n\nSettings come from the same LEDGER_* environment variables as the api (LEDGER_DB, LEDGER_READ_DB, ...).\n`;
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
@@ -51,7 +74,10 @@ if (require.main === module) {
   main(process.argv.slice(2), process.env, io).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      const known = err instanceof CliError || err instanceof ConfigError || (err as { code?: string }).code !== undefined;
+      const known =
+        err instanceof CliError ||
+        err instanceof ConfigError ||
+        (err as { code?: string }).code !== undefined;
       const message = err instanceof Error ? err.message : String(err);
       process.stderr.write(`patent-ledger: ${message}\n`);
       if (!known && process.env['LEDGER_DEBUG']) process.stderr.write(`${(err as Error).stack}\n`);

@@ -38,9 +38,16 @@ export function checkDigit(digits: string): string {
  */
 export function parseApplicationNumber(input: unknown, field = 'applicationNumber'): ApplicationNumber {
   if (typeof input !== 'string') {
-    throw invalid('PATENT.INVALID_APPLICATION_NUMBER', `${field} must be a string like 201710601862.3`, field);
+    throw invalid(
+      'PATENT.INVALID_APPLICATION_NUMBER',
+      `${field} must be a string like 201710601862.3`,
+      field,
+    );
   }
-  const raw = input.trim().toUpperCase().replace(/^(ZL|CN)/, '');
+  const raw = input
+    .trim()
+    .toUpperCase()
+    .replace(/^(ZL|CN)/, '');
   const m = /^(\d{12}|\d{8})\.?([0-9X])$/.exec(raw);
   if (!m) {
     throw invalid(
@@ -65,13 +72,25 @@ export function parseApplicationNumber(input: unknown, field = 'applicationNumbe
   const typeDigit = long ? digits[4]! : digits[2]!;
   const kind = TYPE_DIGIT_KIND[typeDigit];
   if (!kind) {
-    throw invalid('PATENT.INVALID_APPLICATION_NUMBER', `${field} "${input}" has unknown type digit ${typeDigit}`, field);
+    throw invalid(
+      'PATENT.INVALID_APPLICATION_NUMBER',
+      `${field} "${input}" has unknown type digit ${typeDigit}`,
+      field,
+    );
   }
   if (long && year < 2003) {
-    throw invalid('PATENT.INVALID_APPLICATION_NUMBER', `${field} "${input}": 12-digit numbers start in 2003`, field);
+    throw invalid(
+      'PATENT.INVALID_APPLICATION_NUMBER',
+      `${field} "${input}": 12-digit numbers start in 2003`,
+      field,
+    );
   }
   if (!long && year > 2003) {
-    throw invalid('PATENT.INVALID_APPLICATION_NUMBER', `${field} "${input}": 8-digit numbers end in 2003`, field);
+    throw invalid(
+      'PATENT.INVALID_APPLICATION_NUMBER',
+      `${field} "${input}": 8-digit numbers end in 2003`,
+      field,
+    );
   }
   return { value: `${digits}.${check}`, year, typeDigit, kind, pct: typeDigit === '8' || typeDigit === '9' };
 }

@@ -62,7 +62,12 @@ export function dateOf(instant: string): IsoDate {
 }
 
 /** Inclusive date ranges overlap. A missing end means open-ended. */
-export function rangesOverlap(aFrom: IsoDate, aTo: IsoDate | undefined, bFrom: IsoDate, bTo: IsoDate | undefined): boolean {
+export function rangesOverlap(
+  aFrom: IsoDate,
+  aTo: IsoDate | undefined,
+  bFrom: IsoDate,
+  bTo: IsoDate | undefined,
+): boolean {
   return (aTo === undefined || bFrom <= aTo) && (bTo === undefined || aFrom <= bTo);
 }
 

@@ -11,7 +11,11 @@ const DECIMAL_RE = /^(0|[1-9]\d{0,14})(\.\d{1,2})?$/;
 export function normalizeMoney(value: unknown, field: string): Money {
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value) || value < 0) {
-      throw invalid('MONEY.INVALID', `${field} must be a non-negative integer number of fen or a decimal string of yuan`, field);
+      throw invalid(
+        'MONEY.INVALID',
+        `${field} must be a non-negative integer number of fen or a decimal string of yuan`,
+        field,
+      );
     }
     const yuan = Math.floor(value / 100);
     const fen = value % 100;
@@ -21,7 +25,11 @@ export function normalizeMoney(value: unknown, field: string): Money {
     const [int, frac = ''] = value.split('.');
     return `${int}.${frac.replace('.', '').padEnd(2, '0')}`;
   }
-  throw invalid('MONEY.INVALID', `${field} must be a decimal string of yuan (e.g. "1250000.00") or an integer number of fen`, field);
+  throw invalid(
+    'MONEY.INVALID',
+    `${field} must be a decimal string of yuan (e.g. "1250000.00") or an integer number of fen`,
+    field,
+  );
 }
 
 /** Money as integer fen, for arithmetic in read models. */

@@ -24,9 +24,18 @@ export function requirePastDate(value: unknown, field: string, now: string): Iso
   return d;
 }
 
-export function requireOrder(earlier: IsoDate, earlierField: string, later: IsoDate, laterField: string): void {
+export function requireOrder(
+  earlier: IsoDate,
+  earlierField: string,
+  later: IsoDate,
+  laterField: string,
+): void {
   if (later < earlier) {
-    throw invalid('DATE.ORDER', `${laterField} (${later}) is before ${earlierField} (${earlier})`, laterField);
+    throw invalid(
+      'DATE.ORDER',
+      `${laterField} (${later}) is before ${earlierField} (${earlier})`,
+      laterField,
+    );
   }
 }
 
@@ -85,4 +94,3 @@ export function textList(value: unknown, field: string, opts: { min?: number; ma
   if (value.length > max) throw invalid('FIELD.TOO_LONG', `${field} has more than ${max} items`, field);
   return value.map((v, i) => requireText(v, `${field}[${i}]`));
 }
-

@@ -1,5 +1,9 @@
 import type { Decider, DomainEvent } from './decider';
-import { ConcurrencyRetriesExhaustedError, IdempotencyKeyReusedError, WrongExpectedVersionError } from './errors';
+import {
+  ConcurrencyRetriesExhaustedError,
+  IdempotencyKeyReusedError,
+  WrongExpectedVersionError,
+} from './errors';
 import { deterministicEventId } from './ids';
 import type { Actor, EventStore, JsonObject, NewEvent, StoredEvent } from './types';
 

@@ -2,9 +2,9 @@ import { canonicalJson, deterministicEventId, fingerprintOf } from './ids';
 
 describe('canonicalJson (RFC 8785 for JSON values)', () => {
   it('sorts keys by UTF-16 code units at every depth and writes no whitespace', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: '专利' }, '\u20ac': 0, '\r': 1, '1': 2 })).toBe(
-      '{"\\r":1,"1":2,"a":{"c":"专利","d":[3,{"y":2,"z":1}]},"b":1,"€":0}',
-    );
+    expect(
+      canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: '专利' }, '\u20ac': 0, '\r': 1, '1': 2 }),
+    ).toBe('{"\\r":1,"1":2,"a":{"c":"专利","d":[3,{"y":2,"z":1}]},"b":1,"€":0}');
   });
 
   it('writes numbers and strings as JSON.stringify does', () => {
@@ -24,6 +24,8 @@ describe('canonicalJson (RFC 8785 for JSON values)', () => {
     expect(fingerprintOf({ a: 1 })).not.toBe(fingerprintOf({ a: 2 }));
     expect(deterministicEventId('cmd-1', 0)).toBe(deterministicEventId('cmd-1', 0));
     expect(deterministicEventId('cmd-1', 0)).not.toBe(deterministicEventId('cmd-1', 1));
-    expect(deterministicEventId('cmd-1', 0)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(deterministicEventId('cmd-1', 0)).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 });

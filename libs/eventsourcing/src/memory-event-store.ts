@@ -159,7 +159,10 @@ export class MemoryEventStore implements EventStore, ChainHeadStore {
   async streamHeads(): Promise<Map<string, { version: number; lastHash: string | null }>> {
     this.assertOpen();
     return new Map(
-      [...this.streams].map(([name, events]) => [name, { version: events.length, lastHash: events[events.length - 1]?.hash ?? null }]),
+      [...this.streams].map(([name, events]) => [
+        name,
+        { version: events.length, lastHash: events[events.length - 1]?.hash ?? null },
+      ]),
     );
   }
 

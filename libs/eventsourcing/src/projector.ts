@@ -88,7 +88,8 @@ export class Projector {
 
   async init(): Promise<void> {
     await this.target.init();
-    for (const name of this.target.projectionNames) this.positions.set(name, await this.target.checkpoint(name));
+    for (const name of this.target.projectionNames)
+      this.positions.set(name, await this.target.checkpoint(name));
   }
 
   /** Applies everything up to the current head; returns the number of events read. */
@@ -102,7 +103,10 @@ export class Projector {
       for (const n of active) this.positions.set(n, await this.target.checkpoint(n));
       const from = Math.min(...active.map((n) => this.positions.get(n)!));
       const batch = await this.store.readAll({ after: from, limit: this.batchSize });
-      this.head = Math.max(this.head, batch.length ? batch[batch.length - 1]!.position : await this.store.headPosition());
+      this.head = Math.max(
+        this.head,
+        batch.length ? batch[batch.length - 1]!.position : await this.store.headPosition(),
+      );
       if (batch.length === 0) return read;
       read += batch.length;
       for (const name of active) {
@@ -113,9 +117,7 @@ export class Projector {
           this.positions.set(name, await this.target.applyBatch(name, events, pos));
         } catch (err) {
           const failure =
-            err instanceof ProjectionApplyError
-              ? err
-              : new ProjectionApplyError(name, events[0]!, err);
+            err instanceof ProjectionApplyError ? err : new ProjectionApplyError(name, events[0]!, err);
           this.failures.set(name, {
             message: failure.message,
             position: failure.event.position,
@@ -139,7 +141,9 @@ export class Projector {
           await this.catchUp();
         } catch (err) {
           // The store or target is unavailable: retry on the next tick.
-          this.options.onError?.(new ProjectionApplyError('*', { position: 0, streamName: '', version: 0, type: '' }, err));
+          this.options.onError?.(
+            new ProjectionApplyError('*', { position: 0, streamName: '', version: 0, type: '' }, err),
+          );
         }
         if (this.stopped) break;
         await new Promise<void>((resolve) => {

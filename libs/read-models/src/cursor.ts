@@ -16,7 +16,11 @@ export class QueryError extends Error {
 /** Opaque pagination cursors: base64url JSON. A tampered cursor is rejected, not trusted. */
 export class InvalidCursorError extends QueryError {
   constructor() {
-    super('QUERY.INVALID_CURSOR', 'the cursor is not one this service issued; start again without a cursor', 'cursor');
+    super(
+      'QUERY.INVALID_CURSOR',
+      'the cursor is not one this service issued; start again without a cursor',
+      'cursor',
+    );
   }
 }
 
@@ -28,12 +32,16 @@ export function cursorSecret(db: ReadModelDb): Promise<Buffer> {
   if (!secret) {
     secret = db.transaction(async (tx) => {
       await db.serialize(tx, 'setup');
-      await tx.exec(`CREATE TABLE IF NOT EXISTS read_model_meta (key ${db.dialect.text} PRIMARY KEY, value ${db.dialect.text} NOT NULL)`);
+      await tx.exec(
+        `CREATE TABLE IF NOT EXISTS read_model_meta (key ${db.dialect.text} PRIMARY KEY, value ${db.dialect.text} NOT NULL)`,
+      );
       await tx.run('INSERT INTO read_model_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [
         'cursorSecret',
         randomBytes(32).toString('hex'),
       ]);
-      const row = await tx.get<{ value: string }>('SELECT value FROM read_model_meta WHERE key = ?', ['cursorSecret']);
+      const row = await tx.get<{ value: string }>('SELECT value FROM read_model_meta WHERE key = ?', [
+        'cursorSecret',
+      ]);
       return Buffer.from(row!.value, 'hex');
     });
     secrets.set(db, secret);

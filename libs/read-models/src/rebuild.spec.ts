@@ -387,7 +387,12 @@ describe('rebuild', () => {
       await expect(v2.init(ledger.store)).rejects.toBeInstanceOf(ProjectionApplyError);
       expect(checkpointRow(v2, 'audit')).toEqual({ position: head, version: '1' });
       expect(dumpProjection(v2, 'audit')).toEqual(before);
-      expect(tableNames(v2.db)).toEqual(['audit_events', 'projection_checkpoints', 'projection_rebuilds', 'read_model_meta']);
+      expect(tableNames(v2.db)).toEqual([
+        'audit_events',
+        'projection_checkpoints',
+        'projection_rebuilds',
+        'read_model_meta',
+      ]);
 
       delete fail.at;
       await v2.init(ledger.store);

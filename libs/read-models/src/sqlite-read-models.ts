@@ -13,12 +13,20 @@ export class SqliteReadModels extends ReadModels {
   /** The SQLite connection itself, for SQLite-only tools and tests. */
   readonly db: Database.Database;
 
-  private constructor(sql: SqliteReadModelDb, projections: readonly ReadModelProjection[], options: ReadModelsOptions) {
+  private constructor(
+    sql: SqliteReadModelDb,
+    projections: readonly ReadModelProjection[],
+    options: ReadModelsOptions,
+  ) {
     super(sql, projections, options);
     this.db = sql.raw;
   }
 
-  static open(file: string, projections: readonly ReadModelProjection[], options: ReadModelsOptions = {}): SqliteReadModels {
+  static open(
+    file: string,
+    projections: readonly ReadModelProjection[],
+    options: ReadModelsOptions = {},
+  ): SqliteReadModels {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const sql = SqliteReadModelDb.open(file);
     // At once, so that the checkpoints answer (checkpointSync) as soon as open returns.
@@ -29,8 +37,7 @@ export class SqliteReadModels extends ReadModels {
   /** The checkpoint, read synchronously (SQLite only; tests and tools). */
   checkpointSync(name: string): number {
     const row = this.db.prepare('SELECT position FROM projection_checkpoints WHERE name = ?').get(name) as
-      | { position: number }
-      | undefined;
+      { position: number } | undefined;
     return row?.position ?? 0;
   }
 }

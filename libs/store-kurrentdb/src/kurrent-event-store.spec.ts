@@ -8,14 +8,20 @@ import { KurrentEventStore } from './kurrent-event-store';
  */
 const url = process.env['KURRENTDB_URL'];
 if (!url) {
-  console.log('KurrentDB contract suite skipped: KURRENTDB_URL is not set and no Docker engine is available to start a server');
+  console.log(
+    'KurrentDB contract suite skipped: KURRENTDB_URL is not set and no Docker engine is available to start a server',
+  );
 }
 let run = 0;
 (url ? describe : describe.skip)('KurrentEventStore (real server)', () => {
   // Every test gets its own stream namespace, so runs never collide on a shared server.
   eventStoreContract(
     'KurrentEventStore',
-    async () => ({ store: KurrentEventStore.connect(url!, { namespace: `t${process.pid}x${Date.now().toString(36)}x${++run}` }) }),
+    async () => ({
+      store: KurrentEventStore.connect(url!, {
+        namespace: `t${process.pid}x${Date.now().toString(36)}x${++run}`,
+      }),
+    }),
     { contiguousPositions: false },
   );
 });

@@ -76,7 +76,9 @@ export class KurrentEventStore implements EventStore {
 
   private fromServer(e: RecordedShape): StoredEvent {
     const stored = toStoredEvent(e);
-    return this.namespace ? { ...stored, streamName: stored.streamName.slice(this.namespace.length) } : stored;
+    return this.namespace
+      ? { ...stored, streamName: stored.streamName.slice(this.namespace.length) }
+      : stored;
   }
 
   async append(streamName: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
@@ -93,7 +95,14 @@ export class KurrentEventStore implements EventStore {
     const hashed = events.map((e, i) => {
       const data = JSON.parse(JSON.stringify(e.data)) as JsonObject;
       const metadata = JSON.parse(JSON.stringify(e.metadata)) as EventMetadata;
-      const hash = eventHash({ streamName, version: current + i + 1, type: e.type, data, metadata, previousHash });
+      const hash = eventHash({
+        streamName,
+        version: current + i + 1,
+        type: e.type,
+        data,
+        metadata,
+        previousHash,
+      });
       previousHash = hash;
       return { e, data, metadata, hash };
     });
@@ -102,19 +111,35 @@ export class KurrentEventStore implements EventStore {
         await this.client.appendToStream(
           this.serverName(streamName),
           hashed.map(({ e, data, metadata, hash }) =>
-            jsonEvent({ id: e.metadata.eventId, type: e.type, data, metadata: toKurrentMetadata(metadata, hash) }),
+            jsonEvent({
+              id: e.metadata.eventId,
+              type: e.type,
+              data,
+              metadata: toKurrentMetadata(metadata, hash),
+            }),
           ),
           { streamState: toStreamState(current) },
         );
       } catch (err) {
         if (err instanceof KurrentWrongExpectedVersion) {
-          throw new WrongExpectedVersionError(streamName, options.expectedVersion, versionOfState(err.actualState as never));
+          throw new WrongExpectedVersionError(
+            streamName,
+            options.expectedVersion,
+            versionOfState(err.actualState as never),
+          );
         }
         throw err;
       }
     }
-    const stored = hashed.length ? await this.readStream(streamName, { fromVersion: current + 1, toVersion: current + hashed.length }) : [];
-    const result: AppendResult = { streamName, nextExpectedVersion: current + stored.length, events: stored, duplicate: false };
+    const stored = hashed.length
+      ? await this.readStream(streamName, { fromVersion: current + 1, toVersion: current + hashed.length })
+      : [];
+    const result: AppendResult = {
+      streamName,
+      nextExpectedVersion: current + stored.length,
+      events: stored,
+      duplicate: false,
+    };
     if (options.command) {
       const record: CommandRecord = {
         commandId: options.command.commandId,
@@ -254,15 +279,28 @@ export class KurrentEventStore implements EventStore {
     return undefined;
   }
 
-  private async replay(recorded: CommandRecord, streamName: string, fingerprint: string): Promise<AppendResult> {
+  private async replay(
+    recorded: CommandRecord,
+    streamName: string,
+    fingerprint: string,
+  ): Promise<AppendResult> {
     if (recorded.fingerprint !== fingerprint || recorded.streamName !== streamName) {
       throw new IdempotencyKeyReusedError(recorded.commandId);
     }
     const events =
       recorded.toVersion >= recorded.fromVersion
-        ? await this.readStream(streamName, { fromVersion: recorded.fromVersion, toVersion: recorded.toVersion })
+        ? await this.readStream(streamName, {
+            fromVersion: recorded.fromVersion,
+            toVersion: recorded.toVersion,
+          })
         : [];
-    return { streamName, nextExpectedVersion: recorded.toVersion, events, duplicate: true, command: recorded };
+    return {
+      streamName,
+      nextExpectedVersion: recorded.toVersion,
+      events,
+      duplicate: true,
+      command: recorded,
+    };
   }
 
   private assertOpen(): void {

@@ -58,7 +58,14 @@ describe('KurrentDB mapping', () => {
 
   it('keeps the hash in the metadata and restores the StoredEvent with the same chain link', () => {
     const data = { applicationNumber: '201710601862.3', title: '一种煤矸石基多孔陶瓷材料', n: 1.5 };
-    const hash = eventHash({ streamName: 'patent-201710601862.3', version: 1, type: 'PatentInventoried', data, metadata, previousHash: GENESIS_HASH });
+    const hash = eventHash({
+      streamName: 'patent-201710601862.3',
+      version: 1,
+      type: 'PatentInventoried',
+      data,
+      metadata,
+      previousHash: GENESIS_HASH,
+    });
     const stored = toStoredEvent({
       streamId: 'patent-201710601862.3',
       revision: 0n,

@@ -89,7 +89,9 @@ describe('SqliteEventStore', () => {
     it('computes the hash chain of a ledger written before the chain existed (migration 2)', async () => {
       const file = join(dir, 'v1.db');
       const store = open(file);
-      await store.append('patent-1', [newEvent('A', { n: 1 }), newEvent('B', { n: 2 })], { expectedVersion: 'no_stream' });
+      await store.append('patent-1', [newEvent('A', { n: 1 }), newEvent('B', { n: 2 })], {
+        expectedVersion: 'no_stream',
+      });
       await store.append('patent-2', [newEvent('C', { 名称: '专利' })], { expectedVersion: 'no_stream' });
       await store.append('patent-1', [newEvent('D', { n: 3 })], { expectedVersion: 2 });
       const expected = await store.readAll();
@@ -104,9 +106,7 @@ describe('SqliteEventStore', () => {
       const more = await migrated.append('patent-1', [newEvent('E')], { expectedVersion: 3 });
       const p1 = await migrated.readStream('patent-1');
       expect(more.events[0]!.hash).toBe(p1[3]!.hash);
-      expect(p1[3]!.hash).toBe(
-        eventHash({ ...p1[3]!, previousHash: p1[2]!.hash! }),
-      );
+      expect(p1[3]!.hash).toBe(eventHash({ ...p1[3]!, previousHash: p1[2]!.hash! }));
       await migrated.close();
     });
 

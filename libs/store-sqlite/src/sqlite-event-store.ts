@@ -85,8 +85,10 @@ const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
              );`);
     const last = new Map<string, string>();
     const update = db.prepare('UPDATE events SET hash = ? WHERE position = ?');
-    const page = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT 10000`);
-    for (let after = 0; ; ) {
+    const page = db.prepare(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT 10000`,
+    );
+    for (let after = 0; ;) {
       const rows = page.all(after) as EventRow[];
       if (rows.length === 0) break;
       for (const row of rows) {
@@ -154,7 +156,14 @@ interface ChainHeadRow {
 }
 
 function toChainHead(r: ChainHeadRow): ChainHead {
-  return { position: r.position, count: r.count, head: r.head, signedAt: r.signed_at, keyId: r.key_id, signature: r.signature };
+  return {
+    position: r.position,
+    count: r.count,
+    head: r.head,
+    signedAt: r.signed_at,
+    keyId: r.key_id,
+    signature: r.signature,
+  };
 }
 
 function toCommandRecord(row: CommandRow): CommandRecord {
@@ -360,20 +369,25 @@ export class SqliteEventStore implements EventStore, ChainHeadStore {
 
   async latestChainHead(): Promise<ChainHead | undefined> {
     this.assertOpen();
-    const row = this.db.prepare('SELECT * FROM chain_heads ORDER BY seq DESC LIMIT 1').get() as ChainHeadRow | undefined;
+    const row = this.db.prepare('SELECT * FROM chain_heads ORDER BY seq DESC LIMIT 1').get() as
+      ChainHeadRow | undefined;
     return row && toChainHead(row);
   }
 
   async appendChainHead(h: ChainHead): Promise<void> {
     this.assertOpen();
     this.db
-      .prepare('INSERT INTO chain_heads (position, count, head, signed_at, key_id, signature) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO chain_heads (position, count, head, signed_at, key_id, signature) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(h.position, h.count, h.head, h.signedAt, h.keyId, h.signature);
   }
 
   async readChainHeads(): Promise<ChainHead[]> {
     this.assertOpen();
-    return (this.db.prepare('SELECT * FROM chain_heads ORDER BY seq').all() as ChainHeadRow[]).map(toChainHead);
+    return (this.db.prepare('SELECT * FROM chain_heads ORDER BY seq').all() as ChainHeadRow[]).map(
+      toChainHead,
+    );
   }
 
   async streamHeads(): Promise<Map<string, { version: number; lastHash: string | null }>> {
@@ -409,7 +423,14 @@ export class SqliteEventStore implements EventStore, ChainHeadStore {
       const metadataJson = JSON.stringify(e.metadata);
       // The canonical form drops undefined fields exactly as JSON.stringify does, so this is the
       // hash of what will be read back.
-      const hash = eventHash({ streamName, version, type: e.type, data: e.data, metadata: e.metadata, previousHash });
+      const hash = eventHash({
+        streamName,
+        version,
+        type: e.type,
+        data: e.data,
+        metadata: e.metadata,
+        previousHash,
+      });
       previousHash = hash;
       try {
         const { lastInsertRowid } = this.statements.insertEvent.run(

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import {
   ChainHeadRecorder,
   isChainHeadStore,
@@ -29,7 +35,8 @@ export class ChainService implements OnApplicationBootstrap, BeforeApplicationSh
       const { key, created } = loadOrCreateSigningKey(config.signingKeyFile, true);
       if (created) this.logger.log(`created signing key ${config.signingKeyFile} (key id ${key.keyId})`);
       this.key = key;
-      if (isChainHeadStore(store)) this.recorder = new ChainHeadRecorder(store, store, key, { everyEvents: config.chainHeadEvery });
+      if (isChainHeadStore(store))
+        this.recorder = new ChainHeadRecorder(store, store, key, { everyEvents: config.chainHeadEvery });
     }
   }
 
@@ -44,7 +51,11 @@ export class ChainService implements OnApplicationBootstrap, BeforeApplicationSh
     const recorder = this.recorder;
     if (!recorder) return Promise.resolve();
     this.running = this.running.then(() =>
-      recorder.record().catch((err: unknown) => this.logger.error(`recording the chain head failed: ${(err as Error).message}`)),
+      recorder
+        .record()
+        .catch((err: unknown) =>
+          this.logger.error(`recording the chain head failed: ${(err as Error).message}`),
+        ),
     );
     return this.running;
   }

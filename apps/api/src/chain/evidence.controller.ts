@@ -1,14 +1,29 @@
 import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { businessDateOf, parseApplicationNumber, patentStream, provenanceOf, upcastPatentEvent } from '@patent-ledger/domain';
-import { analyseStream, createEvidenceBundle, isChainHeadStore, type EventStore } from '@patent-ledger/eventsourcing';
+import {
+  businessDateOf,
+  parseApplicationNumber,
+  patentStream,
+  provenanceOf,
+  upcastPatentEvent,
+} from '@patent-ledger/domain';
+import {
+  analyseStream,
+  createEvidenceBundle,
+  isChainHeadStore,
+  type EventStore,
+} from '@patent-ledger/eventsourcing';
 import type { Response } from 'express';
 import { ProblemException } from '../common/problem';
 import { EVENT_STORE } from '../ledger/tokens';
 import { ChainService } from './chain.service';
 import { TOOL } from './tool';
 
-const idParam = ApiParam({ name: 'id', description: 'Application number (申请号)', example: '201710601862.3' });
+const idParam = ApiParam({
+  name: 'id',
+  description: 'Application number (申请号)',
+  example: '201710601862.3',
+});
 
 /** Auditor endpoints: verification, portable evidence and provenance of one patent. */
 @ApiTags('audit')
@@ -24,17 +39,26 @@ export class EvidenceController {
     const streamName = patentStream(applicationNumber);
     const events = await this.store.readStream(streamName);
     if (events.length === 0) {
-      throw ProblemException.of(404, 'PATENT.NOT_FOUND', `patent ${applicationNumber} has not been inventoried`);
+      throw ProblemException.of(
+        404,
+        'PATENT.NOT_FOUND',
+        `patent ${applicationNumber} has not been inventoried`,
+      );
     }
     return { applicationNumber, streamName, events };
   }
 
   @Get(':id/verify')
   @idParam
-  @ApiOperation({ summary: "Recompute the patent's hash chain and compare it with the stream head the store recorded" })
+  @ApiOperation({
+    summary: "Recompute the patent's hash chain and compare it with the stream head the store recorded",
+  })
   async verify(@Param('id') id: string) {
     const { applicationNumber, streamName, events } = await this.streamOf(id);
-    const recorded = isChainHeadStore(this.store) && this.store.streamHeads ? (await this.store.streamHeads()).get(streamName) : undefined;
+    const recorded =
+      isChainHeadStore(this.store) && this.store.streamHeads
+        ? (await this.store.streamHeads()).get(streamName)
+        : undefined;
     const issue = analyseStream(events, recorded);
     const last = events[events.length - 1]!;
     return {
@@ -50,11 +74,17 @@ export class EvidenceController {
 
   @Get(':id/evidence')
   @idParam
-  @ApiOperation({ summary: 'A self-contained evidence bundle: events with metadata and hashes, the signed stream head' })
+  @ApiOperation({
+    summary: 'A self-contained evidence bundle: events with metadata and hashes, the signed stream head',
+  })
   async evidence(@Param('id') id: string, @Res({ passthrough: true }) res: Response) {
     const key = this.chain.key;
     if (!key) {
-      throw ProblemException.of(503, 'EVIDENCE.NO_SIGNING_KEY', 'no signing key is configured (LEDGER_SIGNING_KEY_FILE=off)');
+      throw ProblemException.of(
+        503,
+        'EVIDENCE.NO_SIGNING_KEY',
+        'no signing key is configured (LEDGER_SIGNING_KEY_FILE=off)',
+      );
     }
     const { applicationNumber, streamName, events } = await this.streamOf(id);
     const chainHead = isChainHeadStore(this.store) ? await this.store.latestChainHead() : undefined;

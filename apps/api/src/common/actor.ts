@@ -2,7 +2,14 @@ import type { Actor } from '@patent-ledger/eventsourcing';
 import type { Request } from 'express';
 import { ProblemException } from './problem';
 
-export const ACTOR_ROLES = ['institution', 'enterprise', 'ip-office', 'auditor', 'analyst', 'system'] as const;
+export const ACTOR_ROLES = [
+  'institution',
+  'enterprise',
+  'ip-office',
+  'auditor',
+  'analyst',
+  'system',
+] as const;
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
 
@@ -14,9 +21,14 @@ const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
 export function resolveActor(req: Request): Actor {
   const role = header(req, 'x-actor-role') ?? 'system';
   if (!(ACTOR_ROLES as readonly string[]).includes(role)) {
-    throw ProblemException.of(400, 'ACTOR.INVALID_ROLE', `X-Actor-Role must be one of ${ACTOR_ROLES.join(', ')}`, {
-      errors: [{ field: 'X-Actor-Role', message: `unknown role "${role}"` }],
-    });
+    throw ProblemException.of(
+      400,
+      'ACTOR.INVALID_ROLE',
+      `X-Actor-Role must be one of ${ACTOR_ROLES.join(', ')}`,
+      {
+        errors: [{ field: 'X-Actor-Role', message: `unknown role "${role}"` }],
+      },
+    );
   }
   const orgId = header(req, 'x-actor-org') ?? 'local';
   const userId = header(req, 'x-actor-user') ?? 'anonymous';
@@ -25,9 +37,14 @@ export function resolveActor(req: Request): Actor {
     ['X-Actor-User', userId],
   ] as const) {
     if (!ID_RE.test(v)) {
-      throw ProblemException.of(400, 'ACTOR.INVALID_ID', `${name} must be 1-128 letters, digits or . _ : @ -`, {
-        errors: [{ field: name, message: 'invalid identifier' }],
-      });
+      throw ProblemException.of(
+        400,
+        'ACTOR.INVALID_ID',
+        `${name} must be 1-128 letters, digits or . _ : @ -`,
+        {
+          errors: [{ field: name, message: 'invalid identifier' }],
+        },
+      );
     }
   }
   return { role, orgId, userId };

@@ -16,9 +16,14 @@ export function parseIfMatch(req: Request): number[] | undefined {
   const versions = raw.split(',').map((part) => {
     const m = /^"?(\d{1,15})"?$/.exec(part.trim());
     if (!m) {
-      throw ProblemException.of(400, 'PRECONDITION.INVALID_IF_MATCH', 'If-Match must be the ETag of a version, e.g. "3"', {
-        errors: [{ field: 'If-Match', message: `cannot parse ${JSON.stringify(raw)}` }],
-      });
+      throw ProblemException.of(
+        400,
+        'PRECONDITION.INVALID_IF_MATCH',
+        'If-Match must be the ETag of a version, e.g. "3"',
+        {
+          errors: [{ field: 'If-Match', message: `cannot parse ${JSON.stringify(raw)}` }],
+        },
+      );
     }
     return Number(m[1]);
   });
@@ -33,9 +38,14 @@ export function parseIfMatch(req: Request): number[] | undefined {
 export function commandContext(req: Request, now: string): CommandContext {
   const key = header(req, 'idempotency-key');
   if (key !== undefined && !KEY_RE.test(key)) {
-    throw ProblemException.of(400, 'IDEMPOTENCY.INVALID_KEY', 'Idempotency-Key must be 1-255 visible ASCII characters', {
-      errors: [{ field: 'Idempotency-Key', message: 'invalid key' }],
-    });
+    throw ProblemException.of(
+      400,
+      'IDEMPOTENCY.INVALID_KEY',
+      'Idempotency-Key must be 1-255 visible ASCII characters',
+      {
+        errors: [{ field: 'Idempotency-Key', message: 'invalid key' }],
+      },
+    );
   }
   const actor = resolveActor(req);
   const ifMatch = parseIfMatch(req);

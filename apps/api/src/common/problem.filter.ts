@@ -25,7 +25,10 @@ export class ProblemFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const p = this.toProblem(exception, req);
     p.instance = req.originalUrl ?? req.url;
-    if (p.status === 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    if (p.status === 500)
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
     res.status(p.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(p));
   }
 
@@ -59,7 +62,8 @@ export class ProblemFilter implements ExceptionFilter {
         'this Idempotency-Key was already used with a different request; use a new key for a new request',
       );
     }
-    if (exception instanceof ConcurrencyRetriesExhaustedError) return problem(409, exception.code, exception.message);
+    if (exception instanceof ConcurrencyRetriesExhaustedError)
+      return problem(409, exception.code, exception.message);
     if (exception instanceof InvalidAppendError) return problem(400, exception.code, exception.message);
     if (exception instanceof EventSourcingError) return problem(500, exception.code, exception.message);
     if (exception instanceof HttpException) return fromHttpException(exception);
@@ -74,14 +78,26 @@ export class ProblemFilter implements ExceptionFilter {
 function fromBodyParser(e: { type?: string; status?: number; message?: string; limit?: number }): Problem {
   switch (e.type) {
     case 'entity.too.large':
-      return problem(413, 'REQUEST.TOO_LARGE', `the request body exceeds the limit of ${e.limit ?? '?'} bytes`);
+      return problem(
+        413,
+        'REQUEST.TOO_LARGE',
+        `the request body exceeds the limit of ${e.limit ?? '?'} bytes`,
+      );
     case 'entity.parse.failed':
-      return problem(400, 'REQUEST.MALFORMED_JSON', `the request body is not valid JSON: ${e.message ?? ''}`.trim());
+      return problem(
+        400,
+        'REQUEST.MALFORMED_JSON',
+        `the request body is not valid JSON: ${e.message ?? ''}`.trim(),
+      );
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return problem(415, 'REQUEST.UNSUPPORTED_ENCODING', e.message ?? 'unsupported encoding');
     default:
-      return problem(e.status && e.status >= 400 && e.status < 500 ? e.status : 400, 'REQUEST.INVALID', e.message ?? 'invalid request');
+      return problem(
+        e.status && e.status >= 400 && e.status < 500 ? e.status : 400,
+        'REQUEST.INVALID',
+        e.message ?? 'invalid request',
+      );
   }
 }
 
@@ -97,6 +113,12 @@ function fromHttpException(e: HttpException): Problem {
         ? (body as { message: unknown }).message
         : e.message;
   const code =
-    status === 404 ? 'ROUTE.NOT_FOUND' : status === 413 ? 'REQUEST.TOO_LARGE' : status === 405 ? 'ROUTE.METHOD_NOT_ALLOWED' : `HTTP.${status}`;
+    status === 404
+      ? 'ROUTE.NOT_FOUND'
+      : status === 413
+        ? 'REQUEST.TOO_LARGE'
+        : status === 405
+          ? 'ROUTE.METHOD_NOT_ALLOWED'
+          : `HTTP.${status}`;
   return problem(status, code, Array.isArray(message) ? message.join('; ') : String(message));
 }

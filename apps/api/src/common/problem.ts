@@ -38,7 +38,12 @@ export class ProblemException extends HttpException {
   constructor(readonly problem: Problem) {
     super(problem, problem.status);
   }
-  static of(status: HttpStatus | number, code: string, detail: string, extra: Partial<Problem> = {}): ProblemException {
+  static of(
+    status: HttpStatus | number,
+    code: string,
+    detail: string,
+    extra: Partial<Problem> = {},
+  ): ProblemException {
     return new ProblemException(problem(status, code, detail, extra));
   }
 }

@@ -26,7 +26,12 @@ export function commandResponse(outcome: CommandOutcome): CommandResponse {
 export const etagOf = (version: number): string => `"${version}"`;
 
 /** Sets ETag and, for a replayed command, `Idempotent-Replayed: true`. */
-export function sendCommandOutcome(res: Response, status: number, outcome: CommandOutcome, location?: string): CommandResponse {
+export function sendCommandOutcome(
+  res: Response,
+  status: number,
+  outcome: CommandOutcome,
+  location?: string,
+): CommandResponse {
   res.status(status);
   res.setHeader('ETag', etagOf(outcome.version));
   if (location) res.setHeader('Location', location);

@@ -2,10 +2,17 @@ import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ProblemException } from './problem';
 
 /** Flattens nested class-validator errors into `{field: 'screening.decision', message}` entries. */
-export function flattenValidationErrors(errors: ValidationError[], prefix = ''): { field: string; message: string }[] {
+export function flattenValidationErrors(
+  errors: ValidationError[],
+  prefix = '',
+): { field: string; message: string }[] {
   const out: { field: string; message: string }[] = [];
   for (const e of errors) {
-    const field = prefix ? (/^\d+$/.test(e.property) ? `${prefix}[${e.property}]` : `${prefix}.${e.property}`) : e.property;
+    const field = prefix
+      ? /^\d+$/.test(e.property)
+        ? `${prefix}[${e.property}]`
+        : `${prefix}.${e.property}`
+      : e.property;
     for (const message of Object.values(e.constraints ?? {})) out.push({ field, message });
     if (e.children?.length) out.push(...flattenValidationErrors(e.children, field));
   }

@@ -22,7 +22,10 @@ export class HealthController {
       return { status: 'ok', store: { kind: this.config.store, ready: true, headPosition } };
     } catch (err) {
       res.status(503);
-      return { status: 'unavailable', store: { kind: this.config.store, ready: false, error: (err as Error).message } };
+      return {
+        status: 'unavailable',
+        store: { kind: this.config.store, ready: false, error: (err as Error).message },
+      };
     }
   }
 }

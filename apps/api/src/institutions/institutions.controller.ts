@@ -26,7 +26,10 @@ export class InstitutionsController {
     description: 'Re-sending the same body changes nothing. A changed stockPatentCount needs a reason.',
   })
   @ApiParam({ name: 'institutionId', example: 'tyut' })
-  @ApiBody({ type: RegisterInstitutionDto, examples: { example: { summary: '太原理工大学', value: EXAMPLES.institution } } })
+  @ApiBody({
+    type: RegisterInstitutionDto,
+    examples: { example: { summary: '太原理工大学', value: EXAMPLES.institution } },
+  })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiResponse({ status: 201, description: 'Registered' })
@@ -40,7 +43,11 @@ export class InstitutionsController {
     const id = requireId(institutionId, 'institutionId');
     const now = this.clock.now();
     const ctx = commandContext(req, now);
-    const command = { type: 'RegisterInstitution', data: { ...dto, institutionId: id }, now } as RegisterInstitution;
+    const command = {
+      type: 'RegisterInstitution',
+      data: { ...dto, institutionId: id },
+      now,
+    } as RegisterInstitution;
     const outcome = await this.commands.execute(new ExecuteInstitutionCommand(id, command, ctx));
     const created = outcome.events.some((e) => e.type === 'InstitutionRegistered');
     return sendCommandOutcome(res, created ? 201 : 200, outcome, created ? `/institutions/${id}` : undefined);

@@ -1,5 +1,11 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, EventBus, QueryHandler, type ICommandHandler, type IQueryHandler } from '@nestjs/cqrs';
+import {
+  CommandHandler,
+  EventBus,
+  QueryHandler,
+  type ICommandHandler,
+  type IQueryHandler,
+} from '@nestjs/cqrs';
 import {
   institutionDecider,
   institutionStream,
@@ -13,7 +19,13 @@ import {
   upcastPatentEvent,
   type PatentState,
 } from '@patent-ledger/domain';
-import { handleCommand, loadAggregate, type CommandOutcome, type EventStore, type StoredEvent } from '@patent-ledger/eventsourcing';
+import {
+  handleCommand,
+  loadAggregate,
+  type CommandOutcome,
+  type EventStore,
+  type StoredEvent,
+} from '@patent-ledger/eventsourcing';
 import {
   EventsAppended,
   ExecuteInstitutionCommand,
@@ -37,24 +49,31 @@ export class ExecutePatentHandler implements ICommandHandler<ExecutePatentComman
 
   async execute({ applicationNumber, command, ctx }: ExecutePatentCommand): Promise<CommandOutcome> {
     const institutionId = command.type === 'InventoryPatent' ? command.data.institutionId : undefined;
-    const outcome = await handleCommand(this.store, patentDecider, patentStream(applicationNumber), command, ctx, {
-      upcast: upcastPatent,
-      schemaVersionOf: (t) => PATENT_EVENT_SCHEMA_VERSIONS[t as PatentEventType] ?? 1,
-      // A patent is inventoried into a registered institution.
-      ...(institutionId !== undefined
-        ? {
-            precheck: async () => {
-              if ((await this.store.streamVersion(institutionStream(institutionId))) === 0) {
-                throw rule(
-                  'INSTITUTION.NOT_REGISTERED',
-                  `institution ${institutionId} is not registered; PUT /institutions/${institutionId} first`,
-                  'institutionId',
-                );
-              }
-            },
-          }
-        : {}),
-    });
+    const outcome = await handleCommand(
+      this.store,
+      patentDecider,
+      patentStream(applicationNumber),
+      command,
+      ctx,
+      {
+        upcast: upcastPatent,
+        schemaVersionOf: (t) => PATENT_EVENT_SCHEMA_VERSIONS[t as PatentEventType] ?? 1,
+        // A patent is inventoried into a registered institution.
+        ...(institutionId !== undefined
+          ? {
+              precheck: async () => {
+                if ((await this.store.streamVersion(institutionStream(institutionId))) === 0) {
+                  throw rule(
+                    'INSTITUTION.NOT_REGISTERED',
+                    `institution ${institutionId} is not registered; PUT /institutions/${institutionId} first`,
+                    'institutionId',
+                  );
+                }
+              },
+            }
+          : {}),
+      },
+    );
     publishAppended(this.eventBus, outcome);
     return outcome;
   }
@@ -68,7 +87,13 @@ export class ExecuteInstitutionHandler implements ICommandHandler<ExecuteInstitu
   ) {}
 
   async execute({ institutionId, command, ctx }: ExecuteInstitutionCommand): Promise<CommandOutcome> {
-    const outcome = await handleCommand(this.store, institutionDecider, institutionStream(institutionId), command, ctx);
+    const outcome = await handleCommand(
+      this.store,
+      institutionDecider,
+      institutionStream(institutionId),
+      command,
+      ctx,
+    );
     publishAppended(this.eventBus, outcome);
     return outcome;
   }
@@ -85,7 +110,12 @@ export class GetPatentHandler implements IQueryHandler<GetPatentQuery, Aggregate
 
   async execute({ applicationNumber, asOf, knownAt }: GetPatentQuery): Promise<AggregateView<PatentState>> {
     if (asOf === undefined && knownAt === undefined) {
-      const { state, version } = await loadAggregate(this.store, patentDecider, patentStream(applicationNumber), upcastPatent);
+      const { state, version } = await loadAggregate(
+        this.store,
+        patentDecider,
+        patentStream(applicationNumber),
+        upcastPatent,
+      );
       return { state, version };
     }
     const events = await this.store.readStream(patentStream(applicationNumber));
@@ -104,11 +134,18 @@ export class GetPatentHandler implements IQueryHandler<GetPatentQuery, Aggregate
 }
 
 @QueryHandler(GetInstitutionQuery)
-export class GetInstitutionHandler implements IQueryHandler<GetInstitutionQuery, AggregateView<InstitutionState>> {
+export class GetInstitutionHandler implements IQueryHandler<
+  GetInstitutionQuery,
+  AggregateView<InstitutionState>
+> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async execute({ institutionId }: GetInstitutionQuery): Promise<AggregateView<InstitutionState>> {
-    const { state, version } = await loadAggregate(this.store, institutionDecider, institutionStream(institutionId));
+    const { state, version } = await loadAggregate(
+      this.store,
+      institutionDecider,
+      institutionStream(institutionId),
+    );
     return { state, version };
   }
 }

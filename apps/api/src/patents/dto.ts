@@ -39,14 +39,24 @@ import {
 import { IsCalendarDate, IsMoney } from '../common/validators';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-const ID_MSG = { message: '$property must be 1-128 letters, digits or . _ : - (starting with a letter or digit)' };
-const MONEY_SCHEMA = { oneOf: [{ type: 'string', pattern: '^\\d+(\\.\\d{1,2})?$' }, { type: 'integer', minimum: 0 }] };
+const ID_MSG = {
+  message: '$property must be 1-128 letters, digits or . _ : - (starting with a letter or digit)',
+};
+const MONEY_SCHEMA = {
+  oneOf: [
+    { type: 'string', pattern: '^\\d+(\\.\\d{1,2})?$' },
+    { type: 'integer', minimum: 0 },
+  ],
+};
 
 export class RegisterInstitutionDto {
   @ApiProperty({ example: '太原理工大学' }) @IsString() @Length(1, 200) name!: string;
   @ApiProperty({ enum: INSTITUTION_KINDS }) @IsIn(INSTITUTION_KINDS) kind!: string;
   @ApiProperty({ example: '山西' }) @IsString() @Length(1, 50) province!: string;
-  @ApiProperty({ enum: MILESTONE_GROUPS, description: 'tyut (太原理工大学), key4 (four key universities), other' })
+  @ApiProperty({
+    enum: MILESTONE_GROUPS,
+    description: 'tyut (太原理工大学), key4 (four key universities), other',
+  })
   @IsIn(MILESTONE_GROUPS)
   milestoneGroup!: string;
   @ApiProperty({ example: 3200, minimum: 0 }) @IsInt() @Min(0) @Max(10_000_000) stockPatentCount!: number;
@@ -70,7 +80,10 @@ export class HighValueFlagsDto {
 }
 
 export class InventoryPatentDto {
-  @ApiProperty({ example: '201710601862.3', description: 'CNIPA application number (申请号) with check digit' })
+  @ApiProperty({
+    example: '201710601862.3',
+    description: 'CNIPA application number (申请号) with check digit',
+  })
   @IsString()
   @Length(8, 20)
   applicationNumber!: string;
@@ -100,7 +113,9 @@ export class InventoryPatentDto {
   @IsString({ each: true })
   ipc!: string[];
   @ApiProperty() @IsBoolean() fiscallyFunded!: boolean;
-  @ApiProperty({ enum: IMPLEMENTATION_STATUSES }) @IsIn(IMPLEMENTATION_STATUSES) implementationStatus!: string;
+  @ApiProperty({ enum: IMPLEMENTATION_STATUSES })
+  @IsIn(IMPLEMENTATION_STATUSES)
+  implementationStatus!: string;
   @ApiProperty({ minimum: 1, maximum: 9 }) @IsInt() @Min(1) @Max(9) technologyReadiness!: number;
   @ApiProperty({ enum: GRADES }) @IsIn(GRADES) selfAssessedGrade!: string;
   @ApiPropertyOptional({ type: [String] })
@@ -132,7 +147,11 @@ export class TagIntentDto {
   @ArrayMaxSize(3)
   @IsIn(INTENT_MODES, { each: true })
   modes!: string[];
-  @ApiProperty({ type: ScreeningDto }) @IsDefined() @ValidateNested() @Type(() => ScreeningDto) screening!: ScreeningDto;
+  @ApiProperty({ type: ScreeningDto })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => ScreeningDto)
+  screening!: ScreeningDto;
   @ApiPropertyOptional({ ...MONEY_SCHEMA, description: 'CNY: decimal string of yuan or integer fen' })
   @IsOptional()
   @IsMoney()
@@ -156,7 +175,9 @@ export class EvaluatePatentDto {
   @ValidateNested()
   @Type(() => ImprovementNeedsDto)
   improvementNeeds!: ImprovementNeedsDto;
-  @ApiProperty({ enum: COOPERATION_WILLINGNESS }) @IsIn(COOPERATION_WILLINGNESS) cooperationWillingness!: string;
+  @ApiProperty({ enum: COOPERATION_WILLINGNESS })
+  @IsIn(COOPERATION_WILLINGNESS)
+  cooperationWillingness!: string;
   @ApiProperty() @IsCalendarDate() occurredOn!: string;
 }
 
@@ -199,7 +220,9 @@ export class RecordLicenseDto {
 
 export class IndustrializePatentDto {
   @ApiProperty() @Matches(ID, ID_MSG) industrializationId!: string;
-  @ApiProperty({ description: 'The implementing enterprise; the institution id itself for self-implementation' })
+  @ApiProperty({
+    description: 'The implementing enterprise; the institution id itself for self-implementation',
+  })
   @Matches(ID, ID_MSG)
   enterpriseId!: string;
   @ApiProperty() @IsString() @Length(1, 500) productName!: string;
@@ -213,7 +236,8 @@ export class FileDensityProductDto {
 
 export class RoyaltyDto {
   @ApiProperty({ enum: ROYALTY_BASES }) @IsIn(ROYALTY_BASES) basis!: string;
-  @ApiPropertyOptional({ ...MONEY_SCHEMA, description: 'for lump-sum' }) @IsOptional() @IsMoney() amount?: string | number;
+  @ApiPropertyOptional({ ...MONEY_SCHEMA, description: 'for lump-sum' }) @IsOptional() @IsMoney() amount?:
+    string | number;
   @ApiPropertyOptional({ description: 'percent of sales, for percentage-of-sales', minimum: 0, maximum: 100 })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
@@ -224,10 +248,16 @@ export class RoyaltyDto {
 
 export class DeclareOpenLicenseDto {
   @ApiProperty() @Matches(ID, ID_MSG) declarationId!: string;
-  @ApiProperty({ type: RoyaltyDto }) @IsDefined() @ValidateNested() @Type(() => RoyaltyDto) royalty!: RoyaltyDto;
+  @ApiProperty({ type: RoyaltyDto })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => RoyaltyDto)
+  royalty!: RoyaltyDto;
   @ApiProperty() @IsCalendarDate() termFrom!: string;
   @ApiProperty() @IsCalendarDate() termTo!: string;
-  @ApiPropertyOptional({ description: 'Patent evaluation report; required for utility-model and design (Art. 50)' })
+  @ApiPropertyOptional({
+    description: 'Patent evaluation report; required for utility-model and design (Art. 50)',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 200)
@@ -236,7 +266,9 @@ export class DeclareOpenLicenseDto {
 }
 
 export class TakeOpenLicenseDto {
-  @ApiProperty({ description: 'Deal id of the ordinary licence the taking creates' }) @Matches(ID, ID_MSG) dealId!: string;
+  @ApiProperty({ description: 'Deal id of the ordinary licence the taking creates' })
+  @Matches(ID, ID_MSG)
+  dealId!: string;
   @ApiProperty() @Matches(ID, ID_MSG) licenseeId!: string;
   @ApiProperty() @IsString() @Length(1, 500) licenseeName!: string;
   @ApiProperty() @IsCalendarDate() notifiedOn!: string;

@@ -30,7 +30,11 @@ export const EXAMPLES = {
   },
   intent: {
     modes: ['transfer', 'license'],
-    screening: { method: 'institution-central', decision: 'admitted', reason: '技术成熟度高，具备产业化前景' },
+    screening: {
+      method: 'institution-central',
+      decision: 'admitted',
+      reason: '技术成熟度高，具备产业化前景',
+    },
     askingPrice: '800000.00',
     occurredOn: '2024-04-02',
   },
@@ -91,6 +95,10 @@ export const EXAMPLES = {
     notifiedOn: '2025-02-10',
   },
   openLicenseWithdrawal: { withdrawnOn: '2025-05-01' },
-  transactionReport: { dealId: 'lic-2024-031', reportedOn: '2024-07-20', platformRef: 'CNIPA-TR-2024-558812' },
+  transactionReport: {
+    dealId: 'lic-2024-031',
+    reportedOn: '2024-07-20',
+    platformRef: 'CNIPA-TR-2024-558812',
+  },
   lapse: { reason: 'non-payment', effectiveOn: '2025-07-21' },
 } as const;

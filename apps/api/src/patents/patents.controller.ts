@@ -1,6 +1,15 @@
 import { Body, Controller, Delete, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiHeader,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { parseApplicationNumber, patentStream, type PatentCommand } from '@patent-ledger/domain';
 import type { Request, Response } from 'express';
 import { commandContext } from '../common/command-context';
@@ -34,11 +43,22 @@ import { historyEntryOf } from './history';
 type CommandOf<T extends PatentCommand['type']> = Extract<PatentCommand, { type: T }>;
 
 const COMMON_HEADERS = [
-  ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retry-safe key: the same key returns the original response; with another body, 422' }),
-  ApiHeader({ name: 'If-Match', required: false, description: 'Pin the patent version (its ETag); 412 when it moved on' }),
+  ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Retry-safe key: the same key returns the original response; with another body, 422',
+  }),
+  ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'Pin the patent version (its ETag); 412 when it moved on',
+  }),
   ApiResponse({ status: 400, description: 'Validation failed (problem+json naming each field)' }),
   ApiResponse({ status: 404, description: 'Unknown patent' }),
-  ApiResponse({ status: 409, description: 'Business rule or concurrency conflict (problem+json with the domain code)' }),
+  ApiResponse({
+    status: 409,
+    description: 'Business rule or concurrency conflict (problem+json with the domain code)',
+  }),
   ApiResponse({ status: 412, description: 'If-Match does not match the current version' }),
   ApiResponse({ status: 422, description: 'Idempotency-Key reused with a different request' }),
 ];
@@ -55,7 +75,11 @@ function documented(summary: string, type: unknown, example: object): MethodDeco
   };
 }
 
-const idParam = ApiParam({ name: 'id', description: 'Application number (申请号), e.g. 201710601862.3', example: '201710601862.3' });
+const idParam = ApiParam({
+  name: 'id',
+  description: 'Application number (申请号), e.g. 201710601862.3',
+  example: '201710601862.3',
+});
 
 @ApiTags('patents')
 @Controller('patents')
@@ -86,7 +110,11 @@ export class PatentsController {
   @Post()
   @documented('Inventory a patent (PatentInventoried, 盘点入档)', InventoryPatentDto, EXAMPLES.inventory)
   @ApiResponse({ status: 201, description: 'Inventoried; Location names the patent' })
-  async inventory(@Body() dto: InventoryPatentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async inventory(
+    @Body() dto: InventoryPatentDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const n = parseApplicationNumber(dto.applicationNumber).value;
     const { applicationNumber: _n, ...data } = dto;
     return this.run(req, res, n, 'InventoryPatent', data as never, 201, `/patents/${n}`);
@@ -94,35 +122,63 @@ export class PatentsController {
 
   @Post(':id/intent')
   @idParam
-  @documented('Tag conversion intent and screen into the resource pool (IntentTagged)', TagIntentDto, EXAMPLES.intent)
-  intent(@Param('id') id: string, @Body() dto: TagIntentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  @documented(
+    'Tag conversion intent and screen into the resource pool (IntentTagged)',
+    TagIntentDto,
+    EXAMPLES.intent,
+  )
+  intent(
+    @Param('id') id: string,
+    @Body() dto: TagIntentDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(req, res, id, 'TagIntent', dto as never);
   }
 
   @Post(':id/evaluations')
   @idParam
   @documented('Record an enterprise evaluation (EnterpriseEvaluated)', EvaluatePatentDto, EXAMPLES.evaluation)
-  evaluate(@Param('id') id: string, @Body() dto: EvaluatePatentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  evaluate(
+    @Param('id') id: string,
+    @Body() dto: EvaluatePatentDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(req, res, id, 'EvaluatePatent', dto as never);
   }
 
   @Post(':id/promotions')
   @idParam
   @documented('Record a promotion (Promoted)', PromotePatentDto, EXAMPLES.promotion)
-  promote(@Param('id') id: string, @Body() dto: PromotePatentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  promote(
+    @Param('id') id: string,
+    @Body() dto: PromotePatentDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(req, res, id, 'PromotePatent', dto as never);
   }
 
   @Post(':id/transfers')
   @idParam
   @documented('Record a transfer contract (Transferred)', TransferPatentDto, EXAMPLES.transfer)
-  transfer(@Param('id') id: string, @Body() dto: TransferPatentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  transfer(
+    @Param('id') id: string,
+    @Body() dto: TransferPatentDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(req, res, id, 'TransferPatent', dto as never);
   }
 
   @Post(':id/transfers/:dealId/registration')
   @idParam
-  @documented('Register a transfer: ownership moves (TransferRegistered)', RegisterTransferDto, EXAMPLES.transferRegistration)
+  @documented(
+    'Register a transfer: ownership moves (TransferRegistered)',
+    RegisterTransferDto,
+    EXAMPLES.transferRegistration,
+  )
   registerTransfer(
     @Param('id') id: string,
     @Param('dealId') dealId: string,
@@ -136,13 +192,22 @@ export class PatentsController {
   @Post(':id/licenses')
   @idParam
   @documented('Record a licence contract (Licensed)', LicensePatentDto, EXAMPLES.license)
-  license(@Param('id') id: string, @Body() dto: LicensePatentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  license(
+    @Param('id') id: string,
+    @Body() dto: LicensePatentDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(req, res, id, 'LicensePatent', dto as never);
   }
 
   @Post(':id/licenses/:dealId/recordal')
   @idParam
-  @documented('Record the recordal of a licence contract (LicenseRecorded)', RecordLicenseDto, EXAMPLES.licenseRecordal)
+  @documented(
+    'Record the recordal of a licence contract (LicenseRecorded)',
+    RecordLicenseDto,
+    EXAMPLES.licenseRecordal,
+  )
   recordLicense(
     @Param('id') id: string,
     @Param('dealId') dealId: string,
@@ -167,7 +232,11 @@ export class PatentsController {
 
   @Post(':id/industrializations/:industrializationId/density-filing')
   @idParam
-  @documented('File a patent-intensive product (DensityProductFiled)', FileDensityProductDto, EXAMPLES.densityFiling)
+  @documented(
+    'File a patent-intensive product (DensityProductFiled)',
+    FileDensityProductDto,
+    EXAMPLES.densityFiling,
+  )
   densityFiling(
     @Param('id') id: string,
     @Param('industrializationId') industrializationId: string,
@@ -192,7 +261,11 @@ export class PatentsController {
 
   @Delete(':id/open-license')
   @idParam
-  @documented('Withdraw the active open licence (OpenLicenseWithdrawn)', WithdrawOpenLicenseDto, EXAMPLES.openLicenseWithdrawal)
+  @documented(
+    'Withdraw the active open licence (OpenLicenseWithdrawn)',
+    WithdrawOpenLicenseDto,
+    EXAMPLES.openLicenseWithdrawal,
+  )
   withdrawOpenLicense(
     @Param('id') id: string,
     @Body() dto: WithdrawOpenLicenseDto,
@@ -204,7 +277,11 @@ export class PatentsController {
 
   @Post(':id/open-license/takers')
   @idParam
-  @documented('Take the open licence: creates an ordinary licence (OpenLicenseTaken)', TakeOpenLicenseDto, EXAMPLES.openLicenseTaker)
+  @documented(
+    'Take the open licence: creates an ordinary licence (OpenLicenseTaken)',
+    TakeOpenLicenseDto,
+    EXAMPLES.openLicenseTaker,
+  )
   takeOpenLicense(
     @Param('id') id: string,
     @Body() dto: TakeOpenLicenseDto,
@@ -216,15 +293,29 @@ export class PatentsController {
 
   @Post(':id/transaction-reports')
   @idParam
-  @documented('Report a deal or industrialization to the platform (TransactionReported)', ReportTransactionDto, EXAMPLES.transactionReport)
-  report(@Param('id') id: string, @Body() dto: ReportTransactionDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  @documented(
+    'Report a deal or industrialization to the platform (TransactionReported)',
+    ReportTransactionDto,
+    EXAMPLES.transactionReport,
+  )
+  report(
+    @Param('id') id: string,
+    @Body() dto: ReportTransactionDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(req, res, id, 'ReportTransaction', dto as never);
   }
 
   @Post(':id/lapse')
   @idParam
   @documented('Record that the patent lapsed (PatentLapsed; terminal)', LapsePatentDto, EXAMPLES.lapse)
-  lapse(@Param('id') id: string, @Body() dto: LapsePatentDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  lapse(
+    @Param('id') id: string,
+    @Body() dto: LapsePatentDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(req, res, id, 'LapsePatent', dto as never);
   }
 
@@ -232,13 +323,21 @@ export class PatentsController {
   @idParam
   @ApiOperation({ summary: 'Current state and version of a patent (ETag = version)' })
   @ApiResponse({ status: 404, description: 'Unknown patent' })
-  async get(@Param('id') id: string, @Query() view: PatentViewQueryDto, @Res({ passthrough: true }) res: Response) {
+  async get(
+    @Param('id') id: string,
+    @Query() view: PatentViewQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const applicationNumber = parseApplicationNumber(id, 'id').value;
     const knownAt = instantParam(view.knownAt, 'knownAt');
-    const { state, version } = await this.queries.execute(new GetPatentQuery(applicationNumber, view.asOf, knownAt));
+    const { state, version } = await this.queries.execute(
+      new GetPatentQuery(applicationNumber, view.asOf, knownAt),
+    );
     if (state.status === 'none') {
       if (view.asOf !== undefined || knownAt !== undefined) {
-        const exists = (await this.queries.execute(new GetStreamEventsQuery(patentStream(applicationNumber), 1, 1))).length > 0;
+        const exists =
+          (await this.queries.execute(new GetStreamEventsQuery(patentStream(applicationNumber), 1, 1)))
+            .length > 0;
         if (exists) {
           throw ProblemException.of(
             404,
@@ -262,7 +361,9 @@ export class PatentsController {
 
   @Get(':id/history')
   @idParam
-  @ApiOperation({ summary: 'Audit trail of one patent: every event with business date, recordedAt, actor, ids, position' })
+  @ApiOperation({
+    summary: 'Audit trail of one patent: every event with business date, recordedAt, actor, ids, position',
+  })
   @ApiProduces('application/json', 'text/csv')
   async history(
     @Param('id') id: string,
@@ -272,7 +373,9 @@ export class PatentsController {
   ) {
     const applicationNumber = parseApplicationNumber(id, 'id').value;
     const streamName = patentStream(applicationNumber);
-    const events = await this.queries.execute(new GetStreamEventsQuery(streamName, 1, Number.MAX_SAFE_INTEGER));
+    const events = await this.queries.execute(
+      new GetStreamEventsQuery(streamName, 1, Number.MAX_SAFE_INTEGER),
+    );
     if (events.length === 0) throw notFound(applicationNumber);
     const items = events.map(historyEntryOf);
     if (wantsCsv(req)) {
@@ -306,7 +409,12 @@ function notFound(applicationNumber: string): ProblemException {
   return ProblemException.of(404, 'PATENT.NOT_FOUND', `patent ${applicationNumber} has not been inventoried`);
 }
 
-export function positiveInt(raw: string | undefined, name: string, dflt: number, max = Number.MAX_SAFE_INTEGER): number {
+export function positiveInt(
+  raw: string | undefined,
+  name: string,
+  dflt: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (raw === undefined || raw === '') return dflt;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > max) {

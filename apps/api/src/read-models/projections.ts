@@ -9,5 +9,10 @@ import type { LedgerConfig } from '../config';
 
 /** Every projection the ledger maintains; the obligations projection is configured by policy. */
 export function ledgerProjections(config: Pick<LedgerConfig, 'policy'>): ReadModelProjection[] {
-  return [resourcePoolProjection, auditProjection, obligationsProjection(config.policy.obligations), progressProjection];
+  return [
+    resourcePoolProjection,
+    auditProjection,
+    obligationsProjection(config.policy.obligations),
+    progressProjection,
+  ];
 }

@@ -1,10 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  HIGH_VALUE_FLAGS,
-  INTENT_MODES,
-  PATENT_KINDS,
-  PROMOTION_TIERS,
-} from '@patent-ledger/domain';
+import { HIGH_VALUE_FLAGS, INTENT_MODES, PATENT_KINDS, PROMOTION_TIERS } from '@patent-ledger/domain';
 import { DEAL_STATUSES, OBLIGATION_KINDS, OBLIGATION_STATUSES, POOL_SORTS } from '@patent-ledger/read-models';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
@@ -30,7 +25,9 @@ export class PagingDto {
   @IsOptional()
   @IsIn(['json', 'csv'])
   format?: string;
-  @ApiPropertyOptional({ description: 'Wait until the read model has applied this log position (read-your-writes)' })
+  @ApiPropertyOptional({
+    description: 'Wait until the read model has applied this log position (read-your-writes)',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -40,9 +37,16 @@ export class PagingDto {
 
 export class ResourcePoolQueryDto extends PagingDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 128) institutionId?: string;
-  @ApiPropertyOptional({ enum: INTENT_MODES }) @IsOptional() @IsIn(INTENT_MODES) mode?: (typeof INTENT_MODES)[number];
+  @ApiPropertyOptional({ enum: INTENT_MODES })
+  @IsOptional()
+  @IsIn(INTENT_MODES)
+  mode?: (typeof INTENT_MODES)[number];
   @ApiPropertyOptional({ enum: PATENT_KINDS }) @IsOptional() @IsIn(PATENT_KINDS) kind?: string;
-  @ApiPropertyOptional({ description: 'IPC prefix, e.g. H01M or "C04B 38"' }) @IsOptional() @IsString() @Length(1, 30) ipc?: string;
+  @ApiPropertyOptional({ description: 'IPC prefix, e.g. H01M or "C04B 38"' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 30)
+  ipc?: string;
   @ApiPropertyOptional({ description: 'Only high-value patents (true) or only others (false)' })
   @IsOptional()
   @Transform(toBool)
@@ -52,7 +56,10 @@ export class ResourcePoolQueryDto extends PagingDto {
   @IsOptional()
   @IsIn(HIGH_VALUE_FLAGS)
   highValueFlag?: (typeof HIGH_VALUE_FLAGS)[number];
-  @ApiPropertyOptional({ enum: PROMOTION_TIERS, description: 'featured: has a featured promotion; standard: promoted, none featured' })
+  @ApiPropertyOptional({
+    enum: PROMOTION_TIERS,
+    description: 'featured: has a featured promotion; standard: promoted, none featured',
+  })
   @IsOptional()
   @IsIn(PROMOTION_TIERS)
   tier?: 'featured' | 'standard';
@@ -63,17 +70,38 @@ export class ResourcePoolQueryDto extends PagingDto {
   @Min(1)
   @Max(5)
   minProspect?: number;
-  @ApiPropertyOptional({ enum: DEAL_STATUSES }) @IsOptional() @IsIn(DEAL_STATUSES) status?: (typeof DEAL_STATUSES)[number];
-  @ApiPropertyOptional({ description: 'Text in the title' }) @IsOptional() @IsString() @Length(1, 200) q?: string;
-  @ApiPropertyOptional({ enum: POOL_SORTS, default: 'recent' }) @IsOptional() @IsIn(POOL_SORTS) sort?: (typeof POOL_SORTS)[number];
+  @ApiPropertyOptional({ enum: DEAL_STATUSES })
+  @IsOptional()
+  @IsIn(DEAL_STATUSES)
+  status?: (typeof DEAL_STATUSES)[number];
+  @ApiPropertyOptional({ description: 'Text in the title' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  q?: string;
+  @ApiPropertyOptional({ enum: POOL_SORTS, default: 'recent' })
+  @IsOptional()
+  @IsIn(POOL_SORTS)
+  sort?: (typeof POOL_SORTS)[number];
 }
 
 export class AuditQueryDto extends PagingDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 64) actorRole?: string;
-  @ApiPropertyOptional({ description: 'Organisation of the actor' }) @IsOptional() @IsString() @Length(1, 128) actorOrg?: string;
+  @ApiPropertyOptional({ description: 'Organisation of the actor' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  actorOrg?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 128) actorUser?: string;
-  @ApiPropertyOptional({ example: 'Transferred' }) @IsOptional() @IsString() @Length(1, 64) eventType?: string;
-  @ApiPropertyOptional({ enum: ['patent', 'institution'] }) @IsOptional() @IsIn(['patent', 'institution']) category?: string;
+  @ApiPropertyOptional({ example: 'Transferred' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  eventType?: string;
+  @ApiPropertyOptional({ enum: ['patent', 'institution'] })
+  @IsOptional()
+  @IsIn(['patent', 'institution'])
+  category?: string;
   @ApiPropertyOptional({ description: 'Recorded at or after (ISO instant or date)' })
   @IsOptional()
   @IsString()
@@ -103,11 +131,20 @@ export class HistoryQueryDto {
 }
 
 export class ObligationsQueryDto extends PagingDto {
-  @ApiPropertyOptional({ enum: OBLIGATION_STATUSES }) @IsOptional() @IsIn(OBLIGATION_STATUSES) status?: (typeof OBLIGATION_STATUSES)[number];
-  @ApiPropertyOptional({ enum: OBLIGATION_KINDS }) @IsOptional() @IsIn(OBLIGATION_KINDS) kind?: (typeof OBLIGATION_KINDS)[number];
+  @ApiPropertyOptional({ enum: OBLIGATION_STATUSES })
+  @IsOptional()
+  @IsIn(OBLIGATION_STATUSES)
+  status?: (typeof OBLIGATION_STATUSES)[number];
+  @ApiPropertyOptional({ enum: OBLIGATION_KINDS })
+  @IsOptional()
+  @IsIn(OBLIGATION_KINDS)
+  kind?: (typeof OBLIGATION_KINDS)[number];
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 128) institutionId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(8, 20) applicationNumber?: string;
-  @ApiPropertyOptional({ description: 'Business date of the statuses (default: today in China)', example: '2025-01-31' })
+  @ApiPropertyOptional({
+    description: 'Business date of the statuses (default: today in China)',
+    example: '2025-01-31',
+  })
   @IsOptional()
   @IsCalendarDate()
   asOf?: string;
@@ -118,7 +155,11 @@ export class ProgressQueryDto {
   @IsOptional()
   @IsCalendarDate()
   asOf?: string;
-  @ApiPropertyOptional({ description: 'Only institutions of this province' }) @IsOptional() @IsString() @Length(1, 50) province?: string;
+  @ApiPropertyOptional({ description: 'Only institutions of this province' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 50)
+  province?: string;
   @ApiPropertyOptional({ enum: ['json', 'csv'] }) @IsOptional() @IsIn(['json', 'csv']) format?: string;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
 }

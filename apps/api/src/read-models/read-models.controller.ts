@@ -116,14 +116,23 @@ export class ReadModelsController {
   ) {}
 
   @Get('obligations')
-  @ApiOperation({ summary: 'Obligations ledger: registration, recordal, platform reports, density filing — open, overdue, fulfilled as of a date' })
+  @ApiOperation({
+    summary:
+      'Obligations ledger: registration, recordal, platform reports, density filing — open, overdue, fulfilled as of a date',
+  })
   @ApiProduces('application/json', 'text/csv')
-  async obligations(@Query() q: ObligationsQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async obligations(
+    @Query() q: ObligationsQueryDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     await this.rm.waitFor('obligations', q.minPosition);
     const { limit, cursor, format: _f, minPosition: _m, asOf, applicationNumber, ...filter } = q;
     const query = {
       ...filter,
-      ...(applicationNumber !== undefined ? { applicationNumber: parseApplicationNumber(applicationNumber, 'applicationNumber').value } : {}),
+      ...(applicationNumber !== undefined
+        ? { applicationNumber: parseApplicationNumber(applicationNumber, 'applicationNumber').value }
+        : {}),
       asOf: asOf ?? todayInChina(this.clock.now()),
     };
     const db = this.rm.readModels.sql;
@@ -131,7 +140,11 @@ export class ReadModelsController {
       const pages = async function* () {
         let next: string | undefined = cursor;
         do {
-          const page = await queryObligations(db, { ...query, limit: 500, ...(next ? { cursor: next } : {}) });
+          const page = await queryObligations(db, {
+            ...query,
+            limit: 500,
+            ...(next ? { cursor: next } : {}),
+          });
           yield page.items;
           next = page.nextCursor ?? undefined;
         } while (next);
@@ -139,16 +152,23 @@ export class ReadModelsController {
       await sendCsv(res, `obligations-${query.asOf}.csv`, OBLIGATIONS_CSV, pages());
       return;
     }
-    return queryObligations(
-      db,
-      { ...query, ...(limit !== undefined ? { limit } : {}), ...(cursor !== undefined ? { cursor } : {}) },
-    );
+    return queryObligations(db, {
+      ...query,
+      ...(limit !== undefined ? { limit } : {}),
+      ...(cursor !== undefined ? { cursor } : {}),
+    });
   }
 
   @Get('progress')
-  @ApiOperation({ summary: 'Programme progress per institution and province against the six milestones of the plan' })
+  @ApiOperation({
+    summary: 'Programme progress per institution and province against the six milestones of the plan',
+  })
   @ApiProduces('application/json', 'text/csv')
-  async progress(@Query() q: ProgressQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async progress(
+    @Query() q: ProgressQueryDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     await this.rm.waitFor('progress', q.minPosition);
     const asOf = q.asOf ?? todayInChina(this.clock.now());
     const report = await queryProgress(this.rm.readModels.sql, {
@@ -164,9 +184,15 @@ export class ReadModelsController {
   }
 
   @Get('resource-pool')
-  @ApiOperation({ summary: 'The resource pool (专利转化资源库): admitted patents with filters, sort and cursor pages' })
+  @ApiOperation({
+    summary: 'The resource pool (专利转化资源库): admitted patents with filters, sort and cursor pages',
+  })
   @ApiProduces('application/json', 'text/csv')
-  async pool(@Query() q: ResourcePoolQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async pool(
+    @Query() q: ResourcePoolQueryDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     await this.rm.waitFor('resource-pool', q.minPosition);
     const { limit, cursor, format: _f, minPosition: _m, ...filter } = q;
     const db = this.rm.readModels.sql;
@@ -174,7 +200,11 @@ export class ReadModelsController {
       const pages = async function* () {
         let next: string | undefined = cursor;
         do {
-          const page = await queryResourcePool(db, { ...filter, limit: 500, ...(next ? { cursor: next } : {}) });
+          const page = await queryResourcePool(db, {
+            ...filter,
+            limit: 500,
+            ...(next ? { cursor: next } : {}),
+          });
           yield page.items;
           next = page.nextCursor ?? undefined;
         } while (next);
@@ -182,10 +212,11 @@ export class ReadModelsController {
       await sendCsv(res, 'resource-pool.csv', POOL_CSV, pages());
       return;
     }
-    return queryResourcePool(
-      db,
-      { ...filter, ...(limit !== undefined ? { limit } : {}), ...(cursor !== undefined ? { cursor } : {}) },
-    );
+    return queryResourcePool(db, {
+      ...filter,
+      ...(limit !== undefined ? { limit } : {}),
+      ...(cursor !== undefined ? { cursor } : {}),
+    });
   }
 
   @Get('resource-pool/:id')
@@ -195,13 +226,19 @@ export class ReadModelsController {
     await this.rm.waitFor('resource-pool', minPosition === undefined ? undefined : Number(minPosition));
     const entry = await getPoolEntry(this.rm.readModels.sql, applicationNumber);
     if (!entry) {
-      throw ProblemException.of(404, 'POOL.NOT_FOUND', `patent ${applicationNumber} is not in the resource pool`);
+      throw ProblemException.of(
+        404,
+        'POOL.NOT_FOUND',
+        `patent ${applicationNumber} is not in the resource pool`,
+      );
     }
     return entry;
   }
 
   @Get('audit')
-  @ApiOperation({ summary: 'Audit trail across patents, filtered by actor, organisation, event type and time' })
+  @ApiOperation({
+    summary: 'Audit trail across patents, filtered by actor, organisation, event type and time',
+  })
   @ApiProduces('application/json', 'text/csv')
   async audit(@Query() q: AuditQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     await this.rm.waitFor('audit', q.minPosition);
@@ -222,7 +259,11 @@ export class ReadModelsController {
       await sendCsv(res, 'audit.csv', AUDIT_CSV, pages());
       return;
     }
-    return queryAudit(db, { ...filter, ...(limit !== undefined ? { limit } : {}), ...(cursor !== undefined ? { cursor } : {}) });
+    return queryAudit(db, {
+      ...filter,
+      ...(limit !== undefined ? { limit } : {}),
+      ...(cursor !== undefined ? { cursor } : {}),
+    });
   }
 
   @Get('projections')

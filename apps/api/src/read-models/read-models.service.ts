@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { Projector, type EventStore, type ProjectionStatus } from '@patent-ledger/eventsourcing';
 import type { ReadModels } from '@patent-ledger/read-models';
 import type { LedgerConfig } from '../config';

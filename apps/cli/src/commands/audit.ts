@@ -31,7 +31,10 @@ export async function keygen(args: string[], env: NodeJS.ProcessEnv, io: CliIo):
   if (positional.length) throw usage('keygen takes no positional arguments');
   const file = values['out'] ?? configFrom(env).signingKeyFile;
   if (!file) throw usage('give --out FILE (LEDGER_SIGNING_KEY_FILE is off)');
-  if (existsSync(file) && !flags.has('force')) throw new CliError(`${file} exists; use --force to replace it (heads it signed stay verifiable only with its public key)`);
+  if (existsSync(file) && !flags.has('force'))
+    throw new CliError(
+      `${file} exists; use --force to replace it (heads it signed stay verifiable only with its public key)`,
+    );
   const { privateKeyPem, publicKeyPem, keyId } = generateSigningKey();
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, privateKeyPem, { mode: 0o600 });
@@ -55,9 +58,18 @@ export async function verify(args: string[], env: NodeJS.ProcessEnv, io: CliIo):
       const events = await store.readStream(streamName);
       if (events.length === 0) throw new CliError(`patent ${n} has not been inventoried`);
       const issue = analyseStream(events, streamHeads?.get(streamName));
-      if (flags.has('json')) io.stdout.write(`${JSON.stringify({ ok: !issue, streamName, events: events.length, issue }, null, 2)}\n`);
-      else if (issue) io.stdout.write(`BROKEN ${streamName}: ${issue.kind} at version ${issue.version ?? '?'}: ${issue.detail}\n`);
-      else io.stdout.write(`OK ${streamName}: ${events.length} events, chain intact (last hash ${events[events.length - 1]!.hash})\n`);
+      if (flags.has('json'))
+        io.stdout.write(
+          `${JSON.stringify({ ok: !issue, streamName, events: events.length, issue }, null, 2)}\n`,
+        );
+      else if (issue)
+        io.stdout.write(
+          `BROKEN ${streamName}: ${issue.kind} at version ${issue.version ?? '?'}: ${issue.detail}\n`,
+        );
+      else
+        io.stdout.write(
+          `OK ${streamName}: ${events.length} events, chain intact (last hash ${events[events.length - 1]!.hash})\n`,
+        );
       return issue ? 1 : 0;
     }
     const publicKey = values['key']
@@ -81,14 +93,17 @@ export async function verify(args: string[], env: NodeJS.ProcessEnv, io: CliIo):
           `${report.uncoveredEvents ? `; ${report.uncoveredEvents} newest events not yet covered by a signed head` : ''}` +
           ` (${secs.toFixed(1)} s, ${Math.round(report.events / Math.max(secs, 0.001))} events/s)\n`,
       );
-      if (!publicKey && report.signedHeads.checked) io.stdout.write('note: no public key given, head signatures were not checked (--key)\n');
+      if (!publicKey && report.signedHeads.checked)
+        io.stdout.write('note: no public key given, head signatures were not checked (--key)\n');
     } else {
       const i = report.firstIssue!;
       io.stdout.write(
         `BROKEN: ${i.kind}${i.streamName ? ` in ${i.streamName}` : ''}${i.version !== undefined ? ` at version ${i.version}` : ''}${i.position !== undefined ? ` (position ${i.position})` : ''}: ${i.detail}\n`,
       );
       for (const other of report.issues.filter((x) => x !== i)) {
-        io.stdout.write(`  also: ${other.kind}${other.streamName ? ` in ${other.streamName}` : ''}: ${other.detail}\n`);
+        io.stdout.write(
+          `  also: ${other.kind}${other.streamName ? ` in ${other.streamName}` : ''}: ${other.detail}\n`,
+        );
       }
     }
     return report.ok ? 0 : 1;
@@ -133,7 +148,12 @@ function keyFieldsOf(e: PatentEvent): string {
     .filter((k) => d[k] !== undefined)
     .map((k) => {
       const v = d[k];
-      const text = typeof v === 'object' ? (Array.isArray(v) ? v.join('/') : ((v as { decision?: string }).decision ?? JSON.stringify(v))) : String(v);
+      const text =
+        typeof v === 'object'
+          ? Array.isArray(v)
+            ? v.join('/')
+            : ((v as { decision?: string }).decision ?? JSON.stringify(v))
+          : String(v);
       return `${k}=${text}`;
     })
     .join(' ');
@@ -158,7 +178,8 @@ export async function replay(args: string[], env: NodeJS.ProcessEnv, io: CliIo):
       const { event, upcast } = upcastPatentEvent(e);
       const businessDate = businessDateOf(event);
       const included =
-        (asOf === undefined || businessDate <= asOf) && (knownAt === undefined || Date.parse(e.metadata.recordedAt) <= knownAt);
+        (asOf === undefined || businessDate <= asOf) &&
+        (knownAt === undefined || Date.parse(e.metadata.recordedAt) <= knownAt);
       if (included) state = patentDecider.evolve(state, event);
       const a = e.metadata.actor;
       return {
@@ -174,7 +195,9 @@ export async function replay(args: string[], env: NodeJS.ProcessEnv, io: CliIo):
       };
     });
     if (flags.has('json')) {
-      io.stdout.write(`${JSON.stringify({ applicationNumber: n, asOf, knownAt: knownAtRaw, history: lines, state }, null, 2)}\n`);
+      io.stdout.write(
+        `${JSON.stringify({ applicationNumber: n, asOf, knownAt: knownAtRaw, history: lines, state }, null, 2)}\n`,
+      );
       return 0;
     }
     const header = ['ver', 'business date', 'recorded at', 'actor', 'event', 'key fields'];
@@ -189,8 +212,11 @@ export async function replay(args: string[], env: NodeJS.ProcessEnv, io: CliIo):
     const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i]!))));
     const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]!))).join('  ');
     io.stdout.write(`${fmt(header)}\n${rows.map(fmt).join('\n')}\n`);
-    if (asOf !== undefined || knownAt !== undefined) io.stdout.write('(- = not included by --as-of / --known-at)\n');
-    io.stdout.write(`\nstate${asOf ? ` as of ${asOf}` : ''}${knownAtRaw ? ` as known at ${knownAtRaw}` : ''}:\n${summary(state)}\n`);
+    if (asOf !== undefined || knownAt !== undefined)
+      io.stdout.write('(- = not included by --as-of / --known-at)\n');
+    io.stdout.write(
+      `\nstate${asOf ? ` as of ${asOf}` : ''}${knownAtRaw ? ` as known at ${knownAtRaw}` : ''}:\n${summary(state)}\n`,
+    );
     return 0;
   } finally {
     await store.close();
@@ -198,12 +224,23 @@ export async function replay(args: string[], env: NodeJS.ProcessEnv, io: CliIo):
 }
 
 /** Display width: CJK characters take two columns. */
-const width = (s: string): number => [...s].reduce((w, c) => w + (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(c) ? 2 : 1), 0);
+const width = (s: string): number =>
+  [...s].reduce(
+    (w, c) =>
+      w +
+      (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(c)
+        ? 2
+        : 1),
+    0,
+  );
 const pad = (s: string, w: number): string => s + ' '.repeat(Math.max(0, w - width(s)));
 
 function summary(s: PatentState): string {
   if (s.status === 'none') return '  not inventoried';
-  const holder = s.holder.kind === 'institution' ? `institution ${s.holder.id}` : `${s.holder.name} since ${s.holder.since}`;
+  const holder =
+    s.holder.kind === 'institution'
+      ? `institution ${s.holder.id}`
+      : `${s.holder.name} since ${s.holder.since}`;
   return [
     `  ${s.applicationNumber} ${s.title} (${s.kind}, ${s.cohort} cohort) — ${s.status}${s.lapse ? ` (${s.lapse.reason} ${s.lapse.effectiveOn})` : ''}`,
     `  holder: ${holder}; in pool: ${s.inPool ? 'yes' : 'no'}${s.intent ? ` (modes ${s.intent.modes.join('/')})` : ''}`,
@@ -214,10 +251,12 @@ function summary(s: PatentState): string {
 /** export ID --out FILE */
 export async function exportBundle(args: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   const { values, positional } = parseArgs(args, { values: ['out'] });
-  if (positional.length !== 1 || !values['out']) throw usage('export takes one application number and --out FILE');
+  if (positional.length !== 1 || !values['out'])
+    throw usage('export takes one application number and --out FILE');
   const n = parseApplicationNumber(positional[0], 'ID').value;
   const config = configFrom(env);
-  if (!config.signingKeyFile) throw new CliError('export needs a signing key (LEDGER_SIGNING_KEY_FILE is off)');
+  if (!config.signingKeyFile)
+    throw new CliError('export needs a signing key (LEDGER_SIGNING_KEY_FILE is off)');
   const { key } = loadOrCreateSigningKey(config.signingKeyFile, false);
   const store = await openStore(config);
   try {
@@ -225,9 +264,18 @@ export async function exportBundle(args: string[], env: NodeJS.ProcessEnv, io: C
     const events = await store.readStream(streamName);
     if (events.length === 0) throw new CliError(`patent ${n} has not been inventoried`);
     const chainHead = isChainHeadStore(store) ? await store.latestChainHead() : undefined;
-    const bundle = createEvidenceBundle({ streamName, events, key, tool: TOOL, exportedAt: new Date().toISOString(), ...(chainHead ? { chainHead } : {}) });
+    const bundle = createEvidenceBundle({
+      streamName,
+      events,
+      key,
+      tool: TOOL,
+      exportedAt: new Date().toISOString(),
+      ...(chainHead ? { chainHead } : {}),
+    });
     writeFileSync(values['out'], `${JSON.stringify(bundle, null, 2)}\n`);
-    io.stdout.write(`wrote ${values['out']}: ${events.length} events of ${streamName}, signed by key ${key.keyId}\n`);
+    io.stdout.write(
+      `wrote ${values['out']}: ${events.length} events of ${streamName}, signed by key ${key.keyId}\n`,
+    );
     return 0;
   } finally {
     await store.close();
@@ -244,7 +292,10 @@ export async function verifyBundle(args: string[], _env: NodeJS.ProcessEnv, io: 
   } catch (err) {
     throw new CliError(`${positional[0]} is not a readable JSON bundle: ${(err as Error).message}`);
   }
-  const result = verifyEvidenceBundle(bundle, values['key'] ? readFileSync(values['key'], 'utf8') : undefined);
+  const result = verifyEvidenceBundle(
+    bundle,
+    values['key'] ? readFileSync(values['key'], 'utf8') : undefined,
+  );
   let state: PatentState | undefined;
   if (result.ok) {
     state = (bundle as { events: StoredEvent[] }).events.reduce<PatentState>(
@@ -255,7 +306,9 @@ export async function verifyBundle(args: string[], _env: NodeJS.ProcessEnv, io: 
   if (flags.has('json')) {
     io.stdout.write(`${JSON.stringify({ ...result, state }, null, 2)}\n`);
   } else if (result.ok) {
-    io.stdout.write(`OK: ${result.events} events, chain intact, signed by key ${result.keyId}${values['key'] ? ' (the given key)' : ' (compare this key id with the ledger\'s published one, or pass --key)'}\n${summary(state!)}\n`);
+    io.stdout.write(
+      `OK: ${result.events} events, chain intact, signed by key ${result.keyId}${values['key'] ? ' (the given key)' : " (compare this key id with the ledger's published one, or pass --key)"}\n${summary(state!)}\n`,
+    );
   } else {
     const i = result.issue!;
     io.stdout.write(`INVALID: ${i.kind}: ${i.detail}\n`);

@@ -12,7 +12,8 @@ export async function migrate(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
   const to = values['to'];
   if (to !== 'postgres' && to !== 'kurrentdb') throw usage('--to must be postgres or kurrentdb');
   const batchSize = Number(values['batch'] ?? 500);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw usage('--batch takes 1 to 10000');
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
+    throw usage('--batch takes 1 to 10000');
   const source = await openStore(configFrom({ ...env, LEDGER_STORE: 'sqlite' }));
   const target = await openStore(configFrom({ ...env, LEDGER_STORE: to }));
   try {
@@ -33,7 +34,9 @@ export async function migrate(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
         r.result.events.forEach((e, j) => {
           const original = batch.find((b) => b.metadata.eventId === originals[j]!.metadata.eventId)!;
           if (e.hash !== original.hash) {
-            throw new CliError(`hash of ${e.streamName}@${e.version} differs after the copy (${e.hash} vs ${original.hash})`);
+            throw new CliError(
+              `hash of ${e.streamName}@${e.version} differs after the copy (${e.hash} vs ${original.hash})`,
+            );
           }
         });
       });
@@ -42,8 +45,11 @@ export async function migrate(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
       io.stderr.write(`copied ${copied} events\n`);
     }
     const [sourceCount, targetCount] = [await countAll(source), await countAll(target)];
-    if (sourceCount !== targetCount) throw new CliError(`count mismatch: ${sourceCount} events in the source, ${targetCount} in the target`);
-    io.stdout.write(`migrated ${copied} events to ${to} in ${((Date.now() - started) / 1000).toFixed(1)} s; counts match (${targetCount}) and every hash is identical\n`);
+    if (sourceCount !== targetCount)
+      throw new CliError(`count mismatch: ${sourceCount} events in the source, ${targetCount} in the target`);
+    io.stdout.write(
+      `migrated ${copied} events to ${to} in ${((Date.now() - started) / 1000).toFixed(1)} s; counts match (${targetCount}) and every hash is identical\n`,
+    );
     return 0;
   } finally {
     await source.close();
@@ -57,7 +63,11 @@ async function toRequests(source: EventStore, batch: StoredEvent[]): Promise<App
   for (const e of batch) {
     const last = requests[requests.length - 1];
     const { position: _p, version: _v, hash: _h, streamName: _s, ...event } = e;
-    if (last && last.streamName === e.streamName && last.events[0]!.metadata.commandId === e.metadata.commandId) {
+    if (
+      last &&
+      last.streamName === e.streamName &&
+      last.events[0]!.metadata.commandId === e.metadata.commandId
+    ) {
       last.events.push(event);
       continue;
     }
@@ -68,7 +78,13 @@ async function toRequests(source: EventStore, batch: StoredEvent[]): Promise<App
       options: {
         expectedVersion: e.version - 1,
         ...(record && record.streamName === e.streamName && record.fromVersion === e.version
-          ? { command: { commandId: record.commandId, fingerprint: record.fingerprint, recordedAt: record.recordedAt } }
+          ? {
+              command: {
+                commandId: record.commandId,
+                fingerprint: record.fingerprint,
+                recordedAt: record.recordedAt,
+              },
+            }
           : {}),
       },
     });
@@ -78,7 +94,7 @@ async function toRequests(source: EventStore, batch: StoredEvent[]): Promise<App
 
 async function countAll(store: EventStore): Promise<number> {
   let n = 0;
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const batch = await store.readAll({ after, limit: 5000 });
     if (batch.length === 0) return n;
     n += batch.length;

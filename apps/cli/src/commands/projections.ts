@@ -12,7 +12,8 @@ export async function rebuild(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
     await rm.init(store);
     const names = positional[0] ? [positional[0]] : [...rm.projectionNames];
     for (const n of names) {
-      if (!rm.projectionNames.includes(n)) throw new CliError(`unknown projection "${n}"; known: ${rm.projectionNames.join(', ')}`);
+      if (!rm.projectionNames.includes(n))
+        throw new CliError(`unknown projection "${n}"; known: ${rm.projectionNames.join(', ')}`);
     }
     for (const name of names) {
       const started = Date.now();

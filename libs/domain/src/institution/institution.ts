@@ -1,6 +1,14 @@
 import type { IsoDate } from '../dates';
 import { invalid, rule } from '../errors';
-import { intIn, oneOf, optionalText, requireId, requirePastDate, requireText, todayInChina } from '../validate';
+import {
+  intIn,
+  oneOf,
+  optionalText,
+  requireId,
+  requirePastDate,
+  requireText,
+  todayInChina,
+} from '../validate';
 
 export type InstitutionKind = 'university' | 'research-institute' | 'hospital';
 export const INSTITUTION_KINDS: readonly InstitutionKind[] = ['university', 'research-institute', 'hospital'];
@@ -27,7 +35,10 @@ export interface StockCountRevised {
 }
 
 export type InstitutionEvent = InstitutionRegistered | StockCountRevised;
-export const INSTITUTION_EVENT_TYPES: readonly InstitutionEvent['type'][] = ['InstitutionRegistered', 'StockCountRevised'];
+export const INSTITUTION_EVENT_TYPES: readonly InstitutionEvent['type'][] = [
+  'InstitutionRegistered',
+  'StockCountRevised',
+];
 
 /**
  * PUT semantics: registers the institution, or revises its stock count (a reason is then required).
@@ -80,7 +91,9 @@ export function decideInstitution(command: InstitutionCommand, state: Institutio
       const milestoneGroup = oneOf(d.milestoneGroup, MILESTONE_GROUPS, 'milestoneGroup');
       const stockPatentCount = intIn(d.stockPatentCount, 0, 10_000_000, 'stockPatentCount');
       const occurredOn =
-        d.occurredOn === undefined ? todayInChina(command.now) : requirePastDate(d.occurredOn, 'occurredOn', command.now);
+        d.occurredOn === undefined
+          ? todayInChina(command.now)
+          : requirePastDate(d.occurredOn, 'occurredOn', command.now);
       const reason = optionalText(d.reason, 'reason');
       if (state.status === 'none') {
         return [
@@ -131,7 +144,11 @@ export function evolveInstitution(state: InstitutionState, event: InstitutionEve
     case 'StockCountRevised': {
       if (state.status === 'none') return state;
       const { stockPatentCount, reason, occurredOn } = event.data;
-      return { ...state, stockPatentCount, revisions: [...state.revisions, { stockPatentCount, reason, occurredOn }] };
+      return {
+        ...state,
+        stockPatentCount,
+        revisions: [...state.revisions, { stockPatentCount, reason, occurredOn }],
+      };
     }
     default:
       return state;

@@ -69,7 +69,13 @@ export type EvaluatePatent = Cmd<
 
 export type PromotePatent = Cmd<
   'PromotePatent',
-  { promotionId: string; channel: PromotionChannel; tier: PromotionTier; organizer: string; occurredOn: IsoDate }
+  {
+    promotionId: string;
+    channel: PromotionChannel;
+    tier: PromotionTier;
+    organizer: string;
+    occurredOn: IsoDate;
+  }
 >;
 
 export type TransferPatent = Cmd<
@@ -84,7 +90,10 @@ export type TransferPatent = Cmd<
   }
 >;
 
-export type RegisterTransfer = Cmd<'RegisterTransfer', { dealId: string; registeredOn: IsoDate; noticeNumber: string }>;
+export type RegisterTransfer = Cmd<
+  'RegisterTransfer',
+  { dealId: string; registeredOn: IsoDate; noticeNumber: string }
+>;
 
 export type LicensePatent = Cmd<
   'LicensePatent',
@@ -99,7 +108,10 @@ export type LicensePatent = Cmd<
   }
 >;
 
-export type RecordLicense = Cmd<'RecordLicense', { dealId: string; recordalNumber: string; recordedOn: IsoDate }>;
+export type RecordLicense = Cmd<
+  'RecordLicense',
+  { dealId: string; recordalNumber: string; recordedOn: IsoDate }
+>;
 
 export type IndustrializePatent = Cmd<
   'IndustrializePatent',

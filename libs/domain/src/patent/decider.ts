@@ -15,12 +15,7 @@ import {
   textList,
 } from '../validate';
 import type { PatentCommand } from './commands';
-import {
-  HIGH_VALUE_FLAGS,
-  type HighValueFlags,
-  type PatentEvent,
-  type Royalty,
-} from './events';
+import { HIGH_VALUE_FLAGS, type HighValueFlags, type PatentEvent, type Royalty } from './events';
 import {
   declarationWindow,
   expiryOf,
@@ -36,9 +31,22 @@ export const GRADES = ['A', 'B', 'C'] as const;
 export const INTENT_MODES = ['transfer', 'license', 'self-implementation'] as const;
 export const SCREENING_METHODS = ['inventor-self', 'institution-central'] as const;
 export const SCREENING_DECISIONS = ['admitted', 'declined'] as const;
-export const ENTERPRISE_CATEGORIES = ['ip-advantage', 'specialized-sme', 'high-tech', 'state-owned', 'other'] as const;
+export const ENTERPRISE_CATEGORIES = [
+  'ip-advantage',
+  'specialized-sme',
+  'high-tech',
+  'state-owned',
+  'other',
+] as const;
 export const IMPROVEMENT_NEEDS = ['none', 'minor', 'major', 'pilot-needed'] as const;
-export const COOPERATION_WILLINGNESS = ['none', 'watch', 'interested', 'license', 'purchase', 'joint-rd'] as const;
+export const COOPERATION_WILLINGNESS = [
+  'none',
+  'watch',
+  'interested',
+  'license',
+  'purchase',
+  'joint-rd',
+] as const;
 export const PROMOTION_CHANNELS = ['online', 'salon', 'roadshow', 'matchmaking', 'expo'] as const;
 export const PROMOTION_TIERS = ['featured', 'standard'] as const;
 export const PRICING_METHODS = ['agreed', 'listing', 'auction'] as const;
@@ -56,7 +64,11 @@ function normalizeIpc(value: unknown): string[] {
   return list.map((c, i) => {
     const code = c.toUpperCase().replace(/\s+/g, ' ');
     if (!IPC_RE.test(code)) {
-      throw invalid('PATENT.INVALID_IPC', `ipc[${i}] "${c}" is not an IPC symbol such as "H01M 10/0525"`, `ipc[${i}]`);
+      throw invalid(
+        'PATENT.INVALID_IPC',
+        `ipc[${i}] "${c}" is not an IPC symbol such as "H01M 10/0525"`,
+        `ipc[${i}]`,
+      );
     }
     return code;
   });
@@ -77,7 +89,11 @@ function normalizeFlags(value: unknown): HighValueFlags {
   for (const [k, v] of Object.entries(value)) {
     if (v === undefined) continue;
     if (!(HIGH_VALUE_FLAGS as readonly string[]).includes(k)) {
-      throw invalid('FIELD.NOT_ALLOWED', `highValueFlags.${k} is not a high-value flag (${HIGH_VALUE_FLAGS.join(', ')})`, `highValueFlags.${k}`);
+      throw invalid(
+        'FIELD.NOT_ALLOWED',
+        `highValueFlags.${k} is not a high-value flag (${HIGH_VALUE_FLAGS.join(', ')})`,
+        `highValueFlags.${k}`,
+      );
     }
     flags[k as keyof HighValueFlags] = requireBoolean(v, `highValueFlags.${k}`);
   }
@@ -88,7 +104,8 @@ function normalizeRoyalty(value: { basis: unknown; amount?: unknown; rate?: unkn
   if (!value || typeof value !== 'object') throw invalid('FIELD.REQUIRED', 'royalty is required', 'royalty');
   const basis = oneOf(value.basis, ROYALTY_BASES, 'royalty.basis');
   if (basis === 'lump-sum') {
-    if (value.rate !== undefined) throw invalid('FIELD.NOT_ALLOWED', 'a lump-sum royalty has no rate', 'royalty.rate');
+    if (value.rate !== undefined)
+      throw invalid('FIELD.NOT_ALLOWED', 'a lump-sum royalty has no rate', 'royalty.rate');
     return { basis, amount: normalizeMoney(value.amount, 'royalty.amount') };
   }
   if (value.amount !== undefined) {
@@ -96,7 +113,11 @@ function normalizeRoyalty(value: { basis: unknown; amount?: unknown; rate?: unkn
   }
   const rate = value.rate;
   if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0 || rate > 100) {
-    throw invalid('FIELD.OUT_OF_RANGE', 'royalty.rate must be a percentage above 0 and at most 100', 'royalty.rate');
+    throw invalid(
+      'FIELD.OUT_OF_RANGE',
+      'royalty.rate must be a percentage above 0 and at most 100',
+      'royalty.rate',
+    );
   }
   return { basis, rate };
 }
@@ -104,7 +125,10 @@ function normalizeRoyalty(value: { basis: unknown; amount?: unknown; rate?: unkn
 function requireActive(state: PatentState): Patent {
   if (state.status === 'none') throw notFound('PATENT.NOT_FOUND', 'the patent has not been inventoried');
   if (state.status === 'lapsed') {
-    throw rule('PATENT.LAPSED', `the patent lapsed on ${state.lapse?.effectiveOn ?? 'an earlier date'}; it accepts no further commands`);
+    throw rule(
+      'PATENT.LAPSED',
+      `the patent lapsed on ${state.lapse?.effectiveOn ?? 'an earlier date'}; it accepts no further commands`,
+    );
   }
   return state;
 }
@@ -122,7 +146,10 @@ function requireHeldByInstitution(p: Patent): void {
 function requireInPool(p: Patent): void {
   requireHeldByInstitution(p);
   if (!p.inPool) {
-    throw rule('PATENT.NOT_IN_POOL', 'the patent is not in the resource pool (its latest screening decision is not "admitted")');
+    throw rule(
+      'PATENT.NOT_IN_POOL',
+      'the patent is not in the resource pool (its latest screening decision is not "admitted")',
+    );
   }
 }
 
@@ -142,7 +169,11 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
       const d = command.data;
       const number = parseApplicationNumber(d.applicationNumber);
       if (state.status !== 'none') {
-        throw rule('PATENT.ALREADY_INVENTORIED', `patent ${number.value} is already inventoried`, 'applicationNumber');
+        throw rule(
+          'PATENT.ALREADY_INVENTORIED',
+          `patent ${number.value} is already inventoried`,
+          'applicationNumber',
+        );
       }
       const kind = oneOf(d.kind, PATENT_KINDS, 'kind');
       if (kind !== number.kind) {
@@ -178,7 +209,11 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
             coPatentees: textList(d.coPatentees, 'coPatentees'),
             ipc: normalizeIpc(d.ipc),
             fiscallyFunded: requireBoolean(d.fiscallyFunded, 'fiscallyFunded'),
-            implementationStatus: oneOf(d.implementationStatus, IMPLEMENTATION_STATUSES, 'implementationStatus'),
+            implementationStatus: oneOf(
+              d.implementationStatus,
+              IMPLEMENTATION_STATUSES,
+              'implementationStatus',
+            ),
             technologyReadiness: intIn(d.technologyReadiness, 1, 9, 'technologyReadiness'),
             selfAssessedGrade: oneOf(d.selfAssessedGrade, GRADES, 'selfAssessedGrade'),
             applicationScenarios: textList(d.applicationScenarios, 'applicationScenarios'),
@@ -199,7 +234,11 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
       if (!Array.isArray(d.modes)) throw invalid('FIELD.INVALID', 'modes must be an array', 'modes');
       const modes = [...new Set(d.modes.map((m, i) => oneOf(m, INTENT_MODES, `modes[${i}]`)))];
       if (decision === 'admitted' && modes.length === 0) {
-        throw invalid('INTENT.MODES_REQUIRED', 'a patent admitted to the pool needs at least one conversion mode', 'modes');
+        throw invalid(
+          'INTENT.MODES_REQUIRED',
+          'a patent admitted to the pool needs at least one conversion mode',
+          'modes',
+        );
       }
       const reason = optionalText(d.screening.reason, 'screening.reason');
       return [
@@ -209,7 +248,9 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
             applicationNumber: p.applicationNumber,
             modes,
             screening: { method, decision, ...(reason !== undefined ? { reason } : {}) },
-            ...(d.askingPrice !== undefined ? { askingPrice: normalizeMoney(d.askingPrice, 'askingPrice') } : {}),
+            ...(d.askingPrice !== undefined
+              ? { askingPrice: normalizeMoney(d.askingPrice, 'askingPrice') }
+              : {}),
             occurredOn: requirePastDate(d.occurredOn, 'occurredOn', now),
           },
         },
@@ -222,7 +263,11 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
       const d = command.data;
       const evaluationId = requireId(d.evaluationId, 'evaluationId');
       if (p.evaluationIds.includes(evaluationId)) {
-        throw rule('EVALUATION.DUPLICATE_ID', `evaluation ${evaluationId} already exists on this patent`, 'evaluationId');
+        throw rule(
+          'EVALUATION.DUPLICATE_ID',
+          `evaluation ${evaluationId} already exists on this patent`,
+          'evaluationId',
+        );
       }
       const enterpriseId = requireId(d.enterpriseId, 'enterpriseId');
       const previous = p.evaluations.find((e) => e.enterpriseId === enterpriseId);
@@ -241,7 +286,11 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
               level: oneOf(d.improvementNeeds?.level, IMPROVEMENT_NEEDS, 'improvementNeeds.level'),
               ...(notes !== undefined ? { notes } : {}),
             },
-            cooperationWillingness: oneOf(d.cooperationWillingness, COOPERATION_WILLINGNESS, 'cooperationWillingness'),
+            cooperationWillingness: oneOf(
+              d.cooperationWillingness,
+              COOPERATION_WILLINGNESS,
+              'cooperationWillingness',
+            ),
             ...(previous ? { supersedes: previous.evaluationId } : {}),
             occurredOn: requirePastDate(d.occurredOn, 'occurredOn', now),
           },
@@ -255,7 +304,11 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
       const d = command.data;
       const promotionId = requireId(d.promotionId, 'promotionId');
       if (p.promotions.some((x) => x.promotionId === promotionId)) {
-        throw rule('PROMOTION.DUPLICATE_ID', `promotion ${promotionId} already exists on this patent`, 'promotionId');
+        throw rule(
+          'PROMOTION.DUPLICATE_ID',
+          `promotion ${promotionId} already exists on this patent`,
+          'promotionId',
+        );
       }
       return [
         {
@@ -281,7 +334,10 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
       const assigneeId = requireId(d.assigneeId, 'assigneeId');
       const contractDate = requirePastDate(d.contractDate, 'contractDate', now);
       const blocking = p.licenses.find(
-        (l) => l.type === 'exclusive' && within(contractDate, l.effectiveDate, l.endDate) && l.licenseeId !== assigneeId,
+        (l) =>
+          l.type === 'exclusive' &&
+          within(contractDate, l.effectiveDate, l.endDate) &&
+          l.licenseeId !== assigneeId,
       );
       if (blocking) {
         throw rule(
@@ -309,9 +365,13 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
       const p = requireActive(state);
       const d = command.data;
       const deal = p.transfers.find((t) => t.dealId === d.dealId);
-      if (!deal) throw notFound('TRANSFER.NOT_FOUND', `no transfer deal ${d.dealId} on this patent`, 'dealId');
+      if (!deal)
+        throw notFound('TRANSFER.NOT_FOUND', `no transfer deal ${d.dealId} on this patent`, 'dealId');
       if (deal.registration) {
-        throw rule('TRANSFER.ALREADY_REGISTERED', `transfer ${deal.dealId} was registered on ${deal.registration.registeredOn}`);
+        throw rule(
+          'TRANSFER.ALREADY_REGISTERED',
+          `transfer ${deal.dealId} was registered on ${deal.registration.registeredOn}`,
+        );
       }
       requireHeldByInstitution(p);
       const registeredOn = requirePastDate(d.registeredOn, 'registeredOn', now);
@@ -340,9 +400,15 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
       const endDate = requireDate(d.endDate, 'endDate');
       requireOrder(effectiveDate, 'effectiveDate', endDate, 'endDate');
       if (endDate > p.expiryDate) {
-        throw rule('LICENSE.BEYOND_EXPIRY', `endDate ${endDate} is after the patent expires (${p.expiryDate})`, 'endDate');
+        throw rule(
+          'LICENSE.BEYOND_EXPIRY',
+          `endDate ${endDate} is after the patent expires (${p.expiryDate})`,
+          'endDate',
+        );
       }
-      const overlapping = p.licenses.filter((l) => rangesOverlap(effectiveDate, endDate, l.effectiveDate, l.endDate));
+      const overlapping = p.licenses.filter((l) =>
+        rangesOverlap(effectiveDate, endDate, l.effectiveDate, l.endDate),
+      );
       const exclusiveNew = type === 'exclusive' || type === 'sole';
       const conflict = exclusiveNew ? overlapping[0] : overlapping.find(exclusiveOrSole);
       if (conflict) {
@@ -388,7 +454,10 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
       const licence = p.licenses.find((l) => l.dealId === d.dealId);
       if (!licence) throw notFound('LICENSE.NOT_FOUND', `no licence ${d.dealId} on this patent`, 'dealId');
       if (licence.recordal) {
-        throw rule('LICENSE.ALREADY_RECORDED', `licence ${licence.dealId} was recorded on ${licence.recordal.recordedOn}`);
+        throw rule(
+          'LICENSE.ALREADY_RECORDED',
+          `licence ${licence.dealId} was recorded on ${licence.recordal.recordedOn}`,
+        );
       }
       return [
         {
@@ -455,7 +524,11 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
       const d = command.data;
       const ind = p.industrializations.find((i) => i.industrializationId === d.industrializationId);
       if (!ind) {
-        throw notFound('INDUSTRIALIZATION.NOT_FOUND', `no industrialization ${d.industrializationId} on this patent`, 'industrializationId');
+        throw notFound(
+          'INDUSTRIALIZATION.NOT_FOUND',
+          `no industrialization ${d.industrializationId} on this patent`,
+          'industrializationId',
+        );
       }
       if (ind.densityFiling) {
         throw rule(
@@ -482,14 +555,22 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
       const d = command.data;
       const declarationId = requireId(d.declarationId, 'declarationId');
       if (p.openLicenses.some((o) => o.declarationId === declarationId)) {
-        throw rule('OPEN_LICENSE.DUPLICATE_ID', `declaration ${declarationId} already exists on this patent`, 'declarationId');
+        throw rule(
+          'OPEN_LICENSE.DUPLICATE_ID',
+          `declaration ${declarationId} already exists on this patent`,
+          'declarationId',
+        );
       }
       const occurredOn = requirePastDate(d.occurredOn, 'occurredOn', now);
       const termFrom = requireDate(d.termFrom, 'termFrom');
       const termTo = requireDate(d.termTo, 'termTo');
       requireOrder(termFrom, 'termFrom', termTo, 'termTo');
       if (termTo > p.expiryDate) {
-        throw rule('OPEN_LICENSE.BEYOND_EXPIRY', `termTo ${termTo} is after the patent expires (${p.expiryDate})`, 'termTo');
+        throw rule(
+          'OPEN_LICENSE.BEYOND_EXPIRY',
+          `termTo ${termTo} is after the patent expires (${p.expiryDate})`,
+          'termTo',
+        );
       }
       const evaluationReportRef = optionalText(d.evaluationReportRef, 'evaluationReportRef', 200);
       if (p.kind !== 'invention' && evaluationReportRef === undefined) {
@@ -500,7 +581,9 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
         );
       }
       const royalty = normalizeRoyalty(d.royalty);
-      const exclusive = p.licenses.find((l) => exclusiveOrSole(l) && rangesOverlap(termFrom, termTo, l.effectiveDate, l.endDate));
+      const exclusive = p.licenses.find(
+        (l) => exclusiveOrSole(l) && rangesOverlap(termFrom, termTo, l.effectiveDate, l.endDate),
+      );
       if (exclusive) {
         throw rule(
           'OPEN_LICENSE.EXCLUSIVE_LICENSE_IN_FORCE',
@@ -548,7 +631,9 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
       const dealId = requireId(d.dealId, 'dealId');
       requireNewDealId(p, dealId);
       const licenseeId = requireId(d.licenseeId, 'licenseeId');
-      if (p.licenses.some((l) => l.declarationId === declaration.declarationId && l.licenseeId === licenseeId)) {
+      if (
+        p.licenses.some((l) => l.declarationId === declaration.declarationId && l.licenseeId === licenseeId)
+      ) {
         throw rule(
           'OPEN_LICENSE.ALREADY_TAKEN',
           `${licenseeId} already holds a licence under open licence ${declaration.declarationId}`,
@@ -558,7 +643,8 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
       // The taking creates an ordinary licence from notifiedOn to the end of the term: like any licence it
       // may not overlap an exclusive or sole licence in force (e.g. one granted after a withdrawal).
       const exclusive = p.licenses.find(
-        (l) => exclusiveOrSole(l) && rangesOverlap(notifiedOn, declaration.termTo, l.effectiveDate, l.endDate),
+        (l) =>
+          exclusiveOrSole(l) && rangesOverlap(notifiedOn, declaration.termTo, l.effectiveDate, l.endDate),
       );
       if (exclusive) {
         throw rule(
@@ -585,7 +671,8 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
       const p = requireActive(state);
       const withdrawnOn = requirePastDate(command.data.withdrawnOn, 'withdrawnOn', now);
       const active = p.openLicenses.find((o) => o.withdrawnOn === undefined && o.termTo >= withdrawnOn);
-      if (!active) throw rule('OPEN_LICENSE.NOT_ACTIVE', `no open licence declaration is active on ${withdrawnOn}`);
+      if (!active)
+        throw rule('OPEN_LICENSE.NOT_ACTIVE', `no open licence declaration is active on ${withdrawnOn}`);
       requireOrder(active.declaredOn, 'declaredOn', withdrawnOn, 'withdrawnOn');
       return [
         {
@@ -601,7 +688,11 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
       const hasDeal = d.dealId !== undefined;
       const hasInd = d.industrializationId !== undefined;
       if (hasDeal === hasInd) {
-        throw invalid('REPORT.TARGET_REQUIRED', 'give exactly one of dealId or industrializationId', hasDeal ? 'industrializationId' : 'dealId');
+        throw invalid(
+          'REPORT.TARGET_REQUIRED',
+          'give exactly one of dealId or industrializationId',
+          hasDeal ? 'industrializationId' : 'dealId',
+        );
       }
       const reportedOn = requirePastDate(d.reportedOn, 'reportedOn', now);
       if (hasDeal) {
@@ -609,12 +700,20 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
         const l = p.licenses.find((x) => x.dealId === d.dealId);
         if (!t && !l) throw notFound('REPORT.UNKNOWN_DEAL', `no deal ${d.dealId} on this patent`, 'dealId');
         if (p.reports.some((r) => r.dealId === d.dealId)) {
-          throw rule('REPORT.ALREADY_REPORTED', `deal ${d.dealId} was already reported to the platform`, 'dealId');
+          throw rule(
+            'REPORT.ALREADY_REPORTED',
+            `deal ${d.dealId} was already reported to the platform`,
+            'dealId',
+          );
         }
       } else {
         const i = p.industrializations.find((x) => x.industrializationId === d.industrializationId);
         if (!i) {
-          throw notFound('REPORT.UNKNOWN_INDUSTRIALIZATION', `no industrialization ${d.industrializationId} on this patent`, 'industrializationId');
+          throw notFound(
+            'REPORT.UNKNOWN_INDUSTRIALIZATION',
+            `no industrialization ${d.industrializationId} on this patent`,
+            'industrializationId',
+          );
         }
         if (p.reports.some((r) => r.industrializationId === d.industrializationId)) {
           throw rule(
@@ -737,9 +836,17 @@ export function evolvePatent(state: PatentState, event: PatentEvent): PatentStat
       return {
         ...p,
         transfers: p.transfers.map((t) =>
-          t.dealId === d.dealId ? { ...t, registration: { registeredOn: d.registeredOn, noticeNumber: d.noticeNumber } } : t,
+          t.dealId === d.dealId
+            ? { ...t, registration: { registeredOn: d.registeredOn, noticeNumber: d.noticeNumber } }
+            : t,
         ),
-        holder: { kind: 'enterprise', id: deal.assigneeId, name: deal.assigneeName, since: d.registeredOn, dealId: deal.dealId },
+        holder: {
+          kind: 'enterprise',
+          id: deal.assigneeId,
+          name: deal.assigneeName,
+          since: d.registeredOn,
+          dealId: deal.dealId,
+        },
         inPool: false,
       };
     }
@@ -752,13 +859,18 @@ export function evolvePatent(state: PatentState, event: PatentEvent): PatentStat
       return {
         ...p,
         licenses: p.licenses.map((l) =>
-          l.dealId === d.dealId ? { ...l, recordal: { recordalNumber: d.recordalNumber, recordedOn: d.recordedOn } } : l,
+          l.dealId === d.dealId
+            ? { ...l, recordal: { recordalNumber: d.recordalNumber, recordedOn: d.recordedOn } }
+            : l,
         ),
       };
     }
     case 'Industrialized': {
       const { applicationNumber: _a, ...i } = event.data;
-      return { ...p, industrializations: [...p.industrializations, { ...i, basis: i.basis ?? { kind: 'license' } }] };
+      return {
+        ...p,
+        industrializations: [...p.industrializations, { ...i, basis: i.basis ?? { kind: 'license' } }],
+      };
     }
     case 'DensityProductFiled': {
       const d = event.data;
@@ -805,7 +917,12 @@ export function evolvePatent(state: PatentState, event: PatentEvent): PatentStat
     }
     case 'PatentLapsed': {
       const d = event.data;
-      return { ...p, status: 'lapsed', inPool: false, lapse: { reason: d.reason, effectiveOn: d.effectiveOn } };
+      return {
+        ...p,
+        status: 'lapsed',
+        inPool: false,
+        lapse: { reason: d.reason, effectiveOn: d.effectiveOn },
+      };
     }
     default:
       // An event type this version does not know: keep the state so old and new streams replay.

@@ -12,7 +12,10 @@ export interface ProvenanceSource<M> {
  * For each top-level field of the patent's state, the event that last changed it (fields derived by
  * evolve, like expiryDate or highValue, are attributed to the event that changed their inputs).
  */
-export function provenanceOf<M>(events: Iterable<ProvenanceSource<M>>): { state: PatentState; fields: Record<string, M> } {
+export function provenanceOf<M>(events: Iterable<ProvenanceSource<M>>): {
+  state: PatentState;
+  fields: Record<string, M>;
+} {
   let state: PatentState = initialPatentState();
   const fields: Record<string, M> = {};
   for (const { event, meta } of events) {

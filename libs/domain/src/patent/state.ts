@@ -148,5 +148,8 @@ export function isHighValue(kind: PatentKind, flags: HighValueFlags): boolean {
 
 /** Window in which a declaration can be taken: its term, cut short by a withdrawal. */
 export function declarationWindow(d: OpenLicenseDeclaration): { from: IsoDate; to: IsoDate } {
-  return { from: d.termFrom, to: d.withdrawnOn !== undefined && d.withdrawnOn < d.termTo ? d.withdrawnOn : d.termTo };
+  return {
+    from: d.termFrom,
+    to: d.withdrawnOn !== undefined && d.withdrawnOn < d.termTo ? d.withdrawnOn : d.termTo,
+  };
 }

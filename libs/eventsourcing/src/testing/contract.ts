@@ -202,7 +202,10 @@ export function eventStoreContract(
         expect(result.streamName).toBe('patent-1');
         expect(result.nextExpectedVersion).toBe(4);
         expect(result.events.map((e) => e.version)).toEqual([1, 2, 3, 4]);
-        expectPositions(result.events.map((e) => e.position), [2, 3, 4, 5]);
+        expectPositions(
+          result.events.map((e) => e.position),
+          [2, 3, 4, 5],
+        );
         if (!contiguousPositions) {
           const [other] = await store.readStream('patent-0');
           expect(result.events[0]!.position).toBeGreaterThan(other!.position);
@@ -259,7 +262,10 @@ export function eventStoreContract(
 
       it('numbers positions from 1 in steps of 1 across streams', async () => {
         const appended = await interleave(10);
-        expectPositions(appended.map((e) => e.position), range(1, appended.length));
+        expectPositions(
+          appended.map((e) => e.position),
+          range(1, appended.length),
+        );
         if (contiguousPositions) expect(await store.headPosition()).toBe(appended.length);
         else expect(await store.headPosition()).toBe(appended[appended.length - 1]!.position);
         expect(await store.readAll()).toEqual(appended);
@@ -287,9 +293,14 @@ export function eventStoreContract(
       });
 
       it('reads at most 1000 events by default, and nothing past the head', async () => {
-        const { events } = await store.append('patent-1', batch(1005, 'big'), { expectedVersion: 'no_stream' });
+        const { events } = await store.append('patent-1', batch(1005, 'big'), {
+          expectedVersion: 'no_stream',
+        });
         const first = await store.readAll();
-        expectPositions(first.map((e) => e.position), range(1, 1000));
+        expectPositions(
+          first.map((e) => e.position),
+          range(1, 1000),
+        );
         if (contiguousPositions) {
           expect((await store.readAll({ after: 1000 })).map((e) => e.position)).toEqual(range(1001, 1005));
           expect(await store.readAll({ after: 1005 })).toEqual([]);
@@ -381,7 +392,11 @@ export function eventStoreContract(
         await store.append('patent-0', batch(2, 'other'), { expectedVersion: 'any' });
         await store.append('patent-1', batch(1, 'first'), { expectedVersion: 'no_stream' });
         const result = await store.append('patent-1', batch(3, 'cmd'), { expectedVersion: 1, command });
-        if (!contiguousPositions) expectPositions(result.events.map((e) => e.position), [4, 5, 6]);
+        if (!contiguousPositions)
+          expectPositions(
+            result.events.map((e) => e.position),
+            [4, 5, 6],
+          );
         const expected = {
           commandId: 'cmd-1',
           fingerprint: 'fp-1',
@@ -502,7 +517,10 @@ export function eventStoreContract(
         );
         const stream = await store.readStream('patent-1');
         expect(stream.map((e) => e.version)).toEqual(range(1, 60));
-        expectPositions(stream.map((e) => e.position), range(1, 60));
+        expectPositions(
+          stream.map((e) => e.position),
+          range(1, 60),
+        );
         for (const r of results) {
           const [first] = r.events;
           expect(r.events.map((e) => e.version)).toEqual(range(first!.version, first!.version + 2));
@@ -557,10 +575,16 @@ export function eventStoreContract(
     describe('hash chain', () => {
       it('links every event of a stream to the previous one, from the genesis value', async () => {
         await store.append('patent-1', batch(2, 'a'), { expectedVersion: 'no_stream' });
-        await store.append('patent-2', [newEvent('Other', { 名称: '一种方法', n: 1.5, ok: true, none: null })], {
-          expectedVersion: 'no_stream',
-        });
-        await store.appendMany([{ streamName: 'patent-1', events: batch(1, 'b'), options: { expectedVersion: 2 } }]);
+        await store.append(
+          'patent-2',
+          [newEvent('Other', { 名称: '一种方法', n: 1.5, ok: true, none: null })],
+          {
+            expectedVersion: 'no_stream',
+          },
+        );
+        await store.appendMany([
+          { streamName: 'patent-1', events: batch(1, 'b'), options: { expectedVersion: 2 } },
+        ]);
         for (const stream of ['patent-1', 'patent-2']) {
           let previousHash = GENESIS_HASH;
           for (const e of await store.readStream(stream)) {
@@ -599,9 +623,16 @@ export function eventStoreContract(
         expect(await store.streamVersion('patent-b')).toBe(1);
         expect(await store.streamVersion('patent-c')).toBe(1);
         const log = await store.readAll();
-        expectPositions(log.map((e) => e.position), [1, 2, 3, 4]);
+        expectPositions(
+          log.map((e) => e.position),
+          [1, 2, 3, 4],
+        );
         expect(log.map((e) => e.streamName)).toEqual(['patent-b', 'patent-a', 'patent-a', 'patent-c']);
-        expect(await store.findCommand('bulk-c')).toMatchObject({ streamName: 'patent-c', fromVersion: 1, toVersion: 1 });
+        expect(await store.findCommand('bulk-c')).toMatchObject({
+          streamName: 'patent-c',
+          fromVersion: 1,
+          toVersion: 1,
+        });
       });
 
       it('replays recorded commands as duplicates and rejects reused ids, without touching the rest', async () => {
@@ -643,7 +674,11 @@ export function eventStoreContract(
           { streamName: 'patent-a', events: batch(1, 'a'), options: { expectedVersion: 'any' } },
           {
             streamName: 'patent-b',
-            events: [newEvent('One'), dupId, { ...newEvent('Two'), metadata: { ...newEvent().metadata, eventId: dupId.metadata.eventId } }],
+            events: [
+              newEvent('One'),
+              dupId,
+              { ...newEvent('Two'), metadata: { ...newEvent().metadata, eventId: dupId.metadata.eventId } },
+            ],
             options: { expectedVersion: 'any' },
           },
           { streamName: 'patent-c', events: batch(1, 'c'), options: { expectedVersion: 'any' } },
@@ -654,7 +689,10 @@ export function eventStoreContract(
         expect(!results[3]!.ok && results[3]!.error).toBeInstanceOf(InvalidAppendError);
         expect(await store.readStream('patent-b')).toEqual([]);
         expect((await store.readAll()).map((e) => e.streamName)).toEqual(['patent-a', 'patent-c']);
-        expectPositions((await store.readAll()).map((e) => e.position), [1, 2]);
+        expectPositions(
+          (await store.readAll()).map((e) => e.position),
+          [1, 2],
+        );
       });
 
       it('accepts an empty batch', async () => {

@@ -1,4 +1,9 @@
-import { businessDateOf, type PatentEvent, PATENT_EVENT_TYPES, upcastPatentEvent } from '@patent-ledger/domain';
+import {
+  businessDateOf,
+  type PatentEvent,
+  PATENT_EVENT_TYPES,
+  upcastPatentEvent,
+} from '@patent-ledger/domain';
 import type { StoredEvent } from '@patent-ledger/eventsourcing';
 
 const PATENT_TYPES = new Set<string>(PATENT_EVENT_TYPES);

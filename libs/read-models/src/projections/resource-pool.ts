@@ -10,13 +10,7 @@ import type { ReadModelProjection } from '../sqlite-projection';
 import { businessDateOfStored, patentEventOf } from './event-helpers';
 
 export type DealStatus =
-  | 'available'
-  | 'in-deal'
-  | 'transferred'
-  | 'licensed'
-  | 'open-licensed'
-  | 'industrialized'
-  | 'lapsed';
+  'available' | 'in-deal' | 'transferred' | 'licensed' | 'open-licensed' | 'industrialized' | 'lapsed';
 export const DEAL_STATUSES: readonly DealStatus[] = [
   'available',
   'in-deal',
@@ -78,7 +72,12 @@ function summary(p: Patent): PoolEntry['evaluationSummary'] {
     improvementNeeds[e.improvementNeeds.level] = (improvementNeeds[e.improvementNeeds.level] ?? 0) + 1;
   }
   const count = p.evaluations.length;
-  return { count, meanProspect: count ? Math.round((sum / count) * 100) / 100 : null, willingness, improvementNeeds };
+  return {
+    count,
+    meanProspect: count ? Math.round((sum / count) * 100) / 100 : null,
+    willingness,
+    improvementNeeds,
+  };
 }
 
 export function poolEntryOf(p: Patent, admittedOn: string, last: PoolEntry['lastActivity']): PoolEntry {
@@ -177,10 +176,12 @@ export const resourcePoolProjection: ReadModelProjection = {
       const wasAdmitted = before.status !== 'none' && admitted(before);
       const isAdmitted = admitted(after);
       let admittedOn = row?.admitted_on ?? null;
-      if (isAdmitted && !wasAdmitted) admittedOn = event.type === 'IntentTagged' ? event.data.occurredOn : businessDateOfStored(e);
+      if (isAdmitted && !wasAdmitted)
+        admittedOn = event.type === 'IntentTagged' ? event.data.occurredOn : businessDateOfStored(e);
       if (!isAdmitted) admittedOn = null;
       await tx.run(putState, [id, JSON.stringify(after), admittedOn]);
-      if (event.type === 'PatentInventoried') for (const code of after.ipc) await tx.run(insertIpc, [id, code]);
+      if (event.type === 'PatentInventoried')
+        for (const code of after.ipc) await tx.run(insertIpc, [id, code]);
       if (wasAdmitted || isAdmitted) await tx.run(closeRow, [e.position, id]);
       if (!isAdmitted) return;
       const entry = poolEntryOf(after, admittedOn!, {

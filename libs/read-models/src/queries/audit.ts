@@ -55,7 +55,10 @@ const isCursor = (v: unknown): v is { after: number } =>
   !!v && typeof v === 'object' && Number.isSafeInteger((v as { after: unknown }).after);
 
 /** Events across streams in log order, filtered by actor, organisation, type and time. */
-export async function queryAudit(db: ReadModelDb, filter: AuditFilter & { limit?: number; cursor?: string }): Promise<AuditPage> {
+export async function queryAudit(
+  db: ReadModelDb,
+  filter: AuditFilter & { limit?: number; cursor?: string },
+): Promise<AuditPage> {
   const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
   const secret = await cursorSecret(db);
   const after = filter.cursor ? decodeCursor(secret, filter.cursor, isCursor).after : 0;
@@ -73,7 +76,11 @@ export async function queryAudit(db: ReadModelDb, filter: AuditFilter & { limit?
   if (filter.from !== undefined) add('recorded_at >= ?', filter.from);
   if (filter.to !== undefined) add('recorded_at < ?', filter.to);
   const rows = await db.transaction(
-    (tx) => tx.all<AuditRow>(`SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`, [...params, limit + 1]),
+    (tx) =>
+      tx.all<AuditRow>(`SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`, [
+        ...params,
+        limit + 1,
+      ]),
     'read',
   );
   const more = rows.length > limit;

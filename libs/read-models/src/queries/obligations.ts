@@ -109,8 +109,11 @@ const dayNumber = (d: IsoDate): number =>
 
 /** The checkpoint of the obligations projection: the snapshot a new traversal starts from. */
 const obligationsCheckpoint: SnapshotPosition = async (tx) =>
-  (await tx.get<{ position: number }>(`SELECT position FROM projection_checkpoints WHERE name = 'obligations'`))?.position ??
-  Number.MAX_SAFE_INTEGER;
+  (
+    await tx.get<{ position: number }>(
+      `SELECT position FROM projection_checkpoints WHERE name = 'obligations'`,
+    )
+  )?.position ?? Number.MAX_SAFE_INTEGER;
 
 /**
  * The obligations ledger as of a business date. An obligation whose trigger date is after `asOf` does
@@ -168,7 +171,10 @@ export async function queryObligations(
 
     const total =
       cursor?.n ??
-      (await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM obligations WHERE ${where.join(' AND ')}`, params))!.n;
+      (await tx.get<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM obligations WHERE ${where.join(' AND ')}`,
+        params,
+      ))!.n;
 
     const pageWhere = [...where];
     const pageParams: Record<string, unknown> = { ...params, limit: limit + 1 };
@@ -178,7 +184,7 @@ export async function queryObligations(
       pageParams.afterId = cursor.id;
     }
     const rows = await tx.all<Row>(
-        `SELECT id, kind, application_number, institution_id, ref, trigger_type, trigger_position, trigger_date, due_date,
+      `SELECT id, kind, application_number, institution_id, ref, trigger_type, trigger_position, trigger_date, due_date,
            CASE WHEN ${FULFILLED} THEN fulfilled_on END AS fulfilled_on, late,
            CASE WHEN lapsed_on <= @asOf THEN lapsed_on END AS lapsed_on,
            CASE WHEN ${FULFILLED} THEN 'fulfilled' WHEN due_date < @asOf THEN 'overdue' ELSE 'open' END AS status
@@ -194,7 +200,9 @@ export async function queryObligations(
       total,
       asOfPosition: snap,
       nextCursor:
-        more && last ? encodeCursor(secret, { p: snap, d: last.due_date, id: last.id, n: total, f: digest }) : null,
+        more && last
+          ? encodeCursor(secret, { p: snap, d: last.due_date, id: last.id, n: total, f: digest })
+          : null,
     };
   }, 'read');
 }

@@ -72,7 +72,11 @@ const FLAG_COLUMN: Record<keyof HighValueFlags, string> = {
   pledgeFinancing: 'f_pledge',
   award: 'f_award',
 };
-const MODE_COLUMN = { transfer: 'm_transfer', license: 'm_license', 'self-implementation': 'm_self' } as const;
+const MODE_COLUMN = {
+  transfer: 'm_transfer',
+  license: 'm_license',
+  'self-implementation': 'm_self',
+} as const;
 const SORT_KEY: Record<PoolSort, string> = {
   recent: 'last_position',
   prospect: 'COALESCE(mean_prospect, -1)',
@@ -112,7 +116,9 @@ function filterSql(f: PoolFilter, d: Dialect): { where: string[]; params: unknow
     params.push(`%${escapeLike(f.q)}%`);
   }
   if (f.ipc !== undefined && f.ipc !== '') {
-    where.push(`application_number IN (SELECT application_number FROM pool_ipc WHERE code LIKE ? ESCAPE '\\')`);
+    where.push(
+      `application_number IN (SELECT application_number FROM pool_ipc WHERE code LIKE ? ESCAPE '\\')`,
+    );
     params.push(`${escapeLike(f.ipc.toUpperCase())}%`);
   }
   return { where, params };
@@ -126,7 +132,8 @@ export type SnapshotPosition = (tx: SqlTx) => number | Promise<number>;
 const checkpointOf =
   (name: string): SnapshotPosition =>
   async (tx) =>
-    (await tx.get<{ position: number }>('SELECT position FROM projection_checkpoints WHERE name = ?', [name]))?.position ?? 0;
+    (await tx.get<{ position: number }>('SELECT position FROM projection_checkpoints WHERE name = ?', [name]))
+      ?.position ?? 0;
 
 /** Resource-pool listing: filters, sort, keyset pagination over a fixed snapshot, total count. */
 export async function queryResourcePool(
@@ -137,7 +144,18 @@ export async function queryResourcePool(
   const sort = req.sort ?? 'recent';
   const limit = Math.min(Math.max(req.limit ?? 50, 1), 500);
   const { where, params } = filterSql(req, db.dialect);
-  const filterDigest = JSON.stringify([req.institutionId, req.mode, req.kind, req.ipc, req.highValue, req.highValueFlag, req.tier, req.minProspect, req.status, req.q]);
+  const filterDigest = JSON.stringify([
+    req.institutionId,
+    req.mode,
+    req.kind,
+    req.ipc,
+    req.highValue,
+    req.highValueFlag,
+    req.tier,
+    req.minProspect,
+    req.status,
+    req.q,
+  ]);
   const secret = await cursorSecret(db);
   const cursor = req.cursor ? decodeCursor(secret, req.cursor, isCursor) : undefined;
   if (cursor && (cursor.s !== sort || cursor.f !== filterDigest)) {
@@ -157,7 +175,10 @@ export async function queryResourcePool(
     const whereAll = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total =
       cursor?.n ??
-      (await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${inSnapshot} ${whereAll}`, [...snap, ...params]))!.n;
+      (await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${inSnapshot} ${whereAll}`, [
+        ...snap,
+        ...params,
+      ]))!.n;
     const pageWhere = [...where];
     const pageParams = [...snap, ...params];
     if (cursor) {
@@ -179,16 +200,30 @@ export async function queryResourcePool(
       asOfPosition: snapshot,
       nextCursor:
         more && last
-          ? encodeCursor(secret, { p: snapshot, k: last.sort_key, id: last.application_number, n: total, s: sort, f: filterDigest })
+          ? encodeCursor(secret, {
+              p: snapshot,
+              k: last.sort_key,
+              id: last.application_number,
+              n: total,
+              s: sort,
+              f: filterDigest,
+            })
           : null,
     };
   }, 'read');
 }
 
 /** One current pool entry, or undefined when the patent is not in the pool. */
-export async function getPoolEntry(db: ReadModelDb, applicationNumber: string): Promise<PoolEntry | undefined> {
+export async function getPoolEntry(
+  db: ReadModelDb,
+  applicationNumber: string,
+): Promise<PoolEntry | undefined> {
   const row = await db.transaction(
-    (tx) => tx.get<{ entry: string }>('SELECT entry FROM pool_rows WHERE application_number = ? AND valid_to IS NULL', [applicationNumber]),
+    (tx) =>
+      tx.get<{ entry: string }>(
+        'SELECT entry FROM pool_rows WHERE application_number = ? AND valid_to IS NULL',
+        [applicationNumber],
+      ),
     'read',
   );
   return row ? (JSON.parse(row.entry) as PoolEntry) : undefined;
