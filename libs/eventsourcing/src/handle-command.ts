@@ -36,6 +36,37 @@ export interface HandleOptions<Event extends DomainEvent> {
    * throw a domain error.
    */
   precheck?: (version: number) => Promise<void> | void;
+  /** Reuse folded states between commands (checked against the stream version, see StateCache). */
+  cache?: StateCache<unknown>;
+}
+
+/**
+ * Folded states of recently used streams (least recently used dropped first). A cached state is used
+ * only when the store still reports the same stream version — events never change, so the version
+ * names the state — which makes it safe with other writers and other processes.
+ */
+export class StateCache<State> {
+  private readonly entries = new Map<string, { version: number; state: State }>();
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get(streamName: string): { version: number; state: State } | undefined {
+    const hit = this.entries.get(streamName);
+    if (hit) {
+      this.entries.delete(streamName);
+      this.entries.set(streamName, hit);
+    }
+    return hit;
+  }
+
+  set(streamName: string, version: number, state: State): void {
+    this.entries.delete(streamName);
+    this.entries.set(streamName, { version, state });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 }
 
 export interface CommandOutcome {
@@ -103,8 +134,13 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
   for (let attempt = 1; ; attempt++) {
     let decided: Event[];
     let version: number;
+    let loaded: { state: State; version: number };
     try {
-      const loaded = await loadAggregate(store, decider, streamName, options.upcast);
+      const cached = options.cache?.get(streamName) as { version: number; state: State } | undefined;
+      loaded =
+        cached && (await store.streamVersion(streamName)) === cached.version
+          ? cached
+          : await loadAggregate(store, decider, streamName, options.upcast);
       version = loaded.version;
       const pinned = ctx.expectedVersion;
       if (pinned !== undefined && !(Array.isArray(pinned) ? pinned.includes(version) : pinned === version)) {
@@ -136,6 +172,13 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
         expectedVersion: version,
         command: { commandId: ctx.commandId, fingerprint: ctx.fingerprint, recordedAt: ctx.now },
       });
+      if (options.cache && !result.duplicate) {
+        options.cache.set(
+          streamName,
+          result.nextExpectedVersion,
+          decided.reduce(decider.evolve, loaded.state),
+        );
+      }
       return {
         streamName,
         version: result.nextExpectedVersion,

@@ -31,7 +31,35 @@ eventStoreContract('SqliteEventStore (file)', async () => {
   return { store: SqliteEventStore.open(join(dir, 'events.db')), cleanup: async () => removeDir(dir) };
 });
 
-eventStoreContract('SqliteEventStore (:memory:)', async () => ({ store: SqliteEventStore.open(':memory:') }));
+eventStoreContract('SqliteEventStore (:memory:, no group commit)', async () => ({
+  store: SqliteEventStore.open(':memory:', { groupCommit: false }),
+}));
+
+describe('SqliteEventStore group commit', () => {
+  it('commits appends that arrive together in one transaction, each checked and acknowledged on its own', async () => {
+    const store = SqliteEventStore.open(':memory:');
+    const flushes = jest.spyOn(
+      store as unknown as { appendManyNow: (r: unknown[]) => unknown },
+      'appendManyNow',
+    );
+    const outcomes = await Promise.allSettled([
+      store.append('patent-a', [newEvent('A')], { expectedVersion: 'no_stream' }),
+      store.append('patent-b', [newEvent('B')], { expectedVersion: 'no_stream' }),
+      store.append('patent-a', [newEvent('A2')], { expectedVersion: 'no_stream' }),
+      store.append('patent-c', [newEvent('C')], { expectedVersion: 0 }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedVersionError);
+    expect((await store.readAll()).map((e) => e.type)).toEqual(['A', 'B', 'C']);
+    // One transaction (one fsync) for the four appends that arrived together.
+    expect(flushes).toHaveBeenCalledTimes(1);
+    expect(flushes.mock.calls[0]![0]).toHaveLength(4);
+    // A lone append afterwards is its own transaction.
+    await store.append('patent-d', [newEvent('D')], { expectedVersion: 'no_stream' });
+    expect(flushes).toHaveBeenCalledTimes(2);
+    await store.close();
+  });
+});
 
 describe('SqliteEventStore', () => {
   let dir: string;

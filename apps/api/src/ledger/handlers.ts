@@ -22,6 +22,7 @@ import {
 import {
   handleCommand,
   loadAggregate,
+  StateCache,
   type CommandOutcome,
   type EventStore,
   type StoredEvent,
@@ -42,6 +43,9 @@ const upcastPatent = (e: StoredEvent) => upcastPatentEvent(e).event;
 
 @CommandHandler(ExecutePatentCommand)
 export class ExecutePatentHandler implements ICommandHandler<ExecutePatentCommand, CommandOutcome> {
+  /** Folded patent states between commands (valid only while the stream version is unchanged). */
+  private readonly states = new StateCache<unknown>(20_000);
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly eventBus: EventBus,
