@@ -9,3 +9,4 @@ export * from './hash-chain';
 export * from './signing';
 export * from './chain';
 export * from './evidence';
+export * from './sql-rows';

@@ -96,6 +96,10 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
+  chainHeadFromRow,
+  commandRecordFromRow,
+  type ChainHeadRow,
+  type CommandRow,
 } from '@patent-ledger/eventsourcing';
 
 export interface PostgresEventStoreOptions {
@@ -184,17 +188,6 @@ interface EventRow {
   hash: string;
 }
 
-interface CommandRow {
-  command_id: string;
-  fingerprint: string;
-  stream_name: string;
-  from_version: number;
-  to_version: number;
-  first_position: string;
-  last_position: string;
-  recorded_at: string;
-}
-
 interface StreamRow {
   version: number;
   last_hash: string | null;
@@ -203,15 +196,6 @@ interface StreamRow {
 type StreamStateRow = { stream_version: number | null; last_hash: string | null } & (
   CommandRow | { [K in keyof CommandRow]: null }
 );
-
-interface ChainHeadRow {
-  position: string;
-  count: string;
-  head: string;
-  signed_at: string;
-  key_id: string;
-  signature: string;
-}
 
 function toStoredEvent(row: EventRow): StoredEvent {
   return {
@@ -222,30 +206,6 @@ function toStoredEvent(row: EventRow): StoredEvent {
     data: row.data,
     metadata: row.metadata,
     hash: row.hash,
-  };
-}
-
-function toCommandRecord(row: CommandRow): CommandRecord {
-  return {
-    commandId: row.command_id,
-    fingerprint: row.fingerprint,
-    streamName: row.stream_name,
-    fromVersion: row.from_version,
-    toVersion: row.to_version,
-    firstPosition: Number(row.first_position),
-    lastPosition: Number(row.last_position),
-    recordedAt: row.recorded_at,
-  };
-}
-
-function toChainHead(row: ChainHeadRow): ChainHead {
-  return {
-    position: Number(row.position),
-    count: Number(row.count),
-    head: row.head,
-    signedAt: row.signed_at,
-    keyId: row.key_id,
-    signature: row.signature,
   };
 }
 
@@ -517,7 +477,7 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
   async findCommand(commandId: string): Promise<CommandRecord | undefined> {
     this.assertOpen();
     const row = (await this.run<CommandRow>(this.pg, 'findCommand', [commandId])).rows[0];
-    return row && toCommandRecord(row);
+    return row && commandRecordFromRow(row);
   }
 
   async ping(): Promise<void> {
@@ -528,7 +488,7 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
   async latestChainHead(): Promise<ChainHead | undefined> {
     this.assertOpen();
     const row = (await this.run<ChainHeadRow>(this.pg, 'latestChainHead', [])).rows[0];
-    return row && toChainHead(row);
+    return row && chainHeadFromRow(row);
   }
 
   async appendChainHead(h: ChainHead): Promise<void> {
@@ -545,7 +505,7 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
 
   async readChainHeads(): Promise<ChainHead[]> {
     this.assertOpen();
-    return (await this.run<ChainHeadRow>(this.pg, 'readChainHeads', [])).rows.map(toChainHead);
+    return (await this.run<ChainHeadRow>(this.pg, 'readChainHeads', [])).rows.map(chainHeadFromRow);
   }
 
   async streamHeads(): Promise<Map<string, { version: number; lastHash: string | null }>> {
@@ -637,7 +597,7 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
     ).rows[0]!;
     // Under the stream lock, a concurrent duplicate of this command on this stream has committed.
     if (command && state.command_id !== null) {
-      return this.replay(client, toCommandRecord(state), streamName, command.fingerprint);
+      return this.replay(client, commandRecordFromRow(state), streamName, command.fingerprint);
     }
     const head =
       state.stream_version === null

@@ -22,6 +22,10 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
+  chainHeadFromRow,
+  commandRecordFromRow,
+  type ChainHeadRow,
+  type CommandRow,
 } from '@patent-ledger/eventsourcing';
 
 export interface SqliteEventStoreOptions {
@@ -130,17 +134,6 @@ interface EventRow {
   hash: string | null;
 }
 
-interface CommandRow {
-  command_id: string;
-  fingerprint: string;
-  stream_name: string;
-  from_version: number;
-  to_version: number;
-  first_position: number;
-  last_position: number;
-  recorded_at: string;
-}
-
 function toStoredEvent(row: EventRow): StoredEvent {
   return {
     streamName: row.stream_name,
@@ -150,39 +143,6 @@ function toStoredEvent(row: EventRow): StoredEvent {
     data: JSON.parse(row.data) as JsonObject,
     metadata: JSON.parse(row.metadata) as EventMetadata,
     ...(row.hash !== null ? { hash: row.hash } : {}),
-  };
-}
-
-interface ChainHeadRow {
-  position: number;
-  count: number;
-  head: string;
-  signed_at: string;
-  key_id: string;
-  signature: string;
-}
-
-function toChainHead(r: ChainHeadRow): ChainHead {
-  return {
-    position: r.position,
-    count: r.count,
-    head: r.head,
-    signedAt: r.signed_at,
-    keyId: r.key_id,
-    signature: r.signature,
-  };
-}
-
-function toCommandRecord(row: CommandRow): CommandRecord {
-  return {
-    commandId: row.command_id,
-    fingerprint: row.fingerprint,
-    streamName: row.stream_name,
-    fromVersion: row.from_version,
-    toVersion: row.to_version,
-    firstPosition: row.first_position,
-    lastPosition: row.last_position,
-    recordedAt: row.recorded_at,
   };
 }
 
@@ -392,7 +352,7 @@ export class SqliteEventStore implements EventStore, ChainHeadStore {
   async findCommand(commandId: string): Promise<CommandRecord | undefined> {
     this.assertOpen();
     const row = this.statements.findCommand.get(commandId);
-    return row && toCommandRecord(row);
+    return row && commandRecordFromRow(row);
   }
 
   async ping(): Promise<void> {
@@ -404,7 +364,7 @@ export class SqliteEventStore implements EventStore, ChainHeadStore {
     this.assertOpen();
     const row = this.db.prepare('SELECT * FROM chain_heads ORDER BY seq DESC LIMIT 1').get() as
       ChainHeadRow | undefined;
-    return row && toChainHead(row);
+    return row && chainHeadFromRow(row);
   }
 
   async appendChainHead(h: ChainHead): Promise<void> {
@@ -419,7 +379,7 @@ export class SqliteEventStore implements EventStore, ChainHeadStore {
   async readChainHeads(): Promise<ChainHead[]> {
     this.assertOpen();
     return (this.db.prepare('SELECT * FROM chain_heads ORDER BY seq').all() as ChainHeadRow[]).map(
-      toChainHead,
+      chainHeadFromRow,
     );
   }
 
@@ -442,7 +402,7 @@ export class SqliteEventStore implements EventStore, ChainHeadStore {
     const { command } = options;
     if (command) {
       const recorded = this.statements.findCommand.get(command.commandId);
-      if (recorded) return this.replay(toCommandRecord(recorded), streamName, command.fingerprint);
+      if (recorded) return this.replay(commandRecordFromRow(recorded), streamName, command.fingerprint);
     }
     const head = this.statements.streamHead.get(streamName);
     const current = head?.version ?? 0;
