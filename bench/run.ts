@@ -318,12 +318,6 @@ async function main(): Promise<void> {
     }
   };
   let pgReachable = false;
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(sig, () => {
-      stopping = true;
-      void cleanup().finally(() => process.exit(130));
-    });
-  }
 
   process.stderr.write(
     `patent-ledger benchmark${o.quick ? ' (quick)' : ''}${o.national ? ' (national)' : ''}: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, SQLite ${m.sqlite}\ntemporary files: ${root}\n`,
@@ -346,16 +340,76 @@ async function main(): Promise<void> {
     }
   }
 
+  /** Writes bench/results.json (after every phase, so an interrupted run keeps what it measured). */
+  const writeResults = (status: string) => {
+    const result = {
+      generatedAt: new Date().toISOString(),
+      status,
+      command: `npm run bench --${o.quick ? ' --quick' : ''}${o.national ? ' --national' : ''}`,
+      durationMinutes: Math.round(((Date.now() - started) / 60_000) * 10) / 10,
+      machine: m,
+      store: stores.map((s) =>
+        s.kind === 'sqlite'
+          ? 'sqlite (better-sqlite3, WAL; synchronous FULL = product default, NORMAL rows where marked)'
+          : String(details['postgres'] ?? 'postgres'),
+      ),
+      sizes: size,
+      rows,
+      details,
+    };
+    writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+    return result;
+  };
+
+  const render = (result: ReturnType<typeof writeResults>): string => {
+    const out: string[] = [];
+    out.push(
+      `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.os}, SQLite ${m.sqlite}${details['postgres'] ? `, ${String(details['postgres'])}` : ''}`,
+    );
+    out.push(
+      `run: ${result.command} (${result.durationMinutes} min)${result.status === 'complete' ? '' : ` — ${result.status}`}\n`,
+    );
+    out.push(table(rows));
+    out.push('\nnotes:');
+    out.push(notes(rows));
+    for (const [key, value] of Object.entries(details)) {
+      if (!key.startsWith('pool ')) continue;
+      out.push(`\nresource-pool query shapes on ${key.slice(5)} (ms):`);
+      for (const d of value as {
+        query: string;
+        p50: number;
+        p99: number;
+        total: number;
+        samples: number;
+      }[]) {
+        out.push(
+          `  ${d.query.padEnd(48)} p50 ${fmt(d.p50, 'ms').padStart(7)}  p99 ${fmt(d.p99, 'ms').padStart(7)}  (${d.samples} queries; ${d.total.toLocaleString('en-US')} matching)`,
+        );
+      }
+    }
+    out.push(`\nwrote ${RESULTS}`);
+    return `${out.join('\n')}\n`;
+  };
+
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (stopping) return;
+      stopping = true;
+      current?.kill('SIGKILL');
+      process.stdout.write(render(writeResults(`interrupted by ${sig}`)));
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+
   const collect = (out: PhaseOutput, fallback: () => Row[]) => {
+    if (stopping) return false;
     const { error, ...rest } = out.details;
     Object.assign(details, rest);
-    if (error !== undefined) {
-      process.stderr.write(`  phase failed: ${String(error)}\n`);
-      rows.push(...(out.rows.length > 0 ? out.rows : fallback()));
-      return false;
-    }
-    rows.push(...out.rows);
-    return true;
+    const ok = error === undefined;
+    if (!ok) process.stderr.write(`  phase failed: ${String(error)}\n`);
+    rows.push(...(ok || out.rows.length > 0 ? out.rows : fallback()));
+    writeResults('partial');
+    return ok;
   };
 
   const importFile = join(root, `inventory-${size.importPatents}.csv`);
@@ -531,42 +585,7 @@ async function main(): Promise<void> {
   if (pgSkip !== undefined) rows.push(skipped('postgres', 'all', 'PostgreSQL rows', '', pgSkip));
 
   await cleanup();
-  const minutes = (Date.now() - started) / 60_000;
-  const result = {
-    generatedAt: new Date().toISOString(),
-    command: `npm run bench --${o.quick ? ' --quick' : ''}${o.national ? ' --national' : ''}`,
-    durationMinutes: Math.round(minutes * 10) / 10,
-    machine: m,
-    store: stores.map((s) =>
-      s.kind === 'sqlite'
-        ? 'sqlite (better-sqlite3, WAL; synchronous FULL = product default, NORMAL rows where marked)'
-        : String(details['postgres'] ?? 'postgres'),
-    ),
-    sizes: size,
-    rows,
-    details,
-  };
-  writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
-
-  const out: string[] = [];
-  out.push(
-    `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.os}, SQLite ${m.sqlite}${details['postgres'] ? `, ${String(details['postgres'])}` : ''}`,
-  );
-  out.push(`run: ${result.command} (${result.durationMinutes} min)\n`);
-  out.push(table(rows));
-  out.push('\nnotes:');
-  out.push(notes(rows));
-  for (const [key, value] of Object.entries(details)) {
-    if (!key.startsWith('pool ')) continue;
-    out.push(`\nresource-pool query shapes on ${key.slice(5)} (ms):`);
-    for (const d of value as { query: string; p50: number; p99: number; total: number; samples: number }[]) {
-      out.push(
-        `  ${d.query.padEnd(48)} p50 ${fmt(d.p50, 'ms').padStart(7)}  p99 ${fmt(d.p99, 'ms').padStart(7)}  (${d.samples} queries; ${d.total.toLocaleString('en-US')} matching)`,
-      );
-    }
-  }
-  out.push(`\nwrote ${RESULTS}`);
-  process.stdout.write(`${out.join('\n')}\n`);
+  process.stdout.write(render(writeResults('complete')));
 }
 
 main().catch((err: unknown) => {
