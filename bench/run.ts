@@ -165,7 +165,9 @@ let stopping = false;
 function runPhase(name: string, args: object): Promise<PhaseOutput> {
   if (stopping) return Promise.resolve({ rows: [], details: { error: 'interrupted' } });
   return new Promise((resolvePhase) => {
-    const child = spawn(process.execPath, ['--expose-gc', PHASE_JS, name, JSON.stringify(args)], {
+    // BENCH_NODE_ARGS: extra node flags for the phase processes (diagnostics, e.g. --cpu-prof).
+    const extra = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, ['--expose-gc', ...extra, PHASE_JS, name, JSON.stringify(args)], {
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd: REPO,
     });
@@ -509,6 +511,8 @@ async function main(): Promise<void> {
         connections: size.connections,
         durationSec: size.httpDurationSec,
         warmupSec: size.httpWarmupSec,
+        // Diagnostics: BENCH_HTTP_PROJECTOR=worker|inline|off sets LEDGER_PROJECTOR for the api.
+        ...(process.env['BENCH_HTTP_PROJECTOR'] ? { projector: process.env['BENCH_HTTP_PROJECTOR'] } : {}),
       });
       collect(out, () => [
         skipped(sl(spec), 'http', 'command over HTTP', 'requests/s', String(out.details['error']), {

@@ -1,10 +1,11 @@
 /**
  * The command over HTTP: the api built by `createApp` (the product's middleware, body parser,
- * validation pipe, problem filter, CQRS bus, inline projector and chain-head recorder) listening on
+ * validation pipe, problem filter, CQRS bus, projector (its own thread by default) and chain-head recorder) listening on
  * 127.0.0.1, loaded by autocannon from another process with N connections; against a bare endpoint of
  * the same Nest app (a controller that does no work) receiving the same requests.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Controller, HttpCode, Param, Post, type DynamicModule } from '@nestjs/common';
 import { emit, log, peakRow, resetPeakRss, round, row, type Row } from '../lib/common';
@@ -45,8 +46,10 @@ export interface HttpArgs {
   connections: number;
   durationSec: number;
   warmupSec: number;
-  /** Diagnostics only: LEDGER_PROJECTOR (default inline, as in production). */
-  projector?: 'inline' | 'off';
+  /** Alternating noop/command rounds sharing durationSec (default 3). */
+  rounds?: number;
+  /** Diagnostics only: LEDGER_PROJECTOR (default: the api's default, as in production). */
+  projector?: 'worker' | 'inline' | 'off';
 }
 
 interface LoadSummary {
@@ -59,6 +62,42 @@ interface LoadSummary {
   latencyP50: number;
   latencyP99: number;
   latencyMax: number;
+  durationSec: number;
+}
+
+/**
+ * CPU time (µs) of this process's main thread — the one that serves HTTP — from /proc (Linux); 0
+ * elsewhere. Worker threads (writer, projector) are not counted.
+ */
+function mainThreadCpuMicros(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime (fields 14 and 15 of stat; 12 and 13 after the command name), in clock ticks.
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/** Two load summaries of the same endpoint as one: totals added, rates over the summed time, worst latencies. */
+function merge(a: LoadSummary | undefined, b: LoadSummary): LoadSummary {
+  if (!a) return b;
+  const total = a.total + b.total;
+  const seconds = a.durationSec + b.durationSec;
+  return {
+    requestsPerSec: seconds > 0 ? total / seconds : 0,
+    total,
+    ok2xx: a.ok2xx + b.ok2xx,
+    non2xx: a.non2xx + b.non2xx,
+    errors: a.errors + b.errors,
+    timeouts: a.timeouts + b.timeouts,
+    latencyP50: Math.max(a.latencyP50, b.latencyP50),
+    latencyP99: Math.max(a.latencyP99, b.latencyP99),
+    latencyMax: Math.max(a.latencyMax, b.latencyMax),
+    durationSec: seconds,
+  };
 }
 
 function load(args: object): Promise<LoadSummary> {
@@ -89,11 +128,7 @@ export async function httpPhase(args: HttpArgs): Promise<void> {
   await registerInstitution(seeding);
   const patents = await seedPatents(seeding, { series: HTTP_SERIES, count: args.patents, evaluations: 0 });
   log(`seeded ${patents.length.toLocaleString('en-US')} patents for HTTP`);
-  let store = seeding;
-  if (spec.kind === 'sqlite') {
-    await seeding.close();
-    store = (await openStore(spec, where)).store;
-  }
+  await seeding.close();
   const env: NodeJS.ProcessEnv = {
     LEDGER_STORE: spec.kind,
     LEDGER_DB: spec.kind === 'sqlite' ? where : join(args.dir, 'unused.db'),
@@ -101,20 +136,28 @@ export async function httpPhase(args: HttpArgs): Promise<void> {
     LEDGER_READ_DB: join(args.dir, `http-read-models-${spec.kind}.db`),
     LEDGER_SIGNING_KEY_FILE: join(args.dir, 'signing-key.pem'),
     LEDGER_LOG_LEVEL: 'error',
-    LEDGER_PROJECTOR: args.projector ?? 'inline',
+    ...(args.projector ? { LEDGER_PROJECTOR: args.projector } : {}),
+    // Diagnostics: BENCH_HTTP_SQLITE_WRITER sets LEDGER_SQLITE_WRITER (default: the api's).
+    ...(process.env['BENCH_HTTP_SQLITE_WRITER']
+      ? { LEDGER_SQLITE_WRITER: process.env['BENCH_HTTP_SQLITE_WRITER'] }
+      : {}),
+    // Diagnostics: BENCH_HTTP_PROJECTOR_DELAY_MS sets LEDGER_PROJECTOR_DELAY_MS (default: the api's).
+    ...(process.env['BENCH_HTTP_PROJECTOR_DELAY_MS']
+      ? { LEDGER_PROJECTOR_DELAY_MS: process.env['BENCH_HTTP_PROJECTOR_DELAY_MS'] }
+      : {}),
     HOST: '127.0.0.1',
     PORT: '0',
     ...(spec.kind === 'postgres' ? { LEDGER_PG_URL: pgUrl(spec), LEDGER_PG_SCHEMA: where } : {}),
   };
   const config = loadConfig(env);
   withBenchController();
-  // The read models are opened by createApp from the configuration (SQLite next to the ledger).
-  const app = await createApp(config, { store, logger: false });
+  // The store and the read models are opened by createApp from the configuration, as in production.
+  const app = await createApp(config, { logger: false });
   try {
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address() as { port: number };
     const url = `http://127.0.0.1:${address.port}`;
-    // Let the inline projector catch up with the seeded events first.
+    // Let the projector catch up with the seeded events first.
     const rm = app.get(ReadModelsService);
     for (;;) {
       const status = await rm.status();
@@ -133,16 +176,40 @@ export async function httpPhase(args: HttpArgs): Promise<void> {
       tag: `${spec.kind}-${process.pid}`,
     };
     resetPeakRss();
+    /** CPU time of the api process (all its threads) per request, a figure less sensitive to other load. */
+    const cpuPerRequest: Record<string, number> = {};
     const results: Record<string, LoadSummary> = {};
     let startK = 0;
     for (const target of ['noop', 'command'] as const) {
       await load({ ...base, target, durationSec: args.warmupSec, startK });
       startK += 10_000_000;
-      const r = await load({ ...base, target, durationSec: args.durationSec, startK });
-      startK += 10_000_000;
-      results[target] = r;
+    }
+    // Alternating rounds, so that the endpoint and its baseline see the same conditions (other load
+    // on the machine comes and goes); the figures add the rounds up.
+    const rounds = Math.max(1, args.rounds ?? 3);
+    const perRound = Math.max(1, Math.round(args.durationSec / rounds));
+    const cpu: Record<string, number> = { noop: 0, command: 0 };
+    const mainCpu: Record<string, number> = { noop: 0, command: 0 };
+    for (let i = 0; i < rounds; i++) {
+      for (const target of ['noop', 'command'] as const) {
+        const cpu0 = process.cpuUsage();
+        const main0 = mainThreadCpuMicros();
+        const r = await load({ ...base, target, durationSec: perRound, startK });
+        const used = process.cpuUsage(cpu0);
+        mainCpu[target]! += mainThreadCpuMicros() - main0;
+        startK += 10_000_000;
+        cpu[target]! += used.user + used.system;
+        results[target] = merge(results[target], r);
+        log(
+          `${target} (round ${i + 1}/${rounds}): ${Math.round(r.requestsPerSec)} req/s, p99 ${r.latencyP99} ms, ${r.non2xx} non-2xx, ${r.errors} errors`,
+        );
+      }
+    }
+    for (const target of ['noop', 'command'] as const) {
+      cpuPerRequest[target] = cpu[target]! / Math.max(1, results[target]!.total);
+      const r = results[target]!;
       log(
-        `${target}: ${Math.round(r.requestsPerSec)} req/s, p99 ${r.latencyP99} ms, ${r.non2xx} non-2xx, ${r.errors} errors`,
+        `${target}: ${Math.round(r.requestsPerSec)} req/s, p99 ${r.latencyP99} ms (worst round); api CPU ${Math.round(cpuPerRequest[target]!)} µs/request, of which its main thread ${Math.round(mainCpu[target]! / Math.max(1, r.total))}`,
       );
     }
     const noop = results['noop']!;
@@ -156,18 +223,18 @@ export async function httpPhase(args: HttpArgs): Promise<void> {
       row({
         store: label,
         phase: 'http',
-        name: `POST /patents/:id/evaluations over HTTP, ${c} connections, ${args.durationSec} s`,
+        name: `POST /patents/:id/evaluations over HTTP, ${c} connections, ${rounds} × ${perRound} s`,
         value: round(command.requestsPerSec),
         unit: 'requests/s',
         baseline: `bare Nest endpoint POST /bench/noop/:id of the same app, same requests (${c} connections)`,
         baselineValue: round(noop.requestsPerSec),
         target: { kind: 'ratioAtLeast', value: 0.4 },
-        note: `${command.total.toLocaleString('en-US')} vs ${noop.total.toLocaleString('en-US')} requests${problems(command)}${problems(noop)}`,
+        note: `${command.total.toLocaleString('en-US')} vs ${noop.total.toLocaleString('en-US')} requests; api CPU ${Math.round(cpuPerRequest['command']!)} vs ${Math.round(cpuPerRequest['noop']!)} µs/request${problems(command)}${problems(noop)}`,
       }),
       row({
         store: label,
         phase: 'http',
-        name: `POST /patents/:id/evaluations over HTTP, ${c} connections: p99 latency`,
+        name: `POST /patents/:id/evaluations over HTTP, ${c} connections: p99 latency (worst round)`,
         value: command.latencyP99,
         unit: 'ms',
         baseline: 'bare endpoint p99',

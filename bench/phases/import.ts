@@ -146,6 +146,22 @@ export async function importPhase(args: ImportArgs): Promise<void> {
     log(`raw inserts: ${baseline.rows.toLocaleString('en-US')} rows in ${baseline.seconds.toFixed(1)} s`);
     if (baseline.rows !== summary.imported)
       throw new Error(`the baseline inserted ${baseline.rows} rows, the import ${summary.imported}`);
+    // What the import's writes alone cost: its event, stream and command rows inserted with the raw
+    // driver under the baseline's conditions (no parsing, deciding, hashing or lookups).
+    const floor =
+      spec.kind === 'sqlite'
+        ? await rawSqliteInserts(
+            where,
+            join(args.dir, 'import-raw-all.db'),
+            spec.synchronous ?? 'FULL',
+            firstPosition,
+            true,
+          )
+        : undefined;
+    if (floor)
+      log(
+        `raw inserts of all the rows: ${floor.rows.toLocaleString('en-US')} patents in ${floor.seconds.toFixed(1)} s`,
+      );
     const target: Target = { kind: 'ratioAtLeast', value: 0.5 };
     rows.push(
       row({
@@ -161,6 +177,20 @@ export async function importPhase(args: ImportArgs): Promise<void> {
       }),
       peak,
     );
+    if (floor) {
+      rows.push(
+        row({
+          store: label,
+          phase,
+          name: `the import's writes alone: raw INSERTs of its event, stream and command rows (${BATCH}-row transactions)`,
+          value: round(floor.rows / floor.seconds),
+          unit: 'patents/s',
+          baseline: 'the raw event-row INSERTs above',
+          baselineValue: round(baseline.rows / baseline.seconds),
+          note: 'no target: the most the import could reach at this transaction size if reading, deciding and hashing cost nothing',
+        }),
+      );
+    }
   } finally {
     await store.close().catch(() => undefined);
     if (spec.kind === 'postgres') {
@@ -191,21 +221,65 @@ interface SqliteEventRow {
   hash: string | null;
 }
 
-/** Only the insert transactions are timed; reading the rows back from the store is not. */
+/** The SqliteEventStore's streams and commands tables. */
+const SQLITE_STREAMS_COMMANDS_DDL = `
+  CREATE TABLE streams (
+    stream_name TEXT    PRIMARY KEY,
+    version     INTEGER NOT NULL,
+    last_hash   TEXT
+  ) WITHOUT ROWID;
+  CREATE TABLE commands (
+    command_id     TEXT    PRIMARY KEY,
+    fingerprint    TEXT    NOT NULL,
+    stream_name    TEXT    NOT NULL,
+    from_version   INTEGER NOT NULL,
+    to_version     INTEGER NOT NULL,
+    first_position INTEGER NOT NULL,
+    last_position  INTEGER NOT NULL,
+    recorded_at    TEXT    NOT NULL
+  ) WITHOUT ROWID;`;
+
+interface SqliteCommandRow {
+  command_id: string;
+  fingerprint: string;
+  stream_name: string;
+  from_version: number;
+  to_version: number;
+  first_position: number;
+  last_position: number;
+  recorded_at: string;
+}
+
+/**
+ * Only the insert transactions are timed; reading the rows back from the store is not. With
+ * `allRows`, each event's stream row and command record (as the store wrote them) are inserted too.
+ */
 async function rawSqliteInserts(
   source: string,
   target: string,
   synchronous: 'FULL' | 'NORMAL',
   fromPosition: number,
+  allRows = false,
 ): Promise<RawResult> {
   const src = new Database(source, { readonly: true });
   const dst = openRawSqlite(target, synchronous);
+  if (allRows) dst.exec(SQLITE_STREAMS_COMMANDS_DDL);
   const read = src.prepare<[number, number], SqliteEventRow>(
     `SELECT position, ${SQLITE_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
   );
+  const readCommand = src.prepare<[string], SqliteCommandRow>('SELECT * FROM commands WHERE command_id = ?');
   const insert = dst.prepare(`INSERT INTO events (${SQLITE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertBatch = dst.transaction((batch: SqliteEventRow[]) => {
-    for (const r of batch)
+  const insertStream = allRows
+    ? dst.prepare(
+        `INSERT INTO streams (stream_name, version, last_hash) VALUES (?, ?, ?)
+     ON CONFLICT (stream_name) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash`,
+      )
+    : undefined;
+  const insertCommand = allRows
+    ? dst.prepare('INSERT INTO commands VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    : undefined;
+  const insertBatch = dst.transaction((batch: SqliteEventRow[], commands: SqliteCommandRow[]) => {
+    for (const [i, r] of batch.entries()) {
       insert.run(
         r.stream_name,
         r.version,
@@ -217,6 +291,21 @@ async function rawSqliteInserts(
         r.recorded_at,
         r.hash,
       );
+      const c = commands[i];
+      if (c) {
+        insertStream!.run(r.stream_name, r.version, r.hash);
+        insertCommand!.run(
+          c.command_id,
+          c.fingerprint,
+          c.stream_name,
+          c.from_version,
+          c.to_version,
+          c.first_position,
+          c.last_position,
+          c.recorded_at,
+        );
+      }
+    }
   });
   let rows = 0;
   let ms = 0;
@@ -224,8 +313,9 @@ async function rawSqliteInserts(
     const batch = read.all(after, BATCH);
     if (batch.length === 0) break;
     after = batch[batch.length - 1]!.position;
+    const commands = allRows ? batch.map((r) => readCommand.get(r.command_id)!) : [];
     const t0 = now();
-    insertBatch.immediate(batch);
+    insertBatch.immediate(batch, commands);
     ms += now() - t0;
     rows += batch.length;
   }

@@ -29,20 +29,15 @@ export async function poolPhase(args: PoolArgs): Promise<void> {
   const rows: Row[] = [];
   try {
     const get = <T>(sql: string) => db.transaction((tx) => tx.get<T>(sql), 'read');
-    const pool = Number(
-      (await get<{ n: number }>('SELECT count(*) AS n FROM pool_rows WHERE valid_to IS NULL'))?.n ?? 0,
-    );
+    const pool = Number((await get<{ n: number }>('SELECT count(*) AS n FROM pool_rows'))?.n ?? 0);
     const byInstitution =
-      'SELECT institution_id AS id FROM pool_rows WHERE valid_to IS NULL GROUP BY institution_id ORDER BY count(*)';
+      'SELECT institution_id AS id FROM pool_rows GROUP BY institution_id ORDER BY count(*)';
     const topInstitution = (await get<{ id: string }>(`${byInstitution} DESC LIMIT 1`))?.id ?? 'tyut';
     const smallInstitution = (await get<{ id: string }>(`${byInstitution} ASC LIMIT 1`))?.id ?? 'tyut';
     // Two characters of a title (a word of the generated vocabulary).
     const title =
-      (
-        await get<{ title: string }>(
-          'SELECT title FROM pool_rows WHERE valid_to IS NULL ORDER BY row_id LIMIT 1 OFFSET 1000',
-        )
-      )?.title ?? '材料';
+      (await get<{ title: string }>('SELECT title FROM pool_rows ORDER BY last_position LIMIT 1 OFFSET 1000'))
+        ?.title ?? '材料';
     const word = [...title].slice(2, 4).join('');
     const ipc =
       (

@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { applyProvince, generateProvince } from '@patent-ledger/bulk';
-import { Projector } from '@patent-ledger/eventsourcing';
+import { DEFAULT_PROJECTOR_BATCH_SIZE, Projector } from '@patent-ledger/eventsourcing';
 import { emit, log, now, peakRow, resetPeakRss, round, row, type Row } from '../lib/common';
 import { openReadModels, readModelsLabel, type ReadModelsSpec } from '../lib/read-models';
 import { openStore, storeLabel, type StoreSpec } from '../lib/stores';
@@ -169,7 +169,7 @@ export async function projectionPhase(args: ProjectionArgs): Promise<void> {
     const pool = Number(
       (
         await readModels.sql.transaction(
-          (tx) => tx.get<{ n: number }>('SELECT count(*) AS n FROM pool_rows WHERE valid_to IS NULL'),
+          (tx) => tx.get<{ n: number }>('SELECT count(*) AS n FROM pool_rows'),
           'read',
         )
       )?.n ?? 0,
@@ -185,7 +185,7 @@ export async function projectionPhase(args: ProjectionArgs): Promise<void> {
         value: round(read / seconds),
         unit: 'events/s',
         target: { kind: 'atLeast', value: 50_000 },
-        note: `${seconds.toFixed(1)} s; Projector default batch (1,000); ${readModelsLabel(args.readModels)}; ${pool.toLocaleString('en-US')} pool patents`,
+        note: `${seconds.toFixed(1)} s; Projector default batch (${DEFAULT_PROJECTOR_BATCH_SIZE.toLocaleString('en-US')}); ${readModelsLabel(args.readModels)}; ${pool.toLocaleString('en-US')} pool patents`,
       }),
       peakRow(label, 'projection', 'projection catch-up'),
     );

@@ -12,7 +12,7 @@ import {
   verifyEvidenceBundle,
   type EventStore,
 } from '@patent-ledger/eventsourcing';
-import { SqliteEventStore } from '@patent-ledger/store-sqlite';
+import { SqliteEventStore, ThreadedSqliteEventStore } from '@patent-ledger/store-sqlite';
 import { EVENT_STORE } from '../../apps/api/src/ledger/tokens';
 import {
   actors,
@@ -40,9 +40,11 @@ async function post(
   if (res.status !== 201) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
-function store(): SqliteEventStore {
+/** The api's SQLite store (its writes in a thread of their own by default). */
+function store(): SqliteEventStore | ThreadedSqliteEventStore {
   const s = h.app().get<EventStore>(EVENT_STORE);
-  if (!(s instanceof SqliteEventStore)) throw new Error('the harness does not run on SQLite');
+  if (!(s instanceof SqliteEventStore || s instanceof ThreadedSqliteEventStore))
+    throw new Error('the harness does not run on SQLite');
   return s;
 }
 

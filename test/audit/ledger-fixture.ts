@@ -318,7 +318,7 @@ const setClause = (set: Record<string, unknown>, param: (i: number, column: stri
   };
 };
 
-export function sqliteRaw(store: SqliteEventStore): RawLedger {
+export function sqliteRaw(store: Pick<SqliteEventStore, 'database'>): RawLedger {
   const db = store.database;
   return {
     async rows(streamName) {

@@ -15,7 +15,7 @@ import {
   writeInventoryFile,
 } from '@patent-ledger/bulk';
 import { checkDigit, institutionDecider, institutionStream } from '@patent-ledger/domain';
-import { handleCommand } from '@patent-ledger/eventsourcing';
+import { handleCommand, typescriptPrelude } from '@patent-ledger/eventsourcing';
 import { SqliteEventStore } from '@patent-ledger/store-sqlite';
 
 const ROOT = join(__dirname, '..', '..');
@@ -29,24 +29,7 @@ const KILL_AFTER_ROWS = 600;
  * its commit so the parent can kill it mid-run; progress lines (one per batch) go to stdout.
  */
 const childScript = `
-  const Module = require('node:module');
-  const path = require('node:path');
-  const swc = require(${JSON.stringify(require.resolve('@swc/core'))});
-  const libs = ${JSON.stringify(join(ROOT, 'libs'))};
-  const resolveFilename = Module._resolveFilename;
-  Module._resolveFilename = function (request, ...rest) {
-    const alias = /^@patent-ledger\\/([\\w-]+)$/.exec(request);
-    return resolveFilename.call(this, alias ? path.join(libs, alias[1], 'src', 'index.ts') : request, ...rest);
-  };
-  require.extensions['.ts'] = (module, filename) => {
-    const options = {
-      swcrc: false,
-      configFile: false,
-      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-      module: { type: 'commonjs' },
-    };
-    module._compile(swc.transformFileSync(filename, options).code, filename);
-  };
+  ${typescriptPrelude(join(ROOT, 'libs'))}
   const { SqliteEventStore } = require('@patent-ledger/store-sqlite');
   const { importInventory, createProgressPrinter } = require('@patent-ledger/bulk');
 

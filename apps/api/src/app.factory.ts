@@ -27,7 +27,7 @@ export async function createApp(
   config: LedgerConfig,
   options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
-  const store = options.store ?? (await openStore(config));
+  const store = options.store ?? (await openStore(config, { writerThread: true }));
   const readModels = options.readModels ?? (await openReadModels(config));
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register({ config, store, readModels, ...(options.clock ? { clock: options.clock } : {}) }),

@@ -21,10 +21,26 @@ export interface LedgerConfig {
   dbFile: string;
   /** SQLite synchronous setting: FULL (default) fsyncs every commit. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  /**
+   * Where the api executes and commits its commands on SQLite: 'thread' (default; a ledger thread
+   * that owns the writing connection, so neither deciding nor a commit's fsync holds up other
+   * requests) or 'inline' (the request thread).
+   */
+  sqliteWriter: 'thread' | 'inline';
   /** SQLite file of the read models (projections). */
   readDbFile: string;
-  /** Run the projector inside the api process ('inline', default) or not at all ('off'). */
-  projector: 'inline' | 'off';
+  /**
+   * Where the api's projector runs: 'worker' (default; a thread of its own with its own connections),
+   * 'inline' (the api's thread; the default, and the only choice, with the memory store) or 'off'
+   * (`patent-ledger project` runs as its own process).
+   */
+  projector: 'worker' | 'inline' | 'off';
+  /**
+   * How long the inline projector lets new appends accumulate before projecting them (ms): under
+   * load, one batch per window instead of one per command. Read-your-writes waits (minPosition) do
+   * not wait for it. 0 projects after every append.
+   */
+  projectorDelayMs: number;
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: number;
   /** Log level of the HTTP service. */
@@ -79,13 +95,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     readModels: choice(env, 'LEDGER_READ_MODELS', ['sqlite', 'postgres'] as const, 'sqlite'),
     dbFile: resolve(env['LEDGER_DB'] || './data/ledger.db'),
     sqliteSynchronous: choice(env, 'LEDGER_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL'),
+    sqliteWriter: choice(env, 'LEDGER_SQLITE_WRITER', ['thread', 'inline'] as const, 'thread'),
     // Default: next to the ledger file (in memory with the memory store).
     readDbFile: env['LEDGER_READ_DB']
       ? resolve(env['LEDGER_READ_DB'])
       : (env['LEDGER_STORE'] ?? 'sqlite') === 'memory'
         ? ':memory:'
         : join(dirname(resolve(env['LEDGER_DB'] || './data/ledger.db')), 'read-models.db'),
-    projector: choice(env, 'LEDGER_PROJECTOR', ['inline', 'off'] as const, 'inline'),
+    projector: projector(env),
+    projectorDelayMs: int(env, 'LEDGER_PROJECTOR_DELAY_MS', 20, 0, 10_000),
     bodyLimitBytes: int(env, 'LEDGER_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
     logLevel: choice(env, 'LEDGER_LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
     policy: policy(env),
@@ -97,6 +115,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
           : join(dirname(resolve(env['LEDGER_DB'] || './data/ledger.db')), 'signing-key.pem'),
     chainHeadEvery: int(env, 'LEDGER_CHAIN_HEAD_EVERY', 1000, 1, 10_000_000),
   };
+}
+
+function projector(env: NodeJS.ProcessEnv): LedgerConfig['projector'] {
+  const memory = (env['LEDGER_STORE'] ?? 'sqlite') === 'memory';
+  const value = choice(
+    env,
+    'LEDGER_PROJECTOR',
+    ['worker', 'inline', 'off'] as const,
+    memory ? 'inline' : 'worker',
+  );
+  if (value === 'worker' && memory) {
+    throw new ConfigError(
+      'LEDGER_PROJECTOR=worker is invalid with LEDGER_STORE=memory: a thread cannot open the memory store; use inline',
+    );
+  }
+  return value;
 }
 
 function policy(env: NodeJS.ProcessEnv): LedgerPolicy {

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { MemoryEventStore, type EventStore } from '@patent-ledger/eventsourcing';
 import { PostgresReadModels, SqliteReadModels, type ReadModels } from '@patent-ledger/read-models';
-import { SqliteEventStore } from '@patent-ledger/store-sqlite';
+import { SqliteEventStore, ThreadedSqliteEventStore } from '@patent-ledger/store-sqlite';
+import type { LedgerThreadModule } from './ledger/ledger-thread';
 import { ConfigError, type LedgerConfig } from './config';
 import { ledgerProjections } from './read-models/projections';
 
@@ -11,12 +13,33 @@ import { ledgerProjections } from './read-models/projections';
  * Opens the event store the configuration names and checks it answers; an unreachable store is a
  * ConfigError naming the setting.
  */
-export async function openStore(config: LedgerConfig): Promise<EventStore> {
+export async function openStore(
+  config: LedgerConfig,
+  options: {
+    /**
+     * SQLite: when config.sqliteWriter is 'thread', commit appends — and execute commands — in the
+     * ledger thread (the api does).
+     */
+    writerThread?: boolean;
+  } = {},
+): Promise<EventStore> {
   let store: EventStore;
   try {
     switch (config.store) {
       case 'sqlite':
-        store = SqliteEventStore.open(config.dbFile, { synchronous: config.sqliteSynchronous });
+        store =
+          options.writerThread && config.sqliteWriter === 'thread'
+            ? await ThreadedSqliteEventStore.open(
+                config.dbFile,
+                { synchronous: config.sqliteSynchronous },
+                // The api's writer thread also executes the ledger's commands (ledger/ledger-thread.ts).
+                {
+                  dir: join(__dirname, 'ledger'),
+                  name: 'ledger-thread' satisfies LedgerThreadModule,
+                  libsDir: join(__dirname, '..', '..', '..', 'libs'),
+                },
+              )
+            : SqliteEventStore.open(config.dbFile, { synchronous: config.sqliteSynchronous });
         break;
       case 'postgres': {
         const { PostgresEventStore } = await import('@patent-ledger/store-postgres');

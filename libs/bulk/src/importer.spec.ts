@@ -10,11 +10,32 @@ import {
   patentStream,
   type InventoryPatent,
 } from '@patent-ledger/domain';
-import { fingerprintOf, handleCommand, type EventStore } from '@patent-ledger/eventsourcing';
+import {
+  fingerprintOf,
+  handleCommand,
+  type EventStore,
+  typescriptPrelude,
+} from '@patent-ledger/eventsourcing';
 import { SqliteEventStore } from '@patent-ledger/store-sqlite';
 import { parseCsv } from './csv';
 import { splitLines } from './lines';
 import { ImportError, importInventory, importLines, type ImportProgress, type RowResult } from './importer';
+
+/**
+ * A loader for the import worker that runs its TypeScript sources (jest compiles them on this thread
+ * only): @swc/core compiles them in the worker, @patent-ledger/* resolved to the libs' sources.
+ */
+function workerLoader(dir: string): string {
+  const path = join(dir, 'import-worker-loader.js');
+  writeFileSync(
+    path,
+    `
+    ${typescriptPrelude(join(__dirname, '..', '..'))}
+    require(${JSON.stringify(join(__dirname, 'import-worker.ts'))});
+    `,
+  );
+  return path;
+}
 
 /** The handler's clock of the specs: 2025-06-01 12:00 in China. */
 const NOW = '2025-06-01T04:00:00.000Z';
@@ -514,6 +535,106 @@ describe('importInventory', () => {
     const [e] = await store.readStream(patentStream(A4));
     expect(e!.metadata.correlationId).toBe('req-1');
   });
+
+  it('decides the rows of a file in a worker thread with the same outcomes as on its own thread', async () => {
+    const valid = Array.from({ length: 40 }, (_, i) =>
+      row({ applicationNumber: an(`2019100${String(100000 + i).slice(1)}`), filingDate: '2019-01-01' }),
+    );
+    const lines = [
+      HEADER,
+      ...valid.slice(0, 10),
+      row({ applicationNumber: '201710601862.4' }), // bad check digit
+      row({ title: '一种矿用, "便携式"监测装置\n（改进型）' }), // quoted, on two lines
+      row({
+        institutionId: 'nowhere',
+        applicationNumber: A2,
+        kind: 'utility-model',
+        filingDate: '2018-01-01',
+      }),
+      ...valid.slice(10, 25),
+      row({ title: '同一申请号、不同内容' }), // same number as the row above with other data
+      row({ title: '一种矿用, "便携式"监测装置\n（改进型）' }), // compared with the row above: rejected
+      '"broken"x,1',
+      ...valid.slice(25),
+      valid[0]!, // imported by an earlier batch: already present
+      `${row({ applicationNumber: A3, kind: 'design', filingDate: '2021-01-01' })},extra`,
+    ];
+    const content = `\uFEFF${lines.join('\r\n')}\r\n`;
+    const run = async (name: string, worker: boolean, fileName = 'in.csv', text = content) => {
+      const sub = mkdtempSync(join(dir, `${name}-`));
+      const target = SqliteEventStore.open(join(sub, 'ledger.db'));
+      try {
+        await register(target, 'tyut', '太原理工大学');
+        await register(target, 'sxu', '山西大学');
+        const path = join(sub, fileName);
+        writeFileSync(path, text);
+        const results: RowResult[] = [];
+        const progress: ImportProgress[] = [];
+        const summary = await importInventory(target, path, {
+          clock,
+          runId: 'run-w',
+          batchSize: 7,
+          worker,
+          ...(worker ? { workerFile: workerLoader(sub) } : {}),
+          onResult: (r) => results.push(r),
+          onProgress: (p) => progress.push(p),
+        });
+        const { elapsedMs: _e, rowsPerSecond: _r, rejectsFile, ...rest } = summary;
+        expect(rejectsFile).toBe(`${path}.rejects.csv`);
+        return {
+          summary: rest,
+          results,
+          progress: progress.map(({ elapsedMs: _ms, ...p }) => p),
+          rejects: readFileSync(`${path}.rejects.csv`, 'utf8'),
+          log: await target.readAll({ limit: 1000 }),
+        };
+      } finally {
+        await target.close();
+      }
+    };
+    const inWorker = await run('worker', true);
+    const here = await run('here', false);
+    expect(inWorker.summary).toMatchObject({ rows: 48, imported: 41, alreadyPresent: 1, rejected: 6 });
+    expect(inWorker).toEqual(here);
+    expect(inWorker.progress[inWorker.progress.length - 1]).toMatchObject({ rows: 48, fraction: 1 });
+
+    // JSON Lines too.
+    const record = {
+      申请号: A4,
+      institutionId: 'tyut',
+      title: '一种煤矸石基多孔陶瓷材料',
+      kind: 'invention',
+      filingDate: '2019-01-01',
+      grantDate: '2020-03-10',
+      inventors: ['王磊'],
+      ipc: ['C04B 38/00'],
+      fiscallyFunded: true,
+      implementationStatus: 'implemented',
+      technologyReadiness: 5,
+      selfAssessedGrade: 'A',
+      occurredOn: '2024-03-15',
+    };
+    const jsonl = [JSON.stringify(record), '{not json', '', '[1]', JSON.stringify(record)].join('\n');
+    const jsonlInWorker = await run('jsonl-worker', true, 'in.jsonl', jsonl);
+    expect(jsonlInWorker.summary).toMatchObject({ rows: 4, imported: 1, alreadyPresent: 1, rejected: 2 });
+    expect(jsonlInWorker).toEqual(await run('jsonl-here', false, 'in.jsonl', jsonl));
+
+    // Errors of the whole file come back from the worker as they do on this thread.
+    const loader = workerLoader(dir);
+    await expect(
+      importInventory(store, file('nohead.csv', 'applicationNumber,title\n1,2'), {
+        worker: true,
+        workerFile: loader,
+      }),
+    ).rejects.toThrow(
+      new ImportError(
+        'the header has no column for institutionId (机构编号), kind (专利类型), filingDate (申请日), grantDate (授权日), inventors (发明人), ipc (IPC分类号), fiscallyFunded (是否财政资助), implementationStatus (实施状态), technologyReadiness (技术成熟度), selfAssessedGrade (自评等级), occurredOn (盘点日期); is the first line the header?',
+      ),
+    );
+    await expect(
+      importInventory(store, file('empty.csv', '\n'), { worker: true, workerFile: loader }),
+    ).rejects.toThrow(/the file is empty/);
+  }, 60_000);
 
   it('refuses files it cannot read as a whole', async () => {
     await expect(importInventory(store, join(dir, 'missing.csv'))).rejects.toThrow(

@@ -11,17 +11,13 @@
 import { existsSync, statSync, unlinkSync } from 'node:fs';
 import { extname } from 'node:path';
 import {
-  DomainError,
   institutionStream,
   PATENT_EVENT_SCHEMA_VERSIONS,
-  patentDecider,
   patentStream,
-  type InventoryPatent,
   type PatentInventoried,
 } from '@patent-ledger/domain';
 import {
   deterministicEventId,
-  fingerprintOf,
   newId,
   type Actor,
   type AppendManyResult,
@@ -29,10 +25,13 @@ import {
   type EventStore,
   type JsonObject,
 } from '@patent-ledger/eventsourcing';
-import { CsvRecordReader, type CsvRecord } from './csv';
+import { canonicalCopy } from './canonical';
 import { normalizeLines, readFileLineBatches } from './lines';
+import { decideInventory, importCommandId, prepareRow, type PreparedRow } from './prepare';
 import { RejectsFile } from './rejects';
-import { dataFromCells, dataFromJson, mapHeader, type HeaderMap, type InventoryData } from './rows';
+import { csvReader, ImportError, jsonlReader, type RowReader, type SourceRow } from './row-source';
+import type { InventoryData } from './rows';
+import { defaultWorkerFile, workerRows } from './worker-source';
 
 export type ImportFormat = 'csv' | 'jsonl';
 export const IMPORT_FORMATS: readonly ImportFormat[] = ['csv', 'jsonl'];
@@ -40,13 +39,8 @@ export const DEFAULT_BATCH_SIZE = 1000;
 export const MAX_BATCH_SIZE = 10_000;
 export const DEFAULT_IMPORT_ACTOR: Actor = { role: 'system', orgId: 'local', userId: 'bulk-import' };
 
-/** A failure of the whole import (unreadable file or header); rows are never reported this way. */
-export class ImportError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ImportError';
-  }
-}
+export { ImportError } from './row-source';
+export { importCommandId } from './prepare';
 
 export interface ImportOptions {
   /** Rows per `appendMany` batch (1-10,000; default 1,000). */
@@ -75,6 +69,15 @@ export interface FileImportOptions extends ImportOptions {
   totalBytes?: number;
   /** Called with each row's outcome once its batch is committed, in row order. */
   onResult?: (result: RowResult) => void;
+  /**
+   * Read and decide the rows of a file in a worker thread, in parallel with the store's writes on this
+   * one (same outcomes, same order; a bounded queue between the two). Default false: measured on a
+   * shared 2-core machine it used more CPU in all (messages, a second heap) and was not faster; it may
+   * pay where a core is idle. Needs the compiled worker script (the built package) or `workerFile`.
+   */
+  worker?: boolean;
+  /** The worker's script (default: import-worker.js next to this module), e.g. a loader for the sources. */
+  workerFile?: string;
 }
 
 export type RowStatus = 'imported' | 'already-present' | 'rejected';
@@ -122,16 +125,6 @@ export interface ImportSummary {
   rejectCodes: Record<string, number>;
 }
 
-/** A row as read from the source, before it is decided. */
-interface SourceRow {
-  row: number;
-  line: number;
-  data?: Record<string, unknown>;
-  error?: { code: string; message: string };
-  /** Original fields, for the rejects file. */
-  original: string[];
-}
-
 /** The outcome of deciding an inventory record: the append request, or a domain error (thrown). */
 export interface InventoryRequest {
   applicationNumber: string;
@@ -141,7 +134,36 @@ export interface InventoryRequest {
   request: AppendRequest;
 }
 
-export const importCommandId = (applicationNumber: string): string => `import:${applicationNumber}`;
+/** Metadata keys in canonical order (see canonicalCopy): the store hashes it from its JSON. */
+function inventoryAppendRequest(
+  applicationNumber: string,
+  data: JsonObject,
+  fingerprint: string,
+  eventId: string,
+  ctx: { recordedAt: string; actor: Actor; correlationId: string },
+): AppendRequest {
+  const commandId = importCommandId(applicationNumber);
+  const { recordedAt } = ctx;
+  return {
+    streamName: patentStream(applicationNumber),
+    events: [
+      {
+        type: 'PatentInventoried',
+        data,
+        metadata: {
+          actor: ctx.actor,
+          causationId: commandId,
+          commandId,
+          correlationId: ctx.correlationId,
+          eventId,
+          recordedAt,
+          schemaVersion: PATENT_EVENT_SCHEMA_VERSIONS.PatentInventoried,
+        },
+      },
+    ],
+    options: { expectedVersion: 'no_stream', command: { commandId, fingerprint, recordedAt } },
+  };
+}
 
 /**
  * Decides an inventory record with the patent decider against an empty state and builds its append
@@ -152,36 +174,24 @@ export function buildInventoryRequest(
   data: InventoryData | Record<string, unknown>,
   ctx: { now: string; recordedAt?: string; actor: Actor; correlationId: string },
 ): InventoryRequest {
-  const command = { type: 'InventoryPatent', data, now: ctx.now } as InventoryPatent;
-  const [event] = patentDecider.decide(command, patentDecider.initialState()) as [PatentInventoried];
+  const { event, fingerprint } = decideInventory(data, ctx.now);
   const { applicationNumber, institutionId } = event.data;
-  const commandId = importCommandId(applicationNumber);
-  const fingerprint = fingerprintOf({ type: event.type, data: event.data });
-  const recordedAt = ctx.recordedAt ?? ctx.now;
   return {
     applicationNumber,
     institutionId,
     fingerprint,
     event,
-    request: {
-      streamName: patentStream(applicationNumber),
-      events: [
-        {
-          type: event.type,
-          data: event.data as unknown as JsonObject,
-          metadata: {
-            eventId: deterministicEventId(commandId, 0),
-            commandId,
-            correlationId: ctx.correlationId,
-            causationId: commandId,
-            actor: ctx.actor,
-            recordedAt,
-            schemaVersion: PATENT_EVENT_SCHEMA_VERSIONS.PatentInventoried,
-          },
-        },
-      ],
-      options: { expectedVersion: 'no_stream', command: { commandId, fingerprint, recordedAt } },
-    },
+    request: inventoryAppendRequest(
+      applicationNumber,
+      event.data as unknown as JsonObject,
+      fingerprint,
+      deterministicEventId(importCommandId(applicationNumber), 0),
+      {
+        recordedAt: ctx.recordedAt ?? ctx.now,
+        actor: canonicalCopy(ctx.actor) ?? ctx.actor,
+        correlationId: ctx.correlationId,
+      },
+    ),
   };
 }
 
@@ -203,6 +213,38 @@ function checkOptions(options: ImportOptions): void {
   }
 }
 
+/** The rows of a source, decided, in batches. */
+interface PreparedSource {
+  rows: AsyncIterable<PreparedRow[]>;
+  rejectsHeader: () => string[];
+  ignoredColumns: () => string[];
+  /** Share of the source read (0-1), when its size is known. */
+  fraction: () => number | undefined;
+}
+
+/** Rows decided at a time on this thread (a chunk of the source holds thousands). */
+const PREPARE_AT_ONCE = 256;
+
+/** Decides the rows of a reader on this thread, a few hundred at a time, each group at the clock's `now`. */
+function preparedHere(reader: RowReader, clock: () => string, fraction: () => number | undefined) {
+  async function* rows(): AsyncGenerator<PreparedRow[]> {
+    for await (const batch of reader.rows) {
+      for (let at = 0; at < batch.length; at += PREPARE_AT_ONCE) {
+        const now = clock();
+        const group = batch.slice(at, at + PREPARE_AT_ONCE);
+        for (let i = at; i < at + group.length; i++) batch[i] = undefined as unknown as SourceRow; // let it go
+        yield group.map((source) => prepareRow(source, now));
+      }
+    }
+  }
+  return {
+    rows: rows(),
+    rejectsHeader: reader.rejectsHeader,
+    ignoredColumns: reader.ignoredColumns,
+    fraction,
+  };
+}
+
 /**
  * Imports a CSV or JSON Lines file (a path) or a source of lines. Rows that fail are written to the
  * rejects file and counted; the import goes on. Throws ImportError when the source cannot be read as
@@ -214,11 +256,10 @@ export async function importInventory(
   options: FileImportOptions = {},
 ): Promise<ImportSummary> {
   checkOptions(options);
-  let lines: AsyncIterable<string[]>;
+  const clock = options.clock ?? (() => new Date().toISOString());
   let format = options.format;
   let rejectsPath: string | undefined;
-  let bytesRead = 0;
-  let totalBytes = options.totalBytes;
+  let prepared: PreparedSource;
   if (typeof source === 'string') {
     format ??= formatOfPath(source);
     if (!format) {
@@ -237,26 +278,46 @@ export async function importInventory(
         `cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
       );
     }
-    totalBytes = size;
-    lines = readFileLineBatches(source, {
-      ...(options.encoding ? { encoding: options.encoding } : {}),
-      onBytes: (n) => (bytesRead = n),
-    });
+    if (!IMPORT_FORMATS.includes(format)) {
+      throw new ImportError(`unknown format "${String(format)}"; use csv or jsonl`);
+    }
+    if (options.worker) {
+      const workerFile = options.workerFile ?? defaultWorkerFile();
+      if (!workerFile) throw new ImportError('the import worker script is not there (run the built package)');
+      prepared = workerRows(workerFile, {
+        path: source,
+        format,
+        ...(options.encoding ? { encoding: options.encoding } : {}),
+        size,
+        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+        clock,
+      });
+    } else {
+      let bytesRead = 0;
+      const lines = readFileLineBatches(source, {
+        ...(options.encoding ? { encoding: options.encoding } : {}),
+        onBytes: (n) => (bytesRead = n),
+      });
+      const reader = format === 'csv' ? csvReader(lines) : jsonlReader(lines);
+      prepared = preparedHere(reader, clock, () => (size ? Math.min(1, bytesRead / size) : undefined));
+    }
     rejectsPath =
       options.rejectsFile === false ? undefined : (options.rejectsFile ?? `${source}.rejects.csv`);
   } else {
     if (!format) throw new ImportError('give the format (csv or jsonl) of a line source');
-    lines = normalizeLines(source);
+    if (!IMPORT_FORMATS.includes(format)) {
+      throw new ImportError(`unknown format "${String(format)}"; use csv or jsonl`);
+    }
+    const lines = normalizeLines(source);
+    const reader = format === 'csv' ? csvReader(lines) : jsonlReader(lines);
+    const { totalBytes } = options;
+    // A line source reports no bytes read: a known size only makes the fraction 0 (as before).
+    prepared = preparedHere(reader, clock, () => (totalBytes ? 0 : undefined));
     rejectsPath = options.rejectsFile === false ? undefined : options.rejectsFile;
-  }
-  if (!IMPORT_FORMATS.includes(format)) {
-    throw new ImportError(`unknown format "${String(format)}"; use csv or jsonl`);
   }
   const rejects = rejectsPath ? new RejectsFile(rejectsPath) : undefined;
   try {
-    const summary = await runImport(store, format, lines, options, options.onResult, rejects, () =>
-      totalBytes ? Math.min(1, bytesRead / totalBytes) : undefined,
-    );
+    const summary = await runImport(store, format, prepared, options, options.onResult, rejects);
     const written = rejects?.close();
     if (!written && rejectsPath && existsSync(rejectsPath)) unlinkSync(rejectsPath); // stale, from an earlier run
     return written ? { ...summary, rejectsFile: written } : summary;
@@ -281,148 +342,25 @@ export async function importLines(
   if (!IMPORT_FORMATS.includes(format)) {
     throw new ImportError(`unknown format "${String(format)}"; use csv or jsonl`);
   }
-  return runImport(store, format, normalizeLines(lines), options, onResult, undefined, () => undefined);
-}
-
-// ---------------------------------------------------------------------------------------------
-// reading rows
-
-interface RowReader {
-  /** Rows in batches (those of one chunk of the source): one await per chunk, not per row. */
-  rows: AsyncGenerator<SourceRow[]>;
-  /** Header of the rejects file (known once the source's header is read). */
-  rejectsHeader: () => string[];
-  ignoredColumns: () => string[];
-}
-
-function errorOf(err: unknown): { code: string; message: string } {
-  if (err instanceof DomainError) return { code: err.code, message: err.message };
-  const code = (err as { code?: unknown }).code;
-  return {
-    code: typeof code === 'string' ? code : 'ROW.INVALID',
-    message: (err as Error).message ?? String(err),
-  };
-}
-
-function csvReader(batches: AsyncIterable<string[]>): RowReader {
-  let header: string[] = [];
-  let map: HeaderMap | undefined;
-  const reader = new CsvRecordReader();
-  let lineNumber = 0;
-  let row = 0;
-
-  /** The row a record makes, if any (the header and blank records make none). */
-  const rowOf = (record: CsvRecord): SourceRow | undefined => {
-    if (!map) {
-      if (record.error !== undefined)
-        throw new ImportError(`cannot read the header (line ${record.line}): ${record.error}`);
-      if (record.fields.every((f) => f.trim() === '')) return undefined;
-      header = record.fields.map((f) => f.trim());
-      if (header.some((h) => h.includes('\uFFFD'))) {
-        throw new ImportError(
-          'the header is not UTF-8 text; a file saved by Excel as GBK needs the encoding gb18030 (or save it as "CSV UTF-8")',
-        );
-      }
-      try {
-        map = mapHeader(header);
-      } catch (err) {
-        throw new ImportError((err as Error).message);
-      }
-      return undefined;
-    }
-    row++;
-    if (record.error !== undefined) {
-      return {
-        row,
-        line: record.line,
-        error: { code: 'CSV.MALFORMED', message: record.error },
-        original: [],
-      };
-    }
-    const cells = record.fields;
-    if (cells.every((c) => c.trim() === '')) return undefined;
-    if (cells.length > header.length && cells.slice(header.length).some((c) => c.trim() !== '')) {
-      return {
-        row,
-        line: record.line,
-        error: {
-          code: 'CSV.TOO_MANY_FIELDS',
-          message: `the row has ${cells.length} fields but the header ${header.length} (an unquoted comma?)`,
-        },
-        original: cells,
-      };
-    }
-    try {
-      return { row, line: record.line, data: dataFromCells(map, cells), original: cells };
-    } catch (err) {
-      return { row, line: record.line, error: errorOf(err), original: cells };
-    }
-  };
-
-  async function* rows(): AsyncGenerator<SourceRow[]> {
-    for await (const lines of batches) {
-      const out: SourceRow[] = [];
-      for (const line of lines) {
-        const record = reader.push(line, ++lineNumber);
-        const r = record && rowOf(record);
-        if (r) out.push(r);
-      }
-      if (out.length > 0) yield out;
-    }
-    const last = reader.end();
-    const r = last && rowOf(last);
-    if (r) yield [r];
-    if (!map) throw new ImportError('the file is empty: it has no header line');
-  }
-  return {
-    rows: rows(),
-    rejectsHeader: () => ['row', 'code', 'message', ...header],
-    ignoredColumns: () => map?.ignored ?? [],
-  };
-}
-
-function jsonlRow(line: string, lineNumber: number): SourceRow | undefined {
-  if (line.trim() === '') return undefined;
-  const base = { row: lineNumber, line: lineNumber, original: [line] };
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (err) {
-    return { ...base, error: { code: 'JSONL.INVALID_JSON', message: `not JSON: ${(err as Error).message}` } };
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ...base, error: { code: 'JSONL.NOT_AN_OBJECT', message: 'each line must be a JSON object' } };
-  }
-  try {
-    return { ...base, data: dataFromJson(value as Record<string, unknown>) };
-  } catch (err) {
-    return { ...base, error: errorOf(err) };
-  }
-}
-
-function jsonlReader(batches: AsyncIterable<string[]>): RowReader {
-  async function* rows(): AsyncGenerator<SourceRow[]> {
-    let lineNumber = 0;
-    for await (const lines of batches) {
-      const out: SourceRow[] = [];
-      for (const line of lines) {
-        const r = jsonlRow(line, ++lineNumber);
-        if (r) out.push(r);
-      }
-      if (out.length > 0) yield out;
-    }
-  }
-  return { rows: rows(), rejectsHeader: () => ['line', 'code', 'message', 'json'], ignoredColumns: () => [] };
+  const normalized = normalizeLines(lines);
+  const reader = format === 'csv' ? csvReader(normalized) : jsonlReader(normalized);
+  const clock = options.clock ?? (() => new Date().toISOString());
+  return runImport(
+    store,
+    format,
+    preparedHere(reader, clock, () => undefined),
+    options,
+    onResult,
+    undefined,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
 // the core
 
 interface Pending {
-  source: SourceRow;
+  prepared: PreparedRow;
   result?: RowResult;
-  /** Index of its request in the batch. */
-  requestIndex?: number;
   /** An earlier row of the batch with the same data: this row shares its outcome. */
   twin?: Pending;
   applicationNumber?: string;
@@ -431,27 +369,26 @@ interface Pending {
 async function runImport(
   store: EventStore,
   format: ImportFormat,
-  lines: AsyncIterable<string[]>,
+  source: PreparedSource,
   options: ImportOptions,
   onResult: ((r: RowResult) => void) | undefined,
   rejects: RejectsFile | undefined,
-  fraction: () => number | undefined,
 ): Promise<ImportSummary> {
   const started = performance.now();
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  const actor = options.actor ?? DEFAULT_IMPORT_ACTOR;
+  const givenActor = options.actor ?? DEFAULT_IMPORT_ACTOR;
+  const actor = canonicalCopy(givenActor) ?? givenActor;
   const runId = options.runId ?? `import-${newId()}`;
   const clock = options.clock ?? (() => new Date().toISOString());
-  const reader = format === 'csv' ? csvReader(lines) : jsonlReader(lines);
   const institutions = new Map<string, boolean>();
   const counts = { rows: 0, imported: 0, alreadyPresent: 0, rejected: 0 };
   const rejectCodes: Record<string, number> = {};
 
   let pending: Pending[] = [];
-  let requests: AppendRequest[] = [];
-  /** Application numbers of the batch → the pending row and fingerprint that asked for them. */
-  let inBatch = new Map<string, { row: number; fingerprint: string; pending: Pending }>();
-  let now = '';
+  /** The rows of the batch that go to the store, in order. */
+  let toStore: Pending[] = [];
+  /** Application numbers of the batch → the pending row that asked for them. */
+  let inBatch = new Map<string, Pending>();
 
   const isRegistered = async (institutionId: string): Promise<boolean> => {
     let known = institutions.get(institutionId);
@@ -464,8 +401,8 @@ async function runImport(
 
   const reject = (p: Pending, code: string, message: string): void => {
     p.result = {
-      row: p.source.row,
-      line: p.source.line,
+      row: p.prepared.row,
+      line: p.prepared.line,
       status: 'rejected',
       ...(p.applicationNumber !== undefined ? { applicationNumber: p.applicationNumber } : {}),
       code,
@@ -473,48 +410,53 @@ async function runImport(
     };
   };
 
-  const settle = async (p: Pending, outcome: AppendManyResult): Promise<void> => {
+  /** The row's outcome from the store's; a read only for a reused command id. */
+  const settle = (p: Pending, outcome: AppendManyResult): Promise<void> | undefined => {
     const an = p.applicationNumber!;
-    const base = { row: p.source.row, line: p.source.line, applicationNumber: an };
+    const base = { row: p.prepared.row, line: p.prepared.line, applicationNumber: an };
     if (outcome.ok) {
       p.result = { ...base, status: outcome.result.duplicate ? 'already-present' : 'imported' };
-      return;
+      return undefined;
     }
     const code = (outcome.error as { code?: unknown }).code;
     if (code === 'STREAM.WRONG_EXPECTED_VERSION') {
       p.result = { ...base, status: 'already-present', message: 'the patent is already inventoried' };
     } else if (code === 'IDEMPOTENCY.KEY_REUSED') {
-      const [first] = await store.readStream(patentStream(an), { limit: 1 });
-      if (first?.metadata.correlationId === runId) {
-        reject(
-          p,
-          'IMPORT.DUPLICATE_ROW',
-          `application number ${an} appears in an earlier row of this file with different data`,
-        );
-      } else {
-        const by = first ? ` (by ${first.metadata.correlationId} at ${first.metadata.recordedAt})` : '';
-        reject(
-          p,
-          'IMPORT.CONFLICT',
-          `application number ${an} was already imported with different data${by}`,
-        );
-      }
+      return store.readStream(patentStream(an), { limit: 1 }).then(([first]) => {
+        if (first?.metadata.correlationId === runId) {
+          reject(
+            p,
+            'IMPORT.DUPLICATE_ROW',
+            `application number ${an} appears in an earlier row of this file with different data`,
+          );
+        } else {
+          const by = first ? ` (by ${first.metadata.correlationId} at ${first.metadata.recordedAt})` : '';
+          reject(
+            p,
+            'IMPORT.CONFLICT',
+            `application number ${an} was already imported with different data${by}`,
+          );
+        }
+      });
     } else {
       reject(p, typeof code === 'string' ? code : 'STORE.REJECTED', outcome.error.message);
     }
+    return undefined;
   };
 
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
-    if (requests.length > 0) {
-      const recordedAt = clock();
-      for (const r of requests) {
-        for (const e of r.events) e.metadata.recordedAt = recordedAt;
-        r.options.command!.recordedAt = recordedAt;
-      }
+    if (toStore.length > 0) {
+      const ctx = { recordedAt: clock(), actor, correlationId: runId };
+      const requests = toStore.map(({ prepared: r }) => {
+        const data = r.data ?? (JSON.parse(r.dataJson!) as JsonObject);
+        delete r.dataJson; // one copy of the data per row, not two
+        return inventoryAppendRequest(r.applicationNumber!, data, r.fingerprint!, r.eventId!, ctx);
+      });
       const results = await store.appendMany(requests);
-      for (const p of pending) {
-        if (p.requestIndex !== undefined) await settle(p, results[p.requestIndex]!);
+      for (let i = 0; i < toStore.length; i++) {
+        const read = settle(toStore[i]!, results[i]!);
+        if (read) await read;
       }
     }
     for (const p of pending) {
@@ -524,8 +466,8 @@ async function runImport(
       else
         p.result = {
           ...twin,
-          row: p.source.row,
-          line: p.source.line,
+          row: p.prepared.row,
+          line: p.prepared.line,
           status: 'already-present',
           message: `same as row ${twin.row}`,
         };
@@ -538,15 +480,15 @@ async function runImport(
       else {
         counts.rejected++;
         rejectCodes[r.code!] = (rejectCodes[r.code!] ?? 0) + 1;
-        rejectedRows.push([String(r.row), r.code!, r.message!, ...p.source.original]);
+        rejectedRows.push([String(r.row), r.code!, r.message!, ...p.prepared.original]);
       }
       onResult?.(r);
     }
-    if (rejects && rejectedRows.length > 0) rejects.write(reader.rejectsHeader(), rejectedRows);
+    if (rejects && rejectedRows.length > 0) rejects.write(source.rejectsHeader(), rejectedRows);
     pending = [];
-    requests = [];
+    toStore = [];
     inBatch = new Map();
-    const f = fraction();
+    const f = source.fraction();
     options.onProgress?.({
       ...counts,
       elapsedMs: performance.now() - started,
@@ -554,52 +496,36 @@ async function runImport(
     });
   };
 
-  for await (const batch of reader.rows) {
-    for (const source of batch) {
+  for await (const batch of source.rows) {
+    for (const prepared of batch) {
       counts.rows++;
-      if (pending.length === 0) now = clock();
-      const p: Pending = { source };
+      const p: Pending = { prepared };
       pending.push(p);
-      if (source.error) {
-        reject(p, source.error.code, source.error.message);
+      if (prepared.applicationNumber !== undefined) p.applicationNumber = prepared.applicationNumber;
+      if (prepared.error) {
+        reject(p, prepared.error.code, prepared.error.message);
       } else {
-        let built: InventoryRequest | undefined;
-        try {
-          built = buildInventoryRequest(source.data!, { now, actor, correlationId: runId });
-        } catch (err) {
-          const e = errorOf(err);
-          const an = source.data?.['applicationNumber'];
-          if (typeof an === 'string') p.applicationNumber = an;
-          reject(p, e.code, e.message);
-        }
-        if (built) {
-          p.applicationNumber = built.applicationNumber;
-          const twin = inBatch.get(built.applicationNumber);
-          const registered =
-            institutions.get(built.institutionId) ?? (await isRegistered(built.institutionId));
-          if (!registered) {
-            reject(
-              p,
-              'INSTITUTION.NOT_REGISTERED',
-              `institution ${built.institutionId} is not registered; register it (PUT /institutions/${built.institutionId}) first`,
-            );
-          } else if (twin && twin.fingerprint !== built.fingerprint) {
-            reject(
-              p,
-              'IMPORT.DUPLICATE_ROW',
-              `application number ${built.applicationNumber} appears in row ${twin.row} with different data`,
-            );
-          } else if (twin) {
-            p.twin = twin.pending; // settled with it
-          } else {
-            inBatch.set(built.applicationNumber, {
-              row: source.row,
-              fingerprint: built.fingerprint,
-              pending: p,
-            });
-            p.requestIndex = requests.length;
-            requests.push(built.request);
-          }
+        const an = prepared.applicationNumber!;
+        const institutionId = prepared.institutionId!;
+        const twin = inBatch.get(an);
+        const registered = institutions.get(institutionId) ?? (await isRegistered(institutionId));
+        if (!registered) {
+          reject(
+            p,
+            'INSTITUTION.NOT_REGISTERED',
+            `institution ${institutionId} is not registered; register it (PUT /institutions/${institutionId}) first`,
+          );
+        } else if (twin && twin.prepared.fingerprint !== prepared.fingerprint) {
+          reject(
+            p,
+            'IMPORT.DUPLICATE_ROW',
+            `application number ${an} appears in row ${twin.prepared.row} with different data`,
+          );
+        } else if (twin) {
+          p.twin = twin; // settled with it
+        } else {
+          inBatch.set(an, p);
+          toStore.push(p);
         }
       }
       if (pending.length >= batchSize) await flush();
@@ -615,7 +541,7 @@ async function runImport(
     elapsedMs,
     rowsPerSecond: counts.rows / Math.max(elapsedMs / 1000, 0.001),
     eventsAppended: counts.imported,
-    ignoredColumns: reader.ignoredColumns(),
+    ignoredColumns: source.ignoredColumns(),
     rejectCodes,
   };
 }

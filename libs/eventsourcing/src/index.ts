@@ -10,3 +10,4 @@ export * from './signing';
 export * from './chain';
 export * from './evidence';
 export * from './sql-rows';
+export * from './worker-source';

@@ -110,9 +110,17 @@ function tmpFile(name = 'read-models.db'): string {
   return t.file(name);
 }
 
-/** The tables of every projection of `rm`. */
+/**
+ * The tables of every projection of `rm`; without the resource pool's closed versions, which depend on
+ * the batches that built them (one per patent per batch), unlike everything else.
+ */
 const dumpAll = (rm: SqliteReadModels): Record<string, Record<string, unknown[]>> =>
-  Object.fromEntries(rm.projectionNames.map((n) => [n, dumpProjection(rm, n)]));
+  Object.fromEntries(
+    rm.projectionNames.map((n) => {
+      const { pool_history: _closed, ...tables } = dumpProjection(rm, n);
+      return [n, tables];
+    }),
+  );
 
 /** Read models projected by a projector that never failed: the reference. */
 async function reference(
@@ -362,10 +370,12 @@ describe('Projector: crash safety', () => {
     ]);
     expect(rm1.checkpointSync('resource-pool')).toBe(14);
 
-    // The tables are exactly as after event 14.
+    // The tables are exactly as after event 14 (applied in the same batches: the pool keeps a version
+    // per patent per batch).
     const first14 = (await ledger.all()).slice(0, 14);
     const upTo14 = await readModels(':memory:', projections);
-    await upTo14.applyBatch('resource-pool', first14);
+    await upTo14.applyBatch('resource-pool', first14.slice(0, 7));
+    await upTo14.applyBatch('resource-pool', first14.slice(7));
     expect(dumpProjection(rm1, 'resource-pool')).toEqual(dumpProjection(upTo14, 'resource-pool'));
     await rm1.close();
 

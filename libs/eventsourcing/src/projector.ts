@@ -53,7 +53,15 @@ export interface ProjectionStatus {
   lastError?: { message: string; position: number; eventType: string; streamName: string; at: string };
 }
 
+/**
+ * Events read per batch by default. A batch is one transaction per projection, so a larger one writes
+ * each read-model page it touches once for more events (catch-up speed); when following the log a
+ * batch holds only what arrived since the last one.
+ */
+export const DEFAULT_PROJECTOR_BATCH_SIZE = 5000;
+
 export interface ProjectorOptions {
+  /** Events read (and applied per projection in one transaction) per batch; default DEFAULT_PROJECTOR_BATCH_SIZE. */
   batchSize?: number;
   /** How often to look for new events when idle (ms). */
   pollIntervalMs?: number;
@@ -82,7 +90,7 @@ export class Projector {
     private readonly target: ProjectionTarget,
     private readonly options: ProjectorOptions = {},
   ) {
-    this.batchSize = options.batchSize ?? 1000;
+    this.batchSize = options.batchSize ?? DEFAULT_PROJECTOR_BATCH_SIZE;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
   }
 

@@ -106,9 +106,16 @@ async function dump(rm: ReadModels, name: string): Promise<Record<string, string
   }, 'read');
 }
 
+/**
+ * Every projection's rows, without the resource pool's closed versions: those depend on the batches
+ * that built them (one per patent per batch), unlike everything else.
+ */
 const dumpAll = async (rm: ReadModels): Promise<Record<string, Record<string, string[]>>> => {
   const out: Record<string, Record<string, string[]>> = {};
-  for (const n of rm.projectionNames) out[n] = await dump(rm, n);
+  for (const n of rm.projectionNames) {
+    const { pool_history: _closed, ...tables } = await dump(rm, n);
+    out[n] = tables;
+  }
   return out;
 };
 
@@ -205,6 +212,9 @@ suite('read models on PostgreSQL: the same rows and answers as on SQLite', () =>
     for (const req of requests) {
       const [a, b] = [await poolTraversal(pg, req), await poolTraversal(lite, req)];
       expect(a.map(withoutCursor)).toEqual(b.map(withoutCursor));
+      // The same pages walking the sort key's index (the spelling used for many matches).
+      const walked = await queryResourcePool(pg.sql, { ...req, limit: 500 }, undefined, { walkAbove: 0 });
+      expect(walked.items).toEqual(a.flatMap((p) => p.items));
     }
     const all = await queryResourcePool(pg.sql, { limit: 500 });
     expect(all.total).toBe(18); // 24 patents, every fourth declined

@@ -6,7 +6,12 @@ import {
   type StoredEvent,
 } from '@patent-ledger/eventsourcing';
 import { cursorSecret } from './cursor';
-import type { ProjectionApplier, ReadModelProjection, TableNames } from './sqlite-projection';
+import {
+  EventApplyError,
+  type BatchApplyOptions,
+  type ReadModelProjection,
+  type TableNames,
+} from './sqlite-projection';
 import type { Dialect, ReadModelDb, SqlTx } from './sql';
 
 export interface ReadModelsOptions {
@@ -20,6 +25,35 @@ export interface ReadModelsOptions {
 export type SqliteReadModelsOptions = ReadModelsOptions;
 
 const identity: TableNames = (n) => n;
+
+/** Applies a batch (events past the checkpoint, in order); throws ProjectionApplyError. */
+type BatchApply = (tx: SqlTx, events: readonly StoredEvent[], options: BatchApplyOptions) => Promise<void>;
+
+/** The projection's batch applier, or its per-event one in a loop; failures name the event. */
+function batchApplier(p: ReadModelProjection, t: TableNames, d: Dialect): BatchApply {
+  if (p.prepareBatch) {
+    const apply = p.prepareBatch(t, d);
+    return async (tx, events, options) => {
+      if (events.length === 0) return;
+      try {
+        await apply(tx, events, options);
+      } catch (err) {
+        if (err instanceof EventApplyError) throw new ProjectionApplyError(p.name, err.event, err.cause);
+        throw new ProjectionApplyError(p.name, events[events.length - 1]!, err);
+      }
+    };
+  }
+  const apply = p.prepare(t, d);
+  return async (tx, events) => {
+    for (const e of events) {
+      try {
+        await apply(tx, e);
+      } catch (err) {
+        throw new ProjectionApplyError(p.name, e, err);
+      }
+    }
+  };
+}
 
 /** The tables of the ReadModels themselves: checkpoints and rebuild claims. */
 export const READ_MODELS_DDL = (d: Dialect): string[] => [
@@ -36,7 +70,7 @@ export const READ_MODELS_DDL = (d: Dialect): string[] => [
  */
 export class ReadModels implements ProjectionTarget {
   readonly projectionNames: readonly string[];
-  private readonly appliers = new Map<string, ProjectionApplier>();
+  private readonly appliers = new Map<string, BatchApply>();
   private readonly byName = new Map<string, ReadModelProjection>();
   /** Settles when the checkpoint tables and the cursor secret exist. */
   protected readonly ready: Promise<void>;
@@ -123,16 +157,11 @@ export class ReadModels implements ProjectionTarget {
       // The batch was read after a checkpoint that has since moved back (a rebuild swapped its tables
       // in): it lacks the events in between. Apply nothing; the caller re-reads from `from`.
       if (after !== undefined && from < after) return from;
-      let last = from;
-      for (const e of events) {
-        if (e.position <= last) continue;
-        try {
-          await apply(tx, e);
-        } catch (err) {
-          throw new ProjectionApplyError(name, e, err);
-        }
-        last = e.position;
-      }
+      // Positions increase along the batch; events at or below the checkpoint were applied already.
+      const fresh = events.filter((e) => e.position > from);
+      // Snapshot positions of these tables are checkpoints, i.e. batch ends (see BatchApplyOptions).
+      await apply(tx, fresh, { snapshotsInside: false });
+      const last = fresh.length ? fresh[fresh.length - 1]!.position : from;
       if (last !== from) {
         await tx.run('UPDATE projection_checkpoints SET position = ?, updated_at = ? WHERE name = ?', [
           last,
@@ -216,7 +245,7 @@ export class ReadModels implements ProjectionTarget {
       await this.dropShadowTables(tx, p);
       for (const sql of p.ddl(shadow, d)) await tx.exec(sql);
     });
-    const apply = p.prepare(shadow, d);
+    const apply = batchApplier(p, shadow, d);
     const batchSize = this.options.rebuildBatchSize ?? 5000;
     let position = 0;
     let events = 0;
@@ -228,14 +257,9 @@ export class ReadModels implements ProjectionTarget {
           // The swap locks the checkpoint row first, as applyBatch does, so the two queue rather than
           // deadlock (PostgreSQL).
           if (done) await this.checkpointIn(tx, name, true);
-          for (const e of batch) {
-            try {
-              await apply(tx, e);
-            } catch (err) {
-              throw new ProjectionApplyError(name, e, err);
-            }
-            position = e.position;
-          }
+          // Cursors issued on the live tables carry positions inside these batches.
+          await apply(tx, batch, { snapshotsInside: true });
+          if (batch.length) position = batch[batch.length - 1]!.position;
           // The last batch is applied in the same transaction as the swap, so no event slips between.
           if (!done) return;
           for (const t of p.tables) await tx.exec(`DROP TABLE IF EXISTS "${t}"`);
@@ -284,10 +308,10 @@ export class ReadModels implements ProjectionTarget {
     return p;
   }
 
-  private applier(name: string): ProjectionApplier {
+  private applier(name: string): BatchApply {
     let a = this.appliers.get(name);
     if (!a) {
-      a = this.projection(name).prepare(identity, this.dialect);
+      a = batchApplier(this.projection(name), identity, this.dialect);
       this.appliers.set(name, a);
     }
     return a;

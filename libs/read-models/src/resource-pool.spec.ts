@@ -1,6 +1,7 @@
 import { Projector } from '@patent-ledger/eventsourcing';
 import { QueryError } from './cursor';
-import { resourcePoolProjection, type PoolEntry } from './projections/resource-pool';
+import { evolvePatent, initialPatentState, upcastPatentEvent, type PatentState } from '@patent-ledger/domain';
+import { poolEntryOf, resourcePoolProjection, type PoolEntry } from './projections/resource-pool';
 import {
   getPoolEntry,
   queryResourcePool,
@@ -41,11 +42,10 @@ afterEach(async () => {
   open = [];
 });
 
-async function setup(): Promise<Env> {
-  const ledger = new Ledger();
+async function setup(batchSize = 5, ledger = new Ledger()): Promise<Env> {
   const rm = await openReadModels(':memory:', [resourcePoolProjection]);
   open.push(rm);
-  const projector = new Projector(ledger.store, rm, { batchSize: 5 });
+  const projector = new Projector(ledger.store, rm, { batchSize });
   await projector.init();
   const checkpoint = (): number => rm.checkpointSync('resource-pool');
   const page = (req: PoolPageRequest = {}): Promise<PoolPage> =>
@@ -167,8 +167,8 @@ describe('resource pool: membership', () => {
     expect(await e.ids()).toEqual([a, b]);
   });
 
-  it('keeps one current row per patent however often it changes', async () => {
-    const e = await setup();
+  it('keeps one current row per patent however often it changes, and one closed version per batch that changed it', async () => {
+    const e = await setup(5);
     const a = an(1);
     await e.ledger.inventory(a);
     await e.ledger.admit(a);
@@ -176,18 +176,16 @@ describe('resource pool: membership', () => {
     await e.ledger.decline(a);
     await e.ledger.admit(a);
     await e.sync();
-    const rows = e.rm.db
-      .prepare('SELECT valid_from, valid_to FROM pool_rows WHERE application_number = ? ORDER BY row_id')
-      .all(a) as { valid_from: number; valid_to: number | null }[];
-    // admitted at 2, four evaluations (3..6), declined at 7 (no row), re-admitted at 8.
-    expect(rows).toEqual([
-      { valid_from: 2, valid_to: 3 },
-      { valid_from: 3, valid_to: 4 },
-      { valid_from: 4, valid_to: 5 },
-      { valid_from: 5, valid_to: 6 },
-      { valid_from: 6, valid_to: 7 },
-      { valid_from: 8, valid_to: null },
-    ]);
+    const history = e.rm.db
+      .prepare('SELECT valid_from, valid_to FROM pool_history WHERE application_number = ? ORDER BY row_id')
+      .all(a) as { valid_from: number; valid_to: number }[];
+    const current = e.rm.db
+      .prepare('SELECT last_position FROM pool_rows WHERE application_number = ?')
+      .all(a) as { last_position: number }[];
+    // Batches of 5: inventoried at 1, admitted at 2, evaluated at 3..5 (version from 5); then evaluated
+    // at 6, declined at 7 and re-admitted at 8 (the version from 5 closes at 8, the new one from 8).
+    expect(history).toEqual([{ valid_from: 5, valid_to: 8 }]);
+    expect(current).toEqual([{ last_position: 8 }]);
   });
 });
 
@@ -747,5 +745,201 @@ describe('resource pool: cursor pagination', () => {
         expect.objectContaining({ code: 'QUERY.CURSOR_MISMATCH', field: 'cursor' }),
       );
     }
+  });
+});
+
+describe('resource pool: versions per batch', () => {
+  /** Twelve patents with several changes each, some of them leaving and re-entering the pool. */
+  async function busyLedger(): Promise<Ledger> {
+    const ledger = new Ledger();
+    for (let i = 1; i <= 12; i++) {
+      const x = an(i);
+      await ledger.inventory(x, {
+        institutionId: i % 2 ? 'tyut' : 'sxu',
+        ipc: [`H01M ${i}/00`, 'C01B 32/182'],
+      });
+      if (i % 5 === 0) await ledger.decline(x);
+      else await ledger.admit(x, { modes: i % 3 ? ['transfer'] : ['license'] });
+    }
+    for (let round = 0; round < 3; round++) {
+      for (let i = 1; i <= 12; i++) {
+        if (i % 5 === 0) continue;
+        await ledger.evaluate(an(i), `ev-${i}-${round}`, `ent-${(i + round) % 4}`, 1 + ((i + round) % 5));
+        if (i % 4 === round) await ledger.promote(an(i), `pr-${i}-${round}`, round ? 'featured' : 'standard');
+      }
+      await ledger.decline(an(2 + round));
+      await ledger.admit(an(5 * (round + 1) > 12 ? 10 : 5 * (round + 1)));
+      await ledger.admit(an(2 + round), { occurredOn: '2024-06-01' });
+    }
+    await ledger.license(an(1), 'lic-1', 'ent-c');
+    await ledger.lapse(an(11));
+    return ledger;
+  }
+
+  const REQUESTS: PoolPageRequest[] = [
+    {},
+    { sort: 'prospect' },
+    { sort: 'evaluations' },
+    { institutionId: 'sxu' },
+    { mode: 'license', status: 'available' },
+    { tier: 'featured' },
+    { minProspect: 3, sort: 'prospect' },
+    { ipc: 'H01M 1' },
+    { q: '储能' },
+    { status: 'lapsed' },
+  ];
+
+  const currentTables = (rm: SqliteReadModels) => ({
+    state: rm.db.prepare('SELECT * FROM pool_state ORDER BY application_number').all(),
+    rows: rm.db.prepare('SELECT * FROM pool_rows ORDER BY application_number').all(),
+    ipc: rm.db.prepare('SELECT * FROM pool_ipc ORDER BY application_number, code').all(),
+  });
+
+  it('the same ledger projected in batches of 1, 5 and 5,000 gives the same current rows and answers', async () => {
+    const ledger = await busyLedger();
+    const envs = [await setup(1, ledger), await setup(5, ledger), await setup(5000, ledger)];
+    for (const e of envs) await e.sync();
+    const [one, ...others] = envs;
+    expect((await one!.page()).total).toBeGreaterThan(5);
+    for (const e of others) {
+      expect(currentTables(e.rm)).toEqual(currentTables(one!.rm));
+      for (const req of REQUESTS) {
+        const expected = await one!.traverse({ ...req, limit: 3 });
+        const got = await e.traverse({ ...req, limit: 3 });
+        expect(got.items).toEqual(expected.items);
+        expect(got.pages.map((p) => p.total)).toEqual(expected.pages.map((p) => p.total));
+      }
+    }
+    // Fewer closed versions per batch: batch size 1 keeps one per event of a listed patent.
+    const closed = (e: Env) =>
+      (e.rm.db.prepare('SELECT count(*) AS n FROM pool_history').get() as { n: number }).n;
+    expect(closed(envs[2]!)).toBe(0);
+    expect(closed(envs[0]!)).toBeGreaterThan(closed(envs[1]!));
+  });
+
+  it('pages walking the sort key’s index give the same answers as pages collected through filter indexes', async () => {
+    const ledger = await busyLedger();
+    const e = await setup(5, ledger);
+    await e.sync();
+    const walk = async (req: PoolPageRequest, walkAbove: number): Promise<PoolEntry[]> => {
+      const items: PoolEntry[] = [];
+      let cursor: string | null = null;
+      do {
+        const p: PoolPage = await queryResourcePool(
+          e.rm.sql,
+          { ...req, limit: 2, ...(cursor ? { cursor } : {}) },
+          undefined,
+          { walkAbove },
+        );
+        items.push(...p.items);
+        cursor = p.nextCursor;
+      } while (cursor);
+      return items;
+    };
+    for (const req of [...REQUESTS, { highValue: false, kind: 'invention' }, { tier: 'standard' } as const]) {
+      const walked = await walk(req, 0);
+      expect(walked).toEqual(await walk(req, Number.MAX_SAFE_INTEGER));
+      expect(walked).toEqual((await e.page(req)).items);
+    }
+  });
+
+  it('the state the pool keeps gives the same entries as the full fold of each patent', async () => {
+    const ledger = await busyLedger();
+    await ledger.industrialize(an(1), 'ind-1', 'ent-c');
+    await ledger.transfer(an(6), 'tr-6', 'ent-d');
+    await ledger.registerTransfer(an(6), 'tr-6');
+    await ledger.declareOpenLicense(an(7), 'ol-7');
+    await ledger.takeOpenLicense(an(7), 'ol-7-deal', 'ent-e');
+    await ledger.declareOpenLicense(an(8), 'ol-8');
+    await ledger.withdrawOpenLicense(an(8), '2024-12-01');
+    await ledger.transfer(an(9), 'tr-9', 'ent-d');
+    await ledger.declareOpenLicense(an(12), 'ol-12');
+    // Two batch sizes: states loaded from the table and evolved, and states folded in one batch.
+    for (const batchSize of [3, 5000]) {
+      const e = await setup(batchSize, ledger);
+      await e.sync();
+      const full = new Map<string, PatentState>();
+      for (const ev of await ledger.all()) {
+        if (!ev.streamName.startsWith('patent-')) continue;
+        const id = ev.streamName.slice('patent-'.length);
+        full.set(id, evolvePatent(full.get(id) ?? initialPatentState(), upcastPatentEvent(ev).event));
+      }
+      const { items } = await e.traverse({ limit: 4 });
+      expect(items.length).toBeGreaterThan(8);
+      expect(new Set(items.map((i) => i.status))).toEqual(
+        new Set([
+          'available',
+          'licensed',
+          'industrialized',
+          'transferred',
+          'open-licensed',
+          'in-deal',
+          'lapsed',
+        ]),
+      );
+      for (const item of items) {
+        const state = full.get(item.applicationNumber)!;
+        if (state.status === 'none') throw new Error('not inventoried');
+        expect(item).toEqual(poolEntryOf(state, item.admittedOn, item.lastActivity));
+        expect(await e.entry(item.applicationNumber)).toEqual(item);
+      }
+    }
+  });
+
+  it.each([1, 7, 5000])(
+    'batches of %i: pages stay exact while events arrive, changing a patent several times per batch',
+    async (batchSize) => {
+      const ledger = await busyLedger();
+      const e = await setup(batchSize, ledger);
+      await e.sync();
+      let round = 0;
+      for (const req of REQUESTS.slice(0, 4)) {
+        const snapshot = await e.page(req);
+        const { items, pages } = await e.traverse({ ...req, limit: 2 }, async () => {
+          round++;
+          // Several changes to the same patents between two checkpoints.
+          for (let i = 1; i <= 12; i += 3) {
+            await ledger.evaluate(an(i), `ev-x-${round}-${i}`, `ent-x${round}`, 1 + ((i * round) % 5));
+            await ledger.evaluate(an(i), `ev-y-${round}-${i}`, `ent-x${round}`, 5 - ((i * round) % 5));
+          }
+          await ledger.decline(an(3));
+          await ledger.admit(an(3));
+          await ledger.decline(an(6));
+          await e.sync();
+          await ledger.admit(an(6));
+        });
+        await e.sync();
+        expect(items).toEqual(snapshot.items);
+        expect(
+          pages.every((p) => p.total === snapshot.total && p.asOfPosition === snapshot.asOfPosition),
+        ).toBe(true);
+        expect((await e.page(req)).asOfPosition).toBeGreaterThan(snapshot.asOfPosition);
+      }
+    },
+  );
+
+  it('a traversal begun before a rebuild pages exactly on the rebuilt tables', async () => {
+    const ledger = await busyLedger();
+    // Small batches, so the traversal's snapshot falls inside the rebuild's one batch.
+    const e = await setup(2, ledger);
+    await e.sync();
+    const snapshot = await e.page({ sort: 'prospect' });
+    const checkpointedAt = snapshot.asOfPosition;
+    let rebuilt = false;
+    const { items } = await e.traverse({ sort: 'prospect', limit: 2 }, async (i) => {
+      if (i !== 1) return;
+      // The patents on either side of the snapshot change again after it: a version per batch of
+      // the rebuild would show them as they stood at its end (or not at all).
+      for (let k = 1; k <= 12; k++) {
+        if (k % 5 === 0 || k === 11) continue;
+        await ledger.evaluate(an(k), `ev-late-${k}`, 'ent-late', 1 + (k % 5));
+      }
+      await ledger.decline(an(1));
+      await e.sync();
+      expect((await e.rm.rebuild('resource-pool', ledger.store)).position).toBeGreaterThan(checkpointedAt);
+      rebuilt = true;
+    });
+    expect(rebuilt).toBe(true);
+    expect(items).toEqual(snapshot.items);
   });
 });

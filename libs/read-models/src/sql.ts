@@ -146,6 +146,9 @@ export class SqliteReadModelDb implements ReadModelDb {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 10000');
+    // 64 MiB of page cache (SQLite's default here is 16 MiB): the pool's filter scans and the
+    // projections' index pages stay in the process rather than being read again from the OS.
+    db.pragma('cache_size = -65536');
     return new SqliteReadModelDb(db);
   }
 

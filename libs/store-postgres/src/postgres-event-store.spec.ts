@@ -519,12 +519,41 @@ describePg('PostgreSQL', () => {
         const { rows } = await adminPool().query<{ version: number }>(
           `SELECT version FROM ${table('schema_migrations')} ORDER BY version`,
         );
-        expect(rows.map((r) => r.version)).toEqual([1]);
+        expect(rows.map((r) => r.version)).toEqual([1, 2]);
         await opened[0]!.append('patent-1', [newEvent()], { expectedVersion: 'no_stream' });
         for (const store of opened) expect(await store.streamVersion('patent-1')).toBe(1);
         // And opening an up-to-date schema again changes nothing.
         await open();
-        expect((await adminPool().query(`SELECT * FROM ${table('schema_migrations')}`)).rowCount).toBe(1);
+        expect((await adminPool().query(`SELECT * FROM ${table('schema_migrations')}`)).rowCount).toBe(2);
+      });
+
+      it('upgrades a schema left by the code before append_events, and keeps appending to its streams', async () => {
+        const before = await open();
+        const command = { commandId: 'cmd-1', fingerprint: 'fp-1' };
+        const first = await before.append('patent-1', [newEvent(), newEvent()], {
+          expectedVersion: 'no_stream',
+          command,
+        });
+        await before.close();
+        // What that code left: migration 1 alone (its DDL is unchanged), no function.
+        await adminPool().query(
+          `DROP FUNCTION ${table('append_events')}; DELETE FROM ${table('schema_migrations')} WHERE version > 1`,
+        );
+
+        const store = await open();
+        const { rows } = await adminPool().query<{ version: number }>(
+          `SELECT version FROM ${table('schema_migrations')} ORDER BY version`,
+        );
+        expect(rows.map((r) => r.version)).toEqual([1, 2]);
+        expect(
+          await store.append('patent-1', [newEvent(), newEvent()], { expectedVersion: 'no_stream', command }),
+        ).toEqual({ ...first, duplicate: true });
+        const next = await store.append('patent-1', [newEvent()], { expectedVersion: 2 });
+        expect(next.events[0]).toMatchObject({ version: 3 });
+        expect(next.events[0]!.hash).toBe(
+          eventHash({ ...next.events[0]!, previousHash: first.events[1]!.hash! }),
+        );
+        expect(await store.readStream('patent-1')).toEqual([...first.events, ...next.events]);
       });
 
       it('creates the tables, stores JSON as given and exposes the stream heads', async () => {
@@ -565,6 +594,127 @@ describePg('PostgreSQL', () => {
         await expect(
           PostgresEventStore.open({ connectionString: 'postgres://postgres@127.0.0.1:1/test', schema }),
         ).rejects.toThrow(/ECONNREFUSED|connect/);
+      });
+    });
+
+    describe('appends in one statement (append_events)', () => {
+      /** Sessions holding this schema's sequencer. */
+      async function sequencerHolders(): Promise<number> {
+        const { rows } = await adminPool().query<{ n: number }>(
+          `WITH key AS (SELECT hashtextextended('patent-ledger:sequencer:' || $1, 0) AS k)
+           SELECT count(*)::integer AS n FROM pg_locks, key
+           WHERE locktype = 'advisory' AND objsubid = 1 AND granted
+             AND classid = ((k >> 32) & 4294967295)::oid AND objid = (k & 4294967295)::oid`,
+          [schema],
+        );
+        return rows[0]!.n;
+      }
+
+      /** What `work` returned, and how many statements the store's connections sent for it. */
+      async function counted<T>(work: () => Promise<T>): Promise<{ result: T; statements: number }> {
+        const spy = jest.spyOn(Client.prototype, 'query');
+        try {
+          const result = await work();
+          return { result, statements: spy.mock.calls.length };
+        } finally {
+          spy.mockRestore();
+        }
+      }
+
+      it('takes one statement when it knows the head, and one more when its guess is stale', async () => {
+        const [a, b] = await Promise.all([open(), open()]);
+        const command = { commandId: 'cmd-1', fingerprint: 'fp-1' };
+        expect(
+          (
+            await counted(() =>
+              a.append('patent-1', [newEvent(), newEvent()], { expectedVersion: 'no_stream', command }),
+            )
+          ).statements,
+        ).toBe(1);
+        expect(
+          (await counted(() => a.append('patent-1', [newEvent()], { expectedVersion: 2 }))).statements,
+        ).toBe(1);
+        // b has not seen the stream: it asks for the head first.
+        const byB = await counted(() => b.append('patent-1', [newEvent()], { expectedVersion: 3 }));
+        expect(byB).toMatchObject({ statements: 2, result: { nextExpectedVersion: 4 } });
+        // a's head (3) is stale: the call reports the actual one, and a appends on it.
+        const byA = await counted(() => a.append('patent-1', [newEvent()], { expectedVersion: 'any' }));
+        expect(byA).toMatchObject({ statements: 2, result: { nextExpectedVersion: 5 } });
+        await expect(a.append('patent-1', [newEvent()], { expectedVersion: 3 })).rejects.toMatchObject({
+          constructor: WrongExpectedVersionError,
+          actual: 5,
+        });
+        expect(
+          (await b.append('patent-1', [newEvent()], { expectedVersion: 'stream_exists' }))
+            .nextExpectedVersion,
+        ).toBe(6);
+        await expect(
+          b.append('patent-2', [newEvent()], { expectedVersion: 'stream_exists' }),
+        ).rejects.toMatchObject({ constructor: WrongExpectedVersionError, actual: 0 });
+        // The same command again, from the store that did not write it: its outcome, not a new append.
+        const again = await b.append('patent-1', [newEvent()], { expectedVersion: 6, command });
+        expect(again).toMatchObject({ duplicate: true, nextExpectedVersion: 2 });
+        await expect(
+          b.append('patent-2', [newEvent()], { expectedVersion: 'any', command }),
+        ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+
+        const stream = await a.readStream('patent-1');
+        expect(stream.map((e) => e.version)).toEqual(range(1, 6));
+        let previousHash = GENESIS_HASH;
+        for (const e of stream) {
+          expect(e.hash).toBe(eventHash({ ...e, previousHash }));
+          previousHash = e.hash!;
+        }
+        expect((await a.streamHeads()).get('patent-1')).toEqual({ version: 6, lastHash: previousHash });
+        expect(await a.streamVersion('patent-2')).toBe(0);
+      });
+
+      it('learns heads from batches, reads and streamVersion, as handleCommand uses them', async () => {
+        const [a, b, c] = await Promise.all([open(), open(), open()]);
+        await a.appendMany([
+          {
+            streamName: 'patent-1',
+            events: [newEvent(), newEvent()],
+            options: { expectedVersion: 'no_stream' },
+          },
+          { streamName: 'patent-2', events: [newEvent()], options: { expectedVersion: 'no_stream' } },
+        ]);
+        expect(
+          (await counted(() => a.append('patent-1', [newEvent()], { expectedVersion: 2 }))).statements,
+        ).toBe(1);
+        expect(await b.readStream('patent-1')).toHaveLength(3);
+        expect(
+          (await counted(() => b.append('patent-1', [newEvent()], { expectedVersion: 3 }))).statements,
+        ).toBe(1);
+        expect(await c.streamVersion('patent-2')).toBe(1);
+        expect(
+          (await counted(() => c.append('patent-2', [newEvent()], { expectedVersion: 1 }))).statements,
+        ).toBe(1);
+        const stream = await a.readStream('patent-1');
+        expect(stream.map((e) => e.version)).toEqual([1, 2, 3, 4]);
+        expect(stream[3]!.hash).toBe(eventHash({ ...stream[3]!, previousHash: stream[2]!.hash! }));
+        const other = await a.readStream('patent-2');
+        expect(other[1]!.hash).toBe(eventHash({ ...other[1]!, previousHash: other[0]!.hash! }));
+      });
+
+      it('releases the sequencer when the call fails while holding it', async () => {
+        const store = await open({ poolSize: 1 });
+        await store.append('patent-1', [newEvent()], { expectedVersion: 'no_stream' });
+        // The next position would exceed the sequence's maximum: nextval fails inside the sequencer.
+        const sequence = table('events_position_seq');
+        await adminPool().query(`SELECT setval('${sequence}', 100)`);
+        await adminPool().query(`ALTER SEQUENCE ${sequence} MAXVALUE 100`);
+        await expect(
+          store.append('patent-2', [newEvent()], { expectedVersion: 'no_stream' }),
+        ).rejects.toThrow(/maximum value/);
+        expect(await sequencerHolders()).toBe(0);
+        await adminPool().query(`ALTER SEQUENCE ${sequence} NO MAXVALUE`);
+        const other = await open({ poolSize: 1 });
+        const next = await other.append('patent-2', [newEvent()], { expectedVersion: 'no_stream' });
+        expect(next.events[0]!.position).toBeGreaterThan(100);
+        expect(
+          (await store.append('patent-3', [newEvent()], { expectedVersion: 'no_stream' })).events,
+        ).toHaveLength(1);
       });
     });
 

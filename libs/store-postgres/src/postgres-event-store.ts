@@ -15,9 +15,10 @@
  * may come before or after another transaction takes positions (a `SELECT … FOR UPDATE` on the
  * stream row, for one, assigns it early). Hence the **sequencer**, a session-level advisory lock per
  * schema. The statement that writes an append takes it, assigns the transaction id, takes the
- * positions and releases it, in that order, before inserting anything (nested subqueries whose data
- * dependencies fix the order); nothing earlier in the transaction assigns an id (the stream is locked
- * with a transaction-level advisory lock, the reads are plain reads). So a smaller position always
+ * positions and releases it, in that order, before inserting anything (in `append_events`, statements
+ * in that order; in the batch's `write`, nested subqueries whose data dependencies fix the order);
+ * nothing earlier in the transaction assigns an id (the stream is locked with a transaction-level
+ * advisory lock, the reads are plain reads). So a smaller position always
  * belongs to a transaction with an id no larger, and "this event's transaction is older than every
  * open one" implies "every smaller position is committed or rolled back". The lock is held for
  * microseconds inside one statement, not through the commit: appends still commit in parallel.
@@ -37,14 +38,28 @@
  * position applied) stays valid; they just do not count events. The contract suite runs with
  * `contiguousPositions: false` for this store.
  *
- * **Isolation.** READ COMMITTED with explicit locks. `append` is one transaction: lock the stream
- * (`pg_advisory_xact_lock` on a hash of schema and stream name, sent with BEGIN), read the command
- * record and the stream's version and last hash in one statement, replay a recorded command (before
- * any version check) or check the expected version, then one statement writes the events, upserts
- * the stream row and records the command; commit. Four round trips. Writers of one stream queue on
- * its lock; writers of different streams do not wait for each other. A concurrent duplicate of a
- * command id on *another* stream surfaces as a unique violation on `commands`: the append is then
- * retried and finds the recorded command (the duplicate outcome, or IdempotencyKeyReusedError).
+ * **Isolation.** READ COMMITTED with explicit locks. `append` is one call of the PL/pgSQL function
+ * `append_events` (migration 2), one statement and so its own transaction: one round trip. The
+ * function locks the stream (`pg_advisory_xact_lock` on a hash of schema and stream name), reads the
+ * command record (if recorded: returns it, before any version check, and the store replays it), then
+ * the stream's version and last hash (each statement of a VOLATILE function reads a fresh snapshot,
+ * so after the lock it sees every earlier writer's commit). The hashes are computed by the store
+ * before the call, on the head it guesses: version 0 for a new stream, else the version and last
+ * hash it last saw of the stream (`StreamHeads`, bounded, filled by appends, `readStream` and
+ * `streamVersion`); without a guess the call is a probe. When the stream is not at that head, the
+ * function writes nothing and returns the actual head: the store then checks the expected version
+ * against it (WrongExpectedVersionError) or computes the hashes again and repeats the call. Else
+ * the function writes the events, upserts the stream row and records the command, and the commit
+ * follows. So an append costs one round trip when the guess is right, two when it is not. Appends
+ * with no events or with repeated event ids, and appends whose stream kept moving for three calls,
+ * take the older path: a transaction that locks the stream (with BEGIN), reads the command record
+ * and the head, checks, writes in one statement and commits (four round trips). Writers of one
+ * stream queue on its lock; writers of different streams do not wait for each other. A concurrent
+ * duplicate of a command id on *another* stream surfaces as a unique violation on `commands`: the
+ * append is then retried and finds the recorded command (the duplicate outcome, or
+ * IdempotencyKeyReusedError). Should `append_events` fail while it holds the sequencer (a session
+ * lock outlives the transaction), the store releases it on that connection, or closes the
+ * connection.
  * `appendMany` is one transaction: it locks all its streams first, in key order (so batches cannot
  * deadlock), then holds the sequencer for the whole batch (one transaction id, positions taken
  * request by request: no other transaction may take positions in between), and runs each request in
@@ -131,7 +146,7 @@ const MAX_VERSION = 2_147_483_647;
  * Schema migrations: entry i brings the schema from version i to i + 1 (one row per applied version
  * in `schema_migrations`). Append new entries; never edit an applied one.
  */
-const MIGRATIONS: readonly ((schema: string) => string)[] = [
+const MIGRATIONS: readonly ((s: string, schema: string) => string)[] = [
   (s) => `
   CREATE TABLE ${s}.events (
     position    bigserial PRIMARY KEY,
@@ -173,6 +188,68 @@ const MIGRATIONS: readonly ((schema: string) => string)[] = [
     key_id     text   NOT NULL,
     signature  text   NOT NULL
   );
+  `,
+  // 2: `append_events`, a whole append in one statement (see the notes at the top of this file).
+  (s, schema) => `
+  CREATE FUNCTION ${s}.append_events(
+    p_stream text, p_version integer, p_previous_hash text,
+    p_types text[], p_data text[], p_metadata text[], p_event_ids text[], p_command_ids text[],
+    p_recorded_ats text[], p_hashes text[],
+    p_command_id text, p_fingerprint text, p_command_recorded_at text,
+    OUT r_status text, OUT r_version integer, OUT r_last_hash text, OUT r_positions bigint[],
+    OUT r_fingerprint text, OUT r_stream_name text, OUT r_from_version integer, OUT r_to_version integer,
+    OUT r_first_position bigint, OUT r_last_position bigint, OUT r_recorded_at text)
+  LANGUAGE plpgsql VOLATILE
+  AS $fn$
+  DECLARE
+    n   integer := coalesce(cardinality(p_types), 0);
+    seq bigint  := hashtextextended('patent-ledger:sequencer:${schema}', 0);
+    tx  xid8;
+  BEGIN
+    -- The stream's lock first (it assigns no transaction id); every read below takes a fresh snapshot.
+    PERFORM pg_advisory_xact_lock(hashtextextended('patent-ledger:stream:${schema}:' || p_stream, 0));
+    IF p_command_id IS NOT NULL THEN
+      SELECT c.fingerprint, c.stream_name, c.from_version, c.to_version, c.first_position, c.last_position,
+             c.recorded_at
+        INTO r_fingerprint, r_stream_name, r_from_version, r_to_version, r_first_position, r_last_position,
+             r_recorded_at
+        FROM ${s}.commands AS c WHERE c.command_id = p_command_id;
+      IF FOUND THEN
+        r_status := 'recorded';
+        RETURN;
+      END IF;
+    END IF;
+    SELECT st.version, st.last_hash INTO r_version, r_last_hash FROM ${s}.streams AS st WHERE st.stream_name = p_stream;
+    r_version := coalesce(r_version, 0);
+    IF r_version <> p_version OR r_last_hash IS DISTINCT FROM p_previous_hash OR n = 0 THEN
+      r_status := 'moved';
+      RETURN;
+    END IF;
+    -- The sequencer's critical section: lock, transaction id, positions, unlock.
+    PERFORM pg_advisory_lock(seq);
+    tx := pg_current_xact_id();
+    r_positions := ARRAY(SELECT nextval('${s}.events_position_seq'::regclass)
+                         FROM generate_series(1, n) AS g ORDER BY g);
+    PERFORM pg_advisory_unlock(seq);
+    INSERT INTO ${s}.events (position, tx, stream_name, version, type, data, metadata, event_id, command_id,
+                             recorded_at, hash)
+    SELECT r_positions[i.k], tx, p_stream, p_version + i.k::integer, i.type, i.data::json, i.metadata::json,
+           i.event_id, i.command_id, i.recorded_at, i.hash
+    FROM unnest(p_types, p_data, p_metadata, p_event_ids, p_command_ids, p_recorded_ats, p_hashes)
+         WITH ORDINALITY AS i (type, data, metadata, event_id, command_id, recorded_at, hash, k);
+    r_version := p_version + n;
+    r_last_hash := p_hashes[n];
+    INSERT INTO ${s}.streams AS st (stream_name, version, last_hash) VALUES (p_stream, r_version, r_last_hash)
+    ON CONFLICT (stream_name) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash;
+    IF p_command_id IS NOT NULL THEN
+      INSERT INTO ${s}.commands (command_id, fingerprint, stream_name, from_version, to_version, first_position,
+                                 last_position, recorded_at)
+      VALUES (p_command_id, p_fingerprint, p_stream, p_version + 1, r_version, r_positions[1], r_positions[n],
+              p_command_recorded_at);
+    END IF;
+    r_status := 'appended';
+  END
+  $fn$;
   `,
 ];
 
@@ -231,7 +308,7 @@ function statements(schema: string) {
       LEFT JOIN ${s}.commands AS c ON c.command_id = $2`,
     /** Holds the sequencer for a whole batch (the writes below then nest their own lock in it). */
     lockSequencer: `SELECT pg_advisory_lock(${sequencerKey})`,
-    streamVersion: `SELECT version FROM ${s}.streams WHERE stream_name = $1`,
+    streamVersion: `SELECT version, last_hash FROM ${s}.streams WHERE stream_name = $1`,
     /**
      * All writes of an append in one round trip. First `seq`, the sequencer's critical section, in
      * nested subqueries whose data dependencies fix the order: take the lock, assign this
@@ -270,6 +347,8 @@ function statements(schema: string) {
         FROM seq WHERE $11::text IS NOT NULL
       )
       SELECT position, version FROM ev ORDER BY version`,
+    /** A whole append in one statement, its own transaction (migration 2). */
+    appendEvents: `SELECT * FROM ${s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     readStream: `SELECT ${EVENT_COLUMNS} FROM ${s}.events
                  WHERE stream_name = $1 AND version >= $2 AND version <= $3 ORDER BY version LIMIT $4`,
     readAll: `SELECT ${EVENT_COLUMNS} FROM ${s}.events
@@ -356,10 +435,64 @@ interface PreparedEvent {
   metadata: EventMetadata;
 }
 
+/** What `append_events` returns (its OUT parameters). */
+interface AppendEventsRow {
+  /** `appended`; `moved`: the head was not the one sent, nothing written; `recorded`: the command was. */
+  r_status: 'appended' | 'moved' | 'recorded';
+  /** The stream's version after the append (appended), or its current one (moved). */
+  r_version: number | null;
+  r_last_hash: string | null;
+  r_positions: string[] | null;
+  /** The command's record (recorded). */
+  r_fingerprint: string | null;
+  r_stream_name: string | null;
+  r_from_version: number | null;
+  r_to_version: number | null;
+  r_first_position: string | null;
+  r_last_position: string | null;
+  r_recorded_at: string | null;
+}
+
+/** How many streams' heads a store remembers. */
+const STREAM_HEADS_CACHED = 10_000;
+
+/**
+ * The last version and hash this store saw of recently used streams (most recently used last,
+ * bounded). Only guesses: the event at a version never changes, but others may have appended since,
+ * and `append_events` checks the guess under the stream's lock.
+ */
+class StreamHeads {
+  private readonly heads = new Map<string, { version: number; lastHash: string }>();
+
+  constructor(private readonly capacity: number) {}
+
+  remember(streamName: string, version: number, lastHash: string): void {
+    const known = this.heads.get(streamName);
+    if (known && known.version > version) return;
+    this.heads.delete(streamName);
+    this.heads.set(streamName, { version, lastHash });
+    if (this.heads.size > this.capacity) this.heads.delete(this.heads.keys().next().value!);
+  }
+
+  /** The head to compute an append's hashes on, or undefined when none fits the expected version. */
+  guess(
+    streamName: string,
+    expected: ExpectedVersion,
+  ): { version: number; lastHash: string | null } | undefined {
+    if (expected === 0 || expected === 'no_stream') return { version: 0, lastHash: null };
+    const known = this.heads.get(streamName);
+    if (expected === 'any') return known ?? { version: 0, lastHash: null };
+    if (expected === 'stream_exists') return known;
+    return known?.version === expected ? known : undefined;
+  }
+}
+
 /** EventStore on PostgreSQL (node-postgres pool). See the notes at the top of this file. */
 export class PostgresEventStore implements EventStore, ChainHeadStore {
   private readonly sql: ReturnType<typeof statements>;
   private readonly simple: ReturnType<typeof simpleStatements>;
+  /** What this store last saw of streams' heads: the guesses of the one-statement append. */
+  private readonly heads = new StreamHeads(STREAM_HEADS_CACHED);
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -402,12 +535,18 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
   async append(streamName: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
     validate(streamName, options.expectedVersion);
+    if (events.length > 0 && hasDistinctEventIds(events)) {
+      const result = await this.appendInOneStatement(streamName, events, options);
+      if (result) return result;
+    }
     try {
-      return await this.transaction(
+      const result = await this.transaction(
         this.simple.beginLockingStream(streamName),
         (client, sequencer) => this.appendOn(client, sequencer, streamName, events, options),
         MAX_ATTEMPTS,
       );
+      this.rememberHead(result);
+      return result;
     } catch (err) {
       throw mapError(err, events);
     }
@@ -424,7 +563,7 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
         return error as Error;
       }
     });
-    return this.transaction(
+    const results = await this.transaction(
       'BEGIN',
       async (client, sequencer) => {
         // Every stream first, in key order; then the sequencer for the whole batch (see the notes above).
@@ -443,16 +582,23 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
       },
       1,
     );
+    // Committed: what the batch wrote are the streams' newest heads this store knows.
+    for (const r of results) if (r.ok) this.rememberHead(r.result);
+    return results;
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
-    return this.readStreamOn(this.pg, streamName, options);
+    const events = await this.readStreamOn(this.pg, streamName, options);
+    const last = events[events.length - 1];
+    if (last?.hash) this.heads.remember(streamName, last.version, last.hash);
+    return events;
   }
 
   async streamVersion(streamName: string): Promise<number> {
     this.assertOpen();
-    const row = (await this.run<{ version: number }>(this.pg, 'streamVersion', [streamName])).rows[0];
+    const row = (await this.run<StreamRow>(this.pg, 'streamVersion', [streamName])).rows[0];
+    if (row?.last_hash) this.heads.remember(streamName, row.version, row.last_hash);
     return row?.version ?? 0;
   }
 
@@ -557,6 +703,125 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
     }
   }
 
+  /**
+   * The append as one call of `append_events`, its own transaction: one round trip when this store
+   * guesses the stream's head right (a new stream, or the version and last hash it last saw), which
+   * the function checks under the stream's lock. A wrong guess comes back as the actual head
+   * (`moved`): then either the expected version fails, or the hashes are computed again on that head
+   * and the call repeated. Returns undefined when the stream kept moving for MAX_ATTEMPTS calls: the
+   * caller then appends in a transaction that holds the stream's lock from the start.
+   */
+  private async appendInOneStatement(
+    streamName: string,
+    events: NewEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult | undefined> {
+    const { command, expectedVersion } = options;
+    const prepared = events.map(prepareEvent);
+    const recordedAt = command ? (command.recordedAt ?? new Date().toISOString()) : null;
+    let head = this.heads.guess(streamName, expectedVersion);
+    const client = await this.pg.connect();
+    let broken = false;
+    try {
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        // Without a guess, a probe: version -1 never matches, so the call only returns the head.
+        const hashes = head ? chainHashes(streamName, head.version, head.lastHash, prepared) : [];
+        const of = <T>(f: (e: PreparedEvent) => T): T[] => (head ? prepared.map(f) : []);
+        let row: AppendEventsRow;
+        try {
+          row = (
+            await this.run<AppendEventsRow>(client, 'appendEvents', [
+              streamName,
+              head ? head.version : -1,
+              head?.lastHash ?? null,
+              of((e) => e.type),
+              of((e) => e.dataJson),
+              of((e) => e.metadataJson),
+              of((e) => e.metadata.eventId),
+              of((e) => e.metadata.commandId),
+              of((e) => e.metadata.recordedAt),
+              hashes,
+              command?.commandId ?? null,
+              command?.fingerprint ?? null,
+              recordedAt,
+            ])
+          ).rows[0]!;
+        } catch (err) {
+          // The call may have failed while holding the sequencer: a session lock outlives the transaction.
+          broken = !(connectionUsable(err) && (await tryQuery(client, this.simple.releaseSequencer)));
+          if (broken || attempt >= MAX_ATTEMPTS || !isRetryable(err)) throw mapError(err, events);
+          continue;
+        }
+        if (row.r_status === 'recorded') {
+          const recorded = commandRecordFromRow({
+            command_id: command!.commandId,
+            fingerprint: row.r_fingerprint!,
+            stream_name: row.r_stream_name!,
+            from_version: row.r_from_version!,
+            to_version: row.r_to_version!,
+            first_position: row.r_first_position!,
+            last_position: row.r_last_position!,
+            recorded_at: row.r_recorded_at!,
+          });
+          return await this.replay(client, recorded, streamName, command!.fingerprint);
+        }
+        const version = row.r_version!;
+        if (row.r_status === 'moved') {
+          if (row.r_last_hash !== null) this.heads.remember(streamName, version, row.r_last_hash);
+          checkExpectedVersion(streamName, expectedVersion, version);
+          head = { version, lastHash: row.r_last_hash };
+          continue;
+        }
+        const current = head!.version;
+        const positions = (row.r_positions ?? []).map(Number);
+        // Checks of what the function returned (it has committed: these cannot undo anything).
+        const stored = prepared.map<StoredEvent>((e, i) => {
+          const position = positions[i]!;
+          if (!(position > 0) || (i > 0 && !(position > positions[i - 1]!))) {
+            throw new Error(`append_events returned positions out of order for ${streamName}`);
+          }
+          return {
+            streamName,
+            version: current + i + 1,
+            position,
+            type: e.type,
+            data: e.data,
+            metadata: e.metadata,
+            hash: hashes[i]!,
+          };
+        });
+        const nextExpectedVersion = current + stored.length;
+        if (version !== nextExpectedVersion || positions.length !== stored.length) {
+          throw new Error(`append_events returned an unexpected version or count for ${streamName}`);
+        }
+        this.heads.remember(streamName, nextExpectedVersion, hashes[hashes.length - 1]!);
+        const result: AppendResult = { streamName, nextExpectedVersion, events: stored, duplicate: false };
+        if (command) {
+          result.command = {
+            commandId: command.commandId,
+            fingerprint: command.fingerprint,
+            streamName,
+            fromVersion: current + 1,
+            toVersion: nextExpectedVersion,
+            firstPosition: stored[0]!.position,
+            lastPosition: stored[stored.length - 1]!.position,
+            recordedAt: recordedAt!,
+          };
+        }
+        return result;
+      }
+      return undefined;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Remembers the head a committed append left (a replayed duplicate may be an old one). */
+  private rememberHead(result: AppendResult): void {
+    const last = result.events[result.events.length - 1];
+    if (last?.hash && !result.duplicate) this.heads.remember(result.streamName, last.version, last.hash);
+  }
+
   /** One request of a batch, inside its own savepoint: a failure rolls back this request alone. */
   private async appendInSavepoint(
     client: PoolClient,
@@ -609,19 +874,9 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
     if (events.length === 0 && !command)
       return { streamName, nextExpectedVersion: current, events: [], duplicate: false };
 
-    let previousHash = head?.last_hash ?? GENESIS_HASH;
     const prepared = events.map(prepareEvent);
-    const hashes = prepared.map((e, i) => {
-      previousHash = eventHash({
-        streamName,
-        version: current + i + 1,
-        type: e.type,
-        data: e.data,
-        metadata: e.metadata,
-        previousHash,
-      });
-      return previousHash;
-    });
+    const hashes = chainHashes(streamName, current, head?.last_hash ?? null, prepared);
+    const previousHash = hashes[hashes.length - 1] ?? head?.last_hash ?? GENESIS_HASH;
     const recordedAt = command ? (command.recordedAt ?? new Date().toISOString()) : null;
     // The write takes and releases the sequencer itself; should it fail in between, the transaction's
     // end releases it (see `transaction`).
@@ -680,7 +935,7 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
 
   /** The stored outcome of an already recorded command, or IdempotencyKeyReusedError. */
   private async replay(
-    client: PoolClient,
+    client: Queryable,
     recorded: CommandRecord,
     streamName: string,
     fingerprint: string,
@@ -775,6 +1030,31 @@ function prepareEvent(e: NewEvent): PreparedEvent {
   };
 }
 
+/** The hashes of `events` appended to a stream at `version` whose last hash is `lastHash`. */
+function chainHashes(
+  streamName: string,
+  version: number,
+  lastHash: string | null,
+  events: readonly PreparedEvent[],
+): string[] {
+  let previousHash = lastHash ?? GENESIS_HASH;
+  return events.map((e, i) => {
+    previousHash = eventHash({
+      streamName,
+      version: version + i + 1,
+      type: e.type,
+      data: e.data,
+      metadata: e.metadata,
+      previousHash,
+    });
+    return previousHash;
+  });
+}
+
+function hasDistinctEventIds(events: readonly NewEvent[]): boolean {
+  return new Set(events.map((e) => e.metadata.eventId)).size === events.length;
+}
+
 function assertDistinctEventIds(events: readonly NewEvent[]): void {
   const ids = new Set<string>();
   for (const e of events) {
@@ -817,7 +1097,7 @@ async function migrate(pool: Pool, schema: string): Promise<void> {
       }
       for (const [i, step] of MIGRATIONS.entries()) {
         if (i < current) continue;
-        await client.query(step(s));
+        await client.query(step(s, schema));
         await client.query(`INSERT INTO ${s}.schema_migrations (version) VALUES ($1)`, [i + 1]);
       }
       await client.query('COMMIT');

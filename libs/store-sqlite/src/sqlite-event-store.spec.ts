@@ -2,7 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventHash, WrongExpectedVersionError, type StoredEvent } from '@patent-ledger/eventsourcing';
+import {
+  eventHash,
+  WrongExpectedVersionError,
+  type StoredEvent,
+  typescriptPrelude,
+} from '@patent-ledger/eventsourcing';
 import { eventStoreContract, newEvent } from '@patent-ledger/eventsourcing/testing';
 import { SqliteEventStore } from './sqlite-event-store';
 
@@ -202,24 +207,7 @@ describe('SqliteEventStore', () => {
      * command id and last position.
      */
     const childScript = `
-      const Module = require('node:module');
-      const path = require('node:path');
-      const swc = require(${JSON.stringify(require.resolve('@swc/core'))});
-      const libs = ${JSON.stringify(join(__dirname, '..', '..'))};
-      const resolveFilename = Module._resolveFilename;
-      Module._resolveFilename = function (request, ...rest) {
-        const alias = /^@patent-ledger\\/([\\w-]+)$/.exec(request);
-        return resolveFilename.call(this, alias ? path.join(libs, alias[1], 'src', 'index.ts') : request, ...rest);
-      };
-      require.extensions['.ts'] = (module, filename) => {
-        const options = {
-          swcrc: false,
-          configFile: false,
-          jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-          module: { type: 'commonjs' },
-        };
-        module._compile(swc.transformFileSync(filename, options).code, filename);
-      };
+      ${typescriptPrelude(join(__dirname, '..', '..'))}
       const { SqliteEventStore } = require('@patent-ledger/store-sqlite');
 
       const [file, synchronous] = process.argv.slice(1);

@@ -27,6 +27,7 @@ import {
   type ChainHeadRow,
   type CommandRow,
 } from '@patent-ledger/eventsourcing';
+import { storedEventHash } from './fast-hash';
 
 export interface SqliteEventStoreOptions {
   /**
@@ -190,9 +191,74 @@ function prepareStatements(db: Database.Database) {
       `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
     ),
     headPosition: db.prepare<[], number>('SELECT coalesce(max(position), 0) FROM events').pluck(),
+    findCommands: db.prepare<[string], CommandRow>(
+      'SELECT * FROM commands WHERE command_id IN (SELECT value FROM json_each(?))',
+    ),
+    streamHeads: db.prepare<[string], { stream_name: string; version: number; last_hash: string | null }>(
+      'SELECT stream_name, version, last_hash FROM streams WHERE stream_name IN (SELECT value FROM json_each(?))',
+    ),
   };
 }
 type Statements = ReturnType<typeof prepareStatements>;
+
+/** Rows per multi-row INSERT of a batch (10 parameters per event row: 640 of SQLite's 32,766). */
+const ROWS_PER_INSERT = 64;
+
+/**
+ * Multi-row INSERTs of `n` rows (1-ROWS_PER_INSERT) into the events, streams and commands tables,
+ * prepared on first use. One statement per 64 rows instead of one per row: a batch's rows are
+ * written with far fewer calls into SQLite.
+ */
+class BatchInserts {
+  private readonly cache = new Map<string, Database.Statement<unknown[]>>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  private statement(table: 'events' | 'streams' | 'commands', n: number): Database.Statement<unknown[]> {
+    const key = `${table}:${n}`;
+    let stmt = this.cache.get(key);
+    if (!stmt) {
+      const spec = BATCH_INSERTS[table];
+      const values = Array.from({ length: n }, () => spec.row).join(',');
+      stmt = this.db.prepare<unknown[]>(`${spec.head} VALUES ${values}${spec.tail}`);
+      this.cache.set(key, stmt);
+    }
+    return stmt;
+  }
+
+  /** Inserts `rows` (each `width` values, flattened) in statements of up to ROWS_PER_INSERT rows. */
+  run(table: 'events' | 'streams' | 'commands', values: unknown[]): void {
+    const width = BATCH_INSERTS[table].width;
+    const rows = values.length / width;
+    for (let at = 0; at < rows; at += ROWS_PER_INSERT) {
+      const n = Math.min(ROWS_PER_INSERT, rows - at);
+      const params = at === 0 && n === rows ? values : values.slice(at * width, (at + n) * width);
+      this.statement(table, n).run(params);
+    }
+  }
+}
+
+const BATCH_INSERTS = {
+  events: {
+    head: `INSERT INTO events (position, stream_name, version, type, data, metadata, event_id, command_id, recorded_at, hash)`,
+    row: '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    tail: '',
+    width: 10,
+  },
+  streams: {
+    head: 'INSERT INTO streams (stream_name, version, last_hash)',
+    row: '(?, ?, ?)',
+    tail: ' ON CONFLICT (stream_name) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash',
+    width: 3,
+  },
+  commands: {
+    head: `INSERT INTO commands (command_id, fingerprint, stream_name, from_version, to_version,
+                                first_position, last_position, recorded_at)`,
+    row: '(?, ?, ?, ?, ?, ?, ?, ?)',
+    tail: '',
+    width: 8,
+  },
+} as const;
 
 /**
  * EventStore on SQLite (better-sqlite3, WAL journal).
@@ -215,6 +281,7 @@ type Statements = ReturnType<typeof prepareStatements>;
  */
 export class SqliteEventStore implements EventStore, ChainHeadStore {
   private readonly statements: Statements;
+  private readonly inserts: BatchInserts;
   private readonly appendTransaction: Database.Transaction<
     (streamName: string, events: NewEvent[], options: AppendOptions) => AppendResult
   >;
@@ -226,24 +293,17 @@ export class SqliteEventStore implements EventStore, ChainHeadStore {
     private readonly groupCommit: boolean,
   ) {
     this.statements = prepareStatements(db);
+    this.inserts = new BatchInserts(db);
     this.appendTransaction = db.transaction(
       (streamName: string, events: NewEvent[], options: AppendOptions) =>
         this.appendInTransaction(streamName, events, options),
     );
-    // Fast path: every check of a request runs before its first insert, so a request that fails a
-    // check has written nothing and needs no savepoint. Only an insert can fail part-way (a duplicate
-    // event id); then the whole batch is rolled back and run again with a savepoint per request.
-    const fast = db.transaction((requests: AppendRequest[]) =>
-      requests.map((r): AppendManyResult => {
-        try {
-          validateAppend(r.streamName, r.options.expectedVersion);
-          return { ok: true, result: this.appendInTransaction(r.streamName, r.events, r.options) };
-        } catch (error) {
-          if (error instanceof DuplicateEventIdError) throw error;
-          return { ok: false, error: error as Error };
-        }
-      }),
-    );
+    // Fast path: the whole batch in one transaction, its existence checks done in two queries and its
+    // rows written with multi-row INSERTs (see appendBatch). Every check of a request runs before any
+    // of its rows is written, so a request that fails a check has written nothing. Only an insert can
+    // fail (a duplicate event id); then the whole batch is rolled back and run again with a savepoint
+    // per request.
+    const fast = db.transaction((requests: AppendRequest[]) => this.appendBatch(requests));
     const isolated = db.transaction((requests: AppendRequest[]) =>
       requests.map((r): AppendManyResult => {
         try {
@@ -416,14 +476,16 @@ export class SqliteEventStore implements EventStore, ChainHeadStore {
       const metadataJson = JSON.stringify(e.metadata);
       // The canonical form drops undefined fields exactly as JSON.stringify does, so this is the
       // hash of what will be read back.
-      const hash = eventHash({
+      const hash = storedEventHash(
         streamName,
         version,
-        type: e.type,
-        data: e.data,
-        metadata: e.metadata,
+        e.type,
+        e.data,
+        dataJson,
+        e.metadata,
+        metadataJson,
         previousHash,
-      });
+      );
       previousHash = hash;
       try {
         const { lastInsertRowid } = this.statements.insertEvent.run(
@@ -478,6 +540,177 @@ export class SqliteEventStore implements EventStore, ChainHeadStore {
       result.command = record;
     }
     return result;
+  }
+
+  /**
+   * appendMany's fast path, inside its transaction: appendInTransaction's checks and rows for every
+   * request, in order, with the batch's recorded commands and stream heads read in two queries and
+   * its rows written with multi-row INSERTs of up to ROWS_PER_INSERT rows (and before a replay, which
+   * reads the log). Positions are assigned here, from the head position read under the
+   * write lock, exactly as SQLite would assign the rowids. An insert that fails (a duplicate event
+   * id) throws out of the transaction: nothing of the batch is kept.
+   */
+  private appendBatch(requests: AppendRequest[]): AppendManyResult[] {
+    if (requests.length === 0) return [];
+    const commandIds: string[] = [];
+    const streamNames: string[] = [];
+    for (const r of requests) {
+      const id = r.options?.command?.commandId;
+      if (typeof id === 'string') commandIds.push(id);
+      if (typeof r.streamName === 'string') streamNames.push(r.streamName);
+    }
+    const recorded = new Map<string, CommandRow>();
+    if (commandIds.length > 0) {
+      for (const row of this.statements.findCommands.all(JSON.stringify(commandIds))) {
+        recorded.set(row.command_id, row);
+      }
+    }
+    const heads = new Map<string, { version: number; lastHash: string | null }>();
+    for (const row of this.statements.streamHeads.all(JSON.stringify(streamNames))) {
+      heads.set(row.stream_name, { version: row.version, lastHash: row.last_hash });
+    }
+    let position = this.statements.headPosition.get() ?? 0;
+    let eventValues: unknown[] = [];
+    let commandValues: unknown[] = [];
+    const touched = new Set<string>();
+    /** Set when writing the buffered rows failed: the batch must not commit. */
+    let writeFailed = false;
+    const write = (): void => {
+      try {
+        if (eventValues.length > 0) this.inserts.run('events', eventValues);
+        if (touched.size > 0) {
+          const streamValues: unknown[] = [];
+          for (const name of touched) {
+            const head = heads.get(name)!;
+            streamValues.push(name, head.version, head.lastHash);
+          }
+          this.inserts.run('streams', streamValues);
+        }
+        if (commandValues.length > 0) this.inserts.run('commands', commandValues);
+      } catch (err) {
+        writeFailed = true;
+        throw isDuplicateEventId(err) ? new DuplicateEventIdError('duplicate event id in the batch') : err;
+      }
+      eventValues = [];
+      commandValues = [];
+      touched.clear();
+    };
+
+    const results = requests.map((r): AppendManyResult => {
+      const { streamName, events, options } = r;
+      const { command } = options;
+      /** Where this request's event rows start in the buffer (-1: none yet). */
+      let mark = -1;
+      try {
+        validateAppend(streamName, options.expectedVersion);
+        if (command) {
+          const row = recorded.get(command.commandId);
+          if (row) {
+            write(); // the replay reads the log
+            return {
+              ok: true,
+              result: this.replay(commandRecordFromRow(row), streamName, command.fingerprint),
+            };
+          }
+        }
+        const head = heads.get(streamName);
+        const current = head?.version ?? 0;
+        checkExpectedVersion(streamName, options.expectedVersion, current);
+        let previousHash = head?.lastHash ?? GENESIS_HASH;
+        const stored: StoredEvent[] = [];
+        mark = eventValues.length;
+        for (let i = 0; i < events.length; i++) {
+          const e = events[i]!;
+          const version = current + i + 1;
+          const { eventId, commandId, recordedAt } = e.metadata;
+          const dataJson = JSON.stringify(e.data);
+          const metadataJson = JSON.stringify(e.metadata);
+          const hash = storedEventHash(
+            streamName,
+            version,
+            e.type,
+            e.data,
+            dataJson,
+            e.metadata,
+            metadataJson,
+            previousHash,
+          );
+          previousHash = hash;
+          const eventPosition = position + i + 1;
+          eventValues.push(
+            eventPosition,
+            streamName,
+            version,
+            e.type,
+            dataJson,
+            metadataJson,
+            eventId,
+            commandId,
+            recordedAt,
+            hash,
+          );
+          stored.push({
+            streamName,
+            version,
+            position: eventPosition,
+            type: e.type,
+            data: e.data,
+            metadata: e.metadata,
+            hash,
+          });
+        }
+        // Every check passed: from here on the request's rows are part of the batch.
+        position += stored.length;
+        const nextExpectedVersion = current + stored.length;
+        if (stored.length > 0) {
+          heads.set(streamName, { version: nextExpectedVersion, lastHash: previousHash });
+          touched.add(streamName);
+        }
+        const result: AppendResult = { streamName, nextExpectedVersion, events: stored, duplicate: false };
+        if (command) {
+          const record: CommandRecord = {
+            commandId: command.commandId,
+            fingerprint: command.fingerprint,
+            streamName,
+            fromVersion: current + 1,
+            toVersion: nextExpectedVersion,
+            firstPosition: stored[0]?.position ?? 0,
+            lastPosition: stored[stored.length - 1]?.position ?? 0,
+            recordedAt: command.recordedAt ?? new Date().toISOString(),
+          };
+          commandValues.push(
+            record.commandId,
+            record.fingerprint,
+            record.streamName,
+            record.fromVersion,
+            record.toVersion,
+            record.firstPosition,
+            record.lastPosition,
+            record.recordedAt,
+          );
+          recorded.set(record.commandId, {
+            command_id: record.commandId,
+            fingerprint: record.fingerprint,
+            stream_name: record.streamName,
+            from_version: record.fromVersion,
+            to_version: record.toVersion,
+            first_position: record.firstPosition,
+            last_position: record.lastPosition,
+            recorded_at: record.recordedAt,
+          });
+          result.command = record;
+        }
+        // Written as soon as a multi-row INSERT is full: a large batch does not keep its JSON.
+        if (eventValues.length >= ROWS_PER_INSERT * BATCH_INSERTS.events.width) write();
+        return { ok: true, result };
+      } catch (error) {
+        if (writeFailed) throw error;
+        if (mark >= 0) eventValues.length = mark; // e.g. data that JSON cannot write: none of its rows
+        return { ok: false, error: error as Error };
+      }
+    });
+    write();
+    return results;
   }
 
   /** The stored outcome of an already recorded command, or IdempotencyKeyReusedError. */

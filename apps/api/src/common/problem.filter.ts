@@ -1,3 +1,4 @@
+import { WriterThreadStoppedError } from '@patent-ledger/store-sqlite';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import {
   ConcurrencyRetriesExhaustedError,
@@ -66,6 +67,8 @@ export class ProblemFilter implements ExceptionFilter {
       return problem(409, exception.code, exception.message);
     if (exception instanceof InvalidAppendError) return problem(400, exception.code, exception.message);
     if (exception instanceof EventSourcingError) return problem(500, exception.code, exception.message);
+    // The SQLite writer thread died with the append in flight: it may or may not be committed.
+    if (exception instanceof WriterThreadStoppedError) return problem(503, exception.code, exception.message);
     if (exception instanceof HttpException) return fromHttpException(exception);
     const bodyParser = exception as { type?: string; status?: number; message?: string; limit?: number };
     if (bodyParser && typeof bodyParser === 'object' && typeof bodyParser.type === 'string') {

@@ -1,4 +1,4 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   CommandHandler,
   EventBus,
@@ -7,26 +7,22 @@ import {
   type IQueryHandler,
 } from '@nestjs/cqrs';
 import {
+  businessDateOf,
   institutionDecider,
   institutionStream,
-  PATENT_EVENT_SCHEMA_VERSIONS,
   patentDecider,
   patentStream,
-  rule,
   type InstitutionState,
-  businessDateOf,
-  type PatentEventType,
-  upcastPatentEvent,
   type PatentState,
 } from '@patent-ledger/domain';
 import {
-  handleCommand,
   loadAggregate,
-  StateCache,
   type CommandOutcome,
   type EventStore,
   type StoredEvent,
 } from '@patent-ledger/eventsourcing';
+import { ThreadedSqliteEventStore } from '@patent-ledger/store-sqlite';
+import { LedgerExecutor, reviveLedgerError, upcastPatent, type LedgerCommand } from './execute';
 import {
   EventsAppended,
   ExecuteInstitutionCommand,
@@ -38,46 +34,38 @@ import {
 } from './messages';
 import { EVENT_STORE } from './tokens';
 
-/** Stored patent events in the current schema. */
-const upcastPatent = (e: StoredEvent) => upcastPatentEvent(e).event;
+/**
+ * Runs ledger commands: in the SQLite ledger thread when the store has one (it answers calls), else
+ * here, on the store the api was given.
+ */
+@Injectable()
+export class LedgerCommands {
+  private readonly local: LedgerExecutor;
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
+    this.local = new LedgerExecutor(store);
+  }
+
+  async execute(c: LedgerCommand): Promise<CommandOutcome> {
+    const store = this.store;
+    if (store instanceof ThreadedSqliteEventStore && store.answersCalls) {
+      return store.call<CommandOutcome>(c).catch((err: unknown) => {
+        throw reviveLedgerError(err);
+      });
+    }
+    return this.local.execute(c);
+  }
+}
 
 @CommandHandler(ExecutePatentCommand)
 export class ExecutePatentHandler implements ICommandHandler<ExecutePatentCommand, CommandOutcome> {
-  /** Folded patent states between commands (valid only while the stream version is unchanged). */
-  private readonly states = new StateCache<unknown>(20_000);
-
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly ledger: LedgerCommands,
     private readonly eventBus: EventBus,
   ) {}
 
   async execute({ applicationNumber, command, ctx }: ExecutePatentCommand): Promise<CommandOutcome> {
-    const institutionId = command.type === 'InventoryPatent' ? command.data.institutionId : undefined;
-    const outcome = await handleCommand(
-      this.store,
-      patentDecider,
-      patentStream(applicationNumber),
-      command,
-      ctx,
-      {
-        upcast: upcastPatent,
-        schemaVersionOf: (t) => PATENT_EVENT_SCHEMA_VERSIONS[t as PatentEventType] ?? 1,
-        // A patent is inventoried into a registered institution.
-        ...(institutionId !== undefined
-          ? {
-              precheck: async () => {
-                if ((await this.store.streamVersion(institutionStream(institutionId))) === 0) {
-                  throw rule(
-                    'INSTITUTION.NOT_REGISTERED',
-                    `institution ${institutionId} is not registered; PUT /institutions/${institutionId} first`,
-                    'institutionId',
-                  );
-                }
-              },
-            }
-          : {}),
-      },
-    );
+    const outcome = await this.ledger.execute({ aggregate: 'patent', id: applicationNumber, command, ctx });
     publishAppended(this.eventBus, outcome);
     return outcome;
   }
@@ -86,18 +74,12 @@ export class ExecutePatentHandler implements ICommandHandler<ExecutePatentComman
 @CommandHandler(ExecuteInstitutionCommand)
 export class ExecuteInstitutionHandler implements ICommandHandler<ExecuteInstitutionCommand, CommandOutcome> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly ledger: LedgerCommands,
     private readonly eventBus: EventBus,
   ) {}
 
   async execute({ institutionId, command, ctx }: ExecuteInstitutionCommand): Promise<CommandOutcome> {
-    const outcome = await handleCommand(
-      this.store,
-      institutionDecider,
-      institutionStream(institutionId),
-      command,
-      ctx,
-    );
+    const outcome = await this.ledger.execute({ aggregate: 'institution', id: institutionId, command, ctx });
     publishAppended(this.eventBus, outcome);
     return outcome;
   }
@@ -164,6 +146,7 @@ export class GetStreamEventsHandler implements IQueryHandler<GetStreamEventsQuer
 }
 
 export const LEDGER_HANDLERS = [
+  LedgerCommands,
   ExecutePatentHandler,
   ExecuteInstitutionHandler,
   GetPatentHandler,

@@ -278,6 +278,6 @@ export class ReadModelsController {
     if (!this.rm.readModels.projectionNames.includes(name)) {
       throw ProblemException.of(404, 'PROJECTION.NOT_FOUND', `no projection ${name}`);
     }
-    return { resumed: this.rm.projector.resume(name) };
+    return { resumed: await this.rm.resume(name) };
   }
 }

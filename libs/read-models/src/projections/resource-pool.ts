@@ -3,11 +3,19 @@ import {
   evolvePatent,
   IMPROVEMENT_NEEDS,
   initialPatentState,
+  type Evaluation,
+  type Industrialization,
+  type License,
+  type OpenLicenseDeclaration,
   type Patent,
   type PatentState,
+  type TransferDeal,
 } from '@patent-ledger/domain';
-import type { ReadModelProjection } from '../sqlite-projection';
-import { businessDateOfStored, patentEventOf } from './event-helpers';
+import { businessDateOf, type PatentEvent } from '@patent-ledger/domain';
+import type { StoredEvent } from '@patent-ledger/eventsourcing';
+import type { SqlTx } from '../sql';
+import { EventApplyError, type ReadModelProjection } from '../sqlite-projection';
+import { patentEventOf } from './event-helpers';
 
 export type DealStatus =
   'available' | 'in-deal' | 'transferred' | 'licensed' | 'open-licensed' | 'industrialized' | 'lapsed';
@@ -62,6 +70,9 @@ export function dealStatusOf(p: Patent): DealStatus {
   return 'available';
 }
 
+const meanOf = (sum: number, count: number): number | null =>
+  count ? Math.round((sum / count) * 100) / 100 : null;
+
 function summary(p: Patent): PoolEntry['evaluationSummary'] {
   const willingness = Object.fromEntries(COOPERATION_WILLINGNESS.map((w) => [w, 0]));
   const improvementNeeds = Object.fromEntries(IMPROVEMENT_NEEDS.map((n) => [n, 0]));
@@ -74,7 +85,7 @@ function summary(p: Patent): PoolEntry['evaluationSummary'] {
   const count = p.evaluations.length;
   return {
     count,
-    meanProspect: count ? Math.round((sum / count) * 100) / 100 : null,
+    meanProspect: meanOf(sum, count),
     willingness,
     improvementNeeds,
   };
@@ -103,28 +114,209 @@ export function poolEntryOf(p: Patent, admittedOn: string, last: PoolEntry['last
 }
 
 /** Was the patent admitted by its latest screening? (It stays listed after a deal or lapse.) */
-const admitted = (p: Patent): boolean => p.intent?.screening.decision === 'admitted';
+const admitted = (p: PatentState): boolean =>
+  p.status !== 'none' && p.intent?.screening.decision === 'admitted';
+
+/** A patent's folded state as the projection keeps it: enough to evolve it and to build its entry. */
+interface Version {
+  state: Patent;
+  /** Business date it entered the pool (null when not admitted). */
+  admittedOn: string | null;
+  last: PoolEntry['lastActivity'];
+}
 
 /**
- * The resource pool. Rows are versioned by log position (valid_from ≤ P < valid_to), so a listing can
- * page through the pool exactly as it stood at one position while new events arrive: no entry is lost
- * or repeated across pages. `pool_state` keeps each patent's folded state to evolve.
+ * The part of a patent's state the pool keeps: what its entry and deal status show, and what
+ * `evolvePatent` reads to fold later events (evaluations by enterprise, deals by id, declarations by
+ * id and term). Lists the pool never shows are kept empty (evolve appends to them). Roughly a third
+ * of the full state, which the projection writes once per batch for every patent a batch touches.
+ * Tested: entries built from it equal those of the full fold (resource-pool.spec.ts).
+ */
+export function poolStateOf(p: Patent): Patent {
+  const kept = {
+    status: p.status,
+    applicationNumber: p.applicationNumber,
+    institutionId: p.institutionId,
+    title: p.title,
+    kind: p.kind,
+    grantDate: p.grantDate,
+    ipc: p.ipc,
+    highValueFlags: p.highValueFlags,
+    highValue: p.highValue,
+    cohort: p.cohort,
+    inPool: p.inPool,
+    holder: p.holder.kind === 'enterprise' ? { kind: 'enterprise', id: p.holder.id } : p.holder,
+    ...(p.intent
+      ? {
+          intent: {
+            modes: p.intent.modes,
+            screening: { decision: p.intent.screening.decision },
+            ...(p.intent.askingPrice !== undefined ? { askingPrice: p.intent.askingPrice } : {}),
+          },
+        }
+      : {}),
+    inventors: [],
+    coPatentees: [],
+    applicationScenarios: [],
+    evaluationIds: [],
+    reports: [],
+    evaluations: p.evaluations.map((e): Partial<Evaluation> => ({
+      enterpriseId: e.enterpriseId,
+      industrializationProspect: e.industrializationProspect,
+      improvementNeeds: { level: e.improvementNeeds.level },
+      cooperationWillingness: e.cooperationWillingness,
+    })),
+    promotions: p.promotions,
+    transfers: p.transfers.map((t): Partial<TransferDeal> => ({
+      dealId: t.dealId,
+      assigneeId: t.assigneeId,
+      assigneeName: t.assigneeName,
+      ...(t.registration ? { registration: t.registration } : {}),
+    })),
+    licenses: p.licenses.map((l): Partial<License> => ({ dealId: l.dealId })),
+    industrializations: p.industrializations.map((i): Partial<Industrialization> => ({
+      industrializationId: i.industrializationId,
+    })),
+    openLicenses: p.openLicenses.map((o): Partial<OpenLicenseDeclaration> => ({
+      declarationId: o.declarationId,
+      termTo: o.termTo,
+      ...(o.withdrawnOn !== undefined ? { withdrawnOn: o.withdrawnOn } : {}),
+    })),
+  };
+  return kept as unknown as Patent;
+}
+
+/** A `pool_state` row. */
+export interface PoolStateRow {
+  application_number: string;
+  state: string;
+  admitted_on: string | null;
+  last_position: number;
+  last_on: string;
+  last_type: string;
+  /** 1 once the patent's IPC codes are in pool_ipc (when it is first listed). */
+  ipc_listed?: number;
+}
+
+const versionOf = (r: PoolStateRow): Version => ({
+  state: JSON.parse(r.state) as Patent,
+  admittedOn: r.admitted_on,
+  last: { position: Number(r.last_position), on: r.last_on, eventType: r.last_type },
+});
+
+/** The pool entry of an admitted patent's `pool_state` row. */
+export function poolEntryOfStateRow(r: PoolStateRow): PoolEntry {
+  const v = versionOf(r);
+  return poolEntryOf(v.state, v.admittedOn!, v.last);
+}
+
+/**
+ * Columns of a listed version (pool_rows and pool_history share them): what filters and sorts read.
+ * `prospect_key` is the prospect sort key, never NULL (unevaluated: -1) so that an index serves it.
+ */
+export const POOL_ROW_COLUMNS = [
+  'application_number',
+  'institution_id',
+  'title',
+  'kind',
+  'status',
+  'high_value',
+  'f_strategic',
+  'f_overseas',
+  'f_maintained',
+  'f_pledge',
+  'f_award',
+  'm_transfer',
+  'm_license',
+  'm_self',
+  'featured',
+  'promotion_count',
+  'eval_count',
+  'mean_prospect',
+  'prospect_key',
+  'last_position',
+] as const;
+
+const b = (x: boolean): number => (x ? 1 : 0);
+
+function rowValues(v: Version): unknown[] {
+  const p = v.state;
+  const f = p.highValueFlags;
+  const modes = p.intent?.modes ?? [];
+  let sum = 0;
+  for (const e of p.evaluations) sum += e.industrializationProspect;
+  const mean = meanOf(sum, p.evaluations.length);
+  return [
+    p.applicationNumber,
+    p.institutionId,
+    p.title,
+    p.kind,
+    dealStatusOf(p),
+    b(p.highValue),
+    b(f.strategicEmergingIndustry),
+    b(f.overseasFamily),
+    b(f.maintainedOver10Years),
+    b(f.pledgeFinancing),
+    b(f.award),
+    b(modes.includes('transfer')),
+    b(modes.includes('license')),
+    b(modes.includes('self-implementation')),
+    b(p.promotions.some((x) => x.tier === 'featured')),
+    p.promotions.length,
+    p.evaluations.length,
+    mean,
+    mean ?? -1,
+    v.last.position,
+  ];
+}
+
+/** One patent's work in a batch. */
+interface Work {
+  id: string;
+  /** As stored before the batch (undefined: not yet inventoried). */
+  stored: Version | undefined;
+  current: Version | undefined;
+  dirty: boolean;
+  /** Its IPC codes are in pool_ipc already. */
+  ipcListed: boolean;
+  /** Listed after some event of the batch. */
+  listed: boolean;
+  /** Listed versions the batch closed, each with the position it was closed at. */
+  closed: { v: Version; validTo: number }[];
+}
+
+/** IN-list sizes: a few statement shapes rather than one per batch size. */
+const IN_SIZES = [1, 8, 64, 256];
+
+/**
+ * The resource pool. Listed versions are kept by log position so that a listing can page through the
+ * pool exactly as it stood at one position while new events arrive: no entry is lost or repeated
+ * across pages.
+ *
+ * - `pool_state`: every inventoried patent's folded state (JSON), admission date and last activity;
+ *   the current entry of a listed patent is built from it.
+ * - `pool_rows`: one row per patent in the pool now, with the columns filters and sorts read; it is
+ *   valid from `last_position`.
+ * - `pool_history`: closed versions (valid_from ≤ P < valid_to), with their entry (JSON).
+ * - `pool_ipc`: IPC codes of every patent listed at some position.
+ *
+ * Versions per batch. A listing's snapshot position is always a checkpoint of these tables: a first
+ * page takes the checkpoint read in its own transaction, and its cursor carries that position to the
+ * next pages (see queryResourcePool; the api never passes another position). A checkpoint is the end
+ * of an applied batch, so no snapshot falls inside a batch, and one version per patent per batch —
+ * valid from the position of the patent's last event in the batch, the previous one closed there —
+ * answers every snapshot exactly as one version per event would. A rebuild applies batches of its
+ * own size while cursors issued on the live tables carry their checkpoints, which may fall inside
+ * those batches: it keeps one version per event (`snapshotsInside`). Tests: resource-pool.spec.ts
+ * ("versions per batch").
  */
 export const resourcePoolProjection: ReadModelProjection = {
   name: 'resource-pool',
-  version: '1',
-  tables: ['pool_state', 'pool_rows', 'pool_ipc'],
-  ddl: (t, d) => [
-    `CREATE TABLE "${t('pool_state')}" (
-      application_number ${d.text} PRIMARY KEY,
-      state ${d.text} NOT NULL,
-      admitted_on ${d.text}
-    )`,
-    `CREATE TABLE "${t('pool_rows')}" (
-      row_id ${d.rowId},
+  version: '2',
+  tables: ['pool_state', 'pool_rows', 'pool_history', 'pool_ipc'],
+  ddl: (t, d) => {
+    const columns = `
       application_number ${d.text} NOT NULL,
-      valid_from ${d.bigint} NOT NULL,
-      valid_to ${d.bigint},
       institution_id ${d.text} NOT NULL,
       title ${d.text} NOT NULL,
       kind ${d.text} NOT NULL,
@@ -142,78 +334,178 @@ export const resourcePoolProjection: ReadModelProjection = {
       promotion_count ${d.int} NOT NULL,
       eval_count ${d.int} NOT NULL,
       mean_prospect ${d.real},
-      last_position ${d.bigint} NOT NULL,
-      entry ${d.text} NOT NULL
-    )`,
-    `CREATE UNIQUE INDEX "${t('pool_rows')}_current" ON "${t('pool_rows')}" (application_number) WHERE valid_to IS NULL`,
-    `CREATE INDEX "${t('pool_rows')}_id" ON "${t('pool_rows')}" (application_number, valid_from)`,
-    `CREATE INDEX "${t('pool_rows')}_prospect" ON "${t('pool_rows')}" (mean_prospect DESC, application_number) WHERE valid_to IS NULL`,
-    `CREATE INDEX "${t('pool_rows')}_recent" ON "${t('pool_rows')}" (last_position DESC) WHERE valid_to IS NULL`,
-    `CREATE INDEX "${t('pool_rows')}_closed" ON "${t('pool_rows')}" (valid_to) WHERE valid_to IS NOT NULL`,
-    `CREATE TABLE "${t('pool_ipc')}" (application_number ${d.text} NOT NULL, code ${d.text} NOT NULL, PRIMARY KEY (application_number, code))`,
-    `CREATE INDEX "${t('pool_ipc')}_code" ON "${t('pool_ipc')}" (code)`,
-  ],
-  prepare: (t) => {
-    const getState = `SELECT state, admitted_on FROM "${t('pool_state')}" WHERE application_number = ?`;
-    const putState = `INSERT INTO "${t('pool_state')}" (application_number, state, admitted_on) VALUES (?, ?, ?)
-       ON CONFLICT(application_number) DO UPDATE SET state = excluded.state, admitted_on = excluded.admitted_on`;
-    const closeRow = `UPDATE "${t('pool_rows')}" SET valid_to = ? WHERE application_number = ? AND valid_to IS NULL`;
-    const insertRow = `INSERT INTO "${t('pool_rows')}" (application_number, valid_from, valid_to, institution_id, title, kind, status,
-        high_value, f_strategic, f_overseas, f_maintained, f_pledge, f_award, m_transfer, m_license, m_self, featured,
-        promotion_count, eval_count, mean_prospect, last_position, entry)
-       VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-    const insertIpc = `INSERT INTO "${t('pool_ipc')}" (application_number, code) VALUES (?, ?) ON CONFLICT DO NOTHING`;
-    const b = (x: boolean): number => (x ? 1 : 0);
+      prospect_key ${d.real} NOT NULL,
+      last_position ${d.bigint} NOT NULL`;
+    const rows = t('pool_rows');
+    return [
+      `CREATE TABLE "${t('pool_state')}" (
+        application_number ${d.text} PRIMARY KEY,
+        state ${d.text} NOT NULL,
+        admitted_on ${d.text},
+        last_position ${d.bigint} NOT NULL,
+        last_on ${d.text} NOT NULL,
+        last_type ${d.text} NOT NULL,
+        ipc_listed ${d.int} NOT NULL
+      )`,
+      `CREATE TABLE "${rows}" (${columns},
+        PRIMARY KEY (application_number)
+      )`,
+      // One index per sort key, ties broken by application number as the listing orders them.
+      `CREATE INDEX "${rows}_recent" ON "${rows}" (last_position DESC, application_number)`,
+      `CREATE INDEX "${rows}_prospect" ON "${rows}" (prospect_key DESC, application_number)`,
+      `CREATE INDEX "${rows}_evaluations" ON "${rows}" (eval_count DESC, application_number)`,
+      `CREATE INDEX "${rows}_institution" ON "${rows}" (institution_id, last_position DESC)`,
+      // The title text filter scans titles (LIKE '%…%'): counting reads this index, not the rows.
+      `CREATE INDEX "${rows}_title" ON "${rows}" (title)`,
+      // Covers the flag filters, so that counting them reads this index rather than the rows.
+      `CREATE INDEX "${rows}_filters" ON "${rows}" (high_value, featured, status, m_license, m_transfer, m_self,
+        kind, promotion_count, f_strategic, f_overseas, f_maintained, f_pledge, f_award, prospect_key, mean_prospect)`,
+      `CREATE TABLE "${t('pool_history')}" (
+        row_id ${d.rowId},${columns},
+        valid_from ${d.bigint} NOT NULL,
+        valid_to ${d.bigint} NOT NULL,
+        entry ${d.text} NOT NULL
+      )`,
+      `CREATE INDEX "${t('pool_history')}_valid_to" ON "${t('pool_history')}" (valid_to)`,
+      // Codes of the patents ever listed; read only by code prefix (the IPC filter).
+      `CREATE TABLE "${t('pool_ipc')}" (application_number ${d.text} NOT NULL, code ${d.text} NOT NULL)`,
+      `CREATE INDEX "${t('pool_ipc')}_code" ON "${t('pool_ipc')}" (code, application_number)`,
+    ];
+  },
+  prepare(t, d) {
+    const batch = this.prepareBatch!(t, d);
+    return (tx, e) => batch(tx, [e], { snapshotsInside: true });
+  },
+  prepareBatch: (t) => {
+    const cols = POOL_ROW_COLUMNS.join(', ');
+    const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+    const getStates = (n: number): string =>
+      `SELECT application_number, state, admitted_on, last_position, last_on, last_type, ipc_listed FROM "${t('pool_state')}"
+       WHERE application_number IN (${marks(n)})`;
+    const putState = `INSERT INTO "${t('pool_state')}" (application_number, state, admitted_on, last_position, last_on, last_type, ipc_listed)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (application_number) DO UPDATE SET state = excluded.state, admitted_on = excluded.admitted_on,
+         last_position = excluded.last_position, last_on = excluded.last_on, last_type = excluded.last_type,
+         ipc_listed = excluded.ipc_listed`;
+    const putRow = `INSERT INTO "${t('pool_rows')}" (${cols}) VALUES (${marks(POOL_ROW_COLUMNS.length)})
+       ON CONFLICT (application_number) DO UPDATE SET ${POOL_ROW_COLUMNS.slice(1)
+         .map((c) => `${c} = excluded.${c}`)
+         .join(', ')}`;
+    const deleteRow = `DELETE FROM "${t('pool_rows')}" WHERE application_number = ?`;
+    const insertHistory = `INSERT INTO "${t('pool_history')}" (${cols}, valid_from, valid_to, entry)
+       VALUES (${marks(POOL_ROW_COLUMNS.length + 3)})`;
+    const insertIpc = `INSERT INTO "${t('pool_ipc')}" (application_number, code) VALUES (?, ?)`;
 
-    return async (tx, e) => {
-      const event = patentEventOf(e);
-      if (!event) return;
-      const id = event.data.applicationNumber;
-      const row = await tx.get<{ state: string; admitted_on: string | null }>(getState, [id]);
-      const before: PatentState = row ? (JSON.parse(row.state) as PatentState) : initialPatentState();
-      const after = evolvePatent(before, event);
-      if (after.status === 'none') return;
-      const wasAdmitted = before.status !== 'none' && admitted(before);
-      const isAdmitted = admitted(after);
-      let admittedOn = row?.admitted_on ?? null;
-      if (isAdmitted && !wasAdmitted)
-        admittedOn = event.type === 'IntentTagged' ? event.data.occurredOn : businessDateOfStored(e);
-      if (!isAdmitted) admittedOn = null;
-      await tx.run(putState, [id, JSON.stringify(after), admittedOn]);
-      if (event.type === 'PatentInventoried')
-        for (const code of after.ipc) await tx.run(insertIpc, [id, code]);
-      if (wasAdmitted || isAdmitted) await tx.run(closeRow, [e.position, id]);
-      if (!isAdmitted) return;
-      const entry = poolEntryOf(after, admittedOn!, {
-        position: e.position,
-        on: businessDateOfStored(e),
-        eventType: e.type,
-      });
-      const f = after.highValueFlags;
-      const modes = new Set(entry.modes);
-      await tx.run(insertRow, [
-        id,
-        e.position,
-        after.institutionId,
-        after.title,
-        after.kind,
-        entry.status,
-        b(after.highValue),
-        b(f.strategicEmergingIndustry),
-        b(f.overseasFamily),
-        b(f.maintainedOver10Years),
-        b(f.pledgeFinancing),
-        b(f.award),
-        b(modes.has('transfer')),
-        b(modes.has('license')),
-        b(modes.has('self-implementation')),
-        b(entry.featured),
-        after.promotions.length,
-        entry.evaluationSummary.count,
-        entry.evaluationSummary.meanProspect,
-        e.position,
-        JSON.stringify(entry),
-      ]);
+    async function load(tx: SqlTx, ids: string[], work: Map<string, Work>): Promise<void> {
+      for (let i = 0; i < ids.length;) {
+        const rest = ids.length - i;
+        const size = IN_SIZES.find((n) => n >= rest) ?? IN_SIZES[IN_SIZES.length - 1]!;
+        const chunk = ids.slice(i, i + size);
+        i += chunk.length;
+        // Padded with its last id, so that a few statement shapes serve every batch.
+        while (chunk.length < size) chunk.push(chunk[chunk.length - 1]!);
+        for (const r of await tx.all<PoolStateRow>(getStates(size), chunk)) {
+          const v = versionOf(r);
+          const w = work.get(r.application_number)!;
+          w.stored = v;
+          w.current = v;
+          w.ipcListed = Number(r.ipc_listed) === 1;
+        }
+      }
+    }
+
+    return async (tx, events, { snapshotsInside }) => {
+      const items: { e: StoredEvent; pe: PatentEvent; w: Work }[] = [];
+      const work = new Map<string, Work>();
+      for (const e of events) {
+        let pe: PatentEvent | undefined;
+        try {
+          pe = patentEventOf(e);
+        } catch (err) {
+          throw new EventApplyError(e, err);
+        }
+        if (!pe) continue;
+        const id = pe.data.applicationNumber;
+        let w = work.get(id);
+        if (!w) {
+          w = {
+            id,
+            stored: undefined,
+            current: undefined,
+            dirty: false,
+            ipcListed: false,
+            listed: false,
+            closed: [],
+          };
+          work.set(id, w);
+        }
+        items.push({ e, pe, w });
+      }
+      if (items.length === 0) return;
+      await load(tx, [...work.keys()], work);
+
+      // Fold every event in memory, in log order.
+      for (const { e, pe, w } of items) {
+        try {
+          const before: PatentState = w.current?.state ?? initialPatentState();
+          const after = evolvePatent(before, pe);
+          if (after.status === 'none') continue;
+          const was = admitted(before);
+          const is = admitted(after);
+          let admittedOn = w.current?.admittedOn ?? null;
+          if (is && !was) admittedOn = pe.type === 'IntentTagged' ? pe.data.occurredOn : businessDateOf(pe);
+          if (!is) admittedOn = null;
+          if (is) w.listed = true;
+          // The listed version this event ends. Per batch, only the one stored before the batch is
+          // kept (closed at the batch's last event of the patent, below); the batch's intermediate
+          // versions are visible at no checkpoint.
+          if (was && (snapshotsInside || w.current === w.stored))
+            w.closed.push({ v: w.current!, validTo: e.position });
+          w.current = {
+            state: after,
+            admittedOn,
+            last: { position: e.position, on: businessDateOf(pe), eventType: e.type },
+          };
+          w.dirty = true;
+        } catch (err) {
+          throw new EventApplyError(e, err);
+        }
+      }
+
+      // Write each patent the batch changed once.
+      for (const w of work.values()) {
+        if (!w.dirty) continue;
+        const v = w.current!;
+        try {
+          // The IPC filter reads the codes of every patent listed at some position (the current pool
+          // and the closed versions), written when it is first listed.
+          const ipcNow = w.listed && !w.ipcListed;
+          await tx.run(putState, [
+            w.id,
+            JSON.stringify(poolStateOf(v.state)),
+            v.admittedOn,
+            v.last.position,
+            v.last.on,
+            v.last.eventType,
+            w.ipcListed || ipcNow ? 1 : 0,
+          ]);
+          if (ipcNow) for (const code of new Set(v.state.ipc)) await tx.run(insertIpc, [w.id, code]);
+          for (const c of w.closed) {
+            const validTo = snapshotsInside ? c.validTo : v.last.position;
+            await tx.run(insertHistory, [
+              ...rowValues(c.v),
+              c.v.last.position,
+              validTo,
+              JSON.stringify(poolEntryOf(c.v.state, c.v.admittedOn!, c.v.last)),
+            ]);
+          }
+          if (admitted(v.state)) await tx.run(putRow, rowValues(v));
+          else if (w.stored && admitted(w.stored.state)) await tx.run(deleteRow, [w.id]);
+        } catch (err) {
+          const last = items.filter((i) => i.w === w).pop()!;
+          throw new EventApplyError(last.e, err);
+        }
+      }
     };
   },
 };

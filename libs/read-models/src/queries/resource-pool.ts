@@ -1,7 +1,12 @@
 import { HIGH_VALUE_FLAGS, type HighValueFlags } from '@patent-ledger/domain';
 import { cursorSecret, decodeCursor, encodeCursor, QueryError } from '../cursor';
 import type { Dialect, ReadModelDb, SqlTx } from '../sql';
-import type { DealStatus, PoolEntry } from '../projections/resource-pool';
+import {
+  poolEntryOfStateRow,
+  type DealStatus,
+  type PoolEntry,
+  type PoolStateRow,
+} from '../projections/resource-pool';
 
 export type PoolSort = 'recent' | 'prospect' | 'evaluations';
 export const POOL_SORTS: readonly PoolSort[] = ['recent', 'prospect', 'evaluations'];
@@ -79,36 +84,45 @@ const MODE_COLUMN = {
 } as const;
 const SORT_KEY: Record<PoolSort, string> = {
   recent: 'last_position',
-  prospect: 'COALESCE(mean_prospect, -1)',
+  prospect: 'prospect_key',
   evaluations: 'eval_count',
 };
 
-function filterSql(f: PoolFilter, d: Dialect): { where: string[]; params: unknown[] } {
+/**
+ * The filter as SQL terms. `walk`: spelled so that no index can serve the flag, status, kind and IPC
+ * terms (`col + 0`, `col || ''`), for a page that should walk the index of its sort key and test
+ * each row, rather than collect every match through a filter's index and sort them all.
+ */
+function filterSql(f: PoolFilter, d: Dialect, walk = false): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
+  const int = (c: string): string => (walk ? `(${c} + 0)` : c);
+  const text = (c: string): string => (walk ? `(${c} || '')` : c);
   if (f.institutionId !== undefined) {
     where.push('institution_id = ?');
     params.push(f.institutionId);
   }
-  if (f.mode !== undefined) where.push(`${MODE_COLUMN[f.mode]} = 1`);
+  if (f.mode !== undefined) where.push(`${int(MODE_COLUMN[f.mode])} = 1`);
   if (f.kind !== undefined) {
-    where.push('kind = ?');
+    where.push(`${text('kind')} = ?`);
     params.push(f.kind);
   }
   if (f.status !== undefined) {
-    where.push('status = ?');
+    where.push(`${text('status')} = ?`);
     params.push(f.status);
   }
-  if (f.highValue === true) where.push('high_value = 1');
-  if (f.highValue === false) where.push('high_value = 0');
+  if (f.highValue === true) where.push(`${int('high_value')} = 1`);
+  if (f.highValue === false) where.push(`${int('high_value')} = 0`);
   if (f.highValueFlag !== undefined) {
     if (!HIGH_VALUE_FLAGS.includes(f.highValueFlag)) throw new Error(`unknown flag ${f.highValueFlag}`);
-    where.push(`${FLAG_COLUMN[f.highValueFlag]} = 1`);
+    where.push(`${int(FLAG_COLUMN[f.highValueFlag])} = 1`);
   }
-  if (f.tier === 'featured') where.push('featured = 1');
-  if (f.tier === 'standard') where.push('featured = 0 AND promotion_count > 0');
+  if (f.tier === 'featured') where.push(`${int('featured')} = 1`);
+  if (f.tier === 'standard') where.push(`${int('featured')} = 0 AND promotion_count > 0`);
   if (f.minProspect !== undefined) {
-    where.push('mean_prospect >= ?');
+    // prospect_key is mean_prospect, or -1 without evaluations: above -1 the same test, on the
+    // column the prospect index orders by.
+    where.push(f.minProspect > -1 ? 'prospect_key >= ?' : 'mean_prospect >= ?');
     params.push(f.minProspect);
   }
   if (f.q !== undefined && f.q !== '') {
@@ -116,15 +130,42 @@ function filterSql(f: PoolFilter, d: Dialect): { where: string[]; params: unknow
     params.push(`%${escapeLike(f.q)}%`);
   }
   if (f.ipc !== undefined && f.ipc !== '') {
+    // IPC symbols are upper case (the decider checks them), as the prefix is made. "Starts with the
+    // prefix" is the range [prefix, prefixEnd) in code-point order, which is the byte order both
+    // databases compare these columns in: the code index serves it, and it takes '%' and '_'
+    // literally. (LIKE only where no end exists.)
+    const prefix = f.ipc.toUpperCase();
+    const end = prefixEnd(prefix);
     where.push(
-      `application_number IN (SELECT application_number FROM pool_ipc WHERE code LIKE ? ESCAPE '\\')`,
+      `${text('application_number')} IN (SELECT application_number FROM pool_ipc WHERE code >= ? AND ${
+        end === undefined ? "code LIKE ? ESCAPE '\\'" : 'code < ?'
+      })`,
     );
-    params.push(`${escapeLike(f.ipc.toUpperCase())}%`);
+    params.push(prefix, end ?? `${escapeLike(prefix)}%`);
   }
   return { where, params };
 }
 
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The least string above every string that starts with `prefix` in code-point order (which is the
+ * byte-wise order both databases compare these columns in), or undefined when there is none.
+ */
+function prefixEnd(prefix: string): string | undefined {
+  const points = [...prefix];
+  while (points.length) {
+    const last = points.pop()!.codePointAt(0)!;
+    if (last < 0x10ffff) {
+      const next = last + 1 === 0xd800 ? 0xe000 : last + 1;
+      return `${points.join('')}${String.fromCodePoint(next)}`;
+    }
+  }
+  return undefined;
+}
+
+/** Matches above which a page walks the index of its sort key (see filterSql). */
+const WALK_ABOVE = 5000;
 
 /** Where a listing takes its snapshot position when it starts (default: the projection's checkpoint, read in the query's transaction). */
 export type SnapshotPosition = (tx: SqlTx) => number | Promise<number>;
@@ -132,14 +173,22 @@ export type SnapshotPosition = (tx: SqlTx) => number | Promise<number>;
 const checkpointOf =
   (name: string): SnapshotPosition =>
   async (tx) =>
-    (await tx.get<{ position: number }>('SELECT position FROM projection_checkpoints WHERE name = ?', [name]))
-      ?.position ?? 0;
+    Number(
+      (
+        await tx.get<{ position: number }>('SELECT position FROM projection_checkpoints WHERE name = ?', [
+          name,
+        ])
+      )?.position ?? 0,
+    );
+const defaultCheckpoint = checkpointOf('resource-pool');
 
 /** Resource-pool listing: filters, sort, keyset pagination over a fixed snapshot, total count. */
 export async function queryResourcePool(
   db: ReadModelDb,
   req: PoolPageRequest,
-  checkpoint: SnapshotPosition = checkpointOf('resource-pool'),
+  checkpoint: SnapshotPosition = defaultCheckpoint,
+  /** Tuning, for tests: matches above which a page walks its sort key's index (default 5,000). */
+  tuning: { walkAbove?: number } = {},
 ): Promise<PoolPage> {
   const sort = req.sort ?? 'recent';
   const limit = Math.min(Math.max(req.limit ?? 50, 1), 500);
@@ -166,45 +215,64 @@ export async function queryResourcePool(
     );
   }
   return db.transaction(async (tx): Promise<PoolPage> => {
-    const snapshot = cursor?.p ?? (await checkpoint(tx));
-    // Rows as they stood at the snapshot: current rows not newer than it, plus rows closed after it.
-    const inSnapshot = `(SELECT * FROM pool_rows WHERE valid_to IS NULL AND valid_from <= ?
-      UNION ALL SELECT * FROM pool_rows WHERE valid_to > ? AND valid_from <= ?) AS r`;
-    const snap = [snapshot, snapshot, snapshot];
+    const latest = await checkpointOf('resource-pool')(tx);
+    const snapshot = cursor?.p ?? (checkpoint === defaultCheckpoint ? latest : await checkpoint(tx));
+    // The pool as it stood at the snapshot. At (or past) the checkpoint read in this transaction that
+    // is the current rows; at an earlier position (a cursor's, after new events), the current rows
+    // not newer than it plus the versions closed after it. Each part is its own SELECT, so that each
+    // uses its own indexes (the two pages are merged in order).
+    const atCheckpoint = snapshot >= latest;
+    const parts: { from: string; id: string; where: string[]; params: unknown[] }[] = atCheckpoint
+      ? [{ from: 'pool_rows', id: '0', where: [], params: [] }]
+      : [
+          { from: 'pool_rows', id: '0', where: ['last_position <= ?'], params: [snapshot] },
+          {
+            from: 'pool_history',
+            id: 'row_id',
+            where: ['valid_to > ?', 'valid_from <= ?'],
+            params: [snapshot, snapshot],
+          },
+        ];
     const key = SORT_KEY[sort];
-    const whereAll = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const whereOf = (terms: string[]): string => (terms.length ? `WHERE ${terms.join(' AND ')}` : '');
+    const counts = parts.map((x) => `(SELECT COUNT(*) FROM ${x.from} ${whereOf([...x.where, ...where])})`);
     const total =
       cursor?.n ??
-      (await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${inSnapshot} ${whereAll}`, [
-        ...snap,
-        ...params,
-      ]))!.n;
-    const pageWhere = [...where];
-    const pageParams = [...snap, ...params];
-    if (cursor) {
-      pageWhere.push(`(${key} < ? OR (${key} = ? AND application_number > ?))`);
-      pageParams.push(cursor.k, cursor.k, cursor.id);
-    }
-    const rows = await tx.all<{ entry: string; sort_key: number; application_number: string }>(
-      `SELECT entry, ${key} AS sort_key, application_number FROM ${inSnapshot}
-       ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''}
-       ORDER BY ${key} DESC, application_number ASC LIMIT ?`,
-      [...pageParams, limit + 1],
+      (await tx.get<{ n: number }>(
+        `SELECT ${counts.join(' + ')} AS n`,
+        parts.flatMap((x) => [...x.params, ...params]),
+      ))!.n;
+    // Many matches: walk the sort key's index, testing each row, to the page's end. Few: let a filter's
+    // index collect them and sort those.
+    const pageFilter =
+      Number(total) > (tuning.walkAbove ?? WALK_ABOVE) ? filterSql(req, db.dialect, true).where : where;
+    // The first term lets an index on the sort key start at the cursor.
+    const after = cursor ? [`${key} <= ? AND (${key} < ? OR application_number > ?)`] : [];
+    const afterParams = cursor ? [cursor.k, cursor.k, cursor.id] : [];
+    const selects = parts.map(
+      (x) =>
+        `SELECT ${key} AS sort_key, application_number, ${x.id} AS history_id FROM ${x.from}
+         ${whereOf([...x.where, ...pageFilter, ...after])}`,
+    );
+    const rows = await tx.all<{ sort_key: number; application_number: string; history_id: number }>(
+      `${selects.join(' UNION ALL ')} ORDER BY sort_key DESC, application_number ASC LIMIT ?`,
+      [...parts.flatMap((x) => [...x.params, ...params, ...afterParams]), limit + 1],
     );
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     const last = page[page.length - 1];
+    const entries = await entriesOf(tx, page);
     return {
-      items: page.map((r) => JSON.parse(r.entry) as PoolEntry),
-      total,
-      asOfPosition: snapshot,
+      items: page.map((r) => entries.get(r)!),
+      total: Number(total),
+      asOfPosition: Number(snapshot),
       nextCursor:
         more && last
           ? encodeCursor(secret, {
-              p: snapshot,
-              k: last.sort_key,
+              p: Number(snapshot),
+              k: Number(last.sort_key),
               id: last.application_number,
-              n: total,
+              n: Number(total),
               s: sort,
               f: filterDigest,
             })
@@ -213,18 +281,48 @@ export async function queryResourcePool(
   }, 'read');
 }
 
+/** The entries of a page's rows: current ones built from `pool_state`, closed ones stored with their version. */
+async function entriesOf<R extends { application_number: string; history_id: number }>(
+  tx: SqlTx,
+  rows: readonly R[],
+): Promise<Map<R, PoolEntry>> {
+  const out = new Map<R, PoolEntry>();
+  const current = rows.filter((r) => Number(r.history_id) === 0);
+  const closed = rows.filter((r) => Number(r.history_id) !== 0);
+  if (current.length) {
+    const states = await tx.all<PoolStateRow>(
+      `SELECT application_number, state, admitted_on, last_position, last_on, last_type FROM pool_state
+       WHERE application_number IN (${current.map(() => '?').join(', ')})`,
+      current.map((r) => r.application_number),
+    );
+    const byId = new Map(states.map((s) => [s.application_number, s]));
+    for (const r of current) out.set(r, poolEntryOfStateRow(byId.get(r.application_number)!));
+  }
+  if (closed.length) {
+    const entries = await tx.all<{ row_id: number; entry: string }>(
+      `SELECT row_id, entry FROM pool_history WHERE row_id IN (${closed.map(() => '?').join(', ')})`,
+      closed.map((r) => r.history_id),
+    );
+    const byId = new Map(entries.map((e) => [Number(e.row_id), e.entry]));
+    for (const r of closed) out.set(r, JSON.parse(byId.get(Number(r.history_id))!) as PoolEntry);
+  }
+  return out;
+}
+
 /** One current pool entry, or undefined when the patent is not in the pool. */
 export async function getPoolEntry(
   db: ReadModelDb,
   applicationNumber: string,
 ): Promise<PoolEntry | undefined> {
+  // admitted_on is set exactly while the patent is admitted, i.e. listed.
   const row = await db.transaction(
     (tx) =>
-      tx.get<{ entry: string }>(
-        'SELECT entry FROM pool_rows WHERE application_number = ? AND valid_to IS NULL',
+      tx.get<PoolStateRow>(
+        `SELECT application_number, state, admitted_on, last_position, last_on, last_type FROM pool_state
+         WHERE application_number = ? AND admitted_on IS NOT NULL`,
         [applicationNumber],
       ),
     'read',
   );
-  return row ? (JSON.parse(row.entry) as PoolEntry) : undefined;
+  return row ? poolEntryOfStateRow(row) : undefined;
 }
