@@ -5,7 +5,7 @@
  * the same Nest app (a controller that does no work) receiving the same requests.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Controller, HttpCode, Param, Post, type DynamicModule } from '@nestjs/common';
 import { emit, log, peakRow, resetPeakRss, round, row, type Row } from '../lib/common';
@@ -80,6 +80,38 @@ function mainThreadCpuMicros(): number {
   }
 }
 const CLOCK_TICKS = 100;
+
+/** CPU time (µs) of every thread of this process, by thread id (Linux; empty elsewhere). */
+function threadCpuMicros(): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(`${tid} ${name}`, ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS);
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
+}
+
+/** Diagnostics (BENCH_HTTP_PROFILE=path-prefix): a CPU profile of the main thread during the command rounds. */
+async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
 
 /** Two load summaries of the same endpoint as one: totals added, rates over the summed time, worst latencies. */
 function merge(a: LoadSummary | undefined, b: LoadSummary): LoadSummary {
@@ -192,11 +224,23 @@ export async function httpPhase(args: HttpArgs): Promise<void> {
     const mainCpu: Record<string, number> = { noop: 0, command: 0 };
     for (let i = 0; i < rounds; i++) {
       for (const target of ['noop', 'command'] as const) {
+        const profiling =
+          target === 'command' && process.env['BENCH_HTTP_PROFILE'] ? await startProfile() : undefined;
         const cpu0 = process.cpuUsage();
         const main0 = mainThreadCpuMicros();
+        const threads0 = threadCpuMicros();
         const r = await load({ ...base, target, durationSec: perRound, startK });
         const used = process.cpuUsage(cpu0);
         mainCpu[target]! += mainThreadCpuMicros() - main0;
+        if (profiling) await profiling.stop(`${process.env['BENCH_HTTP_PROFILE']}-round${i + 1}.cpuprofile`);
+        if (process.env['BENCH_HTTP_THREADS']) {
+          const per = [...threadCpuMicros()]
+            .map(([k, v]) => [k, (v - (threads0.get(k) ?? 0)) / Math.max(1, r.total)] as const)
+            .filter(([, v]) => v > 5)
+            .sort((a, b) => b[1] - a[1])
+            .map(([k, v]) => `${k}: ${Math.round(v)}`);
+          log(`${target} CPU µs/request by thread: ${per.join(', ')}`);
+        }
         startK += 10_000_000;
         cpu[target]! += used.user + used.system;
         results[target] = merge(results[target], r);

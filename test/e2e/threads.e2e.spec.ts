@@ -72,6 +72,8 @@ describe('configuration', () => {
     expect(h.config.projector).toBe('worker');
     expect(loadConfig({ LEDGER_STORE: 'memory' }).projector).toBe('inline');
     expect(loadConfig({ LEDGER_PROJECTOR: 'inline' }).projector).toBe('inline');
+    expect(loadConfig({}).projectorDelayMs).toBe(100);
+    expect(loadConfig({ LEDGER_PROJECTOR_DELAY_MS: '0' }).projectorDelayMs).toBe(0);
     expect(() => loadConfig({ LEDGER_STORE: 'memory', LEDGER_PROJECTOR: 'worker' })).toThrow(
       /LEDGER_PROJECTOR=worker is invalid with LEDGER_STORE=memory/,
     );

@@ -103,7 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
         ? ':memory:'
         : join(dirname(resolve(env['LEDGER_DB'] || './data/ledger.db')), 'read-models.db'),
     projector: projector(env),
-    projectorDelayMs: int(env, 'LEDGER_PROJECTOR_DELAY_MS', 20, 0, 10_000),
+    projectorDelayMs: int(env, 'LEDGER_PROJECTOR_DELAY_MS', 100, 0, 10_000),
     bodyLimitBytes: int(env, 'LEDGER_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
     logLevel: choice(env, 'LEDGER_LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
     policy: policy(env),
