@@ -26,7 +26,18 @@ describe('todayInChina (UTC+8)', () => {
     expect(todayInChina(now)).toBe(today);
   });
 
+  it('answers each instant on its own when asked again and in turns (it remembers the last one)', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(todayInChina('2024-02-29T15:59:59Z')).toBe('2024-02-29');
+      expect(todayInChina('2024-02-29T15:59:59Z')).toBe('2024-02-29');
+      expect(todayInChina('2024-02-29T16:00:00Z')).toBe('2024-03-01');
+    }
+    expect(() => todayInChina('yesterday')).toThrow();
+    expect(todayInChina('2024-02-29T16:00:00Z')).toBe('2024-03-01');
+  });
+
   it('rejects a clock that is not an instant', () => {
+    todayInChina('2024-02-29T16:00:00Z');
     const e = domainErrorOf(() => todayInChina('yesterday'));
     expect(e.code).toBe('COMMAND.INVALID_CLOCK');
     expect(e.kind).toBe('invalid');

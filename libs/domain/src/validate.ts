@@ -4,11 +4,19 @@ import { invalid } from './errors';
 /** Offset of China Standard Time: "today" for the programme is the date in Beijing. */
 const CST_OFFSET_MS = 8 * 3_600_000;
 
+/** The last instant todayInChina was asked about and its answer (a command checks several dates against one `now`). */
+let lastNow: string | undefined;
+let lastToday: IsoDate | undefined;
+
 /** The calendar date in China (UTC+8) at an ISO instant. */
 export function todayInChina(now: string): IsoDate {
+  if (now === lastNow && lastToday !== undefined) return lastToday;
   const t = Date.parse(now);
   if (Number.isNaN(t)) throw invalid('COMMAND.INVALID_CLOCK', `not an ISO instant: ${now}`);
-  return dateOf(new Date(t + CST_OFFSET_MS).toISOString());
+  const today = dateOf(new Date(t + CST_OFFSET_MS).toISOString());
+  lastNow = now;
+  lastToday = today;
+  return today;
 }
 
 export function requireDate(value: unknown, field: string): IsoDate {
