@@ -543,6 +543,25 @@ describe('ChainHeadRecorder', () => {
     expect((await verifyLedger(readLog(store), { heads, publicKey: key.publicKey })).ok).toBe(true);
   });
 
+  it('reads only positions and hashes from a store that offers readHashes, and signs the same heads', async () => {
+    const plain = await storeWith(12);
+    await new ChainHeadRecorder(plain, plain, key, { everyEvents: 5, now, batchSize: 4 }).record();
+    // The same store, offering readHashes (answered from the log without going through readAll).
+    const realReadAll = plain.readAll.bind(plain);
+    const viaHashes = Object.assign(plain, {
+      readHashes: jest.fn(async (after: number, limit: number) =>
+        (await realReadAll({ after, limit })).map((e) => ({ position: e.position, hash: e.hash ?? null })),
+      ),
+    });
+    const readAll = jest.spyOn(viaHashes, 'readAll');
+    const heads = new MemoryEventStore();
+    await new ChainHeadRecorder(viaHashes, heads, key, { everyEvents: 5, now, batchSize: 4 }).record();
+    expect(readAll).not.toHaveBeenCalled();
+    expect(viaHashes.readHashes).toHaveBeenCalledWith(0, 4);
+    const strip = (h: { position: number; count: number; head: string }) => [h.position, h.count, h.head];
+    expect((await heads.readChainHeads()).map(strip)).toEqual((await plain.readChainHeads()).map(strip));
+  });
+
   it('records nothing when no event arrived since the last head', async () => {
     const store = await storeWith(3);
     const recorder = new ChainHeadRecorder(store, store, key, { everyEvents: 5, now });

@@ -26,6 +26,17 @@ export interface ChainHeadStore {
   streamHeads?(): Promise<Map<string, { version: number; lastHash: string | null }>>;
 }
 
+/**
+ * A store that can read just the position and hash of each event of the log (no JSON to parse): the
+ * recorder extends the global chain with it when the store offers it.
+ */
+export interface HashLog {
+  /** Position and hash of the events after `after`, in position order, at most `limit`. */
+  readHashes(after: number, limit: number): Promise<{ position: number; hash: string | null }[]>;
+}
+
+export const isHashLog = (s: unknown): s is HashLog => !!s && typeof (s as HashLog).readHashes === 'function';
+
 export const isChainHeadStore = (s: unknown): s is ChainHeadStore =>
   !!s &&
   typeof (s as ChainHeadStore).latestChainHead === 'function' &&
@@ -79,8 +90,13 @@ export class ChainHeadRecorder {
       await this.heads.appendChainHead(recorded);
       sinceSigned = 0;
     };
+    const limit = this.options.batchSize ?? 5000;
+    const store = this.store;
+    const read = isHashLog(store)
+      ? (after: number) => store.readHashes(after, limit)
+      : (after: number) => store.readAll({ after, limit });
     for (;;) {
-      const batch = await this.store.readAll({ after: position, limit: this.options.batchSize ?? 5000 });
+      const batch = await read(position);
       if (batch.length === 0) break;
       for (const e of batch) {
         if (!e.hash) throw new Error(`event ${e.position} has no hash: run the chain migration first`);

@@ -11,6 +11,7 @@ import {
   type AppendManyResult,
   type ChainHead,
   type ChainHeadStore,
+  type HashLog,
   type AppendOptions,
   type AppendRequest,
   type AppendResult,
@@ -191,6 +192,9 @@ function prepareStatements(db: Database.Database) {
       `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
     ),
     headPosition: db.prepare<[], number>('SELECT coalesce(max(position), 0) FROM events').pluck(),
+    readHashes: db.prepare<[number, number], { position: number; hash: string | null }>(
+      'SELECT position, hash FROM events WHERE position > ? ORDER BY position LIMIT ?',
+    ),
     findCommands: db.prepare<[string], CommandRow>(
       'SELECT * FROM commands WHERE command_id IN (SELECT value FROM json_each(?))',
     ),
@@ -279,7 +283,7 @@ const BATCH_INSERTS = {
  * Events returned by `append` share their `data` and `metadata` objects with the input; events read
  * back are parsed from storage, so mutating them never changes what is stored.
  */
-export class SqliteEventStore implements EventStore, ChainHeadStore {
+export class SqliteEventStore implements EventStore, ChainHeadStore, HashLog {
   private readonly statements: Statements;
   private readonly inserts: BatchInserts;
   private readonly appendTransaction: Database.Transaction<
@@ -402,6 +406,12 @@ export class SqliteEventStore implements EventStore, ChainHeadStore {
     this.assertOpen();
     const rows = this.statements.readAll.all(options.after ?? 0, options.limit ?? DEFAULT_READ_ALL_LIMIT);
     return rows.map(toStoredEvent);
+  }
+
+  /** Position and hash of the events after `after` (HashLog: the chain recorder needs no more). */
+  async readHashes(after: number, limit: number): Promise<{ position: number; hash: string | null }[]> {
+    this.assertOpen();
+    return this.statements.readHashes.all(after, limit);
   }
 
   async headPosition(): Promise<number> {

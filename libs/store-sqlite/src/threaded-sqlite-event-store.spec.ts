@@ -109,6 +109,16 @@ describe('ThreadedSqliteEventStore', () => {
     }
   });
 
+  it('reads the positions and hashes of the log (for the chain recorder) as readAll has them', async () => {
+    for (let i = 0; i < 7; i++)
+      await store.append(`patent-${i % 2}`, [newEvent('A', { i })], { expectedVersion: 'any' });
+    const all = await store.readAll();
+    expect(await store.readHashes(0, 100)).toEqual(all.map((e) => ({ position: e.position, hash: e.hash })));
+    expect(await store.readHashes(3, 2)).toEqual(
+      all.slice(3, 5).map((e) => ({ position: e.position, hash: e.hash })),
+    );
+  });
+
   it('writes and reads chain heads', async () => {
     await store.append('patent-a', [newEvent('A')], { expectedVersion: 'any' });
     const head = {

@@ -9,6 +9,7 @@ import {
   type AppendResult,
   type ChainHead,
   type ChainHeadStore,
+  type HashLog,
   type CommandRecord,
   type EventStore,
   type NewEvent,
@@ -80,7 +81,7 @@ export class WriterThreadStoppedError extends Error {
  * SqliteEventStore (it is the same store, run in the writer thread). A writer thread that dies fails
  * the appends in flight with WriterThreadStoppedError and is started again by the next write.
  */
-export class ThreadedSqliteEventStore implements EventStore, ChainHeadStore {
+export class ThreadedSqliteEventStore implements EventStore, ChainHeadStore, HashLog {
   private worker: Worker | undefined;
   private starting: Promise<Worker> | undefined;
   private readonly pending = new Map<number, Pending>();
@@ -167,6 +168,10 @@ export class ThreadedSqliteEventStore implements EventStore, ChainHeadStore {
 
   headPosition(): Promise<number> {
     return this.reader.headPosition();
+  }
+
+  readHashes(after: number, limit: number): Promise<{ position: number; hash: string | null }[]> {
+    return this.reader.readHashes(after, limit);
   }
 
   findCommand(commandId: string): Promise<CommandRecord | undefined> {
