@@ -6,6 +6,8 @@
  * thread's projectors, a failing projection is reported and resumed across the thread boundary, and a
  * thread that dies is started again without losing an event.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig } from '../../apps/api/src/config';
 import { WorkerProjectorHost } from '../../apps/api/src/read-models/projector-host';
 import { ReadModelsService } from '../../apps/api/src/read-models/read-models.service';
@@ -209,5 +211,37 @@ describe('the projector thread', () => {
     expect(recovered.lag).toBe(0);
     const trail = await h.http().get(`/patents/${n}/history`);
     expect(trail.status).toBe(200);
+  });
+});
+
+describe('a projector thread that cannot start', () => {
+  it('is reported failed with the reason and started again after 1 s, then 2 s', async () => {
+    // Its read-model file would live under a regular file, which cannot be a directory.
+    const notADir = join(h.dir, 'not-a-directory');
+    writeFileSync(notADir, '');
+    const config = {
+      ...h.config,
+      readModels: 'sqlite' as const,
+      readDbFile: join(notADir, 'read-models.db'),
+    };
+    const warnings: string[] = [];
+    const errors: string[] = [];
+    const rm = h.app().get(ReadModelsService);
+    const broken = new WorkerProjectorHost(config, h.app().get<EventStore>(EVENT_STORE), rm.readModels, {
+      error: (m) => errors.push(m),
+      warn: (m) => warnings.push(m),
+    });
+    try {
+      await broken.start();
+      await until('two restarts', async () => (warnings.length >= 2 ? warnings : undefined), 10_000);
+      expect(warnings[0]).toMatch(/starting it again in 1 s$/);
+      expect(warnings[1]).toMatch(/starting it again in 2 s$/);
+      expect(errors[0]).toMatch(/projector thread could not start: cannot open the sqlite read models/);
+      const status = await broken.status();
+      expect(status.map((x) => x.state)).toEqual(['failed', 'failed', 'failed', 'failed']);
+      expect(status[0]!.lastError?.message).toMatch(/cannot open the sqlite read models/);
+    } finally {
+      await broken.stop();
+    }
   });
 });

@@ -71,7 +71,8 @@ export class InlineProjectorHost implements ProjectorHost {
  * The projector in a worker thread of its own (LEDGER_PROJECTOR=worker, the default for stores other
  * processes or threads can open): it opens its own connections from the configuration, so projecting
  * runs beside request handling instead of between requests. If the thread dies it is started again
- * (after a second); meanwhile `status()` reports every projection failed with the reason.
+ * (after 1 s, doubling up to 30 s while it keeps failing to start); meanwhile `status()` reports
+ * every projection failed with the reason.
  */
 export class WorkerProjectorHost implements ProjectorHost {
   private worker: Worker | undefined;
@@ -80,6 +81,8 @@ export class WorkerProjectorHost implements ProjectorHost {
   private stopping = false;
   private lastFailure: string | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
+  /** Starts since the thread last got running (for the back-off). */
+  private restarts = 0;
 
   constructor(
     private readonly config: LedgerConfig,
@@ -109,6 +112,7 @@ export class WorkerProjectorHost implements ProjectorHost {
       switch (m.type) {
         case 'ready':
           this.lastFailure = undefined;
+          this.restarts = 0;
           settle?.();
           return;
         case 'error':
@@ -143,11 +147,15 @@ export class WorkerProjectorHost implements ProjectorHost {
       }
       if (this.stopping) return;
       this.lastFailure ??= `exited with code ${code}`;
-      this.logger.warn(`projector thread exited (${this.lastFailure}); starting it again in 1 s`);
+      // 1 s, then twice as long after each start that did not get running, up to 30 s.
+      const delay = Math.min(30_000, 1000 * 2 ** this.restarts++);
+      this.logger.warn(
+        `projector thread exited (${this.lastFailure}); starting it again in ${delay / 1000} s`,
+      );
       this.restartTimer = setTimeout(() => {
         this.restartTimer = undefined;
         if (!this.stopping) void this.spawn();
-      }, 1000);
+      }, delay);
       this.restartTimer.unref();
     });
     // Queries may come as soon as the api listens: give the thread a moment to create missing
