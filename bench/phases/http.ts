@@ -65,34 +65,36 @@ interface LoadSummary {
   durationSec: number;
 }
 
-/**
- * CPU time (µs) of this process's main thread — the one that serves HTTP — from /proc (Linux); 0
- * elsewhere. Worker threads (writer, projector) are not counted.
- */
-function mainThreadCpuMicros(): number {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime (fields 14 and 15 of stat; 12 and 13 after the command name), in clock ticks.
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
 const CLOCK_TICKS = 100;
 
-/** CPU time (µs) of every thread of this process, by thread id (Linux; empty elsewhere). */
+/** CPU time (µs, user + system) of one thread of this process, from /proc (Linux); 0 elsewhere. */
+function taskCpuMicros(tid: string): { name: string; micros: number } {
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    // utime and stime (fields 14 and 15 of stat; 12 and 13 after the command name), in clock ticks.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { name, micros: ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS };
+  } catch {
+    return { name: '', micros: 0 };
+  }
+}
+
+/** CPU time (µs) of the main thread — the one that serves HTTP; worker threads are not counted. */
+const mainThreadCpuMicros = (): number => taskCpuMicros(String(process.pid)).micros;
+
+/** CPU time (µs) of every thread of this process, by thread id and name (Linux; empty elsewhere). */
 function threadCpuMicros(): Map<string, number> {
   const out = new Map<string, number>();
+  let tids: string[] = [];
   try {
-    for (const tid of readdirSync('/proc/self/task')) {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(`${tid} ${name}`, ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS);
-    }
+    tids = readdirSync('/proc/self/task');
   } catch {
     // not Linux
+  }
+  for (const tid of tids) {
+    const { name, micros } = taskCpuMicros(tid);
+    out.set(`${tid} ${name}`, micros);
   }
   return out;
 }
