@@ -56,9 +56,11 @@ export interface ProjectionStatus {
 /**
  * Events read per batch by default. A batch is one transaction per projection, so a larger one writes
  * each read-model page it touches once for more events (catch-up speed); when following the log a
- * batch holds only what arrived since the last one.
+ * batch holds only what arrived since the last one. Measured over a 1 M-event catch-up on SQLite
+ * (bench/tools/catchup-profile.ts): 5,000 → 16.7 k events/s at 314 MB peak RSS, 10,000 → 20.4 k/s at
+ * 391 MB, 20,000 → 22.9 k/s at 509 MB.
  */
-export const DEFAULT_PROJECTOR_BATCH_SIZE = 5000;
+export const DEFAULT_PROJECTOR_BATCH_SIZE = 10_000;
 
 export interface ProjectorOptions {
   /** Events read (and applied per projection in one transaction) per batch; default DEFAULT_PROJECTOR_BATCH_SIZE. */

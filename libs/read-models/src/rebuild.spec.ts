@@ -24,6 +24,9 @@ import {
 } from './testing/fixtures';
 
 const PROJECTIONS = [resourcePoolProjection, auditProjection];
+/** The audit projection's version, and a later one (a code change that needs a rebuild). */
+const V1 = auditProjection.version;
+const V2 = `${V1}+next`;
 const LIVE_TABLES = [
   'audit_events',
   'pool_history',
@@ -128,7 +131,10 @@ describe('rebuild', () => {
         expect(versionsOf(rm)).toEqual(versionsOf(perEvent));
         expect(versionsOf(rm).length).toBeGreaterThan(10);
       }
-      expect(checkpointRow(rm, name)).toEqual({ position: head, version: name === 'audit' ? '1' : '2' });
+      expect(checkpointRow(rm, name)).toEqual({
+        position: head,
+        version: PROJECTIONS.find((p) => p.name === name)!.version,
+      });
       expect(tableNames(rm.db)).toEqual(LIVE_TABLES);
       // And the rebuilt projection keeps projecting afterwards.
       await ledger.inventory(applicationNumber(50));
@@ -270,13 +276,13 @@ describe('rebuild', () => {
     v1.db.prepare('DELETE FROM audit_events WHERE position > 3').run();
     await v1.close();
 
-    const auditV2: SqliteProjection = { ...auditProjection, version: '2' };
+    const auditV2: SqliteProjection = { ...auditProjection, version: V2 };
     const refused = SqliteReadModels.open(file, [resourcePoolProjection, auditV2]);
     cleanups.push(() => refused.close());
     await expect(refused.init()).rejects.toThrow(
-      'projection audit changed version (1 → 2) and needs a rebuild',
+      `projection audit changed version (${V1} → ${V2}) and needs a rebuild`,
     );
-    expect(checkpointRow(refused, 'audit')).toEqual({ position: head, version: '1' });
+    expect(checkpointRow(refused, 'audit')).toEqual({ position: head, version: V1 });
     await refused.close();
 
     const rebuilt: string[] = [];
@@ -289,7 +295,7 @@ describe('rebuild', () => {
     const poolBefore = dumpProjection(v2, 'resource-pool');
     await v2.init(ledger.store);
     expect(rebuilt).toEqual(['audit']);
-    expect(checkpointRow(v2, 'audit')).toEqual({ position: head, version: '2' });
+    expect(checkpointRow(v2, 'audit')).toEqual({ position: head, version: V2 });
     expect(dumpProjection(v2, 'audit')).toEqual(before);
     expect(dumpProjection(v2, 'resource-pool')).toEqual(poolBefore);
     expect(tableNames(v2.db)).toEqual(LIVE_TABLES);
@@ -310,7 +316,7 @@ describe('rebuild', () => {
 
     const withYear: SqliteProjection = {
       ...auditProjection,
-      version: '2',
+      version: V2,
       ddl: (tn, d) => [
         ...auditProjection.ddl(tn, d),
         `CREATE TABLE "${tn('audit_years')}" (year TEXT PRIMARY KEY, n INTEGER NOT NULL)`,
@@ -377,7 +383,7 @@ describe('rebuild', () => {
       expect(err).toMatchObject({ projection: 'audit', event: { position: fail.at } });
       expect((err as Error).message).toContain(`refused ${fail.at}`);
       expect(dumpProjection(rm, 'audit')).toEqual(before);
-      expect(checkpointRow(rm, 'audit')).toEqual({ position: head, version: '1' });
+      expect(checkpointRow(rm, 'audit')).toEqual({ position: head, version: V1 });
       expect(tableNames(rm.db)).toEqual(LIVE_TABLES);
 
       // The live projection still works, and a later rebuild succeeds.
@@ -416,10 +422,10 @@ describe('rebuild', () => {
       await v1.close();
 
       const fail: { at?: number } = { at: 3 };
-      const v2 = SqliteReadModels.open(file, [{ ...flaky(fail), version: '2' }]);
+      const v2 = SqliteReadModels.open(file, [{ ...flaky(fail), version: V2 }]);
       cleanups.push(() => v2.close());
       await expect(v2.init(ledger.store)).rejects.toBeInstanceOf(ProjectionApplyError);
-      expect(checkpointRow(v2, 'audit')).toEqual({ position: head, version: '1' });
+      expect(checkpointRow(v2, 'audit')).toEqual({ position: head, version: V1 });
       expect(dumpProjection(v2, 'audit')).toEqual(before);
       expect(tableNames(v2.db)).toEqual([
         'audit_events',
@@ -430,7 +436,7 @@ describe('rebuild', () => {
 
       delete fail.at;
       await v2.init(ledger.store);
-      expect(checkpointRow(v2, 'audit')).toEqual({ position: head, version: '2' });
+      expect(checkpointRow(v2, 'audit')).toEqual({ position: head, version: V2 });
       expect(dumpProjection(v2, 'audit')).toEqual(before);
     });
   });

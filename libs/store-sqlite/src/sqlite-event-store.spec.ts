@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import {
   eventHash,
   WrongExpectedVersionError,
@@ -63,6 +64,40 @@ describe('SqliteEventStore group commit', () => {
     await store.append('patent-d', [newEvent('D')], { expectedVersion: 'no_stream' });
     expect(flushes).toHaveBeenCalledTimes(2);
     await store.close();
+  });
+
+  it("a lone append's own failure is its result; a database failure is thrown, and neither writes anything", async () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir, 'events.db');
+      const store = SqliteEventStore.open(file, { busyTimeoutMs: 50 });
+      await store.append('patent-a', [newEvent('A')], { expectedVersion: 'no_stream' });
+      const [conflict] = await store.appendMany([
+        { streamName: 'patent-a', events: [newEvent('A2')], options: { expectedVersion: 'no_stream' } },
+      ]);
+      expect(conflict!.ok).toBe(false);
+      expect(!conflict!.ok && conflict!.error).toBeInstanceOf(WrongExpectedVersionError);
+      // Another connection holds the write lock: SQLITE_BUSY after the busy timeout.
+      const other = new Database(file);
+      other.exec('BEGIN IMMEDIATE');
+      try {
+        await expect(
+          store.appendMany([
+            { streamName: 'patent-b', events: [newEvent('B')], options: { expectedVersion: 0 } },
+          ]),
+        ).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+        await expect(store.append('patent-b', [newEvent('B')], { expectedVersion: 0 })).rejects.toMatchObject(
+          { code: 'SQLITE_BUSY' },
+        );
+      } finally {
+        other.exec('ROLLBACK');
+        other.close();
+      }
+      expect((await store.readAll()).map((e) => e.type)).toEqual(['A']);
+      await store.close();
+    } finally {
+      removeDir(dir);
+    }
   });
 });
 

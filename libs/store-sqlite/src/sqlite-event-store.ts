@@ -163,6 +163,12 @@ function isDuplicateEventId(err: unknown): boolean {
   );
 }
 
+/** An error SQLite raised (busy, I/O, full disk…), as opposed to one of the append's checks. */
+function isDatabaseFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return !(err instanceof Error) || (typeof code === 'string' && code.startsWith('SQLITE_'));
+}
+
 /** All statements, prepared once per connection. */
 function prepareStatements(db: Database.Database) {
   return {
@@ -319,6 +325,20 @@ export class SqliteEventStore implements EventStore, ChainHeadStore, HashLog {
       }),
     );
     this.appendManyNow = (requests) => {
+      // One request (a lone writer's group): its own transaction with single-row statements, which
+      // for one append costs less than the batch path's lookups and statement set-up (measured with
+      // bench/tools/appends-profile.ts: ~20 % more appends/s).
+      if (requests.length === 1) {
+        const r = requests[0]!;
+        try {
+          validateAppend(r.streamName, r.options.expectedVersion);
+          return [{ ok: true, result: this.appendTransaction.immediate(r.streamName, r.events, r.options) }];
+        } catch (error) {
+          // As on the batch path: the request's own failures are its result; the database's are thrown.
+          if (isDatabaseFailure(error)) throw error;
+          return [{ ok: false, error: error as Error }];
+        }
+      }
       try {
         return fast.immediate(requests);
       } catch (error) {
