@@ -27,6 +27,23 @@ function capped(store: EventStore, max: number): EventStore {
   });
 }
 
+/** PROFILE_FILE=path: a CPU profile of the timed part. */
+async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 async function run(ledger: string, file: string, max: number, only?: string): Promise<void> {
   for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   const all = ledgerProjections(loadConfig({ LEDGER_SIGNING_KEY_FILE: 'off' }));
@@ -53,13 +70,22 @@ async function run(ledger: string, file: string, max: number, only?: string): Pr
   const rm = SqliteReadModels.open(file, projections);
   for (const pragma of (process.env.RM_PRAGMAS ?? '').split(';').filter(Boolean)) rm.db.pragma(pragma);
   await rm.init(store);
+  // START=n: project the first n events untimed (default batch), then time the rest with BATCH.
+  const start = Number(process.env.START ?? 0);
+  if (start > 0) {
+    const warm = new Projector(capped(SqliteEventStore.open(ledger), start), rm, {});
+    await warm.init();
+    await warm.catchUp();
+  }
   const projector = new Projector(store, rm, {
     batchSize: Number(process.env.BATCH ?? DEFAULT_PROJECTOR_BATCH_SIZE),
   });
   await projector.init();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
+  const profiling = process.env.PROFILE_FILE ? await startProfile() : undefined;
   const read = await projector.catchUp();
+  if (profiling) await profiling.stop(process.env.PROFILE_FILE!);
   const s = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
   console.log(
