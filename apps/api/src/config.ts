@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { policyFromEnv, type LedgerPolicy } from '@patent-ledger/read-models';
+import { DEFAULT_PROJECTOR_BATCH_SIZE } from '@patent-ledger/eventsourcing';
 
 /** Validated configuration, read once from the environment. */
 export interface LedgerConfig {
@@ -41,6 +42,11 @@ export interface LedgerConfig {
    * not wait for it. 0 projects after every append.
    */
   projectorDelayMs: number;
+  /**
+   * Events the projector reads and applies per transaction (LEDGER_PROJECTOR_BATCH_SIZE): larger
+   * batches catch up faster after an import or a rebuild, for more memory while they do.
+   */
+  projectorBatchSize: number;
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: number;
   /** Log level of the HTTP service. */
@@ -104,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
         : join(dirname(resolve(env['LEDGER_DB'] || './data/ledger.db')), 'read-models.db'),
     projector: projector(env),
     projectorDelayMs: int(env, 'LEDGER_PROJECTOR_DELAY_MS', 100, 0, 10_000),
+    projectorBatchSize: int(env, 'LEDGER_PROJECTOR_BATCH_SIZE', DEFAULT_PROJECTOR_BATCH_SIZE, 1, 100_000),
     bodyLimitBytes: int(env, 'LEDGER_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
     logLevel: choice(env, 'LEDGER_LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
     policy: policy(env),

@@ -40,8 +40,12 @@ export class InlineProjectorHost implements ProjectorHost {
     private readonly store: EventStore,
     private readonly readModels: ReadModels,
     logger: HostLogger,
+    batchSize?: number,
   ) {
-    this.projector = new Projector(store, readModels, { onError: (err) => logger.error(err.message) });
+    this.projector = new Projector(store, readModels, {
+      ...(batchSize !== undefined ? { batchSize } : {}),
+      onError: (err) => logger.error(err.message),
+    });
   }
 
   async start(): Promise<void> {

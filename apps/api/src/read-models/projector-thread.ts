@@ -87,6 +87,7 @@ async function main(): Promise<void> {
     store = await openStore(config);
     readModels = await openReadModels(config);
     projector = new Projector(store, readModels, {
+      batchSize: config.projectorBatchSize,
       onError: (err) => post({ type: 'error', message: err.message }),
     });
     await readModels.init(store);

@@ -35,7 +35,7 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
     if (config.projector === 'worker') {
       this.host = new WorkerProjectorHost(config, store, readModels, logger);
     } else if (config.projector === 'inline') {
-      this.host = new InlineProjectorHost(store, readModels, logger);
+      this.host = new InlineProjectorHost(store, readModels, logger, config.projectorBatchSize);
     }
   }
 

@@ -38,7 +38,10 @@ export async function project(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
   const rm = await openReadModels(config);
   try {
     await rm.init(store);
-    const projector = new Projector(store, rm, { onError: (e) => io.stderr.write(`${e.message}\n`) });
+    const projector = new Projector(store, rm, {
+      batchSize: config.projectorBatchSize,
+      onError: (e) => io.stderr.write(`${e.message}\n`),
+    });
     await projector.init();
     if (flags.has('once')) {
       const n = await projector.catchUp();
