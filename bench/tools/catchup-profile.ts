@@ -7,7 +7,7 @@
  */
 import { rmSync } from 'node:fs';
 import { DEFAULT_PROJECTOR_BATCH_SIZE, Projector, type EventStore } from '@patent-ledger/eventsourcing';
-import { SqliteReadModels } from '@patent-ledger/read-models';
+import { PostgresReadModels, SqliteReadModels, type ReadModels } from '@patent-ledger/read-models';
 import { SqliteEventStore } from '@patent-ledger/store-sqlite';
 import { loadConfig } from '../../apps/api/src/config';
 import { ledgerProjections } from '../../apps/api/src/read-models/projections';
@@ -45,7 +45,7 @@ async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
 }
 
 async function run(ledger: string, file: string, max: number, only?: string): Promise<void> {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  if (!process.env.RM_PG_URL) for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   const all = ledgerProjections(loadConfig({ LEDGER_SIGNING_KEY_FILE: 'off' }));
   const projections = only ? all.filter((p) => p.name === only) : all;
   const store = capped(SqliteEventStore.open(ledger), max);
@@ -67,8 +67,21 @@ async function run(ledger: string, file: string, max: number, only?: string): Pr
     await store.close();
     return;
   }
-  const rm = SqliteReadModels.open(file, projections);
-  for (const pragma of (process.env.RM_PRAGMAS ?? '').split(';').filter(Boolean)) rm.db.pragma(pragma);
+  let rm: ReadModels;
+  const pg = process.env.RM_PG_URL;
+  if (pg) {
+    // Read models on PostgreSQL: READ is the schema (dropped first).
+    const { Client } = await import('pg');
+    const c = new Client({ connectionString: pg });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS "${file}" CASCADE`);
+    await c.end();
+    rm = await PostgresReadModels.open({ connectionString: pg, schema: file, poolSize: 4 }, projections);
+  } else {
+    const sqlite = SqliteReadModels.open(file, projections);
+    for (const pragma of (process.env.RM_PRAGMAS ?? '').split(';').filter(Boolean)) sqlite.db.pragma(pragma);
+    rm = sqlite;
+  }
   await rm.init(store);
   // START=n: project the first n events untimed (default batch), then time the rest with BATCH.
   const start = Number(process.env.START ?? 0);

@@ -231,3 +231,68 @@ describe('audit pagination', () => {
     }
   });
 });
+
+describe('audit batches', () => {
+  /** `n` stored events of a few streams, as the projector hands them over. */
+  function storedEvents(n: number, from = 1): StoredEvent[] {
+    return Array.from({ length: n }, (_, i) => ({
+      streamName: `institution-org-${i % 7}`,
+      version: 1 + Math.floor(i / 7),
+      position: from + i,
+      type: 'StockCountRevised',
+      data: { institutionId: `org-${i % 7}`, stockPatentCount: i, occurredOn: '2025-01-02' },
+      metadata: {
+        eventId: `e-${from + i}`,
+        commandId: `c-${from + i}`,
+        correlationId: `r-${from + i}`,
+        causationId: `c-${from + i}`,
+        actor: { role: 'agent', orgId: `org-${i % 3}`, userId: `u-${i % 5}` },
+        recordedAt: '2025-01-02T08:00:00.000Z',
+        schemaVersion: 1,
+      },
+    }));
+  }
+
+  it('writes a batch of any size (multi-row statements of 64, 8 and 1 rows) as one event at a time would', async () => {
+    // Given 333 events (5 × 64 + 8 + 5 × 1)
+    const all = storedEvents(333);
+    // When one read model applies them in one batch and another one event at a time
+    const batched = await openReadModels(':memory:', [auditProjection]);
+    const single = await openReadModels(':memory:', [auditProjection]);
+    try {
+      await batched.applyBatch('audit', all);
+      for (const e of all) await single.applyBatch('audit', [e]);
+      // Then both hold the same rows
+      const rows = (r: SqliteReadModels) =>
+        r.db.prepare('SELECT * FROM audit_events ORDER BY position').all();
+      expect(rows(batched)).toHaveLength(333);
+      expect(rows(batched)).toEqual(rows(single));
+      expect(batched.checkpointSync('audit')).toBe(333);
+    } finally {
+      await batched.close();
+      await single.close();
+    }
+  });
+
+  it('an event the table cannot hold fails the batch naming that event, and nothing of the batch is kept', async () => {
+    // Given a batch whose 100th event has no actor organisation
+    const all = storedEvents(300);
+    const bad = all[99]!;
+    bad.metadata = { ...bad.metadata, actor: { role: 'agent', userId: 'u' } as never };
+    const target = await openReadModels(':memory:', [auditProjection]);
+    try {
+      // When it is applied
+      const outcome = target.applyBatch('audit', all);
+      // Then the error names event 100 and the checkpoint and table are unchanged
+      await expect(outcome).rejects.toMatchObject({
+        projection: 'audit',
+        event: expect.objectContaining({ position: 100 }),
+        message: expect.stringContaining('actor_org is undefined'),
+      });
+      expect(target.checkpointSync('audit')).toBe(0);
+      expect(await target.tableCounts('audit')).toEqual({ audit_events: 0 });
+    } finally {
+      await target.close();
+    }
+  });
+});

@@ -27,6 +27,9 @@ const PROJECTIONS = [resourcePoolProjection, auditProjection];
 /** The audit projection's version, and a later one (a code change that needs a rebuild). */
 const V1 = auditProjection.version;
 const V2 = `${V1}+next`;
+/** The audit projection applying one event at a time (its `prepare`), for variants that wrap it. */
+const auditPerEvent: SqliteProjection = { ...auditProjection };
+delete auditPerEvent.prepareBatch;
 const LIVE_TABLES = [
   'audit_events',
   'pool_history',
@@ -315,7 +318,7 @@ describe('rebuild', () => {
     await v1.close();
 
     const withYear: SqliteProjection = {
-      ...auditProjection,
+      ...auditPerEvent,
       version: V2,
       ddl: (tn, d) => [
         ...auditProjection.ddl(tn, d),
@@ -350,7 +353,7 @@ describe('rebuild', () => {
     /** Audit, but failing on one event while `fail.at` is set. */
     function flaky(fail: { at?: number }): SqliteProjection {
       return {
-        ...auditProjection,
+        ...auditPerEvent,
         prepare: (t, d) => {
           const base = auditProjection.prepare(t, d);
           return async (tx, e) => {

@@ -95,6 +95,55 @@ export interface ReadModelDb {
   close(): Promise<void>;
 }
 
+/**
+ * Rows per INSERT statement, largest first. PostgreSQL: up to 64, one round trip each instead of one
+ * per row. SQLite: one (the same prepared statement run again): it has no round trips to save, and a
+ * statement that may write several rows needs a statement journal (a temporary file) to undo itself
+ * midway — measured over a 500 k-event catch-up, multi-row statements cost 8 % more time.
+ */
+const ROWS_PER_INSERT: Record<Dialect['name'], readonly number[]> = {
+  postgres: [64, 8, 1],
+  sqlite: [1],
+};
+
+export class RowInserter {
+  private readonly statements = new Map<number, string>();
+  private readonly sizes: readonly number[];
+
+  constructor(
+    dialect: Dialect,
+    /** `INSERT INTO "t" (a, b, c)` */
+    readonly head: string,
+    /** Values per row. */
+    readonly width: number,
+    private readonly tail = '',
+  ) {
+    this.sizes = ROWS_PER_INSERT[dialect.name];
+  }
+
+  /** Inserts `values`: rows of `width` values each, flattened. */
+  async insert(tx: SqlTx, values: readonly unknown[]): Promise<void> {
+    const rows = values.length / this.width;
+    if (!Number.isInteger(rows))
+      throw new Error(`RowInserter: ${values.length} values are not rows of ${this.width}`);
+    for (let at = 0; at < rows;) {
+      const n = this.sizes.find((k) => k <= rows - at)!;
+      await tx.run(this.statement(n), values.slice(at * this.width, (at + n) * this.width));
+      at += n;
+    }
+  }
+
+  private statement(n: number): string {
+    let sql = this.statements.get(n);
+    if (!sql) {
+      const row = `(${Array.from({ length: this.width }, () => '?').join(', ')})`;
+      sql = `${this.head} VALUES ${Array.from({ length: n }, () => row).join(', ')}${this.tail ? ` ${this.tail}` : ''}`;
+      this.statements.set(n, sql);
+    }
+    return sql;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // SQLite
 

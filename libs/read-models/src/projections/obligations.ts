@@ -1,6 +1,7 @@
 import { addDays, addMonths, daysInMonth, type IsoDate, type PatentEvent } from '@patent-ledger/domain';
 import { assertObligationPolicy, type ObligationPolicy } from '../policy';
-import type { ReadModelProjection } from '../sqlite-projection';
+import { RowInserter } from '../sql';
+import { EventApplyError, type ReadModelProjection } from '../sqlite-projection';
 import { patentEventOf } from './event-helpers';
 
 export type ObligationKind =
@@ -224,57 +225,126 @@ export function obligationsProjection(policy: ObligationPolicy): ReadModelProjec
         institution_id ${d.text} NOT NULL
       )`,
     ],
-    prepare: (t) => {
-      const putPatent = `INSERT INTO "${t('obligation_patents')}" (application_number, institution_id) VALUES (?, ?)
-         ON CONFLICT DO NOTHING`;
-      const institutionOf = `SELECT institution_id FROM "${t('obligation_patents')}" WHERE application_number = ?`;
-      const open = `INSERT INTO "${t('obligations')}" (id, application_number, institution_id, kind, ref, trigger_type,
-          trigger_position, trigger_date, due_date)
-         VALUES (@id, @an, @institution, @kind, @ref, @type, @position, @triggerDate, @dueDate) ON CONFLICT DO NOTHING`;
+    prepare(t, d) {
+      const batch = this.prepareBatch!(t, d);
+      return (tx, e) => batch(tx, [e], { snapshotsInside: true });
+    },
+    // Inserts (patents, opened obligations) are collected and written together (multi-row statements on PostgreSQL);
+    // they are flushed before each update (a fulfilment or a lapse), which may touch what they open.
+    // The institution of an opened obligation is the patent's row as stored before the batch, else
+    // the first inventory of the patent earlier in the batch — what a lookup at that event would see.
+    prepareBatch: (t, d) => {
+      const patents = new RowInserter(
+        d,
+        `INSERT INTO "${t('obligation_patents')}" (application_number, institution_id)`,
+        2,
+        'ON CONFLICT DO NOTHING',
+      );
+      const opened = new RowInserter(
+        d,
+        `INSERT INTO "${t('obligations')}" (id, application_number, institution_id, kind, ref, trigger_type,
+          trigger_position, trigger_date, due_date)`,
+        9,
+        'ON CONFLICT DO NOTHING',
+      );
+      const institutionsOf = (n: number): string =>
+        `SELECT application_number, institution_id FROM "${t('obligation_patents')}" WHERE application_number IN (${Array.from(
+          { length: n },
+          () => '?',
+        ).join(', ')})`;
       const fulfil = `UPDATE "${t('obligations')}"
          SET fulfilled_by_type = @type, fulfilled_on = @on, fulfilled_position = @position,
              late = CASE WHEN @on > due_date THEN 1 ELSE 0 END
          WHERE id = @id AND fulfilled_on IS NULL`;
       const lapse = `UPDATE "${t('obligations')}" SET lapsed = 1, lapsed_on = @on WHERE application_number = @an AND lapsed = 0`;
 
-      return async (tx, e) => {
-        const pe = patentEventOf(e);
-        if (!pe) return;
-        if (pe.type === 'PatentInventoried') {
-          await tx.run(putPatent, [pe.data.applicationNumber, pe.data.institutionId]);
-          return;
-        }
-        if (pe.type === 'PatentLapsed') {
-          await tx.run(lapse, { an: pe.data.applicationNumber, on: pe.data.effectiveOn });
-          return;
-        }
-        const o = openings(pe);
-        if (o) {
-          const row = await tx.get<{ institution_id: string }>(institutionOf, [o.applicationNumber]);
-          for (const item of o.items) {
-            await tx.run(open, {
-              id: obligationId(item.kind, o.applicationNumber, item.ref),
-              an: o.applicationNumber,
-              institution: row?.institution_id ?? null,
-              kind: item.kind,
-              ref: item.ref,
-              type: e.type,
-              position: e.position,
-              triggerDate: item.triggerDate,
-              dueDate: item.dueDate,
-            });
+      return async (tx, events) => {
+        const items = events.map((e) => {
+          try {
+            return { e, pe: patentEventOf(e) };
+          } catch (err) {
+            throw new EventApplyError(e, err);
           }
-          return;
+        });
+        // Institutions of the patents whose obligations open in this batch, as stored before it.
+        const wanted = new Set<string>();
+        for (const { e, pe } of items) {
+          if (!pe) continue;
+          try {
+            const o = openings(pe);
+            if (o) wanted.add(o.applicationNumber);
+          } catch (err) {
+            throw new EventApplyError(e, err);
+          }
         }
-        const c = closing(pe);
-        if (c) {
-          await tx.run(fulfil, {
-            id: obligationId(c.item.kind, c.applicationNumber, c.item.ref),
-            type: e.type,
-            on: c.item.on,
-            position: e.position,
-          });
+        const stored = new Map<string, string>();
+        const ids = [...wanted];
+        for (let at = 0; at < ids.length; at += 256) {
+          const chunk = ids.slice(at, at + 256);
+          for (const r of await tx.all<{ application_number: string; institution_id: string }>(
+            institutionsOf(chunk.length),
+            chunk,
+          ))
+            stored.set(r.application_number, r.institution_id);
         }
+        /** First inventory in this batch, per patent. */
+        const inventoried = new Map<string, string>();
+        let patentRows: unknown[] = [];
+        let openRows: unknown[] = [];
+        const flush = async (): Promise<void> => {
+          await patents.insert(tx, patentRows);
+          await opened.insert(tx, openRows);
+          patentRows = [];
+          openRows = [];
+        };
+        for (const { e, pe } of items) {
+          if (!pe) continue;
+          try {
+            if (pe.type === 'PatentInventoried') {
+              patentRows.push(pe.data.applicationNumber, pe.data.institutionId);
+              if (!inventoried.has(pe.data.applicationNumber))
+                inventoried.set(pe.data.applicationNumber, pe.data.institutionId);
+              continue;
+            }
+            if (pe.type === 'PatentLapsed') {
+              await flush();
+              await tx.run(lapse, { an: pe.data.applicationNumber, on: pe.data.effectiveOn });
+              continue;
+            }
+            const o = openings(pe);
+            if (o) {
+              const institution =
+                stored.get(o.applicationNumber) ?? inventoried.get(o.applicationNumber) ?? null;
+              for (const item of o.items) {
+                openRows.push(
+                  obligationId(item.kind, o.applicationNumber, item.ref),
+                  o.applicationNumber,
+                  institution,
+                  item.kind,
+                  item.ref,
+                  e.type,
+                  e.position,
+                  item.triggerDate,
+                  item.dueDate,
+                );
+              }
+              continue;
+            }
+            const c = closing(pe);
+            if (c) {
+              await flush();
+              await tx.run(fulfil, {
+                id: obligationId(c.item.kind, c.applicationNumber, c.item.ref),
+                type: e.type,
+                on: c.item.on,
+                position: e.position,
+              });
+            }
+          } catch (err) {
+            throw new EventApplyError(e, err);
+          }
+        }
+        await flush();
       };
     },
   };

@@ -1,7 +1,8 @@
 import type { InstitutionEvent } from '@patent-ledger/domain';
 import { INSTITUTION_EVENT_TYPES } from '@patent-ledger/domain';
 import type { StoredEvent } from '@patent-ledger/eventsourcing';
-import type { ReadModelProjection } from '../sqlite-projection';
+import { RowInserter } from '../sql';
+import { EventApplyError, type ReadModelProjection } from '../sqlite-projection';
 import { idOfStream, patentEventOf } from './event-helpers';
 
 const INSTITUTION_TYPES = new Set<string>(INSTITUTION_EVENT_TYPES);
@@ -81,73 +82,125 @@ export const progressProjection: ReadModelProjection = {
     )`,
     `CREATE INDEX "${t('progress_promotions')}_on" ON "${t('progress_promotions')}" (occurred_on)`,
   ],
-  prepare: (t) => {
-    const putInstitution = `INSERT INTO "${t('progress_institutions')}"
-        (institution_id, name, kind, province, milestone_group, registered_on, registered_count)
-       VALUES (@id, @name, @kind, @province, @group, @on, @count) ON CONFLICT DO NOTHING`;
-    const putCount = `INSERT INTO "${t('progress_stock_counts')}" (institution_id, occurred_on, position, count) VALUES (?, ?, ?, ?)
-       ON CONFLICT DO NOTHING`;
-    const putPatent = `INSERT INTO "${t('progress_patents')}" (application_number, institution_id, cohort, inventoried_on)
-       VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`;
-    const putIntent = `INSERT INTO "${t('progress_intents')}" (application_number, occurred_on, position, admitted) VALUES (?, ?, ?, ?)
-       ON CONFLICT DO NOTHING`;
-    const putEvaluation = `INSERT INTO "${t('progress_evaluations')}" (application_number, occurred_on, position, evaluation_id)
-       VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`;
-    const putPromotion = `INSERT INTO "${t('progress_promotions')}" (position, application_number, occurred_on) VALUES (?, ?, ?)
-       ON CONFLICT DO NOTHING`;
+  prepare(t, d) {
+    const batch = this.prepareBatch!(t, d);
+    return (tx, e) => batch(tx, [e], { snapshotsInside: true });
+  },
+  // Every statement is an INSERT … ON CONFLICT DO NOTHING into one of six tables, and each table's
+  // rows depend on nothing else: a batch's rows are collected per table, in log order, and written
+  // together (multi-row INSERTs on PostgreSQL; the first of two conflicting rows wins, as one at a
+  // time).
+  prepareBatch: (t, d) => {
+    const nothing = 'ON CONFLICT DO NOTHING';
+    const institutions = new RowInserter(
+      d,
+      `INSERT INTO "${t('progress_institutions')}" (institution_id, name, kind, province, milestone_group, registered_on, registered_count)`,
+      7,
+      nothing,
+    );
+    const counts = new RowInserter(
+      d,
+      `INSERT INTO "${t('progress_stock_counts')}" (institution_id, occurred_on, position, count)`,
+      4,
+      nothing,
+    );
+    const patents = new RowInserter(
+      d,
+      `INSERT INTO "${t('progress_patents')}" (application_number, institution_id, cohort, inventoried_on)`,
+      4,
+      nothing,
+    );
+    const intents = new RowInserter(
+      d,
+      `INSERT INTO "${t('progress_intents')}" (application_number, occurred_on, position, admitted)`,
+      4,
+      nothing,
+    );
+    const evaluations = new RowInserter(
+      d,
+      `INSERT INTO "${t('progress_evaluations')}" (application_number, occurred_on, position, evaluation_id)`,
+      4,
+      nothing,
+    );
+    const promotions = new RowInserter(
+      d,
+      `INSERT INTO "${t('progress_promotions')}" (position, application_number, occurred_on)`,
+      3,
+      nothing,
+    );
 
-    return async (tx, e) => {
-      const ie = institutionEventOf(e);
-      if (ie) {
-        const id = ie.data.institutionId ?? idOfStream(e.streamName);
-        if (ie.type === 'InstitutionRegistered') {
-          const d = ie.data;
-          await tx.run(putInstitution, {
-            id,
-            name: d.name,
-            kind: d.kind,
-            province: d.province,
-            group: d.milestoneGroup,
-            on: d.occurredOn,
-            count: d.stockPatentCount,
-          });
+    return async (tx, events) => {
+      const rows = new Map<RowInserter, unknown[]>();
+      const add = (to: RowInserter, ...values: unknown[]): void => {
+        // Every column is NOT NULL: a missing value fails here, naming its event.
+        const missing = values.findIndex((v) => v === undefined || v === null);
+        if (missing >= 0) throw new Error(`progress: value ${missing + 1} missing for ${to.head}`);
+        let list = rows.get(to);
+        if (!list) rows.set(to, (list = []));
+        list.push(...values);
+      };
+      for (const e of events) {
+        try {
+          const ie = institutionEventOf(e);
+          if (ie) {
+            const id = ie.data.institutionId ?? idOfStream(e.streamName);
+            if (ie.type === 'InstitutionRegistered') {
+              const d = ie.data;
+              add(
+                institutions,
+                id,
+                d.name,
+                d.kind,
+                d.province,
+                d.milestoneGroup,
+                d.occurredOn,
+                d.stockPatentCount,
+              );
+            }
+            add(counts, id, ie.data.occurredOn, e.position, ie.data.stockPatentCount);
+            continue;
+          }
+          const pe = patentEventOf(e);
+          if (!pe) continue;
+          switch (pe.type) {
+            case 'PatentInventoried':
+              add(
+                patents,
+                pe.data.applicationNumber,
+                pe.data.institutionId,
+                pe.data.cohort,
+                pe.data.occurredOn,
+              );
+              break;
+            case 'IntentTagged':
+              add(
+                intents,
+                pe.data.applicationNumber,
+                pe.data.occurredOn,
+                e.position,
+                pe.data.screening.decision === 'admitted' ? 1 : 0,
+              );
+              break;
+            case 'EnterpriseEvaluated':
+              add(
+                evaluations,
+                pe.data.applicationNumber,
+                pe.data.occurredOn,
+                e.position,
+                pe.data.evaluationId,
+              );
+              break;
+            case 'Promoted':
+              add(promotions, e.position, pe.data.applicationNumber, pe.data.occurredOn);
+              break;
+            default:
+              break;
+          }
+        } catch (err) {
+          throw new EventApplyError(e, err);
         }
-        await tx.run(putCount, [id, ie.data.occurredOn, e.position, ie.data.stockPatentCount]);
-        return;
       }
-      const pe = patentEventOf(e);
-      if (!pe) return;
-      switch (pe.type) {
-        case 'PatentInventoried':
-          await tx.run(putPatent, [
-            pe.data.applicationNumber,
-            pe.data.institutionId,
-            pe.data.cohort,
-            pe.data.occurredOn,
-          ]);
-          return;
-        case 'IntentTagged':
-          await tx.run(putIntent, [
-            pe.data.applicationNumber,
-            pe.data.occurredOn,
-            e.position,
-            pe.data.screening.decision === 'admitted' ? 1 : 0,
-          ]);
-          return;
-        case 'EnterpriseEvaluated':
-          await tx.run(putEvaluation, [
-            pe.data.applicationNumber,
-            pe.data.occurredOn,
-            e.position,
-            pe.data.evaluationId,
-          ]);
-          return;
-        case 'Promoted':
-          await tx.run(putPromotion, [e.position, pe.data.applicationNumber, pe.data.occurredOn]);
-          return;
-        default:
-          return;
-      }
+      for (const [to, values] of rows) await to.insert(tx, values);
     };
   },
 };
