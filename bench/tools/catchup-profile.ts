@@ -45,7 +45,8 @@ async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
 }
 
 async function run(ledger: string, file: string, max: number, only?: string): Promise<void> {
-  if (!process.env.RM_PG_URL) for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  if (!process.env.RM_PG_URL)
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   const all = ledgerProjections(loadConfig({ LEDGER_SIGNING_KEY_FILE: 'off' }));
   const projections = only ? all.filter((p) => p.name === only) : all;
   const store = capped(SqliteEventStore.open(ledger), max);

@@ -9,11 +9,7 @@ import { dumpProjection, Ledger, openReadModels, project, seedMixed } from './te
  * applying the same log one event at a time leaves.
  */
 describe('projections applied in batches of any size', () => {
-  const projections = [
-    auditProjection,
-    progressProjection,
-    obligationsProjection(DEFAULT_OBLIGATION_POLICY),
-  ];
+  const projections = [auditProjection, progressProjection, obligationsProjection(DEFAULT_OBLIGATION_POLICY)];
 
   it.each(projections.map((p) => [p.name]))(
     '%s: batches of 1, 7 and 1,000 give the same rows',
