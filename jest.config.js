@@ -22,4 +22,6 @@ module.exports = {
     '^@patent-ledger/(.*)$': '<rootDir>/libs/$1/src/index.ts',
   },
   testTimeout: 30000,
+  // Says which suites skip and why (their own console output is not shown in a many-file run).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
 };
