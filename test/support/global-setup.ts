@@ -1,7 +1,7 @@
 /**
- * Runs once before the test files (jest `globalSetup`) and says which suites will skip and why: when
- * jest runs many files, a skipped suite's own console output is not shown. The conditions are the
- * suites' own (KURRENTDB_URL; postgresUnavailable()).
+ * Runs once before the test files (jest `globalSetup`) and says which suites skip, when they are
+ * selected, and why: when jest runs many files, a skipped suite's own console output is not shown.
+ * The conditions are the suites' own (KURRENTDB_URL; postgresUnavailable()).
  */
 import { postgresUnavailable } from './postgres';
 
@@ -9,7 +9,7 @@ export default async function globalSetup(): Promise<void> {
   const reasons: string[] = [];
   if (!process.env['KURRENTDB_URL'])
     reasons.push(
-      'KurrentDB contract suite skipped: KURRENTDB_URL is not set and no Docker engine is available to start a server',
+      'KurrentDB contract suite (libs/store-kurrentdb) skips: KURRENTDB_URL is not set and no Docker engine is available to start a server',
     );
   const pg = postgresUnavailable();
   if (pg) reasons.push(pg);

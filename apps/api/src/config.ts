@@ -44,7 +44,8 @@ export interface LedgerConfig {
   projectorDelayMs: number;
   /**
    * Events the projector reads and applies per transaction (LEDGER_PROJECTOR_BATCH_SIZE): larger
-   * batches catch up faster after an import or a rebuild, for more memory while they do.
+   * batches catch up faster after an import, for more memory while they do. (Rebuilds have their own
+   * batch size, ReadModelsOptions.rebuildBatchSize.)
    */
   projectorBatchSize: number;
   /** Largest accepted request body, in bytes. */

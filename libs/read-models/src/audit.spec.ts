@@ -253,8 +253,8 @@ describe('audit batches', () => {
     }));
   }
 
-  it('writes a batch of any size (multi-row statements of 64, 8 and 1 rows) as one event at a time would', async () => {
-    // Given 333 events (5 × 64 + 8 + 5 × 1)
+  it('writes a batch of 333 events as 333 batches of one event would', async () => {
+    // Given 333 events (on PostgreSQL: statements of 64, 8 and 1 rows; see postgres.spec.ts)
     const all = storedEvents(333);
     // When one read model applies them in one batch and another one event at a time
     const batched = await openReadModels(':memory:', [auditProjection]);

@@ -196,6 +196,18 @@ suite('read models on PostgreSQL: the same rows and answers as on SQLite', () =>
     expect(await dumpAll(whole)).toEqual(await dumpAll(single));
   });
 
+  it('more than 64 listed patents in one batch (64-row upserts of the pool) give the rows of one event at a time', async () => {
+    const big = new Ledger();
+    await seedMixed(big, 120);
+    const whole = await pgAt(newSchema());
+    await project(big.store, whole, 10_000);
+    const single = await sqlite();
+    await project(big.store, single, 1);
+    expect((await whole.tableCounts('resource-pool'))['pool_rows']).toBeGreaterThan(64);
+    expect((await whole.tableCounts('resource-pool'))['pool_state']).toBe(120);
+    expect(await dumpAll(whole)).toEqual(await dumpAll(single));
+  });
+
   it.each(PROJECTIONS.map((p) => [p.name]))('%s: the tables hold the same rows', async (name) => {
     expect(await pg.checkpoint(name)).toBe(head);
     const rows = await dump(pg, name);

@@ -117,8 +117,26 @@ export class RowInserter {
     /** Values per row. */
     readonly width: number,
     private readonly tail = '',
+    /** Positions (0-based) of the columns that may be NULL; every other one is NOT NULL. */
+    private readonly nullable: readonly number[] = [],
   ) {
     this.sizes = ROWS_PER_INSERT[dialect.name];
+  }
+
+  /**
+   * Adds one row to `values` after checking it against the NOT NULL columns, so that a projection
+   * building its rows event by event can name the event whose row the table cannot hold (a statement
+   * of 64 rows could not say which one failed).
+   */
+  push(values: unknown[], ...row: unknown[]): void {
+    if (row.length !== this.width)
+      throw new Error(`${this.head}: ${row.length} values for ${this.width} columns`);
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i];
+      if (v === undefined || (v === null && !this.nullable.includes(i)))
+        throw new Error(`${this.head}: value ${i + 1} is ${v === null ? 'null' : 'missing'}`);
+    }
+    values.push(...row);
   }
 
   /** Inserts `values`: rows of `width` values each, flattened. */

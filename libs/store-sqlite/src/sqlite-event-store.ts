@@ -334,7 +334,9 @@ export class SqliteEventStore implements EventStore, ChainHeadStore, HashLog {
           validateAppend(r.streamName, r.options.expectedVersion);
           return [{ ok: true, result: this.appendTransaction.immediate(r.streamName, r.events, r.options) }];
         } catch (error) {
-          // As on the batch path: the request's own failures are its result; the database's are thrown.
+          // The request's own failures are its result; SQLite's (busy, I/O, full disk) are thrown. One
+          // difference from the batch path, for appendMany callers only (append() rejects either
+          // way): a value the driver cannot bind is this request's result here, thrown there.
           if (isDatabaseFailure(error)) throw error;
           return [{ ok: false, error: error as Error }];
         }

@@ -88,7 +88,8 @@ export const auditProjection: ReadModelProjection = {
     `CREATE INDEX "${t('audit_events')}_recorded" ON "${t('audit_events')}" (recorded_at)`,
   ],
   prepare(t, d) {
-    const batch = this.prepareBatch!(t, d);
+    // The original's batch applier (not `this`'s): a copy without prepareBatch still applies per event.
+    const batch = auditProjection.prepareBatch!(t, d);
     return (tx, e) => batch(tx, [e], { snapshotsInside: true });
   },
   // Multi-row INSERTs: on PostgreSQL one statement (one round trip) per up to 64 events.

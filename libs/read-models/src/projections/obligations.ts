@@ -13,6 +13,11 @@ export const OBLIGATION_KINDS: readonly ObligationKind[] = [
   'density-filing',
 ];
 
+/** Writing queued rows failed: the database's failure, reported as such rather than as an event's. */
+class FlushFailed {
+  constructor(readonly cause: unknown) {}
+}
+
 /** `${kind}:${applicationNumber}:${ref}` — ref is the dealId or the industrializationId. */
 export const obligationId = (kind: ObligationKind, applicationNumber: string, ref: string): string =>
   `${kind}:${applicationNumber}:${ref}`;
@@ -193,7 +198,7 @@ export function obligationsProjection(policy: ObligationPolicy): ReadModelProjec
     }
   }
 
-  return {
+  const projection: ReadModelProjection = {
     name: 'obligations',
     version: obligationsVersion(policy),
     tables: ['obligations', 'obligation_patents'],
@@ -226,7 +231,8 @@ export function obligationsProjection(policy: ObligationPolicy): ReadModelProjec
       )`,
     ],
     prepare(t, d) {
-      const batch = this.prepareBatch!(t, d);
+      // The original's batch applier (not `this`'s): a copy without prepareBatch still applies per event.
+      const batch = projection.prepareBatch!(t, d);
       return (tx, e) => batch(tx, [e], { snapshotsInside: true });
     },
     // Inserts (patents, opened obligations) are collected and written together (multi-row statements on PostgreSQL);
@@ -246,6 +252,7 @@ export function obligationsProjection(policy: ObligationPolicy): ReadModelProjec
           trigger_position, trigger_date, due_date)`,
         9,
         'ON CONFLICT DO NOTHING',
+        [2], // institution_id
       );
       const institutionsOf = (n: number): string =>
         `SELECT application_number, institution_id FROM "${t('obligation_patents')}" WHERE application_number IN (${Array.from(
@@ -291,23 +298,32 @@ export function obligationsProjection(policy: ObligationPolicy): ReadModelProjec
         const inventoried = new Map<string, string>();
         let patentRows: unknown[] = [];
         let openRows: unknown[] = [];
+        /** Writes the queued rows (checked as they were queued): a failure now is the database's. */
         const flush = async (): Promise<void> => {
           await patents.insert(tx, patentRows);
           await opened.insert(tx, openRows);
           patentRows = [];
           openRows = [];
         };
+        /** Flushes before an update; a failure is the database's, not the updating event's. */
+        const flushBefore = async (): Promise<void> => {
+          try {
+            await flush();
+          } catch (err) {
+            throw new FlushFailed(err);
+          }
+        };
         for (const { e, pe } of items) {
           if (!pe) continue;
           try {
             if (pe.type === 'PatentInventoried') {
-              patentRows.push(pe.data.applicationNumber, pe.data.institutionId);
+              patents.push(patentRows, pe.data.applicationNumber, pe.data.institutionId);
               if (!inventoried.has(pe.data.applicationNumber))
                 inventoried.set(pe.data.applicationNumber, pe.data.institutionId);
               continue;
             }
             if (pe.type === 'PatentLapsed') {
-              await flush();
+              await flushBefore();
               await tx.run(lapse, { an: pe.data.applicationNumber, on: pe.data.effectiveOn });
               continue;
             }
@@ -316,7 +332,8 @@ export function obligationsProjection(policy: ObligationPolicy): ReadModelProjec
               const institution =
                 stored.get(o.applicationNumber) ?? inventoried.get(o.applicationNumber) ?? null;
               for (const item of o.items) {
-                openRows.push(
+                opened.push(
+                  openRows,
                   obligationId(item.kind, o.applicationNumber, item.ref),
                   o.applicationNumber,
                   institution,
@@ -332,7 +349,7 @@ export function obligationsProjection(policy: ObligationPolicy): ReadModelProjec
             }
             const c = closing(pe);
             if (c) {
-              await flush();
+              await flushBefore();
               await tx.run(fulfil, {
                 id: obligationId(c.item.kind, c.applicationNumber, c.item.ref),
                 type: e.type,
@@ -341,6 +358,7 @@ export function obligationsProjection(policy: ObligationPolicy): ReadModelProjec
               });
             }
           } catch (err) {
+            if (err instanceof FlushFailed) throw err.cause;
             throw new EventApplyError(e, err);
           }
         }
@@ -348,4 +366,5 @@ export function obligationsProjection(policy: ObligationPolicy): ReadModelProjec
       };
     },
   };
+  return projection;
 }

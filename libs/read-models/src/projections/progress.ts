@@ -83,7 +83,8 @@ export const progressProjection: ReadModelProjection = {
     `CREATE INDEX "${t('progress_promotions')}_on" ON "${t('progress_promotions')}" (occurred_on)`,
   ],
   prepare(t, d) {
-    const batch = this.prepareBatch!(t, d);
+    // The original's batch applier (not `this`'s): a copy without prepareBatch still applies per event.
+    const batch = progressProjection.prepareBatch!(t, d);
     return (tx, e) => batch(tx, [e], { snapshotsInside: true });
   },
   // Every statement is an INSERT … ON CONFLICT DO NOTHING into one of six tables, and each table's

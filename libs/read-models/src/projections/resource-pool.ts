@@ -239,6 +239,9 @@ export const POOL_ROW_COLUMNS = [
 
 const b = (x: boolean): number => (x ? 1 : 0);
 
+/** The one nullable column of a listed version (no evaluation yet). */
+const MEAN_PROSPECT = POOL_ROW_COLUMNS.indexOf('mean_prospect');
+
 function rowValues(v: Version): unknown[] {
   const p = v.state;
   const f = p.highValueFlags;
@@ -373,7 +376,8 @@ export const resourcePoolProjection: ReadModelProjection = {
     ];
   },
   prepare(t, d) {
-    const batch = this.prepareBatch!(t, d);
+    // The original's batch applier (not `this`'s): a copy without prepareBatch still applies per event.
+    const batch = resourcePoolProjection.prepareBatch!(t, d);
     return (tx, e) => batch(tx, [e], { snapshotsInside: true });
   },
   prepareBatch: (t, d) => {
@@ -391,6 +395,7 @@ export const resourcePoolProjection: ReadModelProjection = {
       `ON CONFLICT (application_number) DO UPDATE SET state = excluded.state, admitted_on = excluded.admitted_on,
          last_position = excluded.last_position, last_on = excluded.last_on, last_type = excluded.last_type,
          ipc_listed = excluded.ipc_listed`,
+      [2], // admitted_on
     );
     const rows = new RowInserter(
       d,
@@ -399,12 +404,15 @@ export const resourcePoolProjection: ReadModelProjection = {
       `ON CONFLICT (application_number) DO UPDATE SET ${POOL_ROW_COLUMNS.slice(1)
         .map((c) => `${c} = excluded.${c}`)
         .join(', ')}`,
+      [MEAN_PROSPECT],
     );
     const deleteRow = `DELETE FROM "${t('pool_rows')}" WHERE application_number = ?`;
     const history = new RowInserter(
       d,
       `INSERT INTO "${t('pool_history')}" (${cols}, valid_from, valid_to, entry)`,
       POOL_ROW_COLUMNS.length + 3,
+      '',
+      [MEAN_PROSPECT],
     );
     const ipcs = new RowInserter(d, `INSERT INTO "${t('pool_ipc')}" (application_number, code)`, 2);
 
@@ -498,7 +506,10 @@ export const resourcePoolProjection: ReadModelProjection = {
           // The IPC filter reads the codes of every patent listed at some position (the current pool
           // and the closed versions), written when it is first listed.
           const ipcNow = w.listed && !w.ipcListed;
-          stateValues.push(
+          // Each row is checked against its table's NOT NULL columns as it is built (push), so that
+          // a row the table cannot hold names this patent's event, not a whole statement's.
+          states.push(
+            stateValues,
             w.id,
             JSON.stringify(poolStateOf(v.state)),
             v.admittedOn,
@@ -507,23 +518,25 @@ export const resourcePoolProjection: ReadModelProjection = {
             v.last.eventType,
             w.ipcListed || ipcNow ? 1 : 0,
           );
-          if (ipcNow) for (const code of new Set(v.state.ipc)) ipcValues.push(w.id, code);
+          if (ipcNow) for (const code of new Set(v.state.ipc)) ipcs.push(ipcValues, w.id, code);
           for (const c of w.closed) {
             const validTo = snapshotsInside ? c.validTo : v.last.position;
-            historyValues.push(
+            history.push(
+              historyValues,
               ...rowValues(c.v),
               c.v.last.position,
               validTo,
               JSON.stringify(poolEntryOf(c.v.state, c.v.admittedOn!, c.v.last)),
             );
           }
-          if (admitted(v.state)) rowValuesOut.push(...rowValues(v));
+          if (admitted(v.state)) rows.push(rowValuesOut, ...rowValues(v));
           else if (w.stored && admitted(w.stored.state)) deletes.push(w.id);
         } catch (err) {
           const last = items.filter((i) => i.w === w).pop()!;
           throw new EventApplyError(last.e, err);
         }
       }
+      // Checked rows: a failure here is the database's.
       await states.insert(tx, stateValues);
       await ipcs.insert(tx, ipcValues);
       await history.insert(tx, historyValues);
