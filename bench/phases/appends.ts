@@ -29,17 +29,17 @@ export interface AppendsArgs {
   schema: string;
 }
 
-interface Append {
+export interface Append {
   streamName: string;
   events: NewEvent[];
   commandId: string;
   fingerprint: string;
 }
 
-const RECORDED_AT = '2025-06-01T04:00:00.000Z';
+export const RECORDED_AT = '2025-06-01T04:00:00.000Z';
 
 /** The appends of streams [from, to): deterministic, ~300-byte events with the product's metadata. */
-function buildAppends(from: number, to: number, eventsPerStream: number, runTag: string): Append[] {
+export function buildAppends(from: number, to: number, eventsPerStream: number, runTag: string): Append[] {
   const out: Append[] = [];
   for (let s = from; s < to; s++) {
     const streamName = `bench-${runTag}-${String(s).padStart(7, '0')}`;

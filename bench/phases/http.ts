@@ -4,8 +4,9 @@
  * 127.0.0.1, loaded by autocannon from another process with N connections; against a bare endpoint of
  * the same Nest app (a controller that does no work) receiving the same requests.
  */
+import { startProfile } from '../lib/profile';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Controller, HttpCode, Param, Post, type DynamicModule } from '@nestjs/common';
 import { emit, log, peakRow, resetPeakRss, round, row, type Row } from '../lib/common';
@@ -97,22 +98,6 @@ function threadCpuMicros(): Map<string, number> {
     out.set(`${tid} ${name}`, micros);
   }
   return out;
-}
-
-/** Diagnostics (BENCH_HTTP_PROFILE=path-prefix): a CPU profile of the main thread during the command rounds. */
-async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
-  const { Session } = await import('node:inspector/promises');
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  return {
-    async stop(file) {
-      const { profile } = await session.post('Profiler.stop');
-      writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-    },
-  };
 }
 
 /** Two load summaries of the same endpoint as one: totals added, rates over the summed time, worst latencies. */

@@ -9,6 +9,7 @@ import { rmSync } from 'node:fs';
 import { DEFAULT_PROJECTOR_BATCH_SIZE, Projector, type EventStore } from '@patent-ledger/eventsourcing';
 import { PostgresReadModels, SqliteReadModels, type ReadModels } from '@patent-ledger/read-models';
 import { SqliteEventStore } from '@patent-ledger/store-sqlite';
+import { startProfile } from '../lib/profile';
 import { loadConfig } from '../../apps/api/src/config';
 import { ledgerProjections } from '../../apps/api/src/read-models/projections';
 
@@ -25,23 +26,6 @@ function capped(store: EventStore, max: number): EventStore {
       return Reflect.get(target, prop, receiver) as unknown;
     },
   });
-}
-
-/** PROFILE_FILE=path: a CPU profile of the timed part. */
-async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
-  const { Session } = await import('node:inspector/promises');
-  const { writeFileSync } = await import('node:fs');
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  return {
-    async stop(file) {
-      const { profile } = await session.post('Profiler.stop');
-      writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-    },
-  };
 }
 
 async function run(ledger: string, file: string, max: number, only?: string): Promise<void> {
