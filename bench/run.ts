@@ -94,7 +94,8 @@ function sizes(o: Options) {
     httpPatents: 20_000,
     httpDurationSec: 10,
     httpWarmupSec: 2,
-    connections: 10,
+    // The HTTP phase runs once per count: 10 connections, and 50 (more commands share a commit).
+    connections: [10, 50],
     // ~3.2 events per generated patent: ≈ 1 M events, of which ≈ 45 % of the patents end up in the pool.
     ledgerPatents: 311_000,
     poolPerQuery: 100,
@@ -114,7 +115,7 @@ function sizes(o: Options) {
     httpPatents: 5_000,
     httpDurationSec: 3,
     httpWarmupSec: 1,
-    connections: 10,
+    connections: [10, 50],
     ledgerPatents: 31_100,
     poolPerQuery: 20,
     poolSecondsPerShape: 3,
@@ -503,23 +504,29 @@ async function main(): Promise<void> {
       }
     }
     if (o.only.has('http')) {
-      say(`${sl(spec)}: HTTP, ${size.connections} connections, ${size.httpDurationSec} s per endpoint`);
-      const out = await runPhase('http', {
-        ...base,
-        spec,
-        patents: size.httpPatents,
-        connections: size.connections,
-        durationSec: size.httpDurationSec,
-        warmupSec: size.httpWarmupSec,
-        // Diagnostics: BENCH_HTTP_PROJECTOR=worker|inline|off sets LEDGER_PROJECTOR for the api.
-        ...(process.env['BENCH_HTTP_PROJECTOR'] ? { projector: process.env['BENCH_HTTP_PROJECTOR'] } : {}),
-      });
-      collect(out, () => [
-        skipped(sl(spec), 'http', 'command over HTTP', 'requests/s', String(out.details['error']), {
-          kind: 'ratioAtLeast',
-          value: 0.4,
-        }),
-      ]);
+      for (const connections of size.connections) {
+        say(`${sl(spec)}: HTTP, ${connections} connections, ${size.httpDurationSec} s per endpoint`);
+        const out = await runPhase('http', {
+          ...base,
+          spec,
+          patents: size.httpPatents,
+          connections,
+          durationSec: size.httpDurationSec,
+          warmupSec: size.httpWarmupSec,
+          // Diagnostics: BENCH_HTTP_PROJECTOR=worker|inline|off sets LEDGER_PROJECTOR for the api.
+          ...(process.env['BENCH_HTTP_PROJECTOR'] ? { projector: process.env['BENCH_HTTP_PROJECTOR'] } : {}),
+        });
+        collect(out, () => [
+          skipped(
+            sl(spec),
+            'http',
+            `command over HTTP, ${connections} connections`,
+            'requests/s',
+            String(out.details['error']),
+            { kind: 'ratioAtLeast', value: 0.4 },
+          ),
+        ]);
+      }
     }
     if (o.only.has('projection') || o.only.has('pool')) {
       // One generated ledger for both stores: built through the SQLite store, copied into PostgreSQL.

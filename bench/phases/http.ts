@@ -272,7 +272,7 @@ export async function httpPhase(args: HttpArgs): Promise<void> {
         baselineValue: noop.latencyP99,
         note: `p50 ${command.latencyP50} ms vs ${noop.latencyP50} ms`,
       }),
-      peakRow(label, 'http', 'api process under HTTP load'),
+      peakRow(label, 'http', `api process under HTTP load (${c} connections)`),
     );
     if (command.ok2xx === 0) throw new Error('no command succeeded over HTTP');
   } finally {
