@@ -5,6 +5,7 @@ import {
   validateAppend,
 } from './errors';
 import { eventHash, GENESIS_HASH } from './hash-chain';
+import { commandRecordOf } from './sql-rows';
 import type { ChainHead, ChainHeadStore } from './chain';
 import type {
   AppendManyResult,
@@ -90,16 +91,7 @@ export class MemoryEventStore implements EventStore, ChainHeadStore {
       duplicate: false,
     };
     if (options.command) {
-      const record: CommandRecord = {
-        commandId: options.command.commandId,
-        fingerprint: options.command.fingerprint,
-        streamName,
-        fromVersion: current + 1,
-        toVersion: current + stored.length,
-        firstPosition: stored.length > 0 ? head + 1 : 0,
-        lastPosition: stored.length > 0 ? head + stored.length : 0,
-        recordedAt: options.command.recordedAt ?? new Date().toISOString(),
-      };
+      const record = commandRecordOf(options.command, streamName, current, stored);
       this.commands.set(record.commandId, record);
       result.command = { ...record };
     }

@@ -1,5 +1,5 @@
 import type { ChainHead } from './chain';
-import type { CommandRecord } from './types';
+import type { AppendOptions, CommandRecord, StoredEvent } from './types';
 
 /**
  * Row shapes shared by the SQL adapters (SQLite, PostgreSQL): same column names; PostgreSQL returns
@@ -35,6 +35,44 @@ export function commandRecordFromRow(row: CommandRow): CommandRecord {
     firstPosition: Number(row.first_position),
     lastPosition: Number(row.last_position),
     recordedAt: row.recorded_at,
+  };
+}
+
+/**
+ * The record of `command` for the append of `stored` to `streamName`, which stood at version
+ * `current`: what every store keeps so that a retry of the command returns this outcome.
+ * `recordedAt` defaults to the command's, else now.
+ */
+export function commandRecordOf(
+  command: NonNullable<AppendOptions['command']>,
+  streamName: string,
+  current: number,
+  stored: readonly Pick<StoredEvent, 'position'>[],
+  recordedAt: string = command.recordedAt ?? new Date().toISOString(),
+): CommandRecord {
+  return {
+    commandId: command.commandId,
+    fingerprint: command.fingerprint,
+    streamName,
+    fromVersion: current + 1,
+    toVersion: current + stored.length,
+    firstPosition: stored[0]?.position ?? 0,
+    lastPosition: stored[stored.length - 1]?.position ?? 0,
+    recordedAt,
+  };
+}
+
+/** The `commands` row of a record (the inverse of commandRecordFromRow). */
+export function commandRowOf(r: CommandRecord): CommandRow {
+  return {
+    command_id: r.commandId,
+    fingerprint: r.fingerprint,
+    stream_name: r.streamName,
+    from_version: r.fromVersion,
+    to_version: r.toVersion,
+    first_position: r.firstPosition,
+    last_position: r.lastPosition,
+    recorded_at: r.recordedAt,
   };
 }
 

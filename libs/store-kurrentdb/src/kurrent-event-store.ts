@@ -14,6 +14,7 @@ import {
   IdempotencyKeyReusedError,
   WrongExpectedVersionError,
   checkExpectedVersion,
+  commandRecordOf,
   eventHash,
   validateAppend,
   type AppendManyResult,
@@ -141,16 +142,7 @@ export class KurrentEventStore implements EventStore {
       duplicate: false,
     };
     if (options.command) {
-      const record: CommandRecord = {
-        commandId: options.command.commandId,
-        fingerprint: options.command.fingerprint,
-        streamName,
-        fromVersion: current + 1,
-        toVersion: current + stored.length,
-        firstPosition: stored[0]?.position ?? 0,
-        lastPosition: stored[stored.length - 1]?.position ?? 0,
-        recordedAt: options.command.recordedAt ?? new Date().toISOString(),
-      };
+      const record = commandRecordOf(options.command, streamName, current, stored);
       try {
         await this.client.appendToStream(
           this.serverName(commandStreamOf(record.commandId)),

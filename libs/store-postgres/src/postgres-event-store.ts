@@ -113,6 +113,7 @@ import {
   type StoredEvent,
   chainHeadFromRow,
   commandRecordFromRow,
+  commandRecordOf,
   type ChainHeadRow,
   type CommandRow,
 } from '@patent-ledger/eventsourcing';
@@ -796,18 +797,7 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
         }
         this.heads.remember(streamName, nextExpectedVersion, hashes[hashes.length - 1]!);
         const result: AppendResult = { streamName, nextExpectedVersion, events: stored, duplicate: false };
-        if (command) {
-          result.command = {
-            commandId: command.commandId,
-            fingerprint: command.fingerprint,
-            streamName,
-            fromVersion: current + 1,
-            toVersion: nextExpectedVersion,
-            firstPosition: stored[0]!.position,
-            lastPosition: stored[stored.length - 1]!.position,
-            recordedAt: recordedAt!,
-          };
-        }
+        if (command) result.command = commandRecordOf(command, streamName, current, stored, recordedAt!);
         return result;
       }
       return undefined;
@@ -918,18 +908,7 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
     });
     const nextExpectedVersion = current + stored.length;
     const result: AppendResult = { streamName, nextExpectedVersion, events: stored, duplicate: false };
-    if (command) {
-      result.command = {
-        commandId: command.commandId,
-        fingerprint: command.fingerprint,
-        streamName,
-        fromVersion: current + 1,
-        toVersion: nextExpectedVersion,
-        firstPosition: stored[0]?.position ?? 0,
-        lastPosition: stored[stored.length - 1]?.position ?? 0,
-        recordedAt: recordedAt!,
-      };
-    }
+    if (command) result.command = commandRecordOf(command, streamName, current, stored, recordedAt!);
     return result;
   }
 

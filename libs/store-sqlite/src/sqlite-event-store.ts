@@ -25,6 +25,8 @@ import {
   type StoredEvent,
   chainHeadFromRow,
   commandRecordFromRow,
+  commandRecordOf,
+  commandRowOf,
   type ChainHeadRow,
   type CommandRow,
 } from '@patent-ledger/eventsourcing';
@@ -163,6 +165,59 @@ function isDuplicateEventId(err: unknown): boolean {
   );
 }
 
+/**
+ * The `events` rows (BATCH_INSERTS.events column order) of `events` appended to a stream
+ * at version `current` whose last hash is `previousHash`, at positions from `firstPosition`, and the
+ * events as stored. The hash is computed from the JSON that is written, so it is the hash of what is
+ * read back.
+ */
+function eventRows(
+  streamName: string,
+  events: readonly NewEvent[],
+  current: number,
+  previousHash: string,
+  firstPosition: number,
+): { rows: unknown[][]; stored: StoredEvent[]; lastHash: string } {
+  const rows: unknown[][] = [];
+  const stored: StoredEvent[] = [];
+  let hash = previousHash;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const version = current + i + 1;
+    const position = firstPosition + i;
+    const { eventId, commandId, recordedAt } = e.metadata;
+    const dataJson = JSON.stringify(e.data);
+    const metadataJson = JSON.stringify(e.metadata);
+    hash = storedEventHash(streamName, version, e.type, e.data, dataJson, e.metadata, metadataJson, hash);
+    rows.push([
+      position,
+      streamName,
+      version,
+      e.type,
+      dataJson,
+      metadataJson,
+      eventId,
+      commandId,
+      recordedAt,
+      hash,
+    ]);
+    stored.push({ streamName, version, position, type: e.type, data: e.data, metadata: e.metadata, hash });
+  }
+  return { rows, stored, lastHash: hash };
+}
+
+/** A command record's `commands` row (BATCH_INSERTS.commands column order). */
+const commandRowValues = (r: CommandRecord): unknown[] => [
+  r.commandId,
+  r.fingerprint,
+  r.streamName,
+  r.fromVersion,
+  r.toVersion,
+  r.firstPosition,
+  r.lastPosition,
+  r.recordedAt,
+];
+
 /** An error SQLite raised (busy, I/O, full disk…), as opposed to one of the append's checks. */
 function isDatabaseFailure(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
@@ -173,22 +228,17 @@ function isDatabaseFailure(err: unknown): boolean {
 function prepareStatements(db: Database.Database) {
   return {
     findCommand: db.prepare<[string], CommandRow>('SELECT * FROM commands WHERE command_id = ?'),
+    insertEvent: db.prepare<[unknown[]]>(`${BATCH_INSERTS.events.head} VALUES ${BATCH_INSERTS.events.row}`),
+    insertCommand: db.prepare<[unknown[]]>(
+      `${BATCH_INSERTS.commands.head} VALUES ${BATCH_INSERTS.commands.row}`,
+    ),
     streamVersion: db.prepare<[string], number>('SELECT version FROM streams WHERE stream_name = ?').pluck(),
     streamHead: db.prepare<[string], { version: number; last_hash: string | null }>(
       'SELECT version, last_hash FROM streams WHERE stream_name = ?',
     ),
-    insertEvent: db.prepare<[string, number, string, string, string, string, string, string, string]>(
-      `INSERT INTO events (stream_name, version, type, data, metadata, event_id, command_id, recorded_at, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
     upsertStream: db.prepare<[string, number, string]>(
       `INSERT INTO streams (stream_name, version, last_hash) VALUES (?, ?, ?)
        ON CONFLICT (stream_name) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash`,
-    ),
-    insertCommand: db.prepare<[string, string, string, number, number, number, number, string]>(
-      `INSERT INTO commands (command_id, fingerprint, stream_name, from_version, to_version,
-                             first_position, last_position, recorded_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     readStream: db.prepare<[string, number, number, number], EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events
@@ -500,75 +550,32 @@ export class SqliteEventStore implements EventStore, ChainHeadStore, HashLog {
     const current = head?.version ?? 0;
     checkExpectedVersion(streamName, options.expectedVersion, current);
 
-    let previousHash = head?.last_hash ?? GENESIS_HASH;
-    const stored = events.map<StoredEvent>((e, i) => {
-      const version = current + i + 1;
-      const { eventId, commandId, recordedAt } = e.metadata;
-      const dataJson = JSON.stringify(e.data);
-      const metadataJson = JSON.stringify(e.metadata);
-      // The canonical form drops undefined fields exactly as JSON.stringify does, so this is the
-      // hash of what will be read back.
-      const hash = storedEventHash(
-        streamName,
-        version,
-        e.type,
-        e.data,
-        dataJson,
-        e.metadata,
-        metadataJson,
-        previousHash,
-      );
-      previousHash = hash;
+    // Positions as SQLite assigns rowids, read under the write lock (as the batch path does).
+    const firstPosition = (this.statements.headPosition.get() ?? 0) + 1;
+    const { rows, stored, lastHash } = eventRows(
+      streamName,
+      events,
+      current,
+      head?.last_hash ?? GENESIS_HASH,
+      firstPosition,
+    );
+    for (let i = 0; i < rows.length; i++) {
       try {
-        const { lastInsertRowid } = this.statements.insertEvent.run(
-          streamName,
-          version,
-          e.type,
-          dataJson,
-          metadataJson,
-          eventId,
-          commandId,
-          recordedAt,
-          hash,
-        );
-        return {
-          streamName,
-          version,
-          position: Number(lastInsertRowid),
-          type: e.type,
-          data: e.data,
-          metadata: e.metadata,
-          hash,
-        };
+        // One row per statement: for a single append, cheaper than the batch path's multi-row ones.
+        this.statements.insertEvent.run(rows[i]!);
       } catch (err) {
-        throw isDuplicateEventId(err) ? new DuplicateEventIdError(`duplicate event id: ${eventId}`) : err;
+        throw isDuplicateEventId(err)
+          ? new DuplicateEventIdError(`duplicate event id: ${stored[i]!.metadata.eventId}`)
+          : err;
       }
-    });
+    }
     const nextExpectedVersion = current + stored.length;
-    if (stored.length > 0) this.statements.upsertStream.run(streamName, nextExpectedVersion, previousHash);
+    if (stored.length > 0) this.statements.upsertStream.run(streamName, nextExpectedVersion, lastHash);
 
     const result: AppendResult = { streamName, nextExpectedVersion, events: stored, duplicate: false };
     if (command) {
-      const record: CommandRecord = {
-        commandId: command.commandId,
-        fingerprint: command.fingerprint,
-        streamName,
-        fromVersion: current + 1,
-        toVersion: nextExpectedVersion,
-        firstPosition: stored[0]?.position ?? 0,
-        lastPosition: stored[stored.length - 1]?.position ?? 0,
-        recordedAt: command.recordedAt ?? new Date().toISOString(),
-      };
-      this.statements.insertCommand.run(
-        record.commandId,
-        record.fingerprint,
-        record.streamName,
-        record.fromVersion,
-        record.toVersion,
-        record.firstPosition,
-        record.lastPosition,
-        record.recordedAt,
-      );
+      const record = commandRecordOf(command, streamName, current, stored);
+      this.statements.insertCommand.run(commandRowValues(record));
       result.command = record;
     }
     return result;
@@ -648,88 +655,22 @@ export class SqliteEventStore implements EventStore, ChainHeadStore, HashLog {
         const head = heads.get(streamName);
         const current = head?.version ?? 0;
         checkExpectedVersion(streamName, options.expectedVersion, current);
-        let previousHash = head?.lastHash ?? GENESIS_HASH;
-        const stored: StoredEvent[] = [];
+        const rows = eventRows(streamName, events, current, head?.lastHash ?? GENESIS_HASH, position + 1);
+        const { stored } = rows;
         mark = eventValues.length;
-        for (let i = 0; i < events.length; i++) {
-          const e = events[i]!;
-          const version = current + i + 1;
-          const { eventId, commandId, recordedAt } = e.metadata;
-          const dataJson = JSON.stringify(e.data);
-          const metadataJson = JSON.stringify(e.metadata);
-          const hash = storedEventHash(
-            streamName,
-            version,
-            e.type,
-            e.data,
-            dataJson,
-            e.metadata,
-            metadataJson,
-            previousHash,
-          );
-          previousHash = hash;
-          const eventPosition = position + i + 1;
-          eventValues.push(
-            eventPosition,
-            streamName,
-            version,
-            e.type,
-            dataJson,
-            metadataJson,
-            eventId,
-            commandId,
-            recordedAt,
-            hash,
-          );
-          stored.push({
-            streamName,
-            version,
-            position: eventPosition,
-            type: e.type,
-            data: e.data,
-            metadata: e.metadata,
-            hash,
-          });
-        }
+        for (const row of rows.rows) for (const v of row) eventValues.push(v);
         // Every check passed: from here on the request's rows are part of the batch.
         position += stored.length;
         const nextExpectedVersion = current + stored.length;
         if (stored.length > 0) {
-          heads.set(streamName, { version: nextExpectedVersion, lastHash: previousHash });
+          heads.set(streamName, { version: nextExpectedVersion, lastHash: rows.lastHash });
           touched.add(streamName);
         }
         const result: AppendResult = { streamName, nextExpectedVersion, events: stored, duplicate: false };
         if (command) {
-          const record: CommandRecord = {
-            commandId: command.commandId,
-            fingerprint: command.fingerprint,
-            streamName,
-            fromVersion: current + 1,
-            toVersion: nextExpectedVersion,
-            firstPosition: stored[0]?.position ?? 0,
-            lastPosition: stored[stored.length - 1]?.position ?? 0,
-            recordedAt: command.recordedAt ?? new Date().toISOString(),
-          };
-          commandValues.push(
-            record.commandId,
-            record.fingerprint,
-            record.streamName,
-            record.fromVersion,
-            record.toVersion,
-            record.firstPosition,
-            record.lastPosition,
-            record.recordedAt,
-          );
-          recorded.set(record.commandId, {
-            command_id: record.commandId,
-            fingerprint: record.fingerprint,
-            stream_name: record.streamName,
-            from_version: record.fromVersion,
-            to_version: record.toVersion,
-            first_position: record.firstPosition,
-            last_position: record.lastPosition,
-            recorded_at: record.recordedAt,
-          });
+          const record = commandRecordOf(command, streamName, current, stored);
+          commandValues.push(...commandRowValues(record));
+          recorded.set(record.commandId, commandRowOf(record));
           result.command = record;
         }
         // Written as soon as a multi-row INSERT is full: a large batch does not keep its JSON.
