@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { EventStore } from '@patent-ledger/eventsourcing';
+import { SqliteEventStore } from '@patent-ledger/store-sqlite';
 import type { StoreKind } from './common';
 
 export type Synchronous = 'FULL' | 'NORMAL';
@@ -89,6 +90,28 @@ export const SQLITE_RAW_EVENTS_DDL = `
     hash        TEXT,
     UNIQUE (stream_name, version)
   )`;
+
+/**
+ * The CREATE statements of some of the SqliteEventStore's tables, as its migrations make them (read
+ * from a fresh in-memory store), for raw baselines that must write the same tables.
+ */
+export function sqliteStoreDdl(tables: readonly string[]): string {
+  const db = SqliteEventStore.open(':memory:').database;
+  try {
+    return tables
+      .map((t) => {
+        const sql = db
+          .prepare<[string], string>(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`)
+          .pluck()
+          .get(t);
+        if (!sql) throw new Error(`the SQLite store has no table ${t}`);
+        return `${sql};`;
+      })
+      .join('\n');
+  } finally {
+    db.close();
+  }
+}
 
 export function openRawSqlite(file: string, synchronous: Synchronous): Database.Database {
   const db = new Database(file);

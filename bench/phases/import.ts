@@ -19,6 +19,7 @@ import { BENCH_ACTOR } from '../lib/fixtures';
 import {
   dropSchema,
   openRawSqlite,
+  sqliteStoreDdl,
   openStore,
   pgRawEventsDdl,
   pgUrl,
@@ -221,24 +222,6 @@ interface SqliteEventRow {
   hash: string | null;
 }
 
-/** The SqliteEventStore's streams and commands tables. */
-const SQLITE_STREAMS_COMMANDS_DDL = `
-  CREATE TABLE streams (
-    stream_name TEXT    PRIMARY KEY,
-    version     INTEGER NOT NULL,
-    last_hash   TEXT
-  ) WITHOUT ROWID;
-  CREATE TABLE commands (
-    command_id     TEXT    PRIMARY KEY,
-    fingerprint    TEXT    NOT NULL,
-    stream_name    TEXT    NOT NULL,
-    from_version   INTEGER NOT NULL,
-    to_version     INTEGER NOT NULL,
-    first_position INTEGER NOT NULL,
-    last_position  INTEGER NOT NULL,
-    recorded_at    TEXT    NOT NULL
-  ) WITHOUT ROWID;`;
-
 interface SqliteCommandRow {
   command_id: string;
   fingerprint: string;
@@ -263,7 +246,7 @@ async function rawSqliteInserts(
 ): Promise<RawResult> {
   const src = new Database(source, { readonly: true });
   const dst = openRawSqlite(target, synchronous);
-  if (allRows) dst.exec(SQLITE_STREAMS_COMMANDS_DDL);
+  if (allRows) dst.exec(sqliteStoreDdl(['streams', 'commands']));
   const read = src.prepare<[number, number], SqliteEventRow>(
     `SELECT position, ${SQLITE_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
   );

@@ -113,7 +113,7 @@ export class RowInserter {
   constructor(
     dialect: Dialect,
     /** `INSERT INTO "t" (a, b, c)` */
-    readonly head: string,
+    private readonly head: string,
     /** Values per row. */
     readonly width: number,
     private readonly tail = '',

@@ -65,3 +65,23 @@ export interface ReadModelProjection {
 
 /** The former name, from when read models lived in SQLite only. */
 export type SqliteProjection = ReadModelProjection;
+
+/**
+ * A projection written as a batch applier only: its `prepare` applies one event as a batch of one
+ * (keeping every version, as `snapshotsInside` asks). The batch applier is captured here, so a copy
+ * of the projection without `prepareBatch` (tests wrap `prepare`) still applies its events.
+ */
+export function batchProjection(
+  p: Omit<ReadModelProjection, 'prepare' | 'prepareBatch'> & {
+    prepareBatch: NonNullable<ReadModelProjection['prepareBatch']>;
+  },
+): ReadModelProjection {
+  const prepareBatch = p.prepareBatch;
+  return {
+    ...p,
+    prepare: (t, d) => {
+      const batch = prepareBatch(t, d);
+      return (tx, e) => batch(tx, [e], { snapshotsInside: true });
+    },
+  };
+}

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import {
   typescriptPrelude,
 } from '@patent-ledger/eventsourcing';
 import { eventStoreContract, newEvent } from '@patent-ledger/eventsourcing/testing';
+import { runAndKill } from '../../../test/support/kill';
 import { SqliteEventStore } from './sqlite-event-store';
 
 function tempDir(): string {
@@ -270,43 +270,15 @@ describe('SqliteEventStore', () => {
       })();
     `;
 
-    /** Runs the child until it has acknowledged `appendsBeforeKill` appends, then SIGKILLs it. */
-    function runAndKill(file: string, synchronous: 'FULL' | 'NORMAL') {
-      return new Promise<{
-        acknowledged: Map<string, number>;
-        signal: NodeJS.Signals | null;
-        stderr: string;
-      }>((resolve, reject) => {
-        const child = spawn(process.execPath, ['-e', childScript, file, synchronous], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          stdout += chunk;
-          if (stdout.split('\n').length > appendsBeforeKill) child.kill('SIGKILL');
-        });
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-        child.on('error', reject);
-        child.on('close', (_code, signal) => {
-          // Only complete lines are acknowledgements; a cut-off last line is not.
-          const lines = stdout.split('\n').slice(0, -1);
-          const acknowledged = new Map(
-            lines.map((line) => {
-              const [commandId = '', position = ''] = line.split(' ');
-              return [commandId, Number(position)] as const;
-            }),
-          );
-          resolve({ acknowledged, signal, stderr });
-        });
-      });
-    }
-
     it.each(['FULL', 'NORMAL'] as const)(
       'keeps every acknowledged append and a consistent log (synchronous %s)',
       async (synchronous) => {
         const file = join(dir, 'events.db');
-        const { acknowledged, signal, stderr } = await runAndKill(file, synchronous);
+        const { acknowledged, signal, stderr } = await runAndKill(
+          childScript,
+          [file, synchronous],
+          appendsBeforeKill,
+        );
         expect(stderr).toBe('');
         expect(signal).toBe('SIGKILL');
         expect(acknowledged.size).toBeGreaterThanOrEqual(appendsBeforeKill);

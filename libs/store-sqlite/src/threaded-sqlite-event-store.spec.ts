@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import {
   type StoredEvent,
 } from '@patent-ledger/eventsourcing';
 import { eventStoreContract, newEvent } from '@patent-ledger/eventsourcing/testing';
+import { runAndKill } from '../../../test/support/kill';
 import { SqliteEventStore } from './sqlite-event-store';
 import { ThreadedSqliteEventStore, WriterThreadStoppedError } from './threaded-sqlite-event-store';
 
@@ -202,31 +202,7 @@ describe('ThreadedSqliteEventStore after the process is killed', () => {
     const dir = tempDir();
     try {
       const file = join(dir, 'events.db');
-      const { acknowledged, signal, stderr } = await new Promise<{
-        acknowledged: Map<string, number>;
-        signal: NodeJS.Signals | null;
-        stderr: string;
-      }>((resolve, reject) => {
-        const child = spawn(process.execPath, ['-e', childScript, file], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          stdout += chunk;
-          if (stdout.split('\n').length > appendsBeforeKill) child.kill('SIGKILL');
-        });
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-        child.on('error', reject);
-        child.on('close', (_code, signal) => {
-          const lines = stdout.split('\n').slice(0, -1);
-          resolve({
-            acknowledged: new Map(lines.map((l) => [l.split(' ')[0]!, Number(l.split(' ')[1])] as const)),
-            signal,
-            stderr,
-          });
-        });
-      });
+      const { acknowledged, signal, stderr } = await runAndKill(childScript, [file], appendsBeforeKill);
       expect(stderr).toBe('');
       expect(signal).toBe('SIGKILL');
       expect(acknowledged.size).toBeGreaterThanOrEqual(appendsBeforeKill);

@@ -1,6 +1,6 @@
 import type { StoredEvent } from '@patent-ledger/eventsourcing';
 import { RowInserter } from '../sql';
-import { EventApplyError, type ReadModelProjection } from '../sqlite-projection';
+import { batchProjection, EventApplyError, type ReadModelProjection } from '../sqlite-projection';
 import { businessDateOfStored, idOfStream } from './event-helpers';
 
 const AUDIT_COLUMNS = [
@@ -59,7 +59,7 @@ function auditRow(e: StoredEvent): unknown[] {
  * Version 2 dropped version 1's (stream_name, version) index: no query reads it (a patent's history
  * is its stream in the ledger), and its random-order inserts cost ~10 % of a catch-up.
  */
-export const auditProjection: ReadModelProjection = {
+export const auditProjection: ReadModelProjection = batchProjection({
   name: 'audit',
   version: '2',
   tables: ['audit_events'],
@@ -87,11 +87,6 @@ export const auditProjection: ReadModelProjection = {
     `CREATE INDEX "${t('audit_events')}_type" ON "${t('audit_events')}" (event_type, position)`,
     `CREATE INDEX "${t('audit_events')}_recorded" ON "${t('audit_events')}" (recorded_at)`,
   ],
-  prepare(t, d) {
-    // The original's batch applier (not `this`'s): a copy without prepareBatch still applies per event.
-    const batch = auditProjection.prepareBatch!(t, d);
-    return (tx, e) => batch(tx, [e], { snapshotsInside: true });
-  },
   // Multi-row INSERTs: on PostgreSQL one statement (one round trip) per up to 64 events.
   prepareBatch: (t, d) => {
     const rows = new RowInserter(
@@ -111,4 +106,4 @@ export const auditProjection: ReadModelProjection = {
       await rows.insert(tx, values);
     };
   },
-};
+});

@@ -1,7 +1,7 @@
 import { addDays, addMonths, daysInMonth, type IsoDate, type PatentEvent } from '@patent-ledger/domain';
 import { assertObligationPolicy, type ObligationPolicy } from '../policy';
 import { RowInserter } from '../sql';
-import { EventApplyError, type ReadModelProjection } from '../sqlite-projection';
+import { batchProjection, EventApplyError, type ReadModelProjection } from '../sqlite-projection';
 import { patentEventOf } from './event-helpers';
 
 export type ObligationKind =
@@ -198,7 +198,7 @@ export function obligationsProjection(policy: ObligationPolicy): ReadModelProjec
     }
   }
 
-  const projection: ReadModelProjection = {
+  return batchProjection({
     name: 'obligations',
     version: obligationsVersion(policy),
     tables: ['obligations', 'obligation_patents'],
@@ -230,11 +230,6 @@ export function obligationsProjection(policy: ObligationPolicy): ReadModelProjec
         institution_id ${d.text} NOT NULL
       )`,
     ],
-    prepare(t, d) {
-      // The original's batch applier (not `this`'s): a copy without prepareBatch still applies per event.
-      const batch = projection.prepareBatch!(t, d);
-      return (tx, e) => batch(tx, [e], { snapshotsInside: true });
-    },
     // Inserts (patents, opened obligations) are collected and written together (multi-row statements on PostgreSQL);
     // they are flushed before each update (a fulfilment or a lapse), which may touch what they open.
     // The institution of an opened obligation is the patent's row as stored before the batch, else
@@ -365,6 +360,5 @@ export function obligationsProjection(policy: ObligationPolicy): ReadModelProjec
         await flush();
       };
     },
-  };
-  return projection;
+  });
 }

@@ -2,7 +2,7 @@ import type { InstitutionEvent } from '@patent-ledger/domain';
 import { INSTITUTION_EVENT_TYPES } from '@patent-ledger/domain';
 import type { StoredEvent } from '@patent-ledger/eventsourcing';
 import { RowInserter } from '../sql';
-import { EventApplyError, type ReadModelProjection } from '../sqlite-projection';
+import { batchProjection, EventApplyError, type ReadModelProjection } from '../sqlite-projection';
 import { idOfStream, patentEventOf } from './event-helpers';
 
 const INSTITUTION_TYPES = new Set<string>(INSTITUTION_EVENT_TYPES);
@@ -25,7 +25,7 @@ function institutionEventOf(e: StoredEvent): InstitutionEvent | undefined {
  *   only asks whether one exists on or before D)
  * - progress_promotions: every Promoted
  */
-export const progressProjection: ReadModelProjection = {
+export const progressProjection: ReadModelProjection = batchProjection({
   name: 'progress',
   version: '1',
   tables: [
@@ -82,63 +82,55 @@ export const progressProjection: ReadModelProjection = {
     )`,
     `CREATE INDEX "${t('progress_promotions')}_on" ON "${t('progress_promotions')}" (occurred_on)`,
   ],
-  prepare(t, d) {
-    // The original's batch applier (not `this`'s): a copy without prepareBatch still applies per event.
-    const batch = progressProjection.prepareBatch!(t, d);
-    return (tx, e) => batch(tx, [e], { snapshotsInside: true });
-  },
   // Every statement is an INSERT … ON CONFLICT DO NOTHING into one of six tables, and each table's
   // rows depend on nothing else: a batch's rows are collected per table, in log order, and written
   // together (multi-row INSERTs on PostgreSQL; the first of two conflicting rows wins, as one at a
   // time).
   prepareBatch: (t, d) => {
-    const nothing = 'ON CONFLICT DO NOTHING';
-    const institutions = new RowInserter(
-      d,
-      `INSERT INTO "${t('progress_institutions')}" (institution_id, name, kind, province, milestone_group, registered_on, registered_count)`,
-      7,
-      nothing,
-    );
-    const counts = new RowInserter(
-      d,
-      `INSERT INTO "${t('progress_stock_counts')}" (institution_id, occurred_on, position, count)`,
-      4,
-      nothing,
-    );
-    const patents = new RowInserter(
-      d,
-      `INSERT INTO "${t('progress_patents')}" (application_number, institution_id, cohort, inventoried_on)`,
-      4,
-      nothing,
-    );
-    const intents = new RowInserter(
-      d,
-      `INSERT INTO "${t('progress_intents')}" (application_number, occurred_on, position, admitted)`,
-      4,
-      nothing,
-    );
-    const evaluations = new RowInserter(
-      d,
-      `INSERT INTO "${t('progress_evaluations')}" (application_number, occurred_on, position, evaluation_id)`,
-      4,
-      nothing,
-    );
-    const promotions = new RowInserter(
-      d,
-      `INSERT INTO "${t('progress_promotions')}" (position, application_number, occurred_on)`,
-      3,
-      nothing,
-    );
+    const inserter = (table: string, columns: readonly string[]): RowInserter =>
+      new RowInserter(
+        d,
+        `INSERT INTO "${t(table)}" (${columns.join(', ')})`,
+        columns.length,
+        'ON CONFLICT DO NOTHING',
+      );
+    const institutions = inserter('progress_institutions', [
+      'institution_id',
+      'name',
+      'kind',
+      'province',
+      'milestone_group',
+      'registered_on',
+      'registered_count',
+    ]);
+    const counts = inserter('progress_stock_counts', ['institution_id', 'occurred_on', 'position', 'count']);
+    const patents = inserter('progress_patents', [
+      'application_number',
+      'institution_id',
+      'cohort',
+      'inventoried_on',
+    ]);
+    const intents = inserter('progress_intents', [
+      'application_number',
+      'occurred_on',
+      'position',
+      'admitted',
+    ]);
+    const evaluations = inserter('progress_evaluations', [
+      'application_number',
+      'occurred_on',
+      'position',
+      'evaluation_id',
+    ]);
+    const promotions = inserter('progress_promotions', ['position', 'application_number', 'occurred_on']);
 
     return async (tx, events) => {
       const rows = new Map<RowInserter, unknown[]>();
       const add = (to: RowInserter, ...values: unknown[]): void => {
-        // Every column is NOT NULL: a missing value fails here, naming its event.
-        const missing = values.findIndex((v) => v === undefined || v === null);
-        if (missing >= 0) throw new Error(`progress: value ${missing + 1} missing for ${to.head}`);
         let list = rows.get(to);
         if (!list) rows.set(to, (list = []));
-        list.push(...values);
+        // Every column is NOT NULL: a missing value fails here, naming its event.
+        to.push(list, ...values);
       };
       for (const e of events) {
         try {
@@ -204,4 +196,4 @@ export const progressProjection: ReadModelProjection = {
       for (const [to, values] of rows) await to.insert(tx, values);
     };
   },
-};
+});

@@ -14,7 +14,7 @@ import {
 import { businessDateOf, type PatentEvent } from '@patent-ledger/domain';
 import type { StoredEvent } from '@patent-ledger/eventsourcing';
 import { RowInserter, type SqlTx } from '../sql';
-import { EventApplyError, type ReadModelProjection } from '../sqlite-projection';
+import { batchProjection, EventApplyError, type ReadModelProjection } from '../sqlite-projection';
 import { patentEventOf } from './event-helpers';
 
 export type DealStatus =
@@ -313,7 +313,7 @@ const IN_SIZES = [1, 8, 64, 256];
  * those batches: it keeps one version per event (`snapshotsInside`). Tests: resource-pool.spec.ts
  * ("versions per batch").
  */
-export const resourcePoolProjection: ReadModelProjection = {
+export const resourcePoolProjection: ReadModelProjection = batchProjection({
   name: 'resource-pool',
   version: '2',
   tables: ['pool_state', 'pool_rows', 'pool_history', 'pool_ipc'],
@@ -374,11 +374,6 @@ export const resourcePoolProjection: ReadModelProjection = {
       `CREATE TABLE "${t('pool_ipc')}" (application_number ${d.text} NOT NULL, code ${d.text} NOT NULL)`,
       `CREATE INDEX "${t('pool_ipc')}_code" ON "${t('pool_ipc')}" (code, application_number)`,
     ];
-  },
-  prepare(t, d) {
-    // The original's batch applier (not `this`'s): a copy without prepareBatch still applies per event.
-    const batch = resourcePoolProjection.prepareBatch!(t, d);
-    return (tx, e) => batch(tx, [e], { snapshotsInside: true });
   },
   prepareBatch: (t, d) => {
     const cols = POOL_ROW_COLUMNS.join(', ');
@@ -544,4 +539,4 @@ export const resourcePoolProjection: ReadModelProjection = {
       for (const id of deletes) await tx.run(deleteRow, [id]);
     };
   },
-};
+});
