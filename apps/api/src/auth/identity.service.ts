@@ -1,0 +1,182 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { Principal } from '@patent-ledger/access';
+import {
+  loginRetryAfterSeconds,
+  type Account,
+  type AccountCommand,
+  type AccountState,
+} from '@patent-ledger/domain';
+import type { CommandOutcome, EventStore } from '@patent-ledger/eventsourcing';
+import {
+  CredentialVerifier,
+  decoyHash,
+  InvalidCredentialError,
+  LedgerTokens,
+  loadAccount,
+  runAccountCommand,
+  OidcVerifier,
+  verifyPassword,
+  type VerifiedToken,
+} from '@patent-ledger/identity';
+import { randomBytes } from 'node:crypto';
+import type { LedgerConfig } from '../config';
+import { ProblemException } from '../common/problem';
+import { Clock, EVENT_STORE, LEDGER_CONFIG } from '../ledger/tokens';
+
+/** The actor of events no credential stands behind (a failed sign-in). */
+const ANONYMOUS = { role: 'anonymous', orgId: 'unauthenticated', userId: 'anonymous' };
+
+/** How long the guard trusts an account's state it read (a disabled account stops within this). */
+const ACCOUNT_CACHE_MS = 2000;
+
+export interface LoginResult {
+  token: string;
+  tokenType: 'Bearer';
+  expiresAt: string;
+  /** Send it as X-CSRF-Token with every write authenticated by the session cookie. */
+  csrfToken: string;
+  principal: Principal;
+}
+
+/**
+ * Who is calling: verifies bearer tokens (the ledger's own and SSO), keeps accounts (user streams),
+ * signs people in and slows down an account after five failed sign-ins in a row.
+ */
+@Injectable()
+export class IdentityService implements OnModuleInit {
+  private readonly logger = new Logger('Identity');
+  private tokensValue: LedgerTokens | undefined;
+  private verifierValue: CredentialVerifier | undefined;
+  private readonly accounts = new Map<string, { state: AccountState; version: number; at: number }>();
+
+  constructor(
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const a = this.config.auth;
+    this.tokensValue = await LedgerTokens.open(
+      a.tokenKeyFile,
+      { issuer: a.tokenIssuer, audience: a.tokenAudience },
+      (line) => this.logger.warn(line),
+    );
+    this.verifierValue = new CredentialVerifier(
+      this.tokensValue,
+      a.oidc ? new OidcVerifier(a.oidc) : undefined,
+    );
+  }
+
+  get tokens(): LedgerTokens {
+    if (!this.tokensValue) throw new Error('identity is not initialised');
+    return this.tokensValue;
+  }
+
+  /** Verifies a bearer token; a sign-in token also needs its account active and its password unchanged. */
+  async authenticate(token: string): Promise<VerifiedToken> {
+    if (!this.verifierValue) throw new Error('identity is not initialised');
+    const verified = await this.verifierValue.verify(token, Date.parse(this.clock.now()));
+    if (verified.principal.source === 'account') {
+      const { state } = await this.account(verified.principal.userId, true);
+      if (state.status !== 'active') throw new InvalidCredentialError('the account is disabled or gone');
+      if (state.orgId !== verified.principal.orgId || state.role !== verified.principal.role) {
+        throw new InvalidCredentialError('the account changed since the token was issued; sign in again');
+      }
+      if (verified.pwv !== state.passwordVersion) {
+        throw new InvalidCredentialError('the password changed since the token was issued; sign in again');
+      }
+    }
+    return verified;
+  }
+
+  /** An account's state (from its stream; `cached` accepts a read up to 2 s old). */
+  async account(userId: string, cached = false): Promise<{ state: AccountState; version: number }> {
+    const now = Date.now();
+    const hit = this.accounts.get(userId);
+    if (cached && hit && now - hit.at < ACCOUNT_CACHE_MS) return hit;
+    const entry = { ...(await loadAccount(this.store, userId)), at: now };
+    this.accounts.set(userId, entry);
+    if (this.accounts.size > 10_000) this.accounts.delete(this.accounts.keys().next().value!);
+    return entry;
+  }
+
+  /** Runs an account command as `actor` (an admin, or the user signing in). */
+  async accountCommand(
+    userId: string,
+    command: AccountCommand,
+    actor: { role: string; orgId: string; userId: string },
+    commandId?: string,
+    fingerprint?: string,
+  ): Promise<CommandOutcome> {
+    try {
+      return await runAccountCommand(this.store, command, actor, this.clock.now(), {
+        ...(commandId !== undefined ? { commandId } : {}),
+        ...(fingerprint !== undefined ? { fingerprint } : {}),
+      });
+    } finally {
+      this.accounts.delete(userId);
+    }
+  }
+
+  /** Signs a person in: a short-lived token (and the CSRF secret of its cookie session). */
+  async login(userId: string, password: string): Promise<LoginResult> {
+    const failed = (): ProblemException =>
+      ProblemException.of(
+        401,
+        'AUTH.LOGIN_FAILED',
+        'the user or the password is wrong, or the account is disabled',
+        {},
+        {
+          'WWW-Authenticate': 'Bearer realm="patent-ledger"',
+        },
+      );
+    const { state } = await this.account(userId);
+    if (state.status === 'none' || state.passwordHash === undefined) {
+      await verifyPassword(password, await decoyHash());
+      throw failed();
+    }
+    const now = this.clock.now();
+    const wait = loginRetryAfterSeconds(state, now);
+    if (wait > 0) {
+      throw ProblemException.of(
+        429,
+        'AUTH.LOGIN_THROTTLED',
+        `too many failed sign-ins for this account: try again in ${wait} s`,
+        {},
+        { 'Retry-After': String(wait) },
+      );
+    }
+    const ok = await verifyPassword(password, state.passwordHash);
+    if (!ok || state.status !== 'active') {
+      if (!ok) {
+        await this.accountCommand(
+          userId,
+          { type: 'RecordLoginFailure', data: { userId, at: now } },
+          ANONYMOUS,
+        );
+      }
+      throw failed();
+    }
+    const account: Account = state;
+    const principal: Principal = {
+      role: account.role,
+      orgId: account.orgId,
+      userId: account.userId,
+      admin: account.admin,
+      source: 'account',
+    };
+    if (account.failedInARow > 0) {
+      await this.accountCommand(userId, { type: 'RecordLoginSuccess', data: { userId, at: now } }, principal);
+    }
+    const csrfToken = randomBytes(24).toString('base64url');
+    const { token, expiresAt } = await this.tokens.issue(principal, {
+      ttlSeconds: this.config.auth.loginTtlSeconds,
+      source: 'account',
+      csrf: csrfToken,
+      passwordVersion: account.passwordVersion,
+      nowMs: Date.parse(now),
+    });
+    return { token, tokenType: 'Bearer', expiresAt, csrfToken, principal };
+  }
+}

@@ -1,0 +1,22 @@
+import { SetMetadata } from '@nestjs/common';
+import type { Principal } from '@patent-ledger/access';
+import type { Request } from 'express';
+
+/** Where the guard leaves the verified principal on the request. */
+export const REQUEST_PRINCIPAL = Symbol('principal');
+
+export type AuthenticatedRequest = Request & { [REQUEST_PRINCIPAL]?: Principal };
+
+/** The caller of a request that passed the auth guard. */
+export function principalOf(req: Request): Principal {
+  const p = (req as AuthenticatedRequest)[REQUEST_PRINCIPAL];
+  if (!p) throw new Error('no principal on the request: the route is public or the guard did not run');
+  return p;
+}
+
+export const IS_PUBLIC = 'patent-ledger:public';
+/** A route that needs no credential (health, sign-in, the public key set). */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+
+export const SESSION_COOKIE = 'ledger_session';
+export const CSRF_HEADER = 'x-csrf-token';

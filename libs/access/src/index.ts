@@ -1,0 +1,4 @@
+export * from './principal';
+export * from './errors';
+export * from './policy';
+export * from './redact';

@@ -1,0 +1,4 @@
+export * from './passwords';
+export * from './ttl';
+export * from './tokens';
+export * from './accounts';
