@@ -73,6 +73,41 @@ export default tseslint.config(
     ),
   },
   {
+    files: ['libs/access/**/*.ts'],
+    rules: restrict(
+      ['@nestjs/*', '@patent-ledger/store-*', '@patent-ledger/read-models', '@patent-ledger/eventsourcing', ...IO_MODULES, '**/apps/**'],
+      'libs/access is the policy: pure, it knows the domain only.',
+    ),
+  },
+  {
+    files: ['libs/identity/**/*.ts'],
+    rules: restrict(
+      ['@nestjs/*', '@patent-ledger/store-*', '@patent-ledger/read-models', '**/apps/**'],
+      'libs/identity knows no framework, adapter or read model.',
+    ),
+  },
+  {
+    files: ['libs/transparency/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: restrict(
+      [
+        '@nestjs/*',
+        '@patent-ledger/domain',
+        '@patent-ledger/store-*',
+        '@patent-ledger/read-models',
+        '**/apps/**',
+      ],
+      'libs/transparency builds on libs/eventsourcing only: no framework, no store adapter, no domain.',
+    ),
+  },
+  {
+    files: ['libs/publishers/**/*.ts'],
+    rules: restrict(
+      ['@nestjs/*', '@patent-ledger/store-*', '@patent-ledger/read-models', '@patent-ledger/access', '**/apps/**'],
+      'libs/publishers relays the log through the EventStore port: no framework, store adapter, read model or policy.',
+    ),
+  },
+  {
     files: ['libs/read-models/**/*.ts'],
     rules: restrict(['@nestjs/*', '**/apps/**'], 'read models know no framework and no app.'),
   },

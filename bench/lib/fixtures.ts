@@ -96,10 +96,13 @@ export function intentCommand(an: string): TagIntent {
 }
 
 /** The body of `POST /patents/:id/evaluations` (without the application number). */
+/** The enterprises whose evaluations the benchmark records (`ent-0` … `ent-996`). */
+export const BENCH_ENTERPRISES = 997;
+
 export function evaluationBody(k: number): Omit<EvaluatePatent['data'], 'applicationNumber'> {
   return {
     evaluationId: `ev-bench-${k}`,
-    enterpriseId: `ent-${k % 997}`,
+    enterpriseId: `ent-${k % BENCH_ENTERPRISES}`,
     enterpriseName: '山西煤基新材料有限公司',
     enterpriseCategory: 'specialized-sme',
     industrializationProspect: 1 + (k % 5),

@@ -13,6 +13,7 @@ import { emit, log, peakRow, resetPeakRss, round, row, type Row } from '../lib/c
 import { registerInstitution, seedPatents } from '../lib/fixtures';
 import { dropSchema, openStore, pgUrl, sqliteFile, storeLabel, type StoreSpec } from '../lib/stores';
 import { AppModule, type AppModuleOptions } from '../../apps/api/src/app.module';
+import { tmpdir } from 'node:os';
 import { createApp } from '../../apps/api/src/app.factory';
 import { loadConfig } from '../../apps/api/src/config';
 import { ReadModelsService } from '../../apps/api/src/read-models/read-models.service';
@@ -148,12 +149,15 @@ export async function httpPhase(args: HttpArgs): Promise<void> {
   const patents = await seedPatents(seeding, { series: HTTP_SERIES, count: args.patents, evaluations: 0 });
   log(`seeded ${patents.length.toLocaleString('en-US')} patents for HTTP`);
   await seeding.close();
+  const tokenKeyFile = join(tmpdir(), `patent-ledger-bench-token-key-${process.pid}.pem`);
   const env: NodeJS.ProcessEnv = {
     LEDGER_STORE: spec.kind,
     LEDGER_DB: spec.kind === 'sqlite' ? where : join(args.dir, 'unused.db'),
     LEDGER_SQLITE_SYNCHRONOUS: spec.synchronous ?? 'FULL',
     LEDGER_READ_DB: join(args.dir, `http-read-models-${spec.kind}.db`),
     LEDGER_SIGNING_KEY_FILE: join(args.dir, 'signing-key.pem'),
+    // Token verification is on, as in production; the key lives outside the data folder.
+    LEDGER_TOKEN_KEY_FILE: tokenKeyFile,
     LEDGER_LOG_LEVEL: 'error',
     ...(args.projector ? { LEDGER_PROJECTOR: args.projector } : {}),
     // Diagnostics: BENCH_HTTP_SQLITE_WRITER sets LEDGER_SQLITE_WRITER (default: the api's).
@@ -188,6 +192,7 @@ export async function httpPhase(args: HttpArgs): Promise<void> {
     log(`api listening on ${url}; projections caught up`);
 
     const base = {
+      tokenKeyFile,
       url,
       connections: args.connections,
       series: HTTP_SERIES,

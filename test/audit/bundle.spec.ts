@@ -1,15 +1,30 @@
 /**
  * Evidence bundles through the CLI: `export ID --out FILE` then `verify-bundle FILE` offline (the
- * database is gone), a one-byte edit of the file fails, `--key` with another key fails. And every
- * single-character edit of a bundle, one by one, fails verification — except the global log
- * positions of the events, which nothing in a bundle covers (the documented limit).
+ * database is gone): the events, their chain and signature, and each event's inclusion proof in a
+ * signed tree head of the log. A one-byte edit of the file fails, `--key` with another key fails,
+ * no `--key` reports the signer unverified (exit 1 unless --allow-unverified-signer). And every
+ * single-character edit of a bundle, one by one, fails verification.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { verifyEvidenceBundle, type EvidenceBundle, type SigningKey } from '@patent-ledger/eventsourcing';
+import { type EvidenceBundle, type SigningKey } from '@patent-ledger/eventsourcing';
 import { SqliteEventStore } from '@patent-ledger/store-sqlite';
-import { buildLedger, cliEnv, runCli, writeSigningKey, type BuiltLedger } from './ledger-fixture';
+import {
+  leafSourceOf,
+  SqliteTreeStore,
+  TransparencyLog,
+  verifyTransparentBundle,
+} from '@patent-ledger/transparency';
+import {
+  buildLedger,
+  cliEnv,
+  removeKeysBeside,
+  runCli,
+  writeSigningKey,
+  writeSigningKeyBeside,
+  type BuiltLedger,
+} from './ledger-fixture';
 
 let dir: string;
 let db: string;
@@ -23,9 +38,15 @@ let bundleText: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'patent-ledger-bundle-'));
   db = join(dir, 'ledger.db');
-  ({ key, keyFile, publicKeyFile } = writeSigningKey(join(dir, 'signing-key.pem')));
+  ({ key, keyFile, publicKeyFile } = writeSigningKeyBeside(dir));
   const store = SqliteEventStore.open(db);
-  ledger = await buildLedger(store, { heads: store, key, every: 5 });
+  // Tree heads as the api signs them after each round (kept beside the read models).
+  const tree = SqliteTreeStore.open(join(dir, 'read-models.db'));
+  const log = await TransparencyLog.open({ source: leafSourceOf(store), tree, key, witnesses: [] });
+  await log.start();
+  ledger = await buildLedger(store, { heads: store, key, every: 5 }, () => log.cycle());
+  await log.close();
+  await tree.close();
   await store.close();
   bundleFile = join(dir, 'bundle.json');
   const p = ledger.patents[0]!;
@@ -35,15 +56,23 @@ beforeAll(async () => {
   );
   expect(exported).toEqual({
     code: 0,
-    stdout: `wrote ${bundleFile}: 8 events of ${p.streamName}, signed by key ${key.keyId}\n`,
+    stdout: expect.stringMatching(
+      new RegExp(
+        `^wrote ${bundleFile}: 8 events of ${p.streamName.replace('.', '\\.')}, signed by key ${key.keyId}, each proven in the tree head of size 26 \\(signed at `,
+      ),
+    ),
     stderr: '',
   });
   bundleText = readFileSync(bundleFile, 'utf8');
-  // Offline from here on: the ledger file is gone.
+  // Offline from here on: the ledger's files are gone.
   rmSync(db);
+  rmSync(join(dir, 'read-models.db'));
 });
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  removeKeysBeside(dir);
+});
 
 /** verify-bundle needs no database: an environment that points nowhere. */
 const offline = () => cliEnv(join(dir, 'no-such-dir', 'ledger.db'), 'off', dir);
@@ -80,7 +109,15 @@ function editOnce(text: string, anchor: string, offset: number): string {
 describe('a bundle round-trips', () => {
   it('the bundle holds the events, the signed stream head and the newest chain head', () => {
     const b = JSON.parse(bundleText) as EvidenceBundle;
-    expect(b.format).toBe('patent-ledger-evidence/1');
+    expect(b.format).toBe('patent-ledger-evidence/2');
+    const t = b.transparency as unknown as {
+      treeHead: { treeSize: number; keyId: string };
+      inclusion: { position: number; leafIndex: number; path: string[] }[];
+    };
+    expect(t.treeHead).toEqual(expect.objectContaining({ treeSize: 26, lastPosition: 26, keyId: key.keyId }));
+    expect(t.inclusion.map((x) => x.position)).toEqual(b.events.map((e) => e.position));
+    expect(t.inclusion.map((x) => x.leafIndex)).toEqual(b.events.map((e) => e.position - 1));
+    expect(t.inclusion.every((x) => x.path.length >= 3 && x.path.length <= 5)).toBe(true);
     expect(b.streamName).toBe(ledger.patents[0]!.streamName);
     expect(b.events.map((e) => e.type)).toEqual([
       'PatentInventoried',
@@ -97,12 +134,31 @@ describe('a bundle round-trips', () => {
     expect(b.chainHead).toEqual(expect.objectContaining({ position: 26, count: 26, keyId: key.keyId }));
   });
 
-  it('verify-bundle: OK, the key id, and the resulting state', async () => {
+  it('verify-bundle without --key: the signer is unverified, said so, exit 1 (0 with --allow-unverified-signer)', async () => {
     const run = await runCli(['verify-bundle', bundleFile], offline());
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^UNVERIFIED SIGNER: 8 events, chain intact, each in the published log \\(tree head of size 26, signed at [^,]+, root [0-9a-f]{16}…\\), signed by key ${key.keyId} — the key the bundle itself carries: it proves nothing about who signed`,
+      ),
+    );
+    expect(run.stdout).toContain('exit 1: signer unverified (--allow-unverified-signer accepts it)\n');
+    const allowed = await runCli(['verify-bundle', bundleFile, '--allow-unverified-signer'], offline());
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toMatch(/^UNVERIFIED SIGNER: /);
+    const json = await runCli(['verify-bundle', bundleFile, '--json'], offline());
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual(
+      expect.objectContaining({ ok: true, signer: 'unverified', signerVerified: false }),
+    );
+  });
+
+  it('verify-bundle --key: OK, the key id, the tree head and the resulting state', async () => {
+    const run = await runCli(['verify-bundle', bundleFile, '--key', publicKeyFile], offline());
     expect(run.code).toBe(0);
     const p = ledger.patents[0]!;
-    expect(run.stdout).toBe(
-      `OK: 8 events, chain intact, signed by key ${key.keyId} (compare this key id with the ledger's published one, or pass --key)\n` +
+    expect(run.stdout.replace(/signed at [^,]+, root [0-9a-f]{16}…/, 'signed at T, root R')).toBe(
+      `OK: 8 events, chain intact, each in the published log (tree head of size 26, signed at T, root R), signed by key ${key.keyId} (the given key)\n` +
         `  ${p.applicationNumber} Lithium battery separator with ceramic coating (invention, stock cohort) — active\n` +
         '  holder: Shanxi Energy Co. since 2024-10-15; in pool: no (modes transfer/license)\n' +
         '  evaluations 1, promotions 1, transfers 1, licences 1, industrializations 0, open licences 0, reports 0\n',
@@ -113,7 +169,7 @@ describe('a bundle round-trips', () => {
     const run = await runCli(['verify-bundle', bundleFile, '--key', publicKeyFile], offline());
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`signed by key ${key.keyId} (the given key)`);
-    const json = await runCli(['verify-bundle', bundleFile, '--json'], offline());
+    const json = await runCli(['verify-bundle', bundleFile, '--json', '--key', publicKeyFile], offline());
     expect(json.code).toBe(0);
     const out = JSON.parse(json.stdout) as {
       ok: boolean;
@@ -132,7 +188,7 @@ describe('a bundle round-trips', () => {
   });
 
   it('--key with another key: exit 1, wrong-key', async () => {
-    const other = writeSigningKey(join(dir, 'other-key.pem'));
+    const other = writeSigningKey(join(`${dir}-keys`, 'other-key.pem'));
     const run = await runCli(['verify-bundle', bundleFile, '--key', other.publicKeyFile], offline());
     expect(run.code).toBe(1);
     expect(run.stdout).toBe(
@@ -166,13 +222,22 @@ describe('a one-byte edit of the bundle fails verification', () => {
       'INVALID: signature-invalid: the chain head included for reference',
     ],
     ['the export instant', '"exportedAt": "', 18, 'INVALID: signature-invalid: '],
+    ['a digit of the tree head’s root', '"rootHash": "', 20, 'INVALID: signature-invalid: the tree head'],
+    ['the tree head’s size', '"treeSize": 26', 13, 'INVALID: signature-invalid: the tree head'],
+    [
+      'a digit of an inclusion proof',
+      '"path": [\n          "',
+      22,
+      'INVALID: not-in-log: the PatentInventoried at version 1',
+    ],
+    ['a leaf index', '"leafIndex": 2', 13, 'INVALID: not-in-log: '],
   ])('%s', async (_what, anchor, offset, message) => {
     const edited = editOnce(bundleText, anchor, offset);
     expect(edited).not.toBe(bundleText);
     expect(edited.length).toBe(bundleText.length);
     const run = await verifyText(edited);
     expect(run.code).toBe(1);
-    expect(run.stdout.startsWith(message)).toBe(true);
+    expect({ out: run.stdout.slice(0, message.length) }).toEqual({ out: message });
   });
 
   it('a dropped newest event (the file cut back by one event) fails', async () => {
@@ -229,12 +294,11 @@ describe('a one-byte edit of the bundle fails verification', () => {
       } catch {
         continue; // the CLI rejects a file that is not JSON
       }
-      if (verifyEvidenceBundle(parsed).ok) accepted.push(changedPath(original, parsed) ?? `offset ${i}`);
+      if (verifyTransparentBundle(parsed).ok) accepted.push(changedPath(original, parsed) ?? `offset ${i}`);
     }
-    expect(tried).toBeGreaterThan(5000);
-    // Only edits of `position` (not covered by the stream's hashes nor the bundle's signature) that keep the order.
-    expect(accepted.length).toBeGreaterThan(0);
-    expect(accepted.filter((p) => !/^events\.\d+\.position$/.test(p))).toEqual([]);
+    expect(tried).toBeGreaterThan(8000);
+    // The events' positions too: each must be its inclusion proof's (whose leaf index the proof binds).
+    expect(accepted).toEqual([]);
   });
 });
 

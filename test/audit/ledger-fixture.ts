@@ -5,7 +5,7 @@
  * `RawLedger` port so the same tamperings run on SQLite and on PostgreSQL.
  */
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Pool } from 'pg';
@@ -69,6 +69,22 @@ export function inventionNumber(serial: number): string {
   return `${digits}.${checkDigit(digits)}`;
 }
 
+/**
+ * Writes a fresh key into `<dir>-keys/` — beside the folder the databases are in, never inside it
+ * (verify refuses a key from the data folder). Remove it with `removeKeysBeside(dir)`.
+ */
+export function writeSigningKeyBeside(dir: string): {
+  keyFile: string;
+  publicKeyFile: string;
+  key: SigningKey;
+} {
+  mkdirSync(`${dir}-keys`, { recursive: true });
+  return writeSigningKey(join(`${dir}-keys`, 'signing-key.pem'));
+}
+
+export const removeKeysBeside = (dir: string): void =>
+  rmSync(`${dir}-keys`, { recursive: true, force: true });
+
 /** Writes a fresh Ed25519 key as the CLI's keygen does: `file` (private PEM) and `file.pub`. */
 export function writeSigningKey(file: string): { keyFile: string; publicKeyFile: string; key: SigningKey } {
   const { privateKeyPem, publicKeyPem } = generateSigningKey();
@@ -78,8 +94,18 @@ export function writeSigningKey(file: string): { keyFile: string; publicKeyFile:
 }
 
 /** The environment the CLI reads: the ledger file and the signing key (LEDGER_* as the api). */
-export function cliEnv(dbFile: string, keyFile: string | 'off', dir: string): NodeJS.ProcessEnv {
-  return { LEDGER_DB: dbFile, LEDGER_SIGNING_KEY_FILE: keyFile, LEDGER_READ_DB: join(dir, 'read-models.db') };
+export function cliEnv(
+  dbFile: string,
+  keyFile: string | 'off',
+  dir: string,
+  witnessDir: string | 'off' = 'off',
+): NodeJS.ProcessEnv {
+  return {
+    LEDGER_DB: dbFile,
+    LEDGER_SIGNING_KEY_FILE: keyFile,
+    LEDGER_READ_DB: join(dir, 'read-models.db'),
+    LEDGER_WITNESS_DIR: witnessDir,
+  };
 }
 
 export interface CliRun {
@@ -222,6 +248,8 @@ export interface BuiltLedger {
 export async function buildLedger(
   store: EventStore,
   signing?: { heads: ChainHeadStore; key: SigningKey; every: number },
+  /** Runs after each round, as the api's timer would (e.g. sign a tree head). */
+  afterRound?: () => Promise<unknown>,
 ): Promise<BuiltLedger> {
   const now = clock('2025-05-10T01:00:00Z');
   const instId = 'tyut';
@@ -246,6 +274,7 @@ export async function buildLedger(
       counts[i] = outcome.version;
     }
     await recorder?.record();
+    await afterRound?.();
   }
   await recorder?.record(); // shutdown: nothing new, so no new head
   const events = 1 + counts.reduce((a, b) => a + b, 0);

@@ -20,7 +20,8 @@ import {
   inventionNumber,
   runCli,
   sqliteRaw,
-  writeSigningKey,
+  writeSigningKeyBeside,
+  removeKeysBeside,
 } from './ledger-fixture';
 
 const AN = inventionNumber(601870);
@@ -63,7 +64,7 @@ async function replayJson(...options: string[]): Promise<ReplayJson> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'patent-ledger-replay-'));
   db = join(dir, 'ledger.db');
-  ({ key, keyFile } = writeSigningKey(join(dir, 'signing-key.pem')));
+  ({ key, keyFile } = writeSigningKeyBeside(dir));
   const store = SqliteEventStore.open(db);
   const a = { applicationNumber: AN };
   // Inventoried on 2024-03-15 and screened on 2024-03-20, both entered only on 2024-06-01.
@@ -130,7 +131,10 @@ beforeAll(async () => {
   await store.close();
 });
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  removeKeysBeside(dir);
+});
 
 describe('replay of a patent recorded late', () => {
   it('prints the history table and the resulting state', async () => {

@@ -20,7 +20,8 @@ import {
   runCli,
   SCENARIOS,
   verifyStore,
-  writeSigningKey,
+  writeSigningKeyBeside,
+  removeKeysBeside,
   type BuiltLedger,
 } from './ledger-fixture';
 
@@ -51,7 +52,7 @@ describePg('tamper evidence on PostgreSQL', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'patent-ledger-tamper-pg-'));
-    ({ key, keyFile } = writeSigningKey(join(dir, 'signing-key.pem')));
+    ({ key, keyFile } = writeSigningKeyBeside(dir));
     admin = new Pool({ connectionString: url, max: 2 });
   });
 
@@ -65,6 +66,7 @@ describePg('tamper evidence on PostgreSQL', () => {
   afterAll(async () => {
     await admin.end();
     rmSync(dir, { recursive: true, force: true });
+    removeKeysBeside(dir);
   });
 
   /** The CLI's environment for one schema. */

@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { SqliteEventStore } from '@patent-ledger/store-sqlite';
 import { run as generate } from '../../apps/cli/src/commands/generate';
 import { run as importFile } from '../../apps/cli/src/commands/import';
+import { token as tokenCommand } from '../../apps/cli/src/commands/token';
 
 function io(isTTY = false) {
   const stdout = new PassThrough();
@@ -16,17 +17,44 @@ function io(isTTY = false) {
   return { io: { stdout, stderr, isTTY }, out };
 }
 
+/** A bearer token printed by `patent-ledger token` with these settings. */
+async function tokenOf(
+  env: NodeJS.ProcessEnv,
+  role: string,
+  org: string,
+  user = 'cli-test',
+): Promise<string> {
+  const t = io();
+  expect(await tokenCommand(['--role', role, '--org', org, '--user', user], env, t.io)).toBe(0);
+  return t.out.stdout.trim();
+}
+
+/** The institution of each data row of a generated CSV (its second column). */
+const institutionsOfCsv = (file: string): string[] =>
+  readFileSync(file, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .split('\r\n')
+    .slice(1)
+    .filter((l) => l !== '')
+    .map((l) => l.split(',')[1]!);
+
 describe('patent-ledger import and generate', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'patent-ledger-cli-'));
-    env = { LEDGER_STORE: 'sqlite', LEDGER_DB: join(dir, 'ledger.db'), LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL' };
+    env = {
+      LEDGER_STORE: 'sqlite',
+      LEDGER_DB: join(dir, 'ledger.db'),
+      LEDGER_SQLITE_SYNCHRONOUS: 'NORMAL',
+      LEDGER_TOKEN_KEY_FILE: `${dir}-token-key.pem`,
+    };
   });
 
   afterEach(() => {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}-token-key.pem`, { force: true });
   });
 
   it('generates a file, rejects it before the institutions exist, then applies and finds it all present', async () => {
@@ -36,22 +64,28 @@ describe('patent-ledger import and generate', () => {
       await generate(['--patents', '80', '--institutions', '6', '--seed', 's1', '--out', file], env, g.io),
     ).toBe(0);
     expect(g.out.stdout).toMatch(
-      /^generated 80 patents \(\d+ stock, \d+ new\) of 6 institutions \(seed s1, now 2025-12-31T04:00:00Z\); wrote .*province\.csv in [\d.]+ s\n$/,
+      /^generated 80 patents \(\d+ stock, \d+ new\) of 6 institutions \(seed s1, now 2025-12-31T04:00:00Z\); wrote .*province\.csv in [\d.]+ s and its 6 institutions to .*province\.institutions\.csv\n$/,
     );
     expect(readFileSync(file, 'utf8').split('\r\n')).toHaveLength(82);
 
-    // No institution registered yet: every row is rejected, which is not a failure.
+    // An institution imports its own rows of the province's file: the others' are skipped.
+    const owners = institutionsOfCsv(file);
+    const owner = owners[0]!;
+    const own = owners.filter((i) => i === owner).length;
+    expect(own).toBeGreaterThan(0);
+    const ownerToken = await tokenOf(env, 'institution', owner);
+    // No institution registered yet: every row is rejected, and the import fails.
     const first = io();
-    expect(await importFile([file], env, first.io)).toBe(0);
+    expect(await importFile([file, '--token', ownerToken], env, first.io)).toBe(1);
     expect(first.out.stdout).toMatch(
-      /: 0 imported, 0 already present, 80 rejected of 80 rows in [\d.]+ s \(\d+ rows\/s\)\n$/,
+      new RegExp(
+        `: 0 imported, 0 already present, ${own} rejected of ${own} rows in [\\d.]+ s \\(\\d+ rows/s\\); ${80 - own} rows of other institutions skipped\\n$`,
+      ),
     );
-    expect(first.out.stderr).toContain(`rejected 80 rows (first 20 below; all in ${file}.rejects.csv):`);
     expect(first.out.stderr).toMatch(
       / {2}row 1 \d{12}\.[\dX]: INSTITUTION\.NOT_REGISTERED institution \S+ is not registered/,
     );
-    expect(first.out.stderr).toContain('by reason: INSTITUTION.NOT_REGISTERED 80');
-    expect(first.out.stderr).toMatch(/^import: 100% 80 rows, 0 imported, 0 already present, 80 rejected/m);
+    expect(first.out.stderr).toContain(`by reason: INSTITUTION.NOT_REGISTERED ${own}`);
 
     const applied = io();
     expect(
@@ -62,9 +96,12 @@ describe('patent-ledger import and generate', () => {
     );
 
     const again = io(true);
-    expect(await importFile([file, '--actor-org', 'tyut', '--batch-size', '7'], env, again.io)).toBe(0);
-    expect(again.out.stdout).toMatch(/: 0 imported, 80 already present, 0 rejected of 80 rows/);
-    expect(again.out.stderr).toContain('\r[');
+    expect(await importFile([file, '--token', ownerToken, '--batch-size', '7'], env, again.io)).toBe(0);
+    expect(again.out.stdout).toMatch(
+      new RegExp(`: 0 imported, ${own} already present, 0 rejected of ${own} rows`),
+    );
+    // eslint-disable-next-line no-control-regex
+    expect(again.out.stderr).toMatch(/\x1b\[1G\[[#.]{24}\] +\d+% /); // a bar drawn from the line's start
     expect(again.out.stderr.endsWith('\n')).toBe(true);
 
     const store = SqliteEventStore.open(env['LEDGER_DB']!);
@@ -82,7 +119,7 @@ describe('patent-ledger import and generate', () => {
     await after.close();
   });
 
-  it('records the actor it is given', async () => {
+  it('records the principal of its token as the actor, and refuses rows of another institution', async () => {
     await generate(['--patents', '0', '--institutions', '5', '--apply'], env, io().io);
     const file = join(dir, 'one.jsonl');
     writeFileSync(
@@ -103,13 +140,24 @@ describe('patent-ledger import and generate', () => {
         occurredOn: '2024-03-15',
       })}\n`,
     );
+    // An ip-office token may not inventory for an institution: the row is refused and nothing is stored.
+    const office = io();
+    const officeToken = await tokenOf(env, 'ip-office', 'sx-cnipa');
+    expect(await importFile([file, '--token', officeToken], env, office.io)).toBe(1);
+    expect(office.out.stderr).toContain('ACCESS.DENIED');
     const r = io();
-    expect(await importFile([file, '--actor-org', 'tyut', '--actor-user', 'tto-01'], env, r.io)).toBe(0);
+    expect(
+      await importFile([file, '--token', await tokenOf(env, 'institution', 'tyut', 'tto-01')], env, r.io),
+    ).toBe(0);
     expect(r.out.stdout).toMatch(/1 imported/);
     const store = SqliteEventStore.open(env['LEDGER_DB']!);
     const [event] = await store.readStream('patent-201710601862.3');
+    // The refusal is a recorded denial.
+    const denials = (await store.readAll({ limit: 1000 })).filter((e) => e.type === 'AccessDenied');
     await store.close();
     expect(event!.metadata.actor).toEqual({ role: 'institution', orgId: 'tyut', userId: 'tto-01' });
+    expect(denials).toHaveLength(1);
+    expect(denials[0]!.metadata.actor).toEqual({ role: 'ip-office', orgId: 'sx-cnipa', userId: 'cli-test' });
   });
 
   it('fails with one line when the file or the configuration cannot be used', async () => {
@@ -120,6 +168,13 @@ describe('patent-ledger import and generate', () => {
 
     const badHeader = join(dir, 'bad.csv');
     writeFileSync(badHeader, 'foo,bar\n1,2\n');
+    // A write needs a credential: without one, a one-line reason (and nothing is created).
+    await expect(importFile([badHeader], env, io().io)).rejects.toMatchObject({
+      message: expect.stringMatching(/^this command writes to the ledger and needs a credential/),
+      exitCode: 2,
+    });
+    expect(existsSync(env['LEDGER_DB']!)).toBe(false);
+    env = { ...env, LEDGER_TOKEN: await tokenOf(env, 'institution', 'tyut') };
     const header = io();
     expect(await importFile([badHeader], env, header.io)).toBe(1);
     expect(header.out.stderr).toMatch(
@@ -144,8 +199,7 @@ describe('patent-ledger import and generate', () => {
     [['a.csv', '--format', 'xml'], /--format must be csv or jsonl/],
     [['a.csv', '--batch-size', '0'], /--batch-size must be an integer from 1 to 10000/],
     [['a.csv', '--batch-size'], /--batch-size needs a value/],
-    [['a.csv', '--actor-role', 'auditor'], /--actor-role must be one of institution, ip-office, system/],
-    [['a.csv', '--actor-org', '太原理工'], /--actor-org must be/],
+    [['a.csv', '--actor-org', 'tyut'], /unknown option --actor-org/],
     [['a.csv', '--encoding', 'klingon'], /not a known text encoding/],
     [['a.csv', '--verbose'], /unknown option --verbose/],
   ])('import %j is bad usage (exit 2)', async (args, message) => {

@@ -8,12 +8,14 @@ import type { Test } from 'supertest';
 import {
   actors,
   applicationNumber,
+  authAs,
   EXAMPLES,
   eventsOf,
   expectProblem,
   headPosition,
   inventory,
   inventoryBody,
+  PARTIES,
   pooledPatent,
   registerInstitution,
   send,
@@ -32,8 +34,12 @@ const UNKNOWN = applicationNumber(2018, 1, 640099);
 /** A utility-model number (type digit 2). */
 const UTILITY = applicationNumber(2018, 2, 640003);
 
+/** An institution that was never registered (so that inventorying into it is its own request). */
+const nowhere: Record<string, string> = {};
+
 beforeAll(async () => {
   h = await startHarness();
+  Object.assign(nowhere, await authAs({ role: 'institution', orgId: 'nowhere-univ', userId: 'tto-x' }));
   await registerInstitution(h);
   await inventory(h, P);
   await pooledPatent(h, Q);
@@ -51,8 +57,21 @@ interface Case {
   fields?: string[];
 }
 
+/**
+ * The party the access policy allows to send a command to this path: its institution inventories, the
+ * enterprise named in it evaluates, takes an open licence or industrializes, ip-office promotes, the
+ * holder (the institution) does the rest. Bad input is refused for what it is, not for who sent it.
+ */
+function allowedParty(path: string): Record<string, string> {
+  if (/\/evaluations$/.test(path)) return actors.enterprise;
+  if (/\/promotions$/.test(path)) return actors.ipOffice;
+  if (/\/open-license\/takers$/.test(path)) return actors.taker;
+  if (/\/industrializations$/.test(path)) return actors.licensee;
+  return actors.institution;
+}
+
 const post =
-  (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  (path: string, body: unknown, headers: Record<string, string> = allowedParty(path)) =>
   () =>
     send(h, 'post', path, body, { headers });
 
@@ -247,7 +266,12 @@ const VALIDATION: Case[] = [
   },
   {
     name: 'a withdrawal without a body',
-    request: () => h.http().delete(`/patents/${Q}/open-license`).set('Idempotency-Key', 'withdraw-no-body'),
+    request: () =>
+      h
+        .http()
+        .delete(`/patents/${Q}/open-license`)
+        .set(actors.institution)
+        .set('Idempotency-Key', 'withdraw-no-body'),
     status: 400,
     code: 'REQUEST.VALIDATION_FAILED',
     fields: ['withdrawnOn'],
@@ -280,10 +304,14 @@ const VALIDATION: Case[] = [
   {
     name: 'a report naming both a deal and an industrialization',
     request: () =>
-      post(`/patents/${Q}/transaction-reports`, {
-        ...EXAMPLES.transactionReport,
-        industrializationId: 'ind-1',
-      })(),
+      post(
+        `/patents/${Q}/transaction-reports`,
+        {
+          ...EXAMPLES.transactionReport,
+          industrializationId: 'ind-1',
+        },
+        actors.institution,
+      )(),
     status: 400,
     code: 'REPORT.TARGET_REQUIRED',
     fields: ['industrializationId'],
@@ -291,7 +319,11 @@ const VALIDATION: Case[] = [
   {
     name: 'a report naming neither',
     request: () =>
-      post(`/patents/${Q}/transaction-reports`, { reportedOn: '2024-07-20', platformRef: 'x' })(),
+      post(
+        `/patents/${Q}/transaction-reports`,
+        { reportedOn: '2024-07-20', platformRef: 'x' },
+        actors.institution,
+      )(),
     status: 400,
     code: 'REPORT.TARGET_REQUIRED',
     fields: ['dealId'],
@@ -353,14 +385,14 @@ const APPLICATION_NUMBERS: Case[] = [
   },
   {
     name: 'a kind contradicting the type digit',
-    request: post('/patents', { ...inventoryBody(UTILITY), kind: 'invention' }),
+    request: post('/patents', { ...inventoryBody(UTILITY), kind: 'invention' }, actors.institution),
     status: 400,
     code: 'PATENT.KIND_MISMATCH',
     fields: ['kind'],
   },
   {
     name: 'a filing date in another year than the number',
-    request: post('/patents', { ...inventoryBody(UNKNOWN), filingDate: '2017-12-30' }),
+    request: post('/patents', { ...inventoryBody(UNKNOWN), filingDate: '2017-12-30' }, actors.institution),
     status: 400,
     code: 'PATENT.FILING_YEAR_MISMATCH',
     fields: ['filingDate'],
@@ -370,14 +402,14 @@ const APPLICATION_NUMBERS: Case[] = [
 const DATES: Case[] = [
   {
     name: 'a future inventory date',
-    request: post('/patents', { ...inventoryBody(UNKNOWN), occurredOn: '2099-01-01' }),
+    request: post('/patents', { ...inventoryBody(UNKNOWN), occurredOn: '2099-01-01' }, actors.institution),
     status: 400,
     code: 'DATE.IN_FUTURE',
     fields: ['occurredOn'],
   },
   {
     name: 'a future grant date',
-    request: post('/patents', { ...inventoryBody(UNKNOWN), grantDate: '2099-01-01' }),
+    request: post('/patents', { ...inventoryBody(UNKNOWN), grantDate: '2099-01-01' }, actors.institution),
     status: 400,
     code: 'DATE.IN_FUTURE',
     fields: ['grantDate'],
@@ -391,11 +423,15 @@ const DATES: Case[] = [
   },
   {
     name: 'a grant date before the filing date',
-    request: post('/patents', {
-      ...inventoryBody(UNKNOWN),
-      grantDate: '2018-01-02',
-      filingDate: '2018-07-21',
-    }),
+    request: post(
+      '/patents',
+      {
+        ...inventoryBody(UNKNOWN),
+        grantDate: '2018-01-02',
+        filingDate: '2018-07-21',
+      },
+      actors.institution,
+    ),
     status: 400,
     code: 'DATE.ORDER',
     fields: ['grantDate'],
@@ -403,11 +439,15 @@ const DATES: Case[] = [
   {
     name: 'a licence ending before it starts',
     request: () =>
-      post(`/patents/${Q}/licenses`, {
-        ...EXAMPLES.license,
-        effectiveDate: '2025-01-01',
-        endDate: '2024-12-31',
-      })(),
+      post(
+        `/patents/${Q}/licenses`,
+        {
+          ...EXAMPLES.license,
+          effectiveDate: '2025-01-01',
+          endDate: '2024-12-31',
+        },
+        actors.institution,
+      )(),
     status: 400,
     code: 'DATE.ORDER',
     fields: ['endDate'],
@@ -517,33 +557,39 @@ const HEADERS: Case[] = [
     code: 'IDEMPOTENCY.INVALID_KEY',
     fields: ['Idempotency-Key'],
   },
+  // X-Actor-* headers are ignored: the actor is the token's principal, whatever they claim.
   {
-    name: 'an unknown X-Actor-Role',
+    name: 'X-Actor-* claiming ip-office (with an unknown role) do not make an institution ip-office',
     request: () =>
       send(h, 'post', `/patents/${Q}/promotions`, EXAMPLES.promotion, {
-        headers: { 'X-Actor-Role': 'admin' },
+        headers: { ...actors.institution, 'X-Actor-Role': 'admin', 'X-Actor-Org': 'sx-cnipa' },
       }),
-    status: 400,
-    code: 'ACTOR.INVALID_ROLE',
-    fields: ['X-Actor-Role'],
+    status: 403,
+    code: 'ACCESS.DENIED',
   },
   {
-    name: 'an invalid X-Actor-Org',
+    name: 'X-Actor-Org naming another enterprise (or an invalid id) does not change who evaluates',
     request: () =>
-      send(h, 'post', `/patents/${Q}/promotions`, EXAMPLES.promotion, {
-        headers: { 'X-Actor-Role': 'enterprise', 'X-Actor-Org': 'bad org!' },
-      }),
-    status: 400,
-    code: 'ACTOR.INVALID_ID',
-    fields: ['X-Actor-Org'],
+      send(
+        h,
+        'post',
+        `/patents/${Q}/evaluations`,
+        { ...EXAMPLES.evaluation, enterpriseId: 'jz-ceramics' },
+        {
+          headers: { ...actors.enterprise, 'X-Actor-Role': 'enterprise', 'X-Actor-Org': 'jz-ceramics' },
+        },
+      ),
+    status: 403,
+    code: 'ACCESS.DENIED',
   },
   {
-    name: 'an invalid X-Actor-Role on an institution PUT',
+    name: 'X-Actor-Role claiming ip-office does not let an institution PUT an institution',
     request: () =>
-      send(h, 'put', '/institutions/tyut', EXAMPLES.institution, { headers: { 'X-Actor-Role': 'root' } }),
-    status: 400,
-    code: 'ACTOR.INVALID_ROLE',
-    fields: ['X-Actor-Role'],
+      send(h, 'put', '/institutions/tyut', EXAMPLES.institution, {
+        headers: { ...actors.institution, 'X-Actor-Role': 'ip-office', 'X-Actor-Org': 'bad org!' },
+      }),
+    status: 403,
+    code: 'ACCESS.DENIED',
   },
 ];
 
@@ -562,13 +608,13 @@ const NOT_FOUND: Case[] = [
   },
   {
     name: 'a command on an unknown patent',
-    request: () => post(`/patents/${UNKNOWN}/intent`, EXAMPLES.intent)(),
+    request: () => post(`/patents/${UNKNOWN}/intent`, EXAMPLES.intent, actors.institution)(),
     status: 404,
     code: 'PATENT.NOT_FOUND',
   },
   {
     name: 'a lapse of an unknown patent',
-    request: () => post(`/patents/${UNKNOWN}/lapse`, EXAMPLES.lapse)(),
+    request: () => post(`/patents/${UNKNOWN}/lapse`, EXAMPLES.lapse, actors.institution)(),
     status: 404,
     code: 'PATENT.NOT_FOUND',
   },
@@ -580,28 +626,40 @@ const NOT_FOUND: Case[] = [
   },
   {
     name: 'registering an unknown transfer deal',
-    request: () => post(`/patents/${Q}/transfers/no-deal/registration`, EXAMPLES.transferRegistration)(),
+    request: () =>
+      post(
+        `/patents/${Q}/transfers/no-deal/registration`,
+        EXAMPLES.transferRegistration,
+        actors.institution,
+      )(),
     status: 404,
     code: 'TRANSFER.NOT_FOUND',
     fields: ['dealId'],
   },
   {
     name: 'recording an unknown licence',
-    request: () => post(`/patents/${Q}/licenses/no-deal/recordal`, EXAMPLES.licenseRecordal)(),
+    request: () =>
+      post(`/patents/${Q}/licenses/no-deal/recordal`, EXAMPLES.licenseRecordal, actors.institution)(),
     status: 404,
     code: 'LICENSE.NOT_FOUND',
     fields: ['dealId'],
   },
   {
     name: 'filing an unknown industrialization',
-    request: () => post(`/patents/${Q}/industrializations/no-ind/density-filing`, EXAMPLES.densityFiling)(),
+    request: () =>
+      post(
+        `/patents/${Q}/industrializations/no-ind/density-filing`,
+        EXAMPLES.densityFiling,
+        actors.institution,
+      )(),
     status: 404,
     code: 'INDUSTRIALIZATION.NOT_FOUND',
     fields: ['industrializationId'],
   },
   {
     name: 'reporting an unknown deal',
-    request: () => post(`/patents/${Q}/transaction-reports`, EXAMPLES.transactionReport)(),
+    request: () =>
+      post(`/patents/${Q}/transaction-reports`, EXAMPLES.transactionReport, actors.institution)(),
     status: 404,
     code: 'REPORT.UNKNOWN_DEAL',
     fields: ['dealId'],
@@ -623,40 +681,44 @@ const RULES: Case[] = [
   },
   {
     name: 'inventorying a patent twice',
-    request: () => post('/patents', inventoryBody(P))(),
+    request: () => post('/patents', inventoryBody(P), actors.institution)(),
     status: 409,
     code: 'PATENT.ALREADY_INVENTORIED',
     fields: ['applicationNumber'],
   },
   {
     name: 'inventorying into an unregistered institution',
-    request: post('/patents', { ...inventoryBody(UNKNOWN), institutionId: 'nowhere-univ' }),
+    request: post('/patents', { ...inventoryBody(UNKNOWN), institutionId: 'nowhere-univ' }, nowhere),
     status: 409,
     code: 'INSTITUTION.NOT_REGISTERED',
     fields: ['institutionId'],
   },
   {
     name: 'a licence beyond the patent expiry',
-    request: () => post(`/patents/${Q}/licenses`, { ...EXAMPLES.license, endDate: '2038-07-22' })(),
+    request: () =>
+      post(`/patents/${Q}/licenses`, { ...EXAMPLES.license, endDate: '2038-07-22' }, actors.institution)(),
     status: 409,
     code: 'LICENSE.BEYOND_EXPIRY',
     fields: ['endDate'],
   },
   {
     name: 'taking an open licence that was never declared',
-    request: () => post(`/patents/${Q}/open-license/takers`, EXAMPLES.openLicenseTaker)(),
+    request: () => post(`/patents/${Q}/open-license/takers`, EXAMPLES.openLicenseTaker, actors.taker)(),
     status: 409,
     code: 'OPEN_LICENSE.NOT_ACTIVE',
   },
   {
     name: 'withdrawing an open licence that was never declared',
-    request: () => send(h, 'delete', `/patents/${Q}/open-license`, EXAMPLES.openLicenseWithdrawal),
+    request: () =>
+      send(h, 'delete', `/patents/${Q}/open-license`, EXAMPLES.openLicenseWithdrawal, {
+        headers: actors.institution,
+      }),
     status: 409,
     code: 'OPEN_LICENSE.NOT_ACTIVE',
   },
   {
     name: 'industrialization without a right',
-    request: () => post(`/patents/${Q}/industrializations`, EXAMPLES.industrialization)(),
+    request: () => post(`/patents/${Q}/industrializations`, EXAMPLES.industrialization, actors.licensee)(),
     status: 409,
     code: 'INDUSTRIALIZATION.NO_RIGHT',
     fields: ['enterpriseId'],
@@ -677,6 +739,23 @@ const RULES: Case[] = [
   },
 ];
 
+/** Today's denied-access log (GET /access/denials, as the ip-office admin). */
+async function deniedAccessLog(): Promise<{ method: string; path: string }[]> {
+  const res = await h.http().get('/access/denials');
+  expect(res.status).toBe(200);
+  return (res.body as { items: { method: string; path: string }[] }).items;
+}
+
+/** Polls `read` until `done` holds (a denial is recorded just after its answer). */
+async function settled<T>(read: () => Promise<T>, done: (v: T) => boolean, ms = 3000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (done(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe.each([
   ['validation', VALIDATION],
   ['application numbers', APPLICATION_NUMBERS],
@@ -689,9 +768,20 @@ describe.each([
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const head = await headPosition(h);
     const streams = await Promise.all([P, Q, UNKNOWN, UTILITY].map((n) => eventsOf(h, n)));
+    const denials = await deniedAccessLog();
     const res = await c.request();
     expectProblem(res, c.status, c.code, c.fields);
-    expect(await headPosition(h)).toBe(head);
+    if (c.code === 'ACCESS.DENIED') {
+      // The one event a refused request appends is its own record in the denied-access log.
+      const url = new URL(res.request.url);
+      const logged = await settled(deniedAccessLog, (d) => d.length > denials.length);
+      expect(logged.slice(denials.length).map((d) => [d.method, d.path])).toEqual([
+        [res.request.method, url.pathname],
+      ]);
+      expect(await headPosition(h)).toBe(head + 1);
+    } else {
+      expect(await headPosition(h)).toBe(head);
+    }
     expect(await Promise.all([P, Q, UNKNOWN, UTILITY].map((n) => eventsOf(h, n)))).toEqual(streams);
   });
 });
@@ -704,5 +794,23 @@ describe('after all the bad input', () => {
     const ok = await send(h, 'post', `/patents/${Q}/promotions`, EXAMPLES.promotion);
     expect(ok.status).toBe(201);
     expect(ok.body.version).toBe(3);
+  });
+
+  it('X-Actor-* headers are ignored: the actor of an accepted command is the token’s principal', async () => {
+    const res = await send(
+      h,
+      'post',
+      `/patents/${Q}/promotions`,
+      { ...EXAMPLES.promotion, promotionId: 'hdr-1' },
+      {
+        headers: { 'X-Actor-Role': 'admin', 'X-Actor-Org': 'bad org!', 'X-Actor-User': 'someone-else' },
+      },
+    );
+    expect(res.status).toBe(201);
+    expect((await eventsOf(h, Q)).at(-1)!.metadata.actor).toEqual({
+      role: PARTIES.ipOffice.role,
+      orgId: PARTIES.ipOffice.orgId,
+      userId: PARTIES.ipOffice.userId,
+    });
   });
 });

@@ -1,7 +1,9 @@
 import {
+  actors,
   applicationNumber,
   headPosition,
   inventoryBody,
+  PARTIES,
   registerInstitution,
   startHarness,
   withWrongCheckDigit,
@@ -30,9 +32,8 @@ describe('POST /patents/batch (NDJSON)', () => {
     const res = await h
       .http()
       .post('/patents/batch')
+      .set(actors.institution)
       .set('Content-Type', 'application/x-ndjson')
-      .set('X-Actor-Role', 'institution')
-      .set('X-Actor-Org', 'tyut')
       .send(
         ndjson([
           inventoryBody(a),
@@ -62,10 +63,11 @@ describe('POST /patents/batch (NDJSON)', () => {
     });
     expect(await headPosition(h)).toBe(before + 2);
     const events = await h.http().get(`/patents/${a}/events`);
+    // The actor is the token's principal (the institution's user).
     expect(events.body.events[0].metadata.actor).toEqual({
       role: 'institution',
       orgId: 'tyut',
-      userId: 'anonymous',
+      userId: PARTIES.institution.userId,
     });
   });
 
@@ -74,6 +76,7 @@ describe('POST /patents/batch (NDJSON)', () => {
     const res = await h
       .http()
       .post('/patents/batch')
+      .set(actors.institution)
       .set('Content-Type', 'application/x-ndjson')
       .send(ndjson([inventoryBody(a), inventoryBody(b)]));
     const lines = res.text

@@ -5,6 +5,7 @@
 import {
   actors,
   applicationNumber,
+  authAs,
   EXAMPLES,
   eventsOf,
   expectProblem,
@@ -37,6 +38,14 @@ function expectOnlyAcknowledged(events: StoredEventJson[], base: number, winners
     acknowledged.map((e) => ({ eventId: e.eventId, type: e.type, version: e.version, position: e.position })),
   );
 }
+
+/** Authorization headers of the enterprises `enterprise-0` … (each evaluates in its own name). */
+const enterprisesOf = (count: number): Promise<Record<string, string>[]> =>
+  Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      authAs({ role: 'enterprise', orgId: `enterprise-${i}`, userId: 'bd' }),
+    ),
+  );
 
 /**
  * Each scenario runs twice: on the in-process store (a request is handled within one tick, so racing
@@ -243,36 +252,46 @@ describe.each(MODES)('%s', (_mode, latency) => {
       expect(await headPosition(h)).toBe(head + 1);
     });
 
-    it('two registrations of two transfer contracts: one 201, the other 409 PATENT.NOT_HELD_BY_INSTITUTION', async () => {
+    // The loser raced the institution's own registration: once the winner moved ownership, the
+    // institution no longer holds the patent, so the policy refuses it before the domain could
+    // (rule holder-dealing). The domain's answer to the new holder follows.
+    it('two registrations of two transfer contracts: one 201, the other 403 ACCESS.DENIED (holder-dealing), then 409 PATENT.NOT_HELD_BY_INSTITUTION for the new holder', async () => {
       const N = applicationNumber(2019, 1, 310003);
       await pooledPatent(h, N);
       for (const [dealId, assigneeId] of [
         ['tr-a', 'buyer-a'],
         ['tr-b', 'buyer-b'],
       ] as const) {
-        const r = await send(h, 'post', `/patents/${N}/transfers`, {
-          ...EXAMPLES.transfer,
-          dealId,
-          assigneeId,
-          assigneeName: `${assigneeId} 公司`,
-        });
+        const r = await send(
+          h,
+          'post',
+          `/patents/${N}/transfers`,
+          {
+            ...EXAMPLES.transfer,
+            dealId,
+            assigneeId,
+            assigneeName: `${assigneeId} 公司`,
+          },
+          { headers: actors.institution },
+        );
         expect(r.status).toBe(201);
       }
       const base = (await eventsOf(h, N)).length;
+      const registration = (dealId: string) => ({
+        ...EXAMPLES.transferRegistration,
+        noticeNumber: `notice-${dealId}`,
+      });
       const responses = await Promise.all(
         ['tr-a', 'tr-b'].map((dealId) =>
-          send(h, 'post', `/patents/${N}/transfers/${dealId}/registration`, {
-            ...EXAMPLES.transferRegistration,
-            noticeNumber: `notice-${dealId}`,
+          send(h, 'post', `/patents/${N}/transfers/${dealId}/registration`, registration(dealId), {
+            headers: actors.institution,
           }),
         ),
       );
-      expect(responses.map((r) => r.status).sort()).toEqual([201, 409]);
-      expectProblem(
-        responses.find((r) => r.status === 409)!,
-        409,
-        'PATENT.NOT_HELD_BY_INSTITUTION',
-      );
+      expect(responses.map((r) => r.status).sort()).toEqual([201, 403]);
+      const loser = responses.find((r) => r.status === 403)!;
+      expectProblem(loser, 403, 'ACCESS.DENIED');
+      expect(JSON.parse(loser.text).rule).toBe('holder-dealing');
       const winner = responses.find((r) => r.status === 201)!.body as CommandBody;
       expectOnlyAcknowledged(await eventsOf(h, N), base, [winner]);
       const { state } = await patentOf(h, N);
@@ -280,28 +299,49 @@ describe.each(MODES)('%s', (_mode, latency) => {
         (t) => t.registration,
       );
       expect(registered).toHaveLength(1);
-      expect((state['holder'] as { dealId: string }).dealId).toBe(registered[0]!.dealId);
+      const holder = state['holder'] as { dealId: string; id: string };
+      expect(holder.dealId).toBe(registered[0]!.dealId);
+      // The new holder registering the other contract passes the policy; the domain refuses it.
+      const other = holder.dealId === 'tr-a' ? 'tr-b' : 'tr-a';
+      const byHolder = await send(
+        h,
+        'post',
+        `/patents/${N}/transfers/${other}/registration`,
+        registration(other),
+        {
+          headers: await authAs({ role: 'enterprise', orgId: holder.id, userId: 'legal' }),
+        },
+      );
+      expectProblem(byHolder, 409, 'PATENT.NOT_HELD_BY_INSTITUTION');
+      expectOnlyAcknowledged(await eventsOf(h, N), base, [winner]);
     });
 
-    it('the same registration raced twice (different keys): one 201, the other 409 TRANSFER.ALREADY_REGISTERED', async () => {
+    // As above: after the winner's registration the institution is no longer the holder.
+    it('the same registration raced twice (different keys): one 201, the other 403 ACCESS.DENIED (holder-dealing), then 409 TRANSFER.ALREADY_REGISTERED for the new holder', async () => {
       const N = applicationNumber(2019, 1, 310004);
       await pooledPatent(h, N);
-      expect((await send(h, 'post', `/patents/${N}/transfers`, EXAMPLES.transfer)).status).toBe(201);
+      expect(
+        (await send(h, 'post', `/patents/${N}/transfers`, EXAMPLES.transfer, { headers: actors.institution }))
+          .status,
+      ).toBe(201);
       const base = (await eventsOf(h, N)).length;
       const path = `/patents/${N}/transfers/${EXAMPLES.transfer.dealId}/registration`;
       const responses = await Promise.all([
-        send(h, 'post', path, EXAMPLES.transferRegistration),
-        send(h, 'post', path, EXAMPLES.transferRegistration),
+        send(h, 'post', path, EXAMPLES.transferRegistration, { headers: actors.institution }),
+        send(h, 'post', path, EXAMPLES.transferRegistration, { headers: actors.institution }),
       ]);
-      expect(responses.map((r) => r.status).sort()).toEqual([201, 409]);
-      expectProblem(
-        responses.find((r) => r.status === 409)!,
-        409,
-        'TRANSFER.ALREADY_REGISTERED',
-      );
-      expectOnlyAcknowledged(await eventsOf(h, N), base, [
-        responses.find((r) => r.status === 201)!.body as CommandBody,
-      ]);
+      expect(responses.map((r) => r.status).sort()).toEqual([201, 403]);
+      const loser = responses.find((r) => r.status === 403)!;
+      expectProblem(loser, 403, 'ACCESS.DENIED');
+      expect(JSON.parse(loser.text).rule).toBe('holder-dealing');
+      const winner = responses.find((r) => r.status === 201)!.body as CommandBody;
+      expectOnlyAcknowledged(await eventsOf(h, N), base, [winner]);
+      // The assignee, now the holder, registering it again passes the policy; the domain refuses it.
+      const again = await send(h, 'post', path, EXAMPLES.transferRegistration, {
+        headers: actors.enterprise,
+      });
+      expectProblem(again, 409, 'TRANSFER.ALREADY_REGISTERED');
+      expectOnlyAcknowledged(await eventsOf(h, N), base, [winner]);
     });
   });
 
@@ -312,15 +352,22 @@ describe.each(MODES)('%s', (_mode, latency) => {
       // a 409 STREAM.CONCURRENCY_RETRIES_EXHAUSTED that appended nothing.
       const N = applicationNumber(2019, 1, 310005);
       await pooledPatent(h, N);
+      const enterprises = await enterprisesOf(8);
       const base = (await eventsOf(h, N)).length;
       const head = await headPosition(h);
       const responses = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
-          send(h, 'post', `/patents/${N}/evaluations`, {
-            ...EXAMPLES.evaluation,
-            evaluationId: `ev-race-${i}`,
-            enterpriseId: `enterprise-${i}`,
-          }),
+          send(
+            h,
+            'post',
+            `/patents/${N}/evaluations`,
+            {
+              ...EXAMPLES.evaluation,
+              evaluationId: `ev-race-${i}`,
+              enterpriseId: `enterprise-${i}`,
+            },
+            { headers: enterprises[i]! },
+          ),
         ),
       );
       const ok = responses.filter((r) => r.status === 201);
@@ -343,14 +390,21 @@ describe.each(MODES)('%s', (_mode, latency) => {
     it('five racing evaluations all succeed: the retries cover as many racers as attempts', async () => {
       const N = applicationNumber(2019, 1, 310009);
       await pooledPatent(h, N);
+      const enterprises = await enterprisesOf(5);
       const base = (await eventsOf(h, N)).length;
       const responses = await Promise.all(
         Array.from({ length: 5 }, (_, i) =>
-          send(h, 'post', `/patents/${N}/evaluations`, {
-            ...EXAMPLES.evaluation,
-            evaluationId: `ev-five-${i}`,
-            enterpriseId: `enterprise-${i}`,
-          }),
+          send(
+            h,
+            'post',
+            `/patents/${N}/evaluations`,
+            {
+              ...EXAMPLES.evaluation,
+              evaluationId: `ev-five-${i}`,
+              enterpriseId: `enterprise-${i}`,
+            },
+            { headers: enterprises[i]! },
+          ),
         ),
       );
       expect(responses.map((r) => `${r.status} ${r.status === 201 ? '' : r.text}`)).toEqual(

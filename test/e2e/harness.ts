@@ -15,6 +15,9 @@ import { loadConfig, type LedgerConfig } from '../../apps/api/src/config';
 import { EXAMPLES } from '../../apps/api/src/patents/examples';
 import { Client } from 'pg';
 import { PG_TEST_URL } from '../support/postgres';
+import type { Principal } from '@patent-ledger/access';
+import { LedgerTokens } from '@patent-ledger/identity';
+import type { Clock } from '../../apps/api/src/ledger/tokens';
 
 export { EXAMPLES };
 
@@ -24,8 +27,13 @@ export interface Harness {
   readonly config: LedgerConfig;
   /** The current application (replaced by restart()). */
   app(): NestExpressApplication;
-  /** A supertest client of the current application. */
+  /**
+   * A supertest client of the current application, authenticated by default as the ip-office admin
+   * (a request's own `.set('Authorization', …)` replaces it).
+   */
   http(): ReturnType<typeof request>;
+  /** A supertest client that sends no credential. */
+  anonymous(): ReturnType<typeof request>;
   /** Closes the application and opens a new one on the same file. */
   restart(): Promise<void>;
   /** Closes the application and removes the temporary directory. */
@@ -42,6 +50,15 @@ export interface HarnessOptions {
    * in-process SQLite store answers within the same tick and racing requests hardly interleave.
    */
   latency?: StoreLatency;
+  /** More settings (LEDGER_OIDC_*, LEDGER_LOGIN_TTL, ...), over the harness's own. */
+  env?: Record<string, string>;
+  /** The service's clock (the lock-out suites move it). */
+  clock?: Clock;
+  /**
+   * Wrap the event store the application uses (after `latency`), e.g. to make it fail on demand.
+   * The store is then the in-process one (no ledger thread), as with `latency`.
+   */
+  wrapStore?: (store: EventStore) => EventStore;
 }
 
 /**
@@ -94,22 +111,35 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     LEDGER_DB: file,
     LEDGER_READ_DB: join(dir, 'read-models.db'),
     LEDGER_LOG_LEVEL: 'error',
+    LEDGER_TOKEN_KEY_FILE: E2E_TOKEN_KEY_FILE,
+    // The chain-signing key and the witness copy of the signed heads live beside the data folder
+    // (never in it), one of each per harness.
+    LEDGER_SIGNING_KEY_FILE: join(`${dir}-keys`, 'signing-key.pem'),
+    LEDGER_WITNESS_DIR: `${dir}-witness`,
+    // Suites send many requests as one party; rate-limit.e2e.spec.ts sets limits of its own.
+    LEDGER_RATE_LIMIT: '0',
+    LEDGER_LOGIN_RATE_LIMIT: '0',
     ...(E2E_STORE === 'postgres' || readModels === 'postgres'
       ? { LEDGER_PG_URL: PG_TEST_URL, LEDGER_PG_SCHEMA: pgSchema }
       : {}),
     ...(E2E_STORE === 'postgres' ? { LEDGER_STORE: 'postgres' } : {}),
     ...(readModels === 'postgres' ? { LEDGER_READ_MODELS: 'postgres' } : {}),
+    ...options.env,
   });
   const boot = async (): Promise<NestExpressApplication> => {
-    const app = options.latency
-      ? await createApp(config, {
-          logger: false,
-          store: withLatency(await openStore(config), options.latency),
-        })
-      : await createApp(config, { logger: false });
+    const clock = options.clock ? { clock: options.clock } : {};
+    const wrap = (store: EventStore): EventStore => {
+      const slow = options.latency ? withLatency(store, options.latency) : store;
+      return options.wrapStore ? options.wrapStore(slow) : slow;
+    };
+    const app =
+      options.latency || options.wrapStore
+        ? await createApp(config, { logger: false, store: wrap(await openStore(config)), ...clock })
+        : await createApp(config, { logger: false, ...clock });
     await app.init();
     return app;
   };
+  await fillActors();
   let app: NestExpressApplication | undefined = await boot();
   const current = (): NestExpressApplication => {
     if (!app) throw new Error('the harness is closed');
@@ -120,7 +150,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     file,
     config,
     app: current,
-    http: () => request(current().getHttpServer()),
+    http: () => withDefaultAuth(request(current().getHttpServer()), actors.ipOffice),
+    anonymous: () => request(current().getHttpServer()),
     async restart() {
       await current().close();
       app = undefined;
@@ -130,6 +161,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       if (app) await app.close();
       app = undefined;
       await rm(dir, { recursive: true, force: true });
+      await rm(`${dir}-keys`, { recursive: true, force: true });
+      await rm(`${dir}-witness`, { recursive: true, force: true });
       if (E2E_STORE === 'postgres' || readModels === 'postgres') {
         const client = new Client({ connectionString: PG_TEST_URL });
         await client.connect();
@@ -139,6 +172,22 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       }
     },
   };
+}
+
+/** A supertest client whose every request starts with these headers. */
+function withDefaultAuth(agent: ReturnType<typeof request>, headers: Record<string, string>): ReturnType<typeof request> {
+  return new Proxy(agent, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || typeof prop !== 'string') return value;
+      if (!['get', 'post', 'put', 'delete', 'patch', 'head', 'options'].includes(prop)) return value;
+      return (...args: unknown[]) => {
+        let test = (value as (...a: unknown[]) => request.Test).apply(target, args);
+        for (const [k, v] of Object.entries(headers)) test = test.set(k, v);
+        return test;
+      };
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -183,12 +232,64 @@ export function inventoryBody(
 
 export const INSTITUTION_ID = 'tyut';
 
-export const actors = {
-  institution: { 'X-Actor-Role': 'institution', 'X-Actor-Org': 'tyut', 'X-Actor-User': 'tto-wang' },
-  enterprise: { 'X-Actor-Role': 'enterprise', 'X-Actor-Org': 'sx-coal-materials', 'X-Actor-User': 'li.ming' },
-  licensee: { 'X-Actor-Role': 'enterprise', 'X-Actor-Org': 'jz-ceramics', 'X-Actor-User': 'zhao' },
-  ipOffice: { 'X-Actor-Role': 'ip-office', 'X-Actor-Org': 'sx-cnipa', 'X-Actor-User': 'officer-1' },
-} as const;
+/** The parties the suites act as: each one's principal, and its Authorization header (set by startHarness). */
+export const PARTIES = {
+  institution: { role: 'institution', orgId: 'tyut', userId: 'tto-wang', admin: false },
+  enterprise: { role: 'enterprise', orgId: 'sx-coal-materials', userId: 'li.ming', admin: false },
+  licensee: { role: 'enterprise', orgId: 'jz-ceramics', userId: 'zhao', admin: false },
+  ipOffice: { role: 'ip-office', orgId: 'sx-cnipa', userId: 'officer-1', admin: true },
+  otherInstitution: { role: 'institution', orgId: 'sxu', userId: 'tto-li', admin: false },
+  auditor: { role: 'auditor', orgId: 'sx-audit', userId: 'auditor-1', admin: false },
+  analyst: { role: 'analyst', orgId: 'sx-stats', userId: 'analyst-1', admin: false },
+  taker: { role: 'enterprise', orgId: 'dt-filtration', userId: 'sun', admin: false },
+} as const satisfies Record<string, Pick<Principal, 'role' | 'orgId' | 'userId' | 'admin'>>;
+export type PartyName = keyof typeof PARTIES;
+
+/**
+ * Headers that authenticate as each party: `{ Authorization: 'Bearer …' }`, signed with the harness's
+ * token key. Filled by startHarness (so use them inside tests and hooks, not at collection time).
+ */
+export const actors = Object.fromEntries(Object.keys(PARTIES).map((k) => [k, {}])) as Record<
+  PartyName,
+  Record<string, string>
+>;
+
+/** The token key every harness of this process uses (outside every harness's data folder). */
+export const E2E_TOKEN_KEY_FILE = join(tmpdir(), `patent-ledger-e2e-token-key-${process.pid}.pem`);
+
+let tokens: Promise<LedgerTokens> | undefined;
+/** The harness's token issuer (same key, issuer and audience as the api's configuration). */
+export function harnessTokens(): Promise<LedgerTokens> {
+  tokens ??= LedgerTokens.open(E2E_TOKEN_KEY_FILE, { issuer: 'patent-ledger', audience: 'patent-ledger' }, () => {});
+  return tokens;
+}
+
+/** A bearer token for any principal (valid for an hour unless said otherwise). */
+export async function tokenFor(
+  p: Pick<Principal, 'role' | 'orgId' | 'userId'> & { admin?: boolean },
+  ttlSeconds = 3600,
+): Promise<string> {
+  const t = await harnessTokens();
+  return (await t.issue({ ...p, admin: p.admin ?? false }, { ttlSeconds })).token;
+}
+
+/** `{ Authorization: 'Bearer …' }` for any principal. */
+export async function authAs(p: Pick<Principal, 'role' | 'orgId' | 'userId'> & { admin?: boolean }) {
+  return { Authorization: `Bearer ${await tokenFor(p)}` };
+}
+
+async function fillActors(): Promise<void> {
+  if (Object.values(actors).every((h) => h['Authorization'])) return;
+  // In place: suites keep references to these objects from collection time.
+  for (const [name, p] of Object.entries(PARTIES)) Object.assign(actors[name as PartyName], await authAs(p));
+}
+
+/** The principal behind one of the `actors` header objects. */
+export function partyOf(headers: Record<string, string>): (typeof PARTIES)[PartyName] {
+  const name = (Object.keys(actors) as PartyName[]).find((k) => actors[k] === headers);
+  if (!name) throw new Error('not one of the harness actors');
+  return PARTIES[name];
+}
 
 let keySeq = 0;
 /** A fresh Idempotency-Key. */

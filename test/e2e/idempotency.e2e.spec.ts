@@ -3,6 +3,7 @@
  * (status, body, ETag, `Idempotent-Replayed: true`) and appends nothing; with another request it is
  * 422 IDEMPOTENCY.KEY_REUSED. Keys survive a restart, and concurrent duplicates append once.
  */
+import { scopedCommandId } from '../../apps/api/src/common/command-context';
 import {
   actors,
   applicationNumber,
@@ -11,6 +12,7 @@ import {
   expectProblem,
   headPosition,
   newKey,
+  PARTIES,
   pooledPatent,
   registerInstitution,
   send,
@@ -119,8 +121,8 @@ describe('a retried command', () => {
       { key },
     );
     expectProblem(otherPatent, 422, 'IDEMPOTENCY.KEY_REUSED');
-    // ... and so is another endpoint.
-    const otherEndpoint = await send(h, 'post', `/patents/${N}/lapse`, EXAMPLES.lapse, { key });
+    // ... and so is another endpoint (one this caller, ip-office, may send).
+    const otherEndpoint = await send(h, 'put', '/institutions/tyut', EXAMPLES.institution, { key });
     expectProblem(otherEndpoint, 422, 'IDEMPOTENCY.KEY_REUSED');
 
     expect(await headPosition(h)).toBe(head);
@@ -154,9 +156,9 @@ describe('a retried command', () => {
     const key = newKey('fail');
     const head = await headPosition(h);
     const body = { ...EXAMPLES.license, dealId: 'lic-beyond', endDate: '2099-12-31' };
-    const first = await send(h, 'post', `/patents/${N}/licenses`, body, { key });
+    const first = await send(h, 'post', `/patents/${N}/licenses`, body, { key, headers: actors.institution });
     expectProblem(first, 409, 'LICENSE.BEYOND_EXPIRY', ['endDate']);
-    const again = await send(h, 'post', `/patents/${N}/licenses`, body, { key });
+    const again = await send(h, 'post', `/patents/${N}/licenses`, body, { key, headers: actors.institution });
     expectProblem(again, 409, 'LICENSE.BEYOND_EXPIRY', ['endDate']);
     expect(JSON.parse(again.text)).toEqual(JSON.parse(first.text));
     expect(await headPosition(h)).toBe(head);
@@ -185,7 +187,7 @@ describe('a retried command', () => {
     expect(await headPosition(h)).toBe(head);
   });
 
-  it('the stored events carry the key as commandId', async () => {
+  it('the stored events carry the key, scoped to its caller, as commandId', async () => {
     const key = newKey('meta');
     const res = await send(
       h,
@@ -196,7 +198,7 @@ describe('a retried command', () => {
     );
     expect(res.status).toBe(201);
     const last = (await eventsOf(h, N)).at(-1)!;
-    expect(last.metadata.commandId).toBe(key);
+    expect(last.metadata.commandId).toBe(scopedCommandId(PARTIES.ipOffice, key));
     expect(last.metadata.eventId).toBe(res.body.events[0].eventId);
   });
 });
@@ -230,7 +232,13 @@ describe('a key retried after a restart', () => {
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(await headPosition(h)).toBe(head);
 
-    const changed = await send(h, 'post', `/patents/${N}/licenses`, { ...body, royalty: '1.00' }, { key });
+    const changed = await send(
+      h,
+      'post',
+      `/patents/${N}/licenses`,
+      { ...body, royalty: '1.00' },
+      { key, headers: actors.institution },
+    );
     expectProblem(changed, 422, 'IDEMPOTENCY.KEY_REUSED');
     expect(await headPosition(h)).toBe(head);
   });
@@ -258,17 +266,19 @@ describe.each(MODES)('concurrent duplicates (%s)', (_mode, latency) => {
   });
 
   it.each([
-    ['a promotion', 'promotions', { ...EXAMPLES.promotion, promotionId: 'dup-promo' }],
-    ['an evaluation', 'evaluations', { ...EXAMPLES.evaluation, evaluationId: 'dup-eval' }],
-    ['a licence', 'licenses', { ...EXAMPLES.license, dealId: 'dup-lic' }],
-  ])(
+    ['a promotion', 'promotions', { ...EXAMPLES.promotion, promotionId: 'dup-promo' }, 'ipOffice'],
+    ['an evaluation', 'evaluations', { ...EXAMPLES.evaluation, evaluationId: 'dup-eval' }, 'enterprise'],
+    ['a licence', 'licenses', { ...EXAMPLES.license, dealId: 'dup-lic' }, 'institution'],
+  ] as const)(
     'five same-key requests for %s: one append, all 201 with the same body',
-    async (_what, endpoint, body) => {
+    async (_what, endpoint, body, party) => {
       const key = newKey('dup');
       const head = await headPosition(h);
       const before = (await eventsOf(h, N)).length;
       const responses = await Promise.all(
-        Array.from({ length: 5 }, () => send(h, 'post', `/patents/${N}/${endpoint}`, body, { key })),
+        Array.from({ length: 5 }, () =>
+          send(h, 'post', `/patents/${N}/${endpoint}`, body, { key, headers: actors[party] }),
+        ),
       );
       expect(responses.map((r) => `${r.status} ${r.status === 201 ? '' : r.text}`)).toEqual(
         Array<string>(5).fill('201 '),
@@ -281,7 +291,7 @@ describe.each(MODES)('concurrent duplicates (%s)', (_mode, latency) => {
       expect(await headPosition(h)).toBe(head + 1);
       const events = await eventsOf(h, N);
       expect(events).toHaveLength(before + 1);
-      expect(events.at(-1)!.metadata.commandId).toBe(key);
+      expect(events.at(-1)!.metadata.commandId).toBe(scopedCommandId(PARTIES[party], key));
       expect(events.at(-1)!.metadata.eventId).toBe(responses[0]!.body.events[0].eventId);
     },
   );

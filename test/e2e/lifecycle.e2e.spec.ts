@@ -8,6 +8,7 @@
 import { PATENT_EVENT_SCHEMA_VERSIONS, type PatentEventType } from '@patent-ledger/domain';
 import {
   actors,
+  authAs,
   EXAMPLES,
   expectProblem,
   headPosition,
@@ -17,7 +18,9 @@ import {
   startHarness,
   type Harness,
   type StoredEventJson,
+  partyOf,
 } from './harness';
+import { scopedCommandId } from '../../apps/api/src/common/command-context';
 
 const N = EXAMPLES.inventory.applicationNumber; // 201710601862.3
 const P = `/patents/${N}`;
@@ -169,7 +172,7 @@ const STEPS: Step[] = [
     body: industrializationReport,
     event: 'TransactionReported',
     status: 201,
-    actor: actors.licensee,
+    actor: actors.institution,
   },
   {
     name: 'open licence declared',
@@ -189,7 +192,7 @@ const STEPS: Step[] = [
     body: EXAMPLES.openLicenseTaker,
     event: 'OpenLicenseTaken',
     status: 201,
-    actor: { 'X-Actor-Role': 'enterprise', 'X-Actor-Org': 'dt-filtration', 'X-Actor-User': 'sun' },
+    actor: actors.taker,
   },
   {
     name: 'open licence withdrawn',
@@ -241,7 +244,7 @@ const STEPS: Step[] = [
     body: EXAMPLES.lapse,
     event: 'PatentLapsed',
     status: 201,
-    actor: actors.ipOffice,
+    actor: actors.enterprise,
   },
 ];
 
@@ -500,13 +503,13 @@ describe(`patent ${N}: its whole life via every endpoint`, () => {
       expect(e.metadata).toEqual(
         expect.objectContaining({
           eventId: response.events[0]!.eventId,
-          commandId: key,
-          correlationId: step.correlationId ?? key,
-          causationId: key,
+          commandId: scopedCommandId(partyOf(step.actor), key),
+          correlationId: step.correlationId ?? scopedCommandId(partyOf(step.actor), key),
+          causationId: scopedCommandId(partyOf(step.actor), key),
           actor: {
-            role: step.actor['X-Actor-Role'],
-            orgId: step.actor['X-Actor-Org'],
-            userId: step.actor['X-Actor-User'],
+            role: partyOf(step.actor).role,
+            orgId: partyOf(step.actor).orgId,
+            userId: partyOf(step.actor).userId,
           },
           recordedAt: response.events[0]!.recordedAt,
           schemaVersion: PATENT_EVENT_SCHEMA_VERSIONS[step.event as PatentEventType],
@@ -544,22 +547,26 @@ describe(`patent ${N}: its whole life via every endpoint`, () => {
 
   it('rejects any command after the lapse with 409 PATENT.LAPSED and appends nothing', async () => {
     const before = await headPosition(h);
-    const commands: [Method, string, unknown][] = [
-      ['post', `${P}/promotions`, { ...EXAMPLES.promotion, promotionId: 'expo-2025-01' }],
+    // Each sent by a party the access policy allows, so that the domain's answer is what is tested.
+    const lateCo = await authAs({ role: 'enterprise', orgId: 'late-co', userId: 'bd' });
+    const commands: [Method, string, unknown, Record<string, string>][] = [
+      ['post', `${P}/promotions`, { ...EXAMPLES.promotion, promotionId: 'expo-2025-01' }, actors.ipOffice],
       [
         'post',
         `${P}/transaction-reports`,
         { ...EXAMPLES.transactionReport, dealId: EXAMPLES.openLicenseTaker.dealId },
+        actors.institution,
       ],
-      ['post', `${P}/lapse`, EXAMPLES.lapse],
+      ['post', `${P}/lapse`, EXAMPLES.lapse, actors.enterprise],
       [
         'post',
         `${P}/evaluations`,
         { ...EXAMPLES.evaluation, evaluationId: 'ev-2025-0009', enterpriseId: 'late-co' },
+        lateCo,
       ],
     ];
-    for (const [method, path, body] of commands) {
-      const res = await send(h, method, path, body, { headers: actors.ipOffice });
+    for (const [method, path, body, actor] of commands) {
+      const res = await send(h, method, path, body, { headers: actor });
       expectProblem(res, 409, 'PATENT.LAPSED');
     }
     expect(await headPosition(h)).toBe(before);

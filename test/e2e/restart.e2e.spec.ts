@@ -62,24 +62,31 @@ beforeAll(async () => {
   expect(revised.body.events[0].type).toBe('StockCountRevised');
 
   await pooledPatent(h, A);
-  for (const [path, body] of [
-    ['evaluations', EXAMPLES.evaluation],
-    ['promotions', EXAMPLES.promotion],
-    ['licenses', EXAMPLES.license],
-    [`licenses/${EXAMPLES.license.dealId}/recordal`, EXAMPLES.licenseRecordal],
-    ['industrializations', EXAMPLES.industrialization],
-    ['transfers', EXAMPLES.transfer],
+  // Each command sent by the party the access policy allows.
+  for (const [path, body, actor] of [
+    ['evaluations', EXAMPLES.evaluation, actors.enterprise],
+    ['promotions', EXAMPLES.promotion, actors.ipOffice],
+    ['licenses', EXAMPLES.license, actors.institution],
+    [`licenses/${EXAMPLES.license.dealId}/recordal`, EXAMPLES.licenseRecordal, actors.institution],
+    ['industrializations', EXAMPLES.industrialization, actors.licensee],
+    ['transfers', EXAMPLES.transfer, actors.institution],
   ] as const) {
     const r = await send(h, 'post', `/patents/${A}/${path}`, body, {
-      headers: { 'X-Correlation-Id': 'restart-suite' },
+      headers: { ...actor, 'X-Correlation-Id': 'restart-suite' },
     });
-    expect(r.status).toBe(201);
+    expect({ path, status: r.status, text: r.text }).toEqual({ path, status: 201, text: expect.any(String) });
   }
   await pooledPatent(h, B);
-  const ol = await send(h, 'post', `/patents/${B}/open-license`, {
-    ...EXAMPLES.openLicense,
-    evaluationReportRef: 'PJ-2024-0042',
-  });
+  const ol = await send(
+    h,
+    'post',
+    `/patents/${B}/open-license`,
+    {
+      ...EXAMPLES.openLicense,
+      evaluationReportRef: 'PJ-2024-0042',
+    },
+    { headers: actors.institution },
+  );
   expect(ol.status).toBe(201);
   await inventory(h, C);
 });
@@ -113,41 +120,66 @@ describe('restart on the same file', () => {
       'post',
       `/patents/${A}/transfers/${EXAMPLES.transfer.dealId}/registration`,
       EXAMPLES.transferRegistration,
-      { ifMatch: etag },
+      { ifMatch: etag, headers: actors.institution },
     );
     expect(res.status).toBe(201);
     expect(res.body.version).toBe(version + 1);
     expect(res.body.events[0].position).toBe(head + 1);
     expect(res.headers['etag']).toBe(`"${version + 1}"`);
-    const stale = await send(h, 'post', `/patents/${A}/lapse`, EXAMPLES.lapse, { ifMatch: etag });
+    // The assignee now holds A: its lapse pinned to the old version is 412.
+    const stale = await send(h, 'post', `/patents/${A}/lapse`, EXAMPLES.lapse, {
+      ifMatch: etag,
+      headers: actors.enterprise,
+    });
     expectProblem(stale, 412, 'PRECONDITION.VERSION_MISMATCH');
   });
 
   it('rules still see the state from before the restart', async () => {
-    // A's ownership moved, so the institution can no longer license it.
-    const license = await send(h, 'post', `/patents/${A}/licenses`, {
-      ...EXAMPLES.license,
-      dealId: 'after-restart',
-    });
+    // A's ownership moved: the institution may no longer deal in it (the policy refuses it), and
+    // its new holder is refused by the domain, which remembers the registered transfer.
+    const license = await send(
+      h,
+      'post',
+      `/patents/${A}/licenses`,
+      {
+        ...EXAMPLES.license,
+        dealId: 'after-restart',
+      },
+      { headers: actors.enterprise },
+    );
     expectProblem(license, 409, 'PATENT.NOT_HELD_BY_INSTITUTION');
     // B's open licence is still active.
-    const again = await send(h, 'post', `/patents/${B}/open-license`, {
-      ...EXAMPLES.openLicense,
-      declarationId: 'ol-2',
-      evaluationReportRef: 'PJ-2024-0042',
-    });
+    const again = await send(
+      h,
+      'post',
+      `/patents/${B}/open-license`,
+      {
+        ...EXAMPLES.openLicense,
+        declarationId: 'ol-2',
+        evaluationReportRef: 'PJ-2024-0042',
+      },
+      { headers: actors.institution },
+    );
     expectProblem(again, 409, 'OPEN_LICENSE.ALREADY_ACTIVE');
     // C is inventoried but not in the pool.
-    const evaluation = await send(h, 'post', `/patents/${C}/evaluations`, EXAMPLES.evaluation);
+    const evaluation = await send(h, 'post', `/patents/${C}/evaluations`, EXAMPLES.evaluation, {
+      headers: actors.enterprise,
+    });
     expectProblem(evaluation, 409, 'PATENT.NOT_IN_POOL');
     // Re-inventorying is refused: the first inventory is remembered.
-    const dup = await send(h, 'post', '/patents', {
-      ...EXAMPLES.inventory,
-      applicationNumber: C,
-      kind: 'design',
-      filingDate: '2021-07-21',
-      grantDate: '2023-03-10',
-    });
+    const dup = await send(
+      h,
+      'post',
+      '/patents',
+      {
+        ...EXAMPLES.inventory,
+        applicationNumber: C,
+        kind: 'design',
+        filingDate: '2021-07-21',
+        grantDate: '2023-03-10',
+      },
+      { headers: actors.institution },
+    );
     expectProblem(dup, 409, 'PATENT.ALREADY_INVENTORIED');
   });
 

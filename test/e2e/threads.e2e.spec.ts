@@ -20,6 +20,7 @@ import {
   expectProblem,
   headPosition,
   inventory,
+  PARTIES,
   pooledPatent,
   registerInstitution,
   send,
@@ -29,6 +30,7 @@ import {
 import type { EventStore } from '@patent-ledger/eventsourcing';
 import { EVENT_STORE } from '../../apps/api/src/ledger/tokens';
 import { ThreadedSqliteEventStore } from '@patent-ledger/store-sqlite';
+import { scopedCommandId } from '../../apps/api/src/common/command-context';
 
 interface Status {
   name: string;
@@ -127,7 +129,10 @@ if (E2E_STORE === 'sqlite')
         key,
       });
       expect(again.status).toBe(201);
-      const evaluations = (await eventsOf(h, n)).filter((e) => e.metadata.commandId === key);
+      // The key, scoped to its caller, is the events' command id.
+      const evaluations = (await eventsOf(h, n)).filter(
+        (e) => e.metadata.commandId === scopedCommandId(PARTIES.enterprise, key),
+      );
       expect(evaluations).toHaveLength(1);
     });
   });
@@ -144,7 +149,13 @@ describe('the projector thread', () => {
       (res.body as { items: { applicationNumber: string }[] }).items.map((i) => i.applicationNumber),
     ).toContain(n);
     const s = await statuses();
-    expect(s.map((x) => x.name).sort()).toEqual(['audit', 'obligations', 'progress', 'resource-pool']);
+    expect(s.map((x) => x.name).sort()).toEqual([
+      'accounts',
+      'audit',
+      'obligations',
+      'progress',
+      'resource-pool',
+    ]);
     for (const x of s) expect(x.position).toBeGreaterThanOrEqual(position);
   });
 
@@ -240,7 +251,7 @@ describe('a projector thread that cannot start', () => {
       expect(warnings[1]).toMatch(/starting it again in 2 s$/);
       expect(errors[0]).toMatch(/projector thread could not start: cannot open the sqlite read models/);
       const status = await broken.status();
-      expect(status.map((x) => x.state)).toEqual(['failed', 'failed', 'failed', 'failed']);
+      expect(status.map((x) => x.state)).toEqual(['failed', 'failed', 'failed', 'failed', 'failed']);
       expect(status[0]!.lastError?.message).toMatch(/cannot open the sqlite read models/);
     } finally {
       await broken.stop();

@@ -8,6 +8,10 @@ import { AppModule } from './app.module';
 import { openReadModels, openStore } from './stores';
 import { requireJsonBody } from './common/content-type.middleware';
 import { ProblemFilter } from './common/problem.filter';
+import { DenialRecorder } from './auth/denials';
+import { documentAccess } from './auth/openapi-access';
+import type { Drain } from './lifecycle/drain';
+import { documentResponses } from './common/openapi';
 import { ledgerValidationPipe } from './common/validation';
 import type { LedgerConfig } from './config';
 import type { Clock } from './ledger/tokens';
@@ -20,6 +24,8 @@ export interface CreateAppOptions {
   readModels?: ReadModels;
   clock?: Clock;
   logger?: false;
+  /** Graceful shutdown (main.ts): counts requests in flight and refuses new ones while draining. */
+  drain?: Drain;
 }
 
 /** Builds the HTTP application (not yet listening): used by main.ts and the e2e suites. */
@@ -36,15 +42,18 @@ export async function createApp(
       logger: options.logger === false ? false : logLevels(config.logLevel),
     },
   );
+  if (options.drain) app.use(options.drain.middleware);
   app.use(requireJsonBody);
   app.useBodyParser('json', {
     limit: config.bodyLimitBytes,
     type: ['application/json', 'application/*+json'],
   });
   app.useGlobalPipes(ledgerValidationPipe());
-  app.useGlobalFilters(new ProblemFilter());
+  const denials = app.get(DenialRecorder);
+  app.useGlobalFilters(new ProblemFilter((req, err) => denials.recordRequest(req, err)));
   app.disable('x-powered-by');
-  app.enableShutdownHooks();
+  // main.ts drains on SIGTERM/SIGINT before it closes the app; elsewhere (tests) the app is closed by its owner.
+  if (!options.drain) app.enableShutdownHooks();
 
   const doc = SwaggerModule.createDocument(
     app,
@@ -54,9 +63,19 @@ export async function createApp(
         'System of record for the stock-patent revitalization programme (存量专利盘活): commands append events to each patent; errors are RFC 9457 problem+json.',
       )
       .setVersion('0.1.0')
+      .addBearerAuth(
+        {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'A token from `patent-ledger token`, POST /auth/login or the configured SSO provider',
+        },
+        'bearer',
+      )
+      .addSecurityRequirements('bearer')
       .build(),
   );
-  SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, documentResponses(documentAccess(doc)), { jsonDocumentUrl: 'docs-json' });
   return app;
 }
 

@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { EventStore } from '@patent-ledger/eventsourcing';
 import type { LedgerConfig } from './config';
 import { HealthController } from './health/health.controller';
+import { IndexController } from './health/index.controller';
 import { InstitutionsController } from './institutions/institutions.controller';
 import { LEDGER_HANDLERS } from './ledger/handlers';
 import { Clock, EVENT_STORE, LEDGER_CONFIG, SystemClock } from './ledger/tokens';
@@ -10,10 +11,19 @@ import { PatentsController } from './patents/patents.controller';
 import { BatchController } from './patents/batch.controller';
 import { ChainService } from './chain/chain.service';
 import { EvidenceController } from './chain/evidence.controller';
+import { ChainController } from './chain/chain.controller';
 import { EventsAppendedHandler } from './read-models/events-appended.handler';
 import { ReadModelsController } from './read-models/read-models.controller';
 import { READ_MODELS, ReadModelsService } from './read-models/read-models.service';
 import type { ReadModels } from '@patent-ledger/read-models';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthController } from './auth/auth.controller';
+import { AuthGuard } from './auth/auth.guard';
+import { DenialRecorder, DenialsController } from './auth/denials';
+import { IdentityService } from './auth/identity.service';
+import { UsersController } from './auth/users.controller';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { RateLimitGuard, throttlerOptions } from './auth/rate-limit';
 
 export interface AppModuleOptions {
   config: LedgerConfig;
@@ -35,14 +45,19 @@ export class AppModule {
   static register({ config, store, readModels, clock }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot()],
+      imports: [CqrsModule.forRoot(), ThrottlerModule.forRoot(throttlerOptions(config))],
       controllers: [
         BatchController,
         PatentsController,
         EvidenceController,
+        ChainController,
         InstitutionsController,
         ReadModelsController,
         HealthController,
+        IndexController,
+        AuthController,
+        UsersController,
+        DenialsController,
       ],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
@@ -53,6 +68,11 @@ export class AppModule {
         EventsAppendedHandler,
         ChainService,
         StoreLifecycle,
+        IdentityService,
+        DenialRecorder,
+        // Order matters: the throttler counts per principal, which the auth guard establishes.
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         ...LEDGER_HANDLERS,
       ],
     };

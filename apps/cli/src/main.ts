@@ -2,86 +2,103 @@
 import { ConfigError } from '../../api/src/config';
 import { CliError, type CliIo } from './cli-io';
 import { exportBundle, keygen, replay, verify, verifyBundle } from './commands/audit';
-import { run as generateRun } from './commands/generate';
-import { run as importRun } from './commands/import';
-import { migrate } from './commands/migrate';
-import { project, projections, rebuild } from './commands/projections';
+import {
+  EXPORT_SPEC,
+  KEYGEN_SPEC,
+  REPLAY_SPEC,
+  VERIFY_BUNDLE_SPEC,
+  VERIFY_SPEC,
+} from './commands/audit-specs';
+import { GENERATE_SPEC, run as generateRun } from './commands/generate';
+import { IMPORT_SPEC, run as importRun } from './commands/import';
+import { institutions, INSTITUTIONS_SPEC } from './commands/institutions';
+import { migrate, MIGRATE_SPEC } from './commands/migrate';
+import { token, TOKEN_SPEC } from './commands/token';
+import { users } from './commands/users';
+import {
+  project,
+  PROJECT_SPEC,
+  projections,
+  PROJECTIONS_SPEC,
+  rebuild,
+  REBUILD_SPEC,
+} from './commands/projections';
+import { groupHelp, unknownCommand, type CommandSpec } from './parse';
 
 type Command = (args: string[], env: NodeJS.ProcessEnv, io: CliIo) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; help: string }> = {
-  import: {
-    run: importRun,
-    help: 'import FILE [--format csv|jsonl] [--actor-org ORG] [--batch-size N]  bulk inventory (CSV or JSON Lines); rejects to FILE.rejects.csv',
-  },
-  generate: {
-    run: generateRun,
-    help: 'generate --patents N [--institutions M] [--seed S] [--out FILE] [--apply]  reproducible synthetic province',
-  },
-  rebuild: {
-    run: rebuild,
-    help: 'rebuild [projection]        rebuild one projection (or all) into fresh tables, then swap them in atomically',
-  },
-  project: {
-    run: project,
-    help: 'project [--once]            run the projector as its own process (LEDGER_PROJECTOR=off on the api)',
-  },
-  projections: { run: projections, help: 'projections                 position and lag of each projection' },
-  keygen: {
-    run: keygen,
-    help: 'keygen [--out FILE]         a new Ed25519 key that signs chain heads (default LEDGER_SIGNING_KEY_FILE)',
-  },
-  verify: {
-    run: verify,
-    help: 'verify [--patent ID] [--key PUB] [--json]  recompute the hash chains; exit 1 on the first broken link',
-  },
-  replay: {
-    run: replay,
-    help: 'replay ID [--as-of DATE] [--known-at INSTANT] [--json]  history table and resulting state',
-  },
-  export: { run: exportBundle, help: 'export ID --out FILE        a signed, self-contained evidence bundle' },
-  migrate: {
-    run: migrate,
-    help: 'migrate --to postgres|kurrentdb  copy the SQLite ledger (LEDGER_DB) with metadata and hashes, then verify',
-  },
-  'verify-bundle': {
-    run: verifyBundle,
-    help: 'verify-bundle FILE [--key PUB] [--json]  check a bundle offline, print the state',
-  },
+/** The users group in the list of commands (its subcommands have their own specs). */
+const USERS_GROUP: CommandSpec = {
+  name: 'users',
+  summary: 'accounts of people: add, passwd, disable, enable, list (passwords from standard input)',
+  options: [],
+  examples: ['patent-ledger users --help'],
 };
 
+/** Every command: its spec (arguments, options, examples: its --help) and what runs it. */
+const COMMANDS: Record<string, { run: Command; spec: CommandSpec }> = {
+  token: { run: token, spec: TOKEN_SPEC },
+  users: { run: users, spec: USERS_GROUP },
+  institutions: { run: institutions, spec: INSTITUTIONS_SPEC },
+  import: { run: importRun, spec: IMPORT_SPEC },
+  generate: { run: generateRun, spec: GENERATE_SPEC },
+  rebuild: { run: rebuild, spec: REBUILD_SPEC },
+  project: { run: project, spec: PROJECT_SPEC },
+  projections: { run: projections, spec: PROJECTIONS_SPEC },
+  keygen: { run: keygen, spec: KEYGEN_SPEC },
+  verify: { run: verify, spec: VERIFY_SPEC },
+  replay: { run: replay, spec: REPLAY_SPEC },
+  export: { run: exportBundle, spec: EXPORT_SPEC },
+  migrate: { run: migrate, spec: MIGRATE_SPEC },
+  'verify-bundle': { run: verifyBundle, spec: VERIFY_BUNDLE_SPEC },
+};
+
+/** The names of the commands. */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+/** The spec of each command (what its --help shows). */
+export const COMMAND_SPECS: Readonly<Record<string, CommandSpec>> = Object.fromEntries(
+  Object.entries(COMMANDS).map(([name, c]) => [name, c.spec]),
+);
+
 function usageText(): string {
-  return `patent-ledger <command> [options]\n\nCommands:\n${Object.values(COMMANDS)
-    .map((c) => `  ${c.help}`)
-    .join(
-      '\n',
-    )}\n  help                        this text\n\nSettings come from the same LEDGER_* environment variables as the api (LEDGER_DB, LEDGER_READ_DB, ...).\n`;
+  return groupHelp(
+    'patent-ledger',
+    'The command line of patent-ledger. Settings come from the same LEDGER_* environment variables as the api (LEDGER_DB, LEDGER_READ_DB, ...).',
+    Object.values(COMMANDS).map((c) => c.spec),
+    'Run "patent-ledger <command> --help" (or "patent-ledger help <command>") for its options and an example.',
+  );
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   const [name, ...args] = argv;
-  if (!name || name === 'help' || name === '--help' || name === '-h') {
+  if (!name || name === '--help' || name === '-h' || (name === 'help' && args.length === 0)) {
     io.stdout.write(usageText());
     return name ? 0 : 2;
   }
+  if (name === 'help') return main([...args, '--help'], env, io);
   const command = COMMANDS[name];
-  if (!command) throw new CliError(`unknown command "${name}"; run "patent-ledger help"`, 2);
+  if (!command) throw unknownCommand('patent-ledger', name, [...COMMAND_NAMES, 'help']);
   return command.run(args, env, io);
+}
+
+/**
+ * Runs a command as the process does: its exit code, and a failure as one line on stderr
+ * (`patent-ledger: reason`; the stack too with LEDGER_DEBUG).
+ */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  try {
+    return await main(argv, env, io);
+  } catch (err) {
+    const known =
+      err instanceof CliError || err instanceof ConfigError || (err as { code?: string }).code !== undefined;
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr.write(`patent-ledger: ${message}\n`);
+    if (!known && env['LEDGER_DEBUG']) io.stderr.write(`${(err as Error).stack}\n`);
+    return err instanceof CliError ? err.exitCode : 1;
+  }
 }
 
 if (require.main === module) {
   const io: CliIo = { stdout: process.stdout, stderr: process.stderr, isTTY: Boolean(process.stderr.isTTY) };
-  main(process.argv.slice(2), process.env, io).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      const known =
-        err instanceof CliError ||
-        err instanceof ConfigError ||
-        (err as { code?: string }).code !== undefined;
-      const message = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`patent-ledger: ${message}\n`);
-      if (!known && process.env['LEDGER_DEBUG']) process.stderr.write(`${(err as Error).stack}\n`);
-      process.exit(err instanceof CliError ? err.exitCode : 1);
-    },
-  );
+  void runCli(process.argv.slice(2), process.env, io).then((code) => process.exit(code));
 }

@@ -1,7 +1,8 @@
 /**
  * Applying a generated province to an event store, and writing its inventory as an import file.
  *
- * Every command goes through the real deciders. Institutions go through `handleCommand`. Patents are
+ * Every command goes through the real deciders. Institutions go through `handleCommand`; one that is
+ * already registered is kept as it is (its stock count is not overwritten by the data set's). Patents are
  * applied in chunks with two `appendMany` commits each: first the inventory records (exactly as the
  * importer appends them: command id `import:<applicationNumber>`, so importing the `--out` file of
  * the same data set afterwards finds every row already present), then the lifecycle commands of the
@@ -35,16 +36,26 @@ import {
   type EventStore,
   type JsonObject,
 } from '@patent-ledger/eventsourcing';
+import { authorizePatentCommand, partyFor, type Role } from '@patent-ledger/access';
 import { CSV_BOM, csvRow } from './csv';
 import type { GeneratedPatent, GeneratedProvince } from './generator';
 import { buildInventoryRequest, type ImportFormat } from './importer';
 import type { ProgressSnapshot } from './progress';
 import { INVENTORY_FIELDS, inventoryCells } from './rows';
 
-export const DEFAULT_GENERATE_ACTOR: Actor = { role: 'system', orgId: 'local', userId: 'generator' };
+/** The user recorded for every party the generator acts as. */
+export const DEFAULT_GENERATE_USER = 'generator';
+/** The ip-office that registers the generated institutions and organises their promotions. */
+export const DEFAULT_GENERATE_IP_OFFICE = 'ip-office';
 
 export interface ApplyOptions {
-  actor?: Actor;
+  /**
+   * The user recorded for each event; the role and organisation are those of the party the access
+   * policy allows for each command (the ip-office, each institution, each enterprise).
+   */
+  userId?: string;
+  /** The ip-office organisation that registers institutions and promotes patents. */
+  ipOfficeOrg?: string;
   /** Correlation id of every event of the run (default `generate-<uuid>`). */
   runId?: string;
   /** The handler's clock (recordedAt); must not be before the province's `now`. */
@@ -64,6 +75,11 @@ export interface ApplyError {
 export interface ApplySummary {
   runId: string;
   institutionsRegistered: number;
+  /**
+   * Institutions of the data set that were already registered (by an IP office, an earlier run):
+   * left as they are, since their registration, and not the data set, is the record.
+   */
+  institutionsKept: number;
   patents: number;
   inventoried: number;
   /** Inventory records found already stored (an earlier run, or an import of the same data). */
@@ -96,7 +112,9 @@ export async function applyProvince(
   options: ApplyOptions = {},
 ): Promise<ApplySummary> {
   const started = performance.now();
-  const actor = options.actor ?? DEFAULT_GENERATE_ACTOR;
+  const userId = options.userId ?? DEFAULT_GENERATE_USER;
+  const ipOfficeOrg = options.ipOfficeOrg ?? DEFAULT_GENERATE_IP_OFFICE;
+  const as = (p: { role: Role; orgId: string }) => ({ role: p.role, orgId: p.orgId, userId });
   const runId = options.runId ?? `generate-${newId()}`;
   const clock = options.clock ?? (() => new Date().toISOString());
   const chunkSize = options.patentsPerChunk ?? 500;
@@ -108,6 +126,7 @@ export async function applyProvince(
   const summary: ApplySummary = {
     runId,
     institutionsRegistered: 0,
+    institutionsKept: 0,
     patents: 0,
     inventoried: 0,
     alreadyPresent: 0,
@@ -135,6 +154,10 @@ export async function applyProvince(
     const fingerprint = fingerprintOf({ type: 'RegisterInstitution', data });
     const streamName = institutionStream(institutionId);
     try {
+      if ((await store.streamVersion(streamName)) > 0) {
+        summary.institutionsKept++;
+        continue;
+      }
       const now = clock();
       const outcome = await handleCommand(
         store,
@@ -144,7 +167,7 @@ export async function applyProvince(
         {
           commandId: `generate:${institutionId}:${fingerprint.slice(0, 16)}`,
           fingerprint,
-          actor,
+          actor: as({ role: 'ip-office', orgId: ipOfficeOrg }),
           now,
           correlationId: runId,
         },
@@ -167,7 +190,7 @@ export async function applyProvince(
         const built = buildInventoryRequest(patent.inventory.data, {
           now: patent.inventory.now,
           recordedAt,
-          actor,
+          actor: as({ role: 'institution', orgId: patent.inventory.data.institutionId }),
           correlationId: runId,
         });
         inventories.push({
@@ -198,7 +221,10 @@ export async function applyProvince(
         if (state.status === 'none') return;
         summary.lifecycleCommands++;
         let events: PatentEvent[];
+        // Each command is sent, and recorded, as the party the access policy allows for it.
+        const party = as(partyFor(command, state, ipOfficeOrg));
         try {
+          authorizePatentCommand(party, command, state);
           events = patentDecider.decide(command, state);
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
@@ -217,7 +243,7 @@ export async function applyProvince(
               commandId,
               correlationId: runId,
               causationId: commandId,
-              actor,
+              actor: party,
               recordedAt,
               schemaVersion: PATENT_EVENT_SCHEMA_VERSIONS[e.type as PatentEventType] ?? 1,
             },

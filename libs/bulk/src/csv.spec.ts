@@ -105,13 +105,50 @@ describe('splitLines', () => {
     expect(batches).toEqual([['a', 'b'], ['c'], ['d']]);
   });
 
-  it('yields the lines of each chunk together', async () => {
-    const batches: string[][] = [];
+  it('yields the lines of each chunk together, with the byte offset after each', async () => {
+    const batches: { lines: string[]; ends: number[] | undefined }[] = [];
     for await (const b of splitLineBatches(Readable.from([Buffer.from('a\nb\nc'), Buffer.from('d\ne\n')])))
-      batches.push(b);
+      batches.push({ lines: [...b], ends: b.ends });
     expect(batches).toEqual([
-      ['a', 'b'],
-      ['cd', 'e'],
+      { lines: ['a', 'b'], ends: [2, 4] },
+      { lines: ['cd', 'e'], ends: [7, 9] },
     ]);
+  });
+
+  it.each([
+    // 申请号 in GBK; a CRLF split across chunks ends its line after the CR; a last line without a break
+    [
+      'gb18030',
+      [
+        [0x61, 0x0d],
+        [0x0a, 0xc9, 0xea, 0xc7, 0xeb, 0xba, 0xc5, 0x0d, 0x0a, 0x62],
+      ],
+      [2, 11, 12],
+    ],
+    // a BOM, 申 and then 请 split across chunks
+    [
+      'utf-8',
+      [
+        [0xef, 0xbb, 0xbf, 0x61, 0x0d],
+        [0x0a, 0xe7, 0x94, 0xb3, 0x0a],
+        [0xe8, 0xaf],
+        [0xb7, 0x0d, 0x78],
+      ],
+      [5, 10, 14, 15],
+    ],
+    // UTF-16LE with a BOM: two bytes a code unit
+    [
+      'utf-16le',
+      [
+        [0xff, 0xfe, 0x61, 0x00, 0x0d, 0x00],
+        [0x0a, 0x00, 0x33, 0x75, 0x0a, 0x00],
+      ],
+      [6, 12],
+    ],
+  ])('knows where each line ends in %s', async (encoding, chunks, ends) => {
+    const seen: number[] = [];
+    for await (const b of splitLineBatches(Readable.from(chunks.map((c) => Buffer.from(c))), { encoding }))
+      seen.push(...b.ends!);
+    expect(seen).toEqual(ends);
   });
 });

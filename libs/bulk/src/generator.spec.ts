@@ -299,7 +299,7 @@ describe('generateProvince', () => {
       const fast = SqliteEventStore.open(':memory:');
       try {
         const summary = await applyProvince(fast, province, {
-          actor: ACTOR,
+          userId: 'spec',
           clock: CLOCK,
           patentsPerChunk: 64,
         });
@@ -311,6 +311,10 @@ describe('generateProvince', () => {
           institutionsRegistered: 12,
         });
         expect(summary.lifecycleApplied).toBe(summary.lifecycleCommands);
+        // Each event is recorded for the party the access policy allows, never a catch-all actor.
+        const actors = new Set((await fast.readAll({ limit: 100_000 })).map((e) => e.metadata.actor.role));
+        expect([...actors].sort()).toEqual(expect.arrayContaining(['enterprise', 'institution', 'ip-office']));
+        expect(actors.has('system')).toBe(false);
         const strip = (events: StoredEvent[]) =>
           events
             .filter((e) => e.streamName.startsWith('patent-'))
@@ -319,7 +323,7 @@ describe('generateProvince', () => {
         expect(strip(await readAllEvents(fast))).toEqual(strip(patentEvents));
 
         const head = await fast.headPosition();
-        const again = await applyProvince(fast, province, { actor: ACTOR, clock: CLOCK });
+        const again = await applyProvince(fast, province, { userId: 'spec', clock: CLOCK });
         expect(await fast.headPosition()).toBe(head);
         expect(again).toMatchObject({
           inventoried: 0,
@@ -342,7 +346,7 @@ describe('generateProvince', () => {
       for (const format of ['csv', 'jsonl'] as const) {
         expect(await writeInventoryFile(join(dir, `p.${format}`), province.patents(), format)).toBe(120);
       }
-      const summary = await applyProvince(store, province, { actor: ACTOR, clock: CLOCK });
+      const summary = await applyProvince(store, province, { userId: 'spec', clock: CLOCK });
       expect(summary.errorCount).toBe(0);
       const head = await store.headPosition();
       for (const format of ['csv', 'jsonl'] as const) {

@@ -14,8 +14,12 @@ import {
   addDays,
   addMonths,
   addYears,
+  annuityDeadlines,
   checkDigit,
   expiryOf,
+  lastAnnuityYearOf,
+  protectionYearOf,
+  termYearsOf,
   todayInChina,
   type Grade,
   type HighValueFlags,
@@ -229,15 +233,16 @@ function skeleton(ctx: Context, index: number): Skeleton {
           : '2'
         : '3';
 
-  // Grant years: stock from 2010 (utility models 2018, designs 2012, so every patent is still in force),
-  // the new cohort from 2024 to shortly before now.
+  // Grant years: stock from 2010 (utility models and designs — 10 years of protection when filed
+  // before 2021-06-01 — from 2018, so every patent is still in force), the new cohort from 2024 to
+  // shortly before now.
   const newUntil = addDays(ctx.nowDate, -45);
   const isNew = !forced && newUntil >= '2024-01-01' && rng.chance(0.15);
   let grantDate: IsoDate;
   if (isNew) {
     grantDate = dateBetween(rng, '2024-01-01', newUntil);
   } else {
-    const firstYear = Math.min(2023, ctx.nowYear - (kind === 'invention' ? 15 : kind === 'design' ? 13 : 7));
+    const firstYear = Math.min(2023, ctx.nowYear - (kind === 'invention' ? 15 : 7));
     const year = firstYear + Math.floor((2023 - firstYear + 1) * Math.sqrt(rng.float()));
     grantDate = dateBetween(rng, `${year}-01-01`, minDate(`${year}-12-31`, STOCK_END));
   }
@@ -290,6 +295,14 @@ interface Plan {
   takers: Fulfil[];
   withdraw: boolean;
   lapse?: LapseReason;
+  /** Annuities tracked from the inventory and paid year by year, one of them late (细则 r.98–100). */
+  annuities?: boolean;
+  /** A first transfer contract to another enterprise, cancelled before the one that goes ahead. */
+  cancelFirst?: boolean;
+  /** A pledge registered before the deal, its pledgee consenting to the licences, released later. */
+  pledge?: boolean;
+  /** A co-owner (专利法 Art. 14) who consents to the exclusive licence. */
+  coOwned?: boolean;
   /** Short steps between events, so the whole story fits before `now`. */
   compact: boolean;
 }
@@ -317,21 +330,32 @@ const BASE_PLAN: Plan = {
  * both fulfilled late and left overdue.
  */
 const FORCED_PLANS: readonly Plan[] = [
-  // Transfer registered late, reported; the new owner industrializes, files on time, reports late.
-  { ...BASE_PLAN, deal: 'transfer', registration: 'late', industrialize: true, industrialReport: 'late' },
+  // A first transfer contract cancelled; the second registered late, reported; the new owner
+  // industrializes, files on time, reports late.
+  {
+    ...BASE_PLAN,
+    deal: 'transfer',
+    cancelFirst: true,
+    registration: 'late',
+    industrialize: true,
+    industrialReport: 'late',
+  },
   // Transfer never registered nor reported: both overdue.
   { ...BASE_PLAN, deal: 'transfer', registration: 'never', report: 'never' },
-  // Exclusive licence recorded late; the licensee industrializes, never files the density product.
+  // Co-owned: the co-owner consents to an exclusive licence, recorded late; the licensee
+  // industrializes, never files the density product.
   {
     ...BASE_PLAN,
     deal: 'license',
     licenseType: 'exclusive',
+    coOwned: true,
     recordal: 'late',
     industrialize: true,
     density: 'never',
   },
-  // Ordinary licence reported late; a second ordinary licence never recorded.
-  { ...BASE_PLAN, deal: 'license', report: 'late', secondLicense: 'never' },
+  // Pledged: with the pledgee's consent, an ordinary licence reported late and a second one never
+  // recorded; the pledge is released afterwards.
+  { ...BASE_PLAN, deal: 'license', pledge: true, report: 'late', secondLicense: 'never' },
   // Open licence of an invention: two takers (recorded late, never), then withdrawn.
   { ...BASE_PLAN, deal: 'open', takers: ['late', 'never'], withdraw: true },
   // Open licence of a utility model (needs an evaluation report), one taker recorded on time.
@@ -353,8 +377,8 @@ const FORCED_PLANS: readonly Plan[] = [
   },
   // Declined and abandoned.
   { ...BASE_PLAN, tag: 'declined', evaluations: 0, promotions: 0, lapse: 'abandoned' },
-  // A design in the pool: three evaluations, no deal.
-  { ...BASE_PLAN, kind: 'design', evaluations: 3, promotions: 1 },
+  // A design in the pool: three evaluations, no deal; its annuities paid year by year, one late.
+  { ...BASE_PLAN, kind: 'design', evaluations: 3, promotions: 1, annuities: true },
 ];
 
 function fulfil(rng: Rng, onTime: number, late: number, never: number): Fulfil {
@@ -487,10 +511,12 @@ class Story {
     type: T,
     data: Omit<Extract<PatentCommand, { type: T }>['data'], 'applicationNumber'>,
   ): void {
+    // Decided on its business date (noon in China), as if entered that day: what the patent's
+    // standing was then (an annuity still within its grace period) is what the decider sees.
     const command = {
       type,
       data: { applicationNumber: this.applicationNumber, ...data },
-      now: this.now,
+      now: date < this.nowDate ? `${date}T04:00:00.000Z` : this.now,
     } as unknown as PatentCommand;
     this.commands.push({ date, seq: this.commands.length, command });
     if (date > this.latest) this.latest = date;

@@ -53,6 +53,17 @@ export interface ImportOptions {
   clock?: () => string;
   /** Called after each batch. */
   onProgress?: (progress: ImportProgress) => void;
+  /**
+   * The access policy for each row: why the caller may not inventory into this institution, or
+   * undefined when it may. A refused row is rejected on its own (code and message as returned).
+   */
+  authorize?: (institutionId: string) => { code: string; message: string } | undefined;
+  /**
+   * Only the rows of this institution (its own inventory, e.g. from a file of a whole province); the
+   * rows of other institutions are skipped and counted in `skipped`. A row that names no institution
+   * is still rejected.
+   */
+  institutionId?: string;
 }
 
 export interface FileImportOptions extends ImportOptions {
@@ -108,8 +119,10 @@ export interface ImportProgress {
 export interface ImportSummary {
   runId: string;
   format: ImportFormat;
-  /** Data rows read (blank lines are not rows). */
+  /** Data rows read (blank lines are not rows), without those skipped. */
   rows: number;
+  /** Rows of other institutions, skipped (see ImportOptions.institutionId). */
+  skipped: number;
   imported: number;
   alreadyPresent: number;
   rejected: number;
@@ -218,15 +231,18 @@ interface PreparedSource {
   rows: AsyncIterable<PreparedRow[]>;
   rejectsHeader: () => string[];
   ignoredColumns: () => string[];
-  /** Share of the source read (0-1), when its size is known. */
-  fraction: () => number | undefined;
+  /**
+   * Share of the source done (0-1) once the rows up to `last` are, when its size is known: the bytes
+   * up to the end of that row, not those read ahead.
+   */
+  fraction: (last: PreparedRow | undefined) => number | undefined;
 }
 
 /** Rows decided at a time on this thread (a chunk of the source holds thousands). */
 const PREPARE_AT_ONCE = 256;
 
 /** Decides the rows of a reader on this thread, a few hundred at a time, each group at the clock's `now`. */
-function preparedHere(reader: RowReader, clock: () => string, fraction: () => number | undefined) {
+function preparedHere(reader: RowReader, clock: () => string, fraction: PreparedSource['fraction']) {
   async function* rows(): AsyncGenerator<PreparedRow[]> {
     for await (const batch of reader.rows) {
       for (let at = 0; at < batch.length; at += PREPARE_AT_ONCE) {
@@ -299,7 +315,9 @@ export async function importInventory(
         onBytes: (n) => (bytesRead = n),
       });
       const reader = format === 'csv' ? csvReader(lines) : jsonlReader(lines);
-      prepared = preparedHere(reader, clock, () => (size ? Math.min(1, bytesRead / size) : undefined));
+      prepared = preparedHere(reader, clock, (last) =>
+        size ? Math.min(1, (last?.end ?? bytesRead) / size) : undefined,
+      );
     }
     rejectsPath =
       options.rejectsFile === false ? undefined : (options.rejectsFile ?? `${source}.rejects.csv`);
@@ -382,9 +400,12 @@ async function runImport(
   const clock = options.clock ?? (() => new Date().toISOString());
   const institutions = new Map<string, boolean>();
   const counts = { rows: 0, imported: 0, alreadyPresent: 0, rejected: 0 };
+  let skipped = 0;
+  const only = options.institutionId;
   const rejectCodes: Record<string, number> = {};
 
   let pending: Pending[] = [];
+  let lastFraction: number | undefined;
   /** The rows of the batch that go to the store, in order. */
   let toStore: Pending[] = [];
   /** Application numbers of the batch → the pending row that asked for them. */
@@ -485,10 +506,12 @@ async function runImport(
       onResult?.(r);
     }
     if (rejects && rejectedRows.length > 0) rejects.write(source.rejectsHeader(), rejectedRows);
+    const last = pending[pending.length - 1]!.prepared;
     pending = [];
     toStore = [];
     inBatch = new Map();
-    const f = source.fraction();
+    const f = source.fraction(last);
+    lastFraction = f;
     options.onProgress?.({
       ...counts,
       elapsedMs: performance.now() - started,
@@ -498,6 +521,10 @@ async function runImport(
 
   for await (const batch of source.rows) {
     for (const prepared of batch) {
+      if (only !== undefined && prepared.institutionId !== undefined && prepared.institutionId !== only) {
+        skipped++;
+        continue;
+      }
       counts.rows++;
       const p: Pending = { prepared };
       pending.push(p);
@@ -508,8 +535,11 @@ async function runImport(
         const an = prepared.applicationNumber!;
         const institutionId = prepared.institutionId!;
         const twin = inBatch.get(an);
-        const registered = institutions.get(institutionId) ?? (await isRegistered(institutionId));
-        if (!registered) {
+        const denied = options.authorize?.(institutionId);
+        const registered = denied ? true : (institutions.get(institutionId) ?? (await isRegistered(institutionId)));
+        if (denied) {
+          reject(p, denied.code, denied.message);
+        } else if (!registered) {
           reject(
             p,
             'INSTITUTION.NOT_REGISTERED',
@@ -532,12 +562,17 @@ async function runImport(
     }
   }
   await flush();
+  // Blank lines at the end: the source is done all the same.
+  if (lastFraction !== undefined && lastFraction < 1) {
+    options.onProgress?.({ ...counts, elapsedMs: performance.now() - started, fraction: 1 });
+  }
 
   const elapsedMs = performance.now() - started;
   return {
     runId,
     format,
     ...counts,
+    skipped,
     elapsedMs,
     rowsPerSecond: counts.rows / Math.max(elapsedMs / 1000, 0.001),
     eventsAppended: counts.imported,

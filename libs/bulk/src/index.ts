@@ -6,3 +6,4 @@ export * from './progress';
 export * from './random';
 export * from './generator';
 export * from './apply';
+export * from './institutions';

@@ -10,52 +10,116 @@ export interface ReadLinesOptions {
 }
 
 /**
+ * The complete lines of one chunk of a source. `ends[i]`, when known, is the byte offset in the
+ * source just after line i and its line break: where the reading of the rows up to it has come to,
+ * whatever was read ahead (the progress of an import follows it).
+ */
+export type LineBatch = string[] & { ends?: number[] };
+
+/**
+ * Encodings in which a line break is the single byte 0x0A or 0x0D and no other character contains
+ * those bytes (every WHATWG encoding but UTF-16): a line's end offset is found by scanning the bytes.
+ */
+const twoBytesPerUnit = (encoding: string): boolean => encoding === 'utf-16le' || encoding === 'utf-16be';
+
+/**
  * Splits a byte stream into lines in constant memory: decodes incrementally (a character split across
  * chunks is kept whole), drops a UTF-8 byte-order mark, and breaks at `\n`, `\r\n` or a lone `\r`.
  * Line breaks are not part of the lines. Yields the complete lines of each chunk together (one await
- * per chunk, not per line); iterating with `for await` pulls one chunk at a time, so a slow consumer
- * slows the reading (back-pressure).
+ * per chunk, not per line), with the byte offset after each (`LineBatch.ends`); iterating with
+ * `for await` pulls one chunk at a time, so a slow consumer slows the reading (back-pressure).
  */
 export async function* splitLineBatches(
   chunks: AsyncIterable<Buffer | Uint8Array | string>,
   options: ReadLinesOptions = {},
-): AsyncGenerator<string[]> {
+): AsyncGenerator<LineBatch> {
   const decoder = new TextDecoder(options.encoding ?? 'utf-8');
+  const utf16 = twoBytesPerUnit(decoder.encoding);
   const maxLineChars = options.maxLineChars ?? 16 * 1024 * 1024;
   let bytes = 0;
   let rest = '';
   let first = true;
   let pendingCR = false;
+  /**
+   * UTF-16 or string chunks: bytes of the source before the first character of `rest` (a BOM
+   * included), counted from the characters of the complete lines.
+   */
+  let consumed = 0;
   for await (const chunk of chunks) {
     let text: string;
-    if (typeof chunk === 'string') {
-      text = chunk;
-      bytes += Buffer.byteLength(chunk);
+    const before = bytes;
+    const raw = typeof chunk === 'string' ? undefined : chunk;
+    if (raw === undefined) {
+      text = chunk as string;
+      bytes += Buffer.byteLength(text);
     } else {
-      text = decoder.decode(chunk, { stream: true });
-      bytes += chunk.byteLength;
+      text = decoder.decode(raw, { stream: true });
+      bytes += raw.byteLength;
     }
     if (first && text.length > 0) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      // The decoder drops a BOM of its own encoding; a string chunk keeps it.
+      if (text.charCodeAt(0) === 0xfeff) {
+        text = text.slice(1);
+        if (raw === undefined) consumed = 3;
+      }
+      if (
+        utf16 &&
+        raw !== undefined &&
+        ((raw[0] === 0xff && raw[1] === 0xfe) || (raw[0] === 0xfe && raw[1] === 0xff))
+      )
+        consumed = 2;
       first = false;
     }
+    /** Next line-break byte of this chunk (the break characters and bytes come in the same order). */
+    let scan = 0;
+    let lf = -2; // the next LF and CR at or after `scan` (-1: none left), found by indexOf
+    let cr = -2;
+    const nextBreakByte = (): number => {
+      const b = raw!;
+      if (lf !== -1 && lf < scan) lf = b.indexOf(10, scan);
+      if (cr !== -1 && cr < scan) cr = b.indexOf(13, scan);
+      const at = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+      scan = at + 1;
+      return at;
+    };
     // A CR that ended the previous chunk: skip the LF of its CRLF.
-    if (pendingCR && text.charCodeAt(0) === 10) text = text.slice(1);
+    if (pendingCR && text.charCodeAt(0) === 10) {
+      text = text.slice(1);
+      if (raw !== undefined && !utf16) nextBreakByte();
+      consumed += utf16 ? 2 : 1;
+    }
     pendingCR = false;
-    const lines: string[] = [];
+    const lines: LineBatch = [];
+    const ends: number[] = [];
     let start = 0;
     const buffer = rest + text;
     for (let i = rest.length; i < buffer.length; i++) {
       const c = buffer.charCodeAt(i);
       if (c !== 10 && c !== 13) continue;
-      lines.push(buffer.slice(start, i));
+      const line = buffer.slice(start, i);
+      lines.push(line);
+      let breakLength = 1;
+      let end: number | undefined;
+      if (raw !== undefined && !utf16) end = before + nextBreakByte() + 1;
       if (c === 13) {
         if (i + 1 < buffer.length) {
-          if (buffer.charCodeAt(i + 1) === 10) i++;
+          if (buffer.charCodeAt(i + 1) === 10) {
+            i++;
+            breakLength = 2;
+            if (raw !== undefined && !utf16) end = before + nextBreakByte() + 1;
+          }
         } else {
           pendingCR = true;
         }
       }
+      if (utf16) {
+        consumed += (line.length + breakLength) * 2;
+        end = consumed;
+      } else if (raw === undefined) {
+        consumed += Buffer.byteLength(line) + breakLength;
+        end = consumed;
+      }
+      ends.push(end!);
       start = i + 1;
     }
     rest = buffer.slice(start);
@@ -63,10 +127,17 @@ export async function* splitLineBatches(
       throw new Error(`a line is longer than ${maxLineChars} characters: not a CSV or JSON Lines file?`);
     }
     options.onBytes?.(bytes);
-    if (lines.length > 0) yield lines;
+    if (lines.length > 0) {
+      lines.ends = ends;
+      yield lines;
+    }
   }
   rest += decoder.decode();
-  if (rest.length > 0) yield [rest];
+  if (rest.length > 0) {
+    const last: LineBatch = [rest];
+    last.ends = [bytes];
+    yield last;
+  }
 }
 
 /** Like `splitLineBatches`, one line at a time (e.g. the lines of a request body). */
@@ -78,7 +149,7 @@ export async function* splitLines(
 }
 
 /** The lines of a file in batches (see `splitLineBatches`), read in 1 MiB chunks. */
-export function readFileLineBatches(path: string, options: ReadLinesOptions = {}): AsyncGenerator<string[]> {
+export function readFileLineBatches(path: string, options: ReadLinesOptions = {}): AsyncGenerator<LineBatch> {
   return splitLineBatches(createReadStream(path, { highWaterMark: 1024 * 1024 }), options);
 }
 

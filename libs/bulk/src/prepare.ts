@@ -52,6 +52,8 @@ export interface PreparedRow {
   line: number;
   /** Original fields, for the rejects file. */
   original: string[];
+  /** Byte offset in the source just after the row, when known (progress). */
+  end?: number;
   applicationNumber?: string;
   /** Why the row cannot be imported (CSV, conversion or decider error). */
   error?: { code: string; message: string };
@@ -67,6 +69,7 @@ export interface PreparedRow {
 /** Decides a source row. With `asJson` the event data is returned as JSON text (for a worker's message). */
 export function prepareRow(source: SourceRow, now: string, asJson = false): PreparedRow {
   const prepared: PreparedRow = { row: source.row, line: source.line, original: source.original };
+  if (source.end !== undefined) prepared.end = source.end;
   if (source.error) {
     prepared.error = source.error;
     return prepared;
@@ -83,6 +86,8 @@ export function prepareRow(source: SourceRow, now: string, asJson = false): Prep
   } catch (err) {
     const an = source.data?.['applicationNumber'];
     if (typeof an === 'string') prepared.applicationNumber = an;
+    const institutionId = source.data?.['institutionId'];
+    if (typeof institutionId === 'string') prepared.institutionId = institutionId;
     prepared.error = errorOf(err);
   }
   return prepared;

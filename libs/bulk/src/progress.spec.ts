@@ -1,6 +1,10 @@
 import { PassThrough } from 'node:stream';
 import { createProgressPrinter, formatDuration, type ProgressSnapshot } from './progress';
 
+/** The text without the terminal's control sequences (cursor moves, line clears). */
+// eslint-disable-next-line no-control-regex
+const visible = (text: string): string => text.replace(/\x1b(\[\d*[A-Za-z]|[78])/g, '|');
+
 function sink() {
   const out = new PassThrough();
   let text = '';
@@ -18,23 +22,30 @@ const snap = (rows: number, elapsedMs: number, fraction?: number): ProgressSnaps
 });
 
 describe('progress printer', () => {
-  it('rewrites one line on a TTY, with a bar, rows/s and ETA', () => {
+  it('draws a bar on a TTY with the share done, rows, rows/s and an ETA, and ends its line', () => {
     const s = sink();
-    let t = 0;
-    const p = createProgressPrinter(s.out, true, { now: () => t });
+    const p = createProgressPrinter(s.out, true);
     p.update(snap(1000, 2000, 0.25));
-    t += 50;
-    p.update(snap(1500, 2050, 0.3)); // too soon: skipped
-    t += 100;
     p.update(snap(2000, 4000, 0.5));
     p.done();
-    const text = s.text();
-    expect(text.split('\r')).toHaveLength(3);
+    const text = visible(s.text());
     expect(text).toContain(
-      '[######..................]  25% 1000 rows  500 rows/s  ETA 0:06  (999 imported, 0 already present, 1 rejected)',
+      '|[######..................] 25% 1000 rows  500 rows/s  ETA ', // the first draw, from the line's start
     );
-    expect(text).toContain(' 50% 2000 rows  500 rows/s  ETA 0:04');
-    expect(text.endsWith('\x1b[K\n')).toBe(true);
+    // The last state drawn over it, then the line ends.
+    expect(text).toMatch(
+      /\|\[############\.{12}\] 50% 2000 rows {2}500 rows\/s {2}ETA \d+s {2}\(1999 imported, 0 already present, 1 rejected\)\|+\n$/,
+    );
+  });
+
+  it('shows rows and rows/s without a bar when the size is unknown', () => {
+    const s = sink();
+    const p = createProgressPrinter(s.out, true, {
+      words: { imported: 'inventoried', alreadyPresent: 'already present', rejected: 'errors' },
+    });
+    p.update(snap(300, 1000));
+    p.done();
+    expect(visible(s.text())).toBe('||300 rows  300 rows/s  (299 inventoried, 0 already present, 1 errors)||\n');
   });
 
   it('prints a plain line every 2 s or each 10 % when not a TTY', () => {

@@ -1,8 +1,10 @@
 /**
- * Progress of a long bulk run for a terminal or a log: on a TTY one line rewritten in place (`\r`)
- * with a bar, rows/s and ETA; otherwise a plain line every `intervalMs` (2 s) or each 10 % of the
- * source, whichever comes first, so logs stay short.
+ * Progress of a long bulk run for a terminal or a log: on a TTY one line redrawn in place (a
+ * cli-progress bar) with the share done, rows, rows/s and ETA; otherwise a plain line every
+ * `intervalMs` (2 s) or each 10 % of the source, whichever comes first, so logs stay short. The share
+ * done is that of the source's bytes up to the last row committed (see ImportProgress.fraction).
  */
+import { SingleBar } from 'cli-progress';
 
 export interface ProgressSnapshot {
   rows: number;
@@ -61,19 +63,43 @@ export function createProgressPrinter(
   let lastDecile = 0;
   let drawn = false;
 
-  const ttyLine = (p: ProgressSnapshot): string => {
-    const width = 24;
-    const f = p.fraction;
-    const bar =
-      f === undefined
-        ? ''
-        : `[${'#'.repeat(Math.round(f * width)).padEnd(width, '.')}] ${String(Math.floor(f * 100)).padStart(3)}% `;
-    const left = eta(p);
-    return (
-      `\r${bar}${p.rows} rows  ${Math.round(rate(p))} rows/s` +
-      (left !== undefined ? `  ETA ${formatDuration(left)}` : '') +
-      `  (${p.imported} ${words.imported}, ${p.alreadyPresent} ${words.alreadyPresent}, ${p.rejected} ${words.rejected})\x1b[K`
-    );
+  /** Units of the TTY bar: the fraction done in ten-thousandths. */
+  const TOTAL = 10_000;
+  let bar: SingleBar | undefined;
+  const payload = (p: ProgressSnapshot) => ({
+    rows: p.rows,
+    speed: Math.round(rate(p)),
+    imported: p.imported,
+    alreadyPresent: p.alreadyPresent,
+    rejected: p.rejected,
+  });
+  const ttyUpdate = (p: ProgressSnapshot): void => {
+    const value = Math.round((p.fraction ?? 0) * TOTAL);
+    if (!bar) {
+      const counters = `({imported} ${words.imported}, {alreadyPresent} ${words.alreadyPresent}, {rejected} ${words.rejected})`;
+      // The caller decided it is a terminal (main looks at stderr): cli-progress draws on a stream
+      // that says so, as wide as the terminal (one line, cut at its width, so redrawing stays in place).
+      const columns = (out as { columns?: number }).columns ?? 120;
+      const tty = { isTTY: true, columns, write: (chunk: string) => out.write(chunk) };
+      bar = new SingleBar({
+        stream: tty as unknown as NodeJS.WritableStream,
+        format:
+          p.fraction === undefined
+            ? `{rows} rows  {speed} rows/s  ${counters}`
+            : `[{bar}] {percentage}% {rows} rows  {speed} rows/s  ETA {eta_formatted}  ${counters}`,
+        barsize: 24,
+        barCompleteChar: '#',
+        barIncompleteChar: '.',
+        etaBuffer: 20,
+        linewrap: true,
+        hideCursor: false,
+        gracefulExit: false,
+      });
+      bar.start(TOTAL, value, payload(p));
+      drawn = true;
+      return;
+    }
+    bar.update(value, payload(p));
   };
 
   const plainLine = (p: ProgressSnapshot): string => {
@@ -91,10 +117,7 @@ export function createProgressPrinter(
     update(p) {
       const t = clock();
       if (isTTY) {
-        if (t - lastPrint < 100 && p.fraction !== 1) return;
-        lastPrint = t;
-        drawn = true;
-        out.write(ttyLine(p));
+        ttyUpdate(p);
         return;
       }
       const decile = p.fraction !== undefined ? Math.floor(p.fraction * 10) : 0;
@@ -105,7 +128,8 @@ export function createProgressPrinter(
       }
     },
     done() {
-      if (isTTY && drawn) out.write('\n');
+      if (bar && drawn) bar.stop(); // draws the last state and ends the line
+      bar = undefined;
       drawn = false;
     },
   };

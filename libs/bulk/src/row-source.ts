@@ -5,6 +5,7 @@
  */
 import { DomainError } from '@patent-ledger/domain';
 import { CsvRecordReader, type CsvRecord } from './csv';
+import type { LineBatch } from './lines';
 import { dataFromCells, dataFromJson, mapHeader, type HeaderMap } from './rows';
 
 /** A failure of the whole import (unreadable file or header); rows are never reported this way. */
@@ -23,6 +24,8 @@ export interface SourceRow {
   error?: { code: string; message: string };
   /** Original fields, for the rejects file. */
   original: string[];
+  /** Byte offset in the source just after the row's last line, when known (progress). */
+  end?: number;
 }
 
 export interface RowReader {
@@ -42,7 +45,7 @@ export function errorOf(err: unknown): { code: string; message: string } {
   };
 }
 
-export function csvReader(batches: AsyncIterable<string[]>): RowReader {
+export function csvReader(batches: AsyncIterable<LineBatch>): RowReader {
   let header: string[] = [];
   let map: HeaderMap | undefined;
   const reader = new CsvRecordReader();
@@ -98,18 +101,27 @@ export function csvReader(batches: AsyncIterable<string[]>): RowReader {
   };
 
   async function* rows(): AsyncGenerator<SourceRow[]> {
+    let end: number | undefined;
     for await (const lines of batches) {
       const out: SourceRow[] = [];
-      for (const line of lines) {
-        const record = reader.push(line, ++lineNumber);
+      const { ends } = lines;
+      for (let j = 0; j < lines.length; j++) {
+        const record = reader.push(lines[j]!, ++lineNumber);
+        end = ends?.[j];
         const r = record && rowOf(record);
-        if (r) out.push(r);
+        if (r) {
+          if (end !== undefined) r.end = end;
+          out.push(r);
+        }
       }
       if (out.length > 0) yield out;
     }
     const last = reader.end();
     const r = last && rowOf(last);
-    if (r) yield [r];
+    if (r) {
+      if (end !== undefined) r.end = end;
+      yield [r];
+    }
     if (!map) throw new ImportError('the file is empty: it has no header line');
   }
   return {
@@ -138,14 +150,19 @@ function jsonlRow(line: string, lineNumber: number): SourceRow | undefined {
   }
 }
 
-export function jsonlReader(batches: AsyncIterable<string[]>): RowReader {
+export function jsonlReader(batches: AsyncIterable<LineBatch>): RowReader {
   async function* rows(): AsyncGenerator<SourceRow[]> {
     let lineNumber = 0;
     for await (const lines of batches) {
       const out: SourceRow[] = [];
-      for (const line of lines) {
-        const r = jsonlRow(line, ++lineNumber);
-        if (r) out.push(r);
+      const { ends } = lines;
+      for (let j = 0; j < lines.length; j++) {
+        const r = jsonlRow(lines[j]!, ++lineNumber);
+        if (r) {
+          const end = ends?.[j];
+          if (end !== undefined) r.end = end;
+          out.push(r);
+        }
       }
       if (out.length > 0) yield out;
     }

@@ -24,6 +24,10 @@ export const INVENTORY_FIELDS = [
   'applicationScenarios',
   'highValueFlags',
   'occurredOn',
+  'divisionalOf',
+  'termAdjustmentDays',
+  'annuitiesPaidThrough',
+  'coOwners',
 ] as const;
 export type InventoryField = (typeof INVENTORY_FIELDS)[number];
 export type HighValueFlag = keyof HighValueFlags;
@@ -66,6 +70,10 @@ const FIELD_ALIASES: Record<InventoryField, readonly string[]> = {
   applicationScenarios: ['应用场景'],
   highValueFlags: ['高价值标识', '高价值专利标识', '高价值类型'],
   occurredOn: ['盘点日期', '盘点日', 'inventoryDate'],
+  divisionalOf: ['分案原申请号', '原申请号', '母案申请号'],
+  termAdjustmentDays: ['专利权期限补偿天数', '期限补偿天数', '补偿天数'],
+  annuitiesPaidThrough: ['年费已缴至年度', '年费缴至年度', '已缴年费年度'],
+  coOwners: ['共有人', '共有人编号', '共有专利权人编号'],
 };
 
 /** Chinese names of the high-value flags (a flag column, or a token of a `highValueFlags` cell). */
@@ -255,6 +263,20 @@ export function convertValue(field: InventoryField, value: unknown): unknown {
     }
     case 'selfAssessedGrade':
       return cell.replace(/[级类]$/, '').toUpperCase();
+    case 'divisionalOf':
+      return cell.replace(/\s+/g, '');
+    case 'termAdjustmentDays':
+    case 'annuitiesPaidThrough': {
+      // "8", "第8年", "8年度", "300天"
+      const m = /^第?\s*(\d{1,4})\s*(?:年度|年|天|日)?$/.exec(cell);
+      return m ? Number(m[1]) : cell;
+    }
+    case 'coOwners':
+      // "sx-coal=山西焦煤集团; jz-ceramics=晋中陶瓷" (id=name, separated like other lists)
+      return splitList(cell).map((entry) => {
+        const at = entry.search(/[=＝]/);
+        return at < 0 ? { id: entry, name: entry } : { id: entry.slice(0, at).trim(), name: entry.slice(at + 1).trim() };
+      });
     case 'highValueFlags':
       return toFlags(cell);
     default:
@@ -317,6 +339,7 @@ export function inventoryCells(data: InventoryData): string[] {
       const flags = v as Partial<HighValueFlags>;
       return HIGH_VALUE_FLAGS.filter((f) => flags[f] === true).join(';');
     }
+    if (field === 'coOwners') return (v as { id: string; name: string }[]).map((o) => `${o.id}=${o.name}`).join(';');
     return Array.isArray(v) ? v.join(';') : String(v);
   });
 }

@@ -98,6 +98,8 @@ export function workerRows(workerFile: string, options: WorkerRowsOptions) {
     rows: rows(),
     rejectsHeader: () => rejectsHeader,
     ignoredColumns: () => ignoredColumns,
-    fraction: () => (options.size ? Math.min(1, bytesRead / options.size) : undefined),
+    /** The bytes up to the end of the last row done, not those the worker read ahead. */
+    fraction: (last: PreparedRow | undefined) =>
+      options.size ? Math.min(1, (last?.end ?? bytesRead) / options.size) : undefined,
   };
 }

@@ -3,8 +3,9 @@
  * - invalid: the command is malformed or self-contradictory (bad number, dates out of order)
  * - not-found: the aggregate or a referenced part of it does not exist
  * - rule: the command is well-formed but the current state forbids it
+ * - forbidden: the caller may not do this (the access policy)
  */
-export type DomainErrorKind = 'invalid' | 'not-found' | 'rule';
+export type DomainErrorKind = 'invalid' | 'not-found' | 'rule' | 'forbidden';
 
 /** A rule violation with a stable code, e.g. `PATENT.NOT_IN_POOL`. */
 export class DomainError extends Error {

@@ -120,7 +120,14 @@ export type TamperKind =
   | 'hash-missing'
   | 'chain-broken'
   | 'history-rewritten'
-  | 'signature-invalid';
+  | 'signature-invalid'
+  // The transparency log (libs/transparency) against its signed tree heads and their witnesses:
+  | 'log-forked'
+  | 'log-truncated'
+  | 'heads-deleted'
+  | 'heads-resigned'
+  | 'witness-missing'
+  | 'witness-malformed';
 
 export interface VerifyIssue {
   kind: TamperKind;

@@ -1,10 +1,14 @@
 import { analyseStream, chainHeadSignatureValid, type VerifyIssue } from './chain';
 import { GENESIS_HASH } from './hash-chain';
 import { keyIdOf, loadPublicKey, publicKeyPem, signValue, verifyValue, type SigningKey } from './signing';
-import type { StoredEvent } from './types';
+import type { JsonObject, StoredEvent } from './types';
 import type { ChainHead } from './chain';
 
-export const EVIDENCE_FORMAT = 'patent-ledger-evidence/1';
+/**
+ * Format 2 added `transparency`: the signed tree head of the global log and each event's inclusion
+ * proof in it (checked by libs/transparency). Format 1 bundles no longer verify: export them again.
+ */
+export const EVIDENCE_FORMAT = 'patent-ledger-evidence/2';
 
 /**
  * A self-contained, offline-checkable record of one stream: its events with metadata and hashes,
@@ -21,6 +25,8 @@ export interface EvidenceBundle {
   streamHead: { version: number; lastHash: string; eventCount: number };
   signature: { keyId: string; publicKey: string; value: string };
   chainHead?: ChainHead;
+  /** The signed tree head and the events' inclusion proofs (libs/transparency checks them). */
+  transparency?: JsonObject;
 }
 
 const signedPart = (
@@ -40,6 +46,7 @@ export function createEvidenceBundle(args: {
   tool: { name: string; version: string };
   exportedAt: string;
   chainHead?: ChainHead;
+  transparency?: JsonObject;
 }): EvidenceBundle {
   const last = args.events[args.events.length - 1];
   const unsigned = {
@@ -63,6 +70,7 @@ export function createEvidenceBundle(args: {
     },
     // A head signed by another (earlier) key could not be checked with the bundle's key: left out.
     ...(args.chainHead && args.chainHead.keyId === args.key.keyId ? { chainHead: args.chainHead } : {}),
+    ...(args.transparency ? { transparency: args.transparency } : {}),
   };
 }
 
@@ -106,6 +114,7 @@ const BUNDLE_MEMBERS = new Set([
   'streamHead',
   'signature',
   'chainHead',
+  'transparency',
 ]);
 const EVENT_MEMBERS = new Set(['streamName', 'version', 'position', 'type', 'data', 'metadata', 'hash']);
 

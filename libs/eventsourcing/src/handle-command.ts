@@ -24,7 +24,7 @@ export interface CommandContext {
   expectedVersion?: number | number[];
 }
 
-export interface HandleOptions<Event extends DomainEvent> {
+export interface HandleOptions<Event extends DomainEvent, State = unknown> {
   /** Attempts when the stream changes between load and append and no version was pinned. */
   maxAttempts?: number;
   /** Schema version of each event type (default 1). */
@@ -36,6 +36,11 @@ export interface HandleOptions<Event extends DomainEvent> {
    * throw a domain error.
    */
   precheck?: (version: number) => Promise<void> | void;
+  /**
+   * Checks that the caller may send this command to the stream as it stands (the access policy);
+   * throws to refuse. Runs on the loaded state before the pinned version, the precheck and decide.
+   */
+  authorize?: (state: State) => void;
   /** Reuse folded states between commands (checked against the stream version, see StateCache). */
   cache?: StateCache<unknown>;
 }
@@ -117,7 +122,7 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
   streamName: string,
   command: Command,
   ctx: CommandContext,
-  options: HandleOptions<Event> = {},
+  options: HandleOptions<Event, State> = {},
 ): Promise<CommandOutcome> {
   const maxAttempts = ctx.expectedVersion === undefined ? (options.maxAttempts ?? 10) : 1;
   /** The outcome of this command id if it was already handled (by an earlier or a concurrent request). */
@@ -142,6 +147,7 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
           ? cached
           : await loadAggregate(store, decider, streamName, options.upcast);
       version = loaded.version;
+      options.authorize?.(loaded.state);
       const pinned = ctx.expectedVersion;
       if (pinned !== undefined && !(Array.isArray(pinned) ? pinned.includes(version) : pinned === version)) {
         throw new WrongExpectedVersionError(streamName, Array.isArray(pinned) ? pinned[0]! : pinned, version);

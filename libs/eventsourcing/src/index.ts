@@ -11,3 +11,4 @@ export * from './chain';
 export * from './evidence';
 export * from './sql-rows';
 export * from './worker-source';
+export * from './keyed-queue';

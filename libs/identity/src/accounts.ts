@@ -12,18 +12,23 @@ import {
 /** The events of an account stream as the account decider folds them. */
 const asAccountEvent = (e: { type: string; data: unknown }) => ({ type: e.type, data: e.data }) as never;
 
-/** An account's state and stream version, read from its stream `user-<id>`. */
+/**
+ * An account's state and stream version, read from its stream `user-<id>`, and when it was last
+ * disabled (`disabledAt`): a sign-in token issued before then is not honoured again once the account
+ * is enabled.
+ */
 export async function loadAccount(
   store: EventStore,
   userId: string,
-): Promise<{ state: AccountState; version: number }> {
-  const { state, version } = await loadAggregate(
+): Promise<{ state: AccountState; version: number; disabledAt?: string }> {
+  const { state, version, events } = await loadAggregate(
     store,
     accountDecider,
     accountStream(userId),
     asAccountEvent,
   );
-  return { state, version };
+  const disabled = events.findLast((e) => e.type === 'UserDisabled');
+  return { state, version, ...(disabled ? { disabledAt: disabled.metadata.recordedAt } : {}) };
 }
 
 /**

@@ -26,7 +26,13 @@ describe('hashPassword and verifyPassword', () => {
 
   it('verifies the right password, and only it', async () => {
     expect(await verifyPassword(PASSWORD, hash)).toBe(true);
-    for (const wrong of ['correct horse battery stapl', 'Correct horse battery staple', `${PASSWORD} `, '', PASSWORD.repeat(2)]) {
+    for (const wrong of [
+      'correct horse battery stapl',
+      'Correct horse battery staple',
+      `${PASSWORD} `,
+      '',
+      PASSWORD.repeat(2),
+    ]) {
       expect({ wrong, ok: await verifyPassword(wrong, hash) }).toEqual({ wrong, ok: false });
     }
   });
@@ -85,9 +91,13 @@ describe('passwordProblem', () => {
     expect(passwordProblem('😀'.repeat(11))).toBe('a password needs at least 12 characters');
     expect(passwordProblem('😀'.repeat(12))).toBeUndefined();
     // Six "é" typed decomposed are six characters, not twelve.
-    expect(passwordProblem('\u00e9'.normalize('NFD').repeat(6))).toBe('a password needs at least 12 characters');
+    expect(passwordProblem('\u00e9'.normalize('NFD').repeat(6))).toBe(
+      'a password needs at least 12 characters',
+    );
     expect(passwordProblem('a'.repeat(PASSWORD_MAX_LENGTH))).toBeUndefined();
-    expect(passwordProblem('a'.repeat(PASSWORD_MAX_LENGTH + 1))).toBe('a password has at most 1024 characters');
+    expect(passwordProblem('a'.repeat(PASSWORD_MAX_LENGTH + 1))).toBe(
+      'a password has at most 1024 characters',
+    );
     expect(passwordProblem(undefined)).toBe('a password is required');
     expect(passwordProblem(123456789012)).toBe('a password is required');
     expect(passwordProblem('')).toBe('a password needs at least 12 characters');

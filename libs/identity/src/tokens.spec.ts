@@ -65,7 +65,9 @@ describe('LedgerTokens', () => {
     const issued = await tokens.issue(WANG, { ttlSeconds: 600 });
     const header = decodeProtectedHeader(issued.token);
     expect(header).toEqual({ alg: 'EdDSA', kid: tokens.kid, typ: 'JWT' });
-    expect(tokens.jwks().keys).toEqual([expect.objectContaining({ kid: tokens.kid, alg: 'EdDSA', kty: 'OKP', crv: 'Ed25519' })]);
+    expect(tokens.jwks().keys).toEqual([
+      expect.objectContaining({ kid: tokens.kid, alg: 'EdDSA', kty: 'OKP', crv: 'Ed25519' }),
+    ]);
     expect(tokens.jwks().keys[0]).not.toHaveProperty('d');
 
     const v = await tokens.verify(issued.token);
@@ -78,7 +80,12 @@ describe('LedgerTokens', () => {
   });
 
   it('carries the csrf secret and the password version of a sign-in token', async () => {
-    const issued = await tokens.issue(WANG, { ttlSeconds: 60, source: 'account', csrf: 's3cret', passwordVersion: 3 });
+    const issued = await tokens.issue(WANG, {
+      ttlSeconds: 60,
+      source: 'account',
+      csrf: 's3cret',
+      passwordVersion: 3,
+    });
     const v = await tokens.verify(issued.token);
     expect(v).toEqual(expect.objectContaining({ csrf: 's3cret', pwv: 3 }));
     expect(v.principal.source).toBe('account');
@@ -89,7 +96,9 @@ describe('LedgerTokens', () => {
     expect(await refusal(tokens, old.token)).toBe('the token has expired');
     // ...and honours the clock it is given.
     const fresh = await tokens.issue(WANG, { ttlSeconds: 60 });
-    expect(await refusalOf(() => tokens.verify(fresh.token, Date.now() + 120_000))).toBe('the token has expired');
+    expect(await refusalOf(() => tokens.verify(fresh.token, Date.now() + 120_000))).toBe(
+      'the token has expired',
+    );
     await expect(tokens.verify(old.token, Date.now() - 3_600_000 + 30_000)).resolves.toBeDefined();
   });
 
@@ -97,7 +106,9 @@ describe('LedgerTokens', () => {
     const later = await tokens.issue(WANG, { ttlSeconds: 7200, notBeforeSeconds: 3600 });
     expect(await refusal(tokens, later.token)).toBe('the token is not valid yet');
     // A token without nbf at all is not one of the ledger's.
-    expect(await refusal(tokens, await signed(key, claims({ nbf: undefined })))).toBe('the token has no nbf claim');
+    expect(await refusal(tokens, await signed(key, claims({ nbf: undefined })))).toBe(
+      'the token has no nbf claim',
+    );
   });
 
   it('refuses a token of another audience or another issuer, signed with the same key', async () => {
@@ -111,14 +122,22 @@ describe('LedgerTokens', () => {
 
   it('refuses a token signed with another key (even one naming its kid)', async () => {
     const other = await LedgerTokens.fromKey(ed25519(), SETTINGS);
-    expect(await refusal(tokens, (await other.issue(WANG, { ttlSeconds: 60 })).token)).toBe('the token signature is invalid');
-    expect(await refusal(tokens, await signed(ed25519(), claims(), tokens.kid))).toBe('the token signature is invalid');
+    expect(await refusal(tokens, (await other.issue(WANG, { ttlSeconds: 60 })).token)).toBe(
+      'the token signature is invalid',
+    );
+    expect(await refusal(tokens, await signed(ed25519(), claims(), tokens.kid))).toBe(
+      'the token signature is invalid',
+    );
   });
 
   it('refuses a token whose signature or payload was altered', async () => {
     const { token } = await tokens.issue(WANG, { ttlSeconds: 60 });
     const [h, p, s] = token.split('.') as [string, string, string];
-    const promoted = b64({ ...(JSON.parse(Buffer.from(p, 'base64url').toString()) as object), role: 'ip-office', adm: true });
+    const promoted = b64({
+      ...(JSON.parse(Buffer.from(p, 'base64url').toString()) as object),
+      role: 'ip-office',
+      adm: true,
+    });
     expect(await refusal(tokens, `${h}.${promoted}.${s}`)).toBe('the token signature is invalid');
     const flipped = `${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`;
     expect(await refusal(tokens, `${h}.${p}.${flipped}`)).toBe('the token signature is invalid');
@@ -135,7 +154,11 @@ describe('LedgerTokens', () => {
   it('refuses an HS256 token whose secret is the public key (algorithm confusion)', async () => {
     const pem = await exportSPKI(createPublicKey(key));
     const x = Buffer.from(tokens.publicJwk.x!, 'base64url');
-    for (const secret of [new TextEncoder().encode(pem), new Uint8Array(x), new TextEncoder().encode(JSON.stringify(tokens.publicJwk))]) {
+    for (const secret of [
+      new TextEncoder().encode(pem),
+      new Uint8Array(x),
+      new TextEncoder().encode(JSON.stringify(tokens.publicJwk)),
+    ]) {
       const hs = await new SignJWT(claims({ role: 'ip-office', adm: true }))
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: tokens.kid })
         .sign(secret);
@@ -175,9 +198,15 @@ describe('LedgerTokens', () => {
   });
 
   it('refuses to issue a token with a bad role, organisation or user', async () => {
-    await expect(tokens.issue({ ...WANG, role: 'root' as never }, { ttlSeconds: 60 })).rejects.toThrow(/unknown role "root"/);
-    await expect(tokens.issue({ ...WANG, orgId: 'has space' }, { ttlSeconds: 60 })).rejects.toThrow(/^org "has space" is invalid/);
-    await expect(tokens.issue({ ...WANG, userId: '' }, { ttlSeconds: 60 })).rejects.toThrow(/^user "" is invalid/);
+    await expect(tokens.issue({ ...WANG, role: 'root' as never }, { ttlSeconds: 60 })).rejects.toThrow(
+      /unknown role "root"/,
+    );
+    await expect(tokens.issue({ ...WANG, orgId: 'has space' }, { ttlSeconds: 60 })).rejects.toThrow(
+      /^org "has space" is invalid/,
+    );
+    await expect(tokens.issue({ ...WANG, userId: '' }, { ttlSeconds: 60 })).rejects.toThrow(
+      /^user "" is invalid/,
+    );
   });
 
   it('makes only an ip-office principal an admin', async () => {
@@ -185,14 +214,20 @@ describe('LedgerTokens', () => {
       'only an ip-office principal can be an admin',
     );
     const office = { role: 'ip-office', orgId: 'sx-cnipa', userId: 'officer-1', admin: true } as const;
-    expect((await tokens.verify((await tokens.issue(office, { ttlSeconds: 60 })).token)).principal.admin).toBe(true);
+    expect(
+      (await tokens.verify((await tokens.issue(office, { ttlSeconds: 60 })).token)).principal.admin,
+    ).toBe(true);
     const notAdmin = await tokens.issue({ ...office, admin: false }, { ttlSeconds: 60 });
     expect((await tokens.verify(notAdmin.token)).principal.admin).toBe(false);
     // A signed token claiming adm for another role does not make it an admin.
     const forged = await signed(key, claims({ adm: true }), tokens.kid);
     expect((await tokens.verify(forged)).principal).toEqual({ ...WANG, admin: false, source: 'ledger' });
     // Only `adm: true` counts.
-    const stringy = await signed(key, claims({ role: 'ip-office', org: 'sx-cnipa', adm: 'true' }), tokens.kid);
+    const stringy = await signed(
+      key,
+      claims({ role: 'ip-office', org: 'sx-cnipa', adm: 'true' }),
+      tokens.kid,
+    );
     expect((await tokens.verify(stringy)).principal.admin).toBe(false);
   });
 });
@@ -222,13 +257,17 @@ describe('the token key file', () => {
     expect(statSync(join(dir, 'keys', 'nested')).mode & 0o777).toBe(0o700);
     expect(statSync(join(dir, 'keys')).mode & 0o777).toBe(0o700);
     expect(readFileSync(file, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
-    expect(log).toEqual([expect.stringContaining(`created a new token-signing key at ${file} (LEDGER_TOKEN_KEY_FILE)`)]);
+    expect(log).toEqual([
+      expect.stringContaining(`created a new token-signing key at ${file} (LEDGER_TOKEN_KEY_FILE)`),
+    ]);
 
     const second = await LedgerTokens.open(file, SETTINGS, (l) => log.push(l));
     expect(log).toHaveLength(1);
     expect(second.kid).toBe(first.kid);
     const { token } = await first.issue(WANG, { ttlSeconds: 60 });
-    await expect(second.verify(token)).resolves.toEqual(expect.objectContaining({ principal: { ...WANG, source: 'ledger' } }));
+    await expect(second.verify(token)).resolves.toEqual(
+      expect.objectContaining({ principal: { ...WANG, source: 'ledger' } }),
+    );
   });
 
   it('is created once when several processes start together, and each uses that one', async () => {
@@ -276,7 +315,9 @@ describe('CredentialVerifier', () => {
     expect(await refusalOf(() => v.verify('not-a-jwt'))).toBe('the bearer token is not a JWT');
     const sso = await LedgerTokens.fromKey(ed25519(), { ...SETTINGS, issuer: 'http://127.0.0.1:9/sso' });
     const t = (await sso.issue(WANG, { ttlSeconds: 60 })).token;
-    expect(await refusalOf(() => v.verify(t))).toMatch(/^the token (is signed with an unknown key|is invalid)|cannot be reached/);
+    expect(await refusalOf(() => v.verify(t))).toMatch(
+      /^the token (is signed with an unknown key|is invalid)|cannot be reached/,
+    );
     // Without a provider, the provider's issuer is just another stranger.
     expect(await refusalOf(() => new CredentialVerifier(tokens).verify(t))).toBe(
       'tokens of issuer "http://127.0.0.1:9/sso" are not accepted',

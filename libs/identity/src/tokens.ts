@@ -267,7 +267,8 @@ export class OidcVerifier {
       try {
         return await keys(header, t);
       } catch (err) {
-        if (err instanceof joseErrors.JWKSNoMatchingKey || err instanceof joseErrors.JWKSMultipleMatchingKeys) throw err;
+        if (err instanceof joseErrors.JWKSNoMatchingKey || err instanceof joseErrors.JWKSMultipleMatchingKeys)
+          throw err;
         throw new InvalidCredentialError(`the sign-on provider cannot be reached: ${(err as Error).message}`);
       }
     };

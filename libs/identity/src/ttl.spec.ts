@@ -19,14 +19,33 @@ describe('parseTtl', () => {
   });
 
   it('refuses zero, no unit, other units, signs, fractions, spaces inside and absurd lengths, in one line', () => {
-    for (const bad of ['0s', '0d', '8', 'h', '', '8 h', '8H', '1w', '-5m', '+5m', '1.5h', '8hours', '1e3s', '12345678s', 'Infinity']) {
+    for (const bad of [
+      '0s',
+      '0d',
+      '8',
+      'h',
+      '',
+      '8 h',
+      '8H',
+      '1w',
+      '-5m',
+      '+5m',
+      '1.5h',
+      '8hours',
+      '1e3s',
+      '12345678s',
+      'Infinity',
+    ]) {
       let message: string | undefined;
       try {
         parseTtl(bad);
       } catch (err) {
         message = (err as Error).message;
       }
-      expect({ bad, message }).toEqual({ bad, message: expect.stringMatching(/^invalid lifetime "[^\n]*": [^\n]+$/) });
+      expect({ bad, message }).toEqual({
+        bad,
+        message: expect.stringMatching(/^invalid lifetime "[^\n]*": [^\n]+$/),
+      });
     }
   });
 });

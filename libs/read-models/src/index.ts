@@ -6,6 +6,7 @@ export * from './postgres-read-models';
 export * from './cursor';
 export * from './projections/event-helpers';
 export * from './projections/audit';
+export * from './projections/accounts';
 export * from './projections/resource-pool';
 export * from './queries/resource-pool';
 export * from './queries/audit';

@@ -306,6 +306,82 @@ suite('read models on PostgreSQL: the same rows and answers as on SQLite', () =>
     await expect(queryObligations(pg.sql, { asOf: '2024-02-30' })).rejects.toThrow(QueryError);
   });
 
+  it('issue 14: statuses derived from the dates (expired, lapsed for an unpaid annuity), annuities, cancelled deals and responsible parties', async () => {
+    const l = new Ledger();
+    const um = applicationNumber(80, 2016, '2'); // utility model filed 2016-03-15: last day 2026-03-14
+    const paying = applicationNumber(81); // filed 2018-03-15, paid through 6: year 7 due 2024-03-15
+    const unpaid = applicationNumber(82); // the same, never paid: lapsed after 2024-09-18
+    const dealt = applicationNumber(83);
+    await l.inventory(um, { filingDate: '2016-03-15', grantDate: '2017-05-10' });
+    await l.admit(um);
+    await l.inventory(paying, { annuitiesPaidThrough: 6 });
+    await l.patent(paying, 'PayAnnuity', { year: 7, paidOn: '2024-06-01', amount: '2000.00' });
+    await l.admit(paying);
+    await l.inventory(unpaid, { annuitiesPaidThrough: 6 });
+    await l.admit(unpaid, {}, { now: '2024-09-01T04:00:00Z' });
+    await l.inventory(dealt);
+    await l.admit(dealt);
+    await l.transfer(dealt, 'tr-83', 'ent-d', { contractDate: '2024-09-05' });
+    await l.patent(dealt, 'EndDeal', {
+      dealId: 'tr-83',
+      ending: 'cancelled',
+      endedOn: '2024-10-01',
+      reason: '买方撤回',
+    });
+    await l.license(dealt, 'lic-83', 'ent-e', 'ordinary', { effectiveDate: '2024-10-15' });
+    await l.industrialize(dealt, 'ind-83', 'ent-e', { startedOn: '2024-11-01' });
+    const [p, q] = [await pgAt(newSchema()), await sqlite()];
+    await project(l.store, p, 3);
+    await project(l.store, q);
+    for (const asOf of ['2024-09-18', '2024-09-19', '2026-03-14', '2026-03-15']) {
+      for (const status of [
+        undefined,
+        'available',
+        'expired',
+        'lapsed',
+        'in-deal',
+        'licensed',
+        'industrialized',
+      ] as const) {
+        const req: PoolPageRequest = { asOf, ...(status ? { status } : {}) };
+        const [a, b] = [await poolTraversal(p, req), await poolTraversal(q, req)];
+        expect(a.map(withoutCursor)).toEqual(b.map(withoutCursor));
+        const walked = await queryResourcePool(p.sql, { ...req, limit: 500 }, undefined, { walkAbove: 0 });
+        expect(walked.items).toEqual(a.flatMap((x) => x.items));
+      }
+    }
+    const statuses = async (rm: ReadModels, asOf: string) =>
+      Object.fromEntries(
+        (await queryResourcePool(rm.sql, { asOf })).items.map((i) => [i.applicationNumber, i.status]),
+      );
+    expect(await statuses(p, '2026-03-15')).toEqual({
+      [um]: 'expired',
+      [paying]: 'lapsed', // year 8 (due 2025-03-17) was never paid: lapsed after 2025-09-15
+      [unpaid]: 'lapsed',
+      [dealt]: 'industrialized',
+    });
+    for (const asOf of ['2024-09-30', '2024-10-01', '2025-06-01', '2030-01-01']) {
+      for (const q2 of [
+        { asOf },
+        { asOf, status: 'cancelled' },
+        { asOf, status: 'overdue' },
+        { asOf, kind: 'annuity' },
+        { asOf, responsibleParty: 'tyut' },
+        { asOf, responsibleParty: 'ent-e' },
+      ] as Omit<ObligationQuery, 'cursor'>[]) {
+        expect(await obligationTraversal(p, q2)).toEqual(await obligationTraversal(q, q2));
+      }
+    }
+    expect(
+      (await queryObligations(p.sql, { asOf: '2030-01-01', status: 'cancelled' })).items.map((i) => i.ref),
+    ).toEqual(['tr-83', 'tr-83']);
+    expect(
+      (await queryObligations(p.sql, { asOf: '2030-01-01', responsibleParty: 'ent-e' })).items.map(
+        (i) => i.kind,
+      ),
+    ).toEqual(['density-filing']);
+  });
+
   it('progress: reports as of dates, with and without a province', async () => {
     for (const asOf of ['2024-01-01', '2024-03-31', '2024-07-10', '2025-01-01']) {
       for (const province of [undefined, 'Shanxi', 'Beijing']) {

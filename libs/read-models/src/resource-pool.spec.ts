@@ -108,6 +108,8 @@ describe('resource pool: membership', () => {
       askingPrice: '1250000.00',
       admittedOn: '2024-03-10',
       status: 'available',
+      // 专利法 Art. 42: filed 2018-03-15, the last day is the day before the 20th anniversary
+      expiryDate: '2038-03-14',
       evaluationSummary: {
         count: 0,
         meanProspect: null,
@@ -290,6 +292,77 @@ describe('resource pool: evaluations and promotions', () => {
     expect(await e.ids({ tier: 'featured' })).toEqual([b]);
     expect(await e.ids({ tier: 'standard' })).toEqual([a]);
     expect(await e.ids()).toEqual([b, a, c]);
+  });
+});
+
+describe('resource pool: expiry and lapse follow from the dates, for any asOf (专利法 Art. 42; 细则 r.98–100)', () => {
+  it('专利法 Art. 42: a patent past its last day of protection is listed as expired, not available — with no command', async () => {
+    const e = await setup();
+    // a utility model filed 2016-08-01: last day of protection 2026-07-31
+    const um = an(7, 2016, '2');
+    const inv = an(8);
+    await e.ledger.inventory(um, { filingDate: '2016-08-01', grantDate: '2017-05-10' });
+    await e.ledger.inventory(inv);
+    await e.ledger.admit(um);
+    await e.ledger.admit(inv);
+    await e.sync();
+    expect((await e.page({ asOf: '2026-07-31' })).items.map((i) => [i.applicationNumber, i.status])).toEqual(
+      expect.arrayContaining([
+        [um, 'available'],
+        [inv, 'available'],
+      ]),
+    );
+    const after = await e.page({ asOf: '2026-08-01' });
+    expect(after.items.find((i) => i.applicationNumber === um)).toMatchObject({
+      status: 'expired',
+      expiryDate: '2026-07-31',
+    });
+    expect(await e.ids({ asOf: '2026-08-01', status: 'available' })).toEqual([inv]);
+    expect(await e.ids({ asOf: '2026-08-01', status: 'expired' })).toEqual([um]);
+    expect(await e.ids({ asOf: '2026-07-31', status: 'expired' })).toEqual([]);
+    // the default date is today in China: 2026-08-01 or later on any machine running this now
+    expect((await e.entry(um))?.status).toBe('expired');
+  });
+
+  it('细则 r.98–100: an annuity unpaid past its grace period lists the patent as lapsed from the day after the grace end', async () => {
+    const e = await setup();
+    const a = an(9);
+    // filed 2018-03-15, granted in year 3; paid through 6: year 7 is due on 2024-03-15; its grace
+    // period ends on Sunday 2024-09-15, in the Mid-Autumn holiday (15–17 Sep) → Wednesday 2024-09-18
+    await e.ledger.inventory(a, { annuitiesPaidThrough: 6 });
+    // admitted while the annuity could still be paid (decided today, it would be refused: PATENT.LAPSED)
+    await expect(e.ledger.admit(a)).rejects.toMatchObject({ code: 'PATENT.LAPSED' });
+    await e.ledger.admit(a, {}, { now: '2024-09-01T04:00:00Z' });
+    await e.sync();
+    expect((await e.page({ asOf: '2024-09-18' })).items[0]).toMatchObject({
+      status: 'available',
+      nextAnnuity: { year: 7, dueDate: '2024-03-15', graceEnd: '2024-09-18' },
+    });
+    expect((await e.page({ asOf: '2024-09-19' })).items[0]?.status).toBe('lapsed');
+    expect(await e.ids({ asOf: '2024-09-19', status: 'lapsed' })).toEqual([a]);
+    expect(await e.ids({ asOf: '2024-09-19', status: 'available' })).toEqual([]);
+    expect(await e.ids({ asOf: '2024-09-18', status: 'available' })).toEqual([a]);
+  });
+
+  it('细则 r.98–100: a payment within the grace period keeps it available; the next annuity comes due', async () => {
+    const e = await setup();
+    const a = an(10);
+    await e.ledger.inventory(a, { annuitiesPaidThrough: 6 });
+    await e.ledger.patent(a, 'PayAnnuity', { year: 7, paidOn: '2024-09-18', amount: '2000.00' });
+    await e.ledger.admit(a);
+    await e.sync();
+    expect((await e.page({ asOf: '2025-01-01' })).items[0]).toMatchObject({
+      status: 'available',
+      nextAnnuity: { year: 8, dueDate: '2025-03-17', graceEnd: '2025-09-15' },
+    });
+  });
+
+  it('rejects an asOf that is not a date', async () => {
+    const e = await setup();
+    await expect(e.page({ asOf: '2024-02-30' })).rejects.toMatchObject({
+      code: 'QUERY.INVALID_PARAMETER',
+      field: 'asOf',
+    });
   });
 });
 

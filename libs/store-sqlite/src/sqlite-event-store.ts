@@ -1,3 +1,4 @@
+import { channel as diagnosticsChannel } from 'node:diagnostics_channel';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -31,6 +32,20 @@ import {
   type CommandRow,
 } from '@patent-ledger/eventsourcing';
 import { storedEventHash } from './fast-hash';
+
+/**
+ * Each group commit of `append` (the transaction and its fsync at synchronous=FULL) is published on
+ * this diagnostics channel when something subscribes (the api's metrics); nothing is measured otherwise.
+ */
+export const SQLITE_COMMIT_CHANNEL = 'patent-ledger:sqlite:commit';
+const COMMITS = diagnosticsChannel(SQLITE_COMMIT_CHANNEL);
+
+/** One group commit: the database file, how long it took and how many appends it held. */
+export interface SqliteCommitTiming {
+  file: string;
+  ms: number;
+  appends: number;
+}
 
 export interface SqliteEventStoreOptions {
   /**
@@ -452,7 +467,15 @@ export class SqliteEventStore implements EventStore, ChainHeadStore, HashLog {
     if (batch.length === 0) return;
     try {
       this.assertOpen();
+      const started = COMMITS.hasSubscribers ? performance.now() : undefined;
       const results = this.appendManyNow(batch.map((b) => b.request));
+      if (started !== undefined) {
+        COMMITS.publish({
+          file: this.db.name,
+          ms: performance.now() - started,
+          appends: batch.length,
+        } satisfies SqliteCommitTiming);
+      }
       results.forEach((r, i) => (r.ok ? batch[i]!.resolve(r.result) : batch[i]!.reject(r.error)));
     } catch (err) {
       for (const b of batch) b.reject(err);

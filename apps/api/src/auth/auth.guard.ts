@@ -42,10 +42,19 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) {
+      // A public route needs no credential; a valid bearer token still says who asks (an admin may
+      // see more, e.g. the error text of /health).
+      const bearer = /^Bearer (\S+)$/.exec(req.headers['authorization'] ?? '')?.[1];
+      if (bearer) {
+        await this.identity.authenticate(bearer).then(
+          (v) => (req[REQUEST_PRINCIPAL] = v.principal),
+          () => undefined,
+        );
+      }
       return true;
     }
-    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = req.headers['authorization'];
     let token: string | undefined;
     let viaCookie = false;

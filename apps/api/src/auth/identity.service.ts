@@ -47,7 +47,10 @@ export class IdentityService implements OnModuleInit {
   private readonly logger = new Logger('Identity');
   private tokensValue: LedgerTokens | undefined;
   private verifierValue: CredentialVerifier | undefined;
-  private readonly accounts = new Map<string, { state: AccountState; version: number; at: number }>();
+  private readonly accounts = new Map<
+    string,
+    { state: AccountState; version: number; disabledAt?: string; at: number }
+  >();
 
   constructor(
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
@@ -78,8 +81,14 @@ export class IdentityService implements OnModuleInit {
     if (!this.verifierValue) throw new Error('identity is not initialised');
     const verified = await this.verifierValue.verify(token, Date.parse(this.clock.now()));
     if (verified.principal.source === 'account') {
-      const { state } = await this.account(verified.principal.userId, true);
+      const { state, disabledAt } = await this.account(verified.principal.userId, true);
       if (state.status !== 'active') throw new InvalidCredentialError('the account is disabled or gone');
+      // Enabling an account again does not revive the tokens of before its disabling (iat: whole seconds).
+      if (disabledAt !== undefined && verified.iat <= Math.floor(Date.parse(disabledAt) / 1000)) {
+        throw new InvalidCredentialError(
+          'the account was disabled since the token was issued; sign in again',
+        );
+      }
       if (state.orgId !== verified.principal.orgId || state.role !== verified.principal.role) {
         throw new InvalidCredentialError('the account changed since the token was issued; sign in again');
       }
@@ -91,7 +100,10 @@ export class IdentityService implements OnModuleInit {
   }
 
   /** An account's state (from its stream; `cached` accepts a read up to 2 s old). */
-  async account(userId: string, cached = false): Promise<{ state: AccountState; version: number }> {
+  async account(
+    userId: string,
+    cached = false,
+  ): Promise<{ state: AccountState; version: number; disabledAt?: string }> {
     const now = Date.now();
     const hit = this.accounts.get(userId);
     if (cached && hit && now - hit.at < ACCOUNT_CACHE_MS) return hit;

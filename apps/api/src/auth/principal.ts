@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { Principal } from '@patent-ledger/access';
+import { isAdmin, type Principal } from '@patent-ledger/access';
 import type { Request } from 'express';
 
 /** Where the guard leaves the verified principal on the request. */
@@ -20,3 +20,9 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUB
 
 export const SESSION_COOKIE = 'ledger_session';
 export const CSRF_HEADER = 'x-csrf-token';
+
+/** Whether the caller may see internal error text (an ip-office admin; the policy's `error-details`). */
+export function seesErrorDetails(req: Request): boolean {
+  const p = (req as AuthenticatedRequest)[REQUEST_PRINCIPAL];
+  return p !== undefined && isAdmin(p);
+}

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   businessDateOf,
@@ -13,10 +13,13 @@ import {
   isChainHeadStore,
   type EventStore,
 } from '@patent-ledger/eventsourcing';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { authorizeRecords } from '../auth/records';
 import { ProblemException } from '../common/problem';
 import { EVENT_STORE } from '../ledger/tokens';
 import { ChainService } from './chain.service';
+import { unavailable } from './chain.controller';
+import { bundleTransparency } from '@patent-ledger/transparency';
 import { TOOL } from './tool';
 
 const idParam = ApiParam({
@@ -34,7 +37,7 @@ export class EvidenceController {
     private readonly chain: ChainService,
   ) {}
 
-  private async streamOf(id: string) {
+  private async streamOf(id: string, req: Request, what: string) {
     const applicationNumber = parseApplicationNumber(id, 'id').value;
     const streamName = patentStream(applicationNumber);
     const events = await this.store.readStream(streamName);
@@ -45,6 +48,7 @@ export class EvidenceController {
         `patent ${applicationNumber} has not been inventoried`,
       );
     }
+    authorizeRecords(req, events, what);
     return { applicationNumber, streamName, events };
   }
 
@@ -53,8 +57,8 @@ export class EvidenceController {
   @ApiOperation({
     summary: "Recompute the patent's hash chain and compare it with the stream head the store recorded",
   })
-  async verify(@Param('id') id: string) {
-    const { applicationNumber, streamName, events } = await this.streamOf(id);
+  async verify(@Param('id') id: string, @Req() req: Request) {
+    const { applicationNumber, streamName, events } = await this.streamOf(id, req, 'verify');
     const recorded =
       isChainHeadStore(this.store) && this.store.streamHeads
         ? (await this.store.streamHeads()).get(streamName)
@@ -75,9 +79,10 @@ export class EvidenceController {
   @Get(':id/evidence')
   @idParam
   @ApiOperation({
-    summary: 'A self-contained evidence bundle: events with metadata and hashes, the signed stream head',
+    summary:
+      'A self-contained evidence bundle: events with metadata and hashes, the signed stream head, and each event’s inclusion proof against a signed tree head of the log (409 when the stream’s chain is broken, 503 when the log does not extend its witnessed heads)',
   })
-  async evidence(@Param('id') id: string, @Res({ passthrough: true }) res: Response) {
+  async evidence(@Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const key = this.chain.key;
     if (!key) {
       throw ProblemException.of(
@@ -86,7 +91,28 @@ export class EvidenceController {
         'no signing key is configured (LEDGER_SIGNING_KEY_FILE=off)',
       );
     }
-    const { applicationNumber, streamName, events } = await this.streamOf(id);
+    const { applicationNumber, streamName, events } = await this.streamOf(id, req, 'evidence');
+    // Never sign what cannot be vouched for: a broken stream chain, or events the published log
+    // (the Merkle tree of a signed head) does not hold as stored.
+    const recorded =
+      isChainHeadStore(this.store) && this.store.streamHeads
+        ? (await this.store.streamHeads()).get(streamName)
+        : undefined;
+    const issue = analyseStream(events, recorded);
+    if (issue) {
+      throw ProblemException.of(
+        409,
+        'EVIDENCE.CHAIN_BROKEN',
+        `the hash chain of ${streamName} is broken (${issue.kind} at version ${issue.version ?? '?'}): ${issue.detail}; no evidence is signed for it`,
+        { errors: [{ field: issue.kind, message: issue.detail }] },
+      );
+    }
+    let transparency;
+    try {
+      transparency = await this.chain.evidence(events);
+    } catch (err) {
+      unavailable(err);
+    }
     const chainHead = isChainHeadStore(this.store) ? await this.store.latestChainHead() : undefined;
     res.setHeader('Content-Disposition', `attachment; filename="evidence-${applicationNumber}.json"`);
     return createEvidenceBundle({
@@ -96,14 +122,15 @@ export class EvidenceController {
       tool: TOOL,
       exportedAt: new Date().toISOString(),
       ...(chainHead ? { chainHead } : {}),
+      transparency: bundleTransparency(transparency),
     });
   }
 
   @Get(':id/provenance')
   @idParam
   @ApiOperation({ summary: 'For each field of the current state, the event that last set it' })
-  async provenance(@Param('id') id: string) {
-    const { applicationNumber, events } = await this.streamOf(id);
+  async provenance(@Param('id') id: string, @Req() req: Request) {
+    const { applicationNumber, events } = await this.streamOf(id, req, 'provenance');
     const { state, fields } = provenanceOf(
       events.map((e) => {
         const { event } = upcastPatentEvent(e);

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { Principal } from '@patent-ledger/access';
 import { fingerprintOf, newId, type CommandContext } from '@patent-ledger/eventsourcing';
 import type { Request } from 'express';
 import { header, resolveActor } from './actor';
@@ -31,9 +33,19 @@ export function parseIfMatch(req: Request): number[] | undefined {
 }
 
 /**
- * Builds the command context of a request: the idempotency key (`Idempotency-Key`, else a fresh id),
- * a fingerprint of method, path and body (the same key with another request is 422), the actor, the
- * pinned version (`If-Match`) and the correlation id (`X-Correlation-Id`).
+ * The command id an Idempotency-Key stands for: scoped to its caller (organisation and user), so
+ * another caller's key can neither replay, reveal nor block a request.
+ */
+export function scopedCommandId(p: Pick<Principal, 'orgId' | 'userId'>, key: string): string {
+  const h = createHash('sha256').update(`patent-ledger:command\0${p.orgId}\0${p.userId}\0${key}`).digest('hex');
+  return `key-${h.slice(0, 40)}`;
+}
+
+/**
+ * Builds the command context of a request: the idempotency key (`Idempotency-Key`, scoped to the
+ * caller, else a fresh id), a fingerprint of the caller, method, path and body (the same key with
+ * another request is 422), the actor from the verified credential, the pinned version (`If-Match`)
+ * and the correlation id (`X-Correlation-Id`).
  */
 export function commandContext(req: Request, now: string): CommandContext {
   const key = header(req, 'idempotency-key');
@@ -51,10 +63,15 @@ export function commandContext(req: Request, now: string): CommandContext {
   const ifMatch = parseIfMatch(req);
   if (ifMatch !== undefined) (req as Request & { [PINNED_BY_IF_MATCH]?: boolean })[PINNED_BY_IF_MATCH] = true;
   const correlationId = header(req, 'x-correlation-id');
-  const commandId = key ?? newId();
+  const commandId = key !== undefined ? scopedCommandId(actor, key) : newId();
   return {
     commandId,
-    fingerprint: fingerprintOf({ method: req.method, path: req.path, body: req.body ?? null }),
+    fingerprint: fingerprintOf({
+      principal: [actor.orgId, actor.userId],
+      method: req.method,
+      path: req.path,
+      body: req.body ?? null,
+    }),
     actor,
     now,
     ...(correlationId !== undefined ? { correlationId } : {}),

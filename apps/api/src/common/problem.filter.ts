@@ -8,9 +8,12 @@ import {
   WrongExpectedVersionError,
 } from '@patent-ledger/eventsourcing';
 import { DomainError } from '@patent-ledger/domain';
+import { AccessDeniedError } from '@patent-ledger/access';
 import { QueryError } from '@patent-ledger/read-models';
 import type { Request, Response } from 'express';
 import { problem, PROBLEM_CONTENT_TYPE, ProblemException, type Problem } from './problem';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Marks a request whose expected version came from If-Match, so a conflict answers 412. */
 export const PINNED_BY_IF_MATCH = Symbol('pinnedByIfMatch');
@@ -20,12 +23,20 @@ export const PINNED_BY_IF_MATCH = Symbol('pinnedByIfMatch');
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemFilter');
 
+  /** `onDenied` records each access denial (who, what, when) where an ip-office admin can list it. */
+  constructor(private readonly onDenied?: (req: Request, err: AccessDeniedError) => void) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request & { [PINNED_BY_IF_MATCH]?: boolean }>();
     const res = ctx.getResponse<Response>();
     const p = this.toProblem(exception, req);
     p.instance = req.originalUrl ?? req.url;
+    if (exception instanceof ProblemException) {
+      for (const [k, v] of Object.entries(exception.headers)) res.setHeader(k, v);
+    }
+    if (exception instanceof AccessDeniedError) this.onDenied?.(req, exception);
+    if (p.status === 500 && process.env['DEBUG500']) console.error(exception);
     if (p.status === 500)
       this.logger.error(
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
@@ -33,10 +44,20 @@ export class ProblemFilter implements ExceptionFilter {
     res.status(p.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(p));
   }
 
-  private toProblem(exception: unknown, req: { [PINNED_BY_IF_MATCH]?: boolean }): Problem {
+  private toProblem(exception: unknown, req: { [PINNED_BY_IF_MATCH]?: boolean; method?: string }): Problem {
     if (exception instanceof ProblemException) return { ...exception.problem };
+    if (exception instanceof AccessDeniedError) {
+      return problem(403, exception.code, exception.message, { rule: exception.rule } as Partial<Problem>);
+    }
     if (exception instanceof DomainError) {
-      const status = exception.kind === 'invalid' ? 400 : exception.kind === 'not-found' ? 404 : 409;
+      const status =
+        exception.kind === 'invalid'
+          ? 400
+          : exception.kind === 'not-found'
+            ? 404
+            : exception.kind === 'forbidden'
+              ? 403
+              : 409;
       return problem(status, exception.code, exception.message, {
         ...(exception.field ? { errors: [{ field: exception.field, message: exception.message }] } : {}),
       });
@@ -74,7 +95,15 @@ export class ProblemFilter implements ExceptionFilter {
     if (bodyParser && typeof bodyParser === 'object' && typeof bodyParser.type === 'string') {
       return fromBodyParser(bodyParser);
     }
-    return problem(500, 'INTERNAL', 'an unexpected error occurred; nothing was changed');
+    // A write that failed unexpectedly may or may not have committed (a lost connection mid-commit):
+    // never claim it changed nothing; a retry with the same Idempotency-Key is safe either way.
+    return SAFE_METHODS.has(req.method ?? 'GET')
+      ? problem(500, 'INTERNAL', 'an unexpected error occurred; nothing was changed')
+      : problem(
+          500,
+          'INTERNAL.OUTCOME_UNKNOWN',
+          'an unexpected error occurred; whether the command was recorded is unknown: send it again with the same Idempotency-Key (safe: it is recorded at most once)',
+        );
   }
 }
 

@@ -9,6 +9,8 @@ export interface Problem {
   instance?: string;
   code: string;
   errors?: { field: string; message: string }[];
+  /** For 403: the policy rule that denied the request. */
+  rule?: string;
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -18,6 +20,8 @@ export const problemType = (code: string): string => `urn:patent-ledger:problem:
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
@@ -25,6 +29,7 @@ const TITLES: Record<number, string> = {
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -35,7 +40,11 @@ export function problem(status: number, code: string, detail: string, extra: Par
 
 /** An HTTP error that carries a ready problem document. */
 export class ProblemException extends HttpException {
-  constructor(readonly problem: Problem) {
+  constructor(
+    readonly problem: Problem,
+    /** Response headers that go with the problem (WWW-Authenticate, Retry-After). */
+    readonly headers: Record<string, string> = {},
+  ) {
     super(problem, problem.status);
   }
   static of(
@@ -43,7 +52,8 @@ export class ProblemException extends HttpException {
     code: string,
     detail: string,
     extra: Partial<Problem> = {},
+    headers: Record<string, string> = {},
   ): ProblemException {
-    return new ProblemException(problem(status, code, detail, extra));
+    return new ProblemException(problem(status, code, detail, extra), headers);
   }
 }

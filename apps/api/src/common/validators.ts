@@ -1,5 +1,7 @@
+import { applyDecorators } from '@nestjs/common';
 import { isIsoDate } from '@patent-ledger/domain';
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsOptional, IsString, Length, registerDecorator, type ValidationOptions } from 'class-validator';
 
 /** A calendar date YYYY-MM-DD that exists (2023-02-29 does not). */
 export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
@@ -34,4 +36,19 @@ export function IsMoney(options?: ValidationOptions): PropertyDecorator {
           `${args?.property} must be a decimal string of yuan (e.g. "1250000.00") or an integer number of fen`,
       },
     });
+}
+
+/**
+ * An optional free text of at most `max` characters: an empty or blank string is taken as absent
+ * (a form's empty field), not as a text that is too short.
+ */
+export function OptionalText(max: number): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' && value.trim() === '' ? undefined : value,
+    ),
+    IsOptional(),
+    IsString(),
+    Length(1, max),
+  );
 }

@@ -1,30 +1,49 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Req, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { EventStore } from '@patent-ledger/eventsourcing';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { seesErrorDetails } from '../auth/principal';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/tokens';
+import { Public } from '../auth/principal';
 import type { LedgerConfig } from '../config';
+import { ChainService } from '../chain/chain.service';
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    private readonly chain: ChainService,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Liveness and store readiness (503 when the store cannot serve)' })
-  async health(@Res({ passthrough: true }) res: Response) {
+  @ApiOperation({
+    summary:
+      'Liveness and store readiness (503 when the store cannot serve, or when the log does not extend its witnessed heads and the api refuses to sign: `chain.state` refused)',
+  })
+  async health(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
     try {
       await this.store.ping();
       const headPosition = await this.store.headPosition();
-      return { status: 'ok', store: { kind: this.config.store, ready: true, headPosition } };
+      const chain = this.chain.status();
+      if (!this.chain.healthy) res.status(503);
+      return {
+        status: this.chain.healthy ? 'ok' : 'unhealthy',
+        store: { kind: this.config.store, ready: true, headPosition },
+        chain,
+      };
     } catch (err) {
       res.status(503);
       return {
         status: 'unavailable',
-        store: { kind: this.config.store, ready: false, error: (err as Error).message },
+        // The store's own error text is for ip-office admins only (it may name hosts and files).
+        store: {
+          kind: this.config.store,
+          ready: false,
+          error: seesErrorDetails(req) ? (err as Error).message : 'the store cannot serve requests',
+        },
       };
     }
   }

@@ -14,8 +14,16 @@ import {
   type InstitutionCommand,
   type PatentCommand,
   type PatentEventType,
+  type PatentState,
 } from '@patent-ledger/domain';
 import {
+  authorizeInstitutionCommand,
+  authorizePatentCommand,
+  reviveAccessDenied,
+  type Role,
+} from '@patent-ledger/access';
+import {
+  KeyedQueue,
   handleCommand,
   StateCache,
   type CommandContext,
@@ -23,6 +31,14 @@ import {
   type EventStore,
   type StoredEvent,
 } from '@patent-ledger/eventsourcing';
+import { timedAppends, timedDecides } from '../observability/command-timings';
+
+// Timed wrappers: they record only inside an execution the observability layer opened (withTimings).
+const PATENT_DECIDER = timedDecides(patentDecider);
+const INSTITUTION_DECIDER = timedDecides(institutionDecider);
+
+/** The caller of a command, as the policy sees it: the actor its verified credential proved. */
+const callerOf = (ctx: CommandContext) => ({ role: ctx.actor.role as Role, orgId: ctx.actor.orgId });
 
 /** A command for the ledger, as it crosses to the ledger thread. */
 export type LedgerCommand =
@@ -37,12 +53,23 @@ export class LedgerExecutor {
   /** Folded patent states (used only while the stream version is unchanged). */
   private readonly patents = new StateCache<unknown>(20_000);
 
-  constructor(private readonly store: EventStore) {}
+  private readonly store: EventStore;
+
+  constructor(store: EventStore) {
+    this.store = timedAppends(store);
+  }
+
+  /** Commands of one stream run one after the other (in arrival order), others concurrently. */
+  private readonly queue = new KeyedQueue();
 
   execute(c: LedgerCommand): Promise<CommandOutcome> {
-    return c.aggregate === 'patent'
-      ? this.patent(c.id, c.command, c.ctx)
-      : handleCommand(this.store, institutionDecider, institutionStream(c.id), c.command, c.ctx);
+    if (c.aggregate === 'patent') {
+      return this.queue.run(patentStream(c.id), () => this.patent(c.id, c.command, c.ctx));
+    }
+    authorizeInstitutionCommand(callerOf(c.ctx), c.command);
+    return this.queue.run(institutionStream(c.id), () =>
+      handleCommand(this.store, INSTITUTION_DECIDER, institutionStream(c.id), c.command, c.ctx),
+    );
   }
 
   private patent(
@@ -51,10 +78,11 @@ export class LedgerExecutor {
     ctx: CommandContext,
   ): Promise<CommandOutcome> {
     const institutionId = command.type === 'InventoryPatent' ? command.data.institutionId : undefined;
-    return handleCommand(this.store, patentDecider, patentStream(applicationNumber), command, ctx, {
+    return handleCommand(this.store, PATENT_DECIDER, patentStream(applicationNumber), command, ctx, {
       upcast: upcastPatent,
       schemaVersionOf: (t) => PATENT_EVENT_SCHEMA_VERSIONS[t as PatentEventType] ?? 1,
       cache: this.patents,
+      authorize: (state: PatentState) => authorizePatentCommand(callerOf(ctx), command, state),
       // A patent is inventoried into a registered institution.
       ...(institutionId !== undefined
         ? {
@@ -79,6 +107,7 @@ export class LedgerExecutor {
  * DomainError with its fields, and is made a DomainError again.
  */
 export function reviveLedgerError(err: unknown): unknown {
+  if (err instanceof Error && err.name === 'AccessDeniedError') return reviveAccessDenied(err);
   if (err instanceof Error && !(err instanceof DomainError) && err.name === 'DomainError') {
     const f = err as unknown as { code: string; kind?: DomainError['kind']; field?: string };
     return new DomainError(f.code, err.message, f.kind, f.field);

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   CommandHandler,
   EventBus,
@@ -33,6 +33,8 @@ import {
   type AggregateView,
 } from './messages';
 import { EVENT_STORE } from './tokens';
+import { CommandObserver } from '../observability/command-observer';
+import { executeObserved, type ObservedCommand, type TimedOutcome } from '../observability/thread-metrics';
 
 /**
  * Runs ledger commands: in the SQLite ledger thread when the store has one (it answers calls), else
@@ -42,18 +44,26 @@ import { EVENT_STORE } from './tokens';
 export class LedgerCommands {
   private readonly local: LedgerExecutor;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    // Metrics and traces of every command (observability/command-observer.ts).
+    @Optional() private readonly observer?: CommandObserver,
+  ) {
     this.local = new LedgerExecutor(store);
   }
 
   async execute(c: LedgerCommand): Promise<CommandOutcome> {
+    return this.observer ? this.observer.observe(c, (timed) => this.run(timed)) : (this.run(c) as Promise<CommandOutcome>);
+  }
+
+  private async run(c: ObservedCommand): Promise<CommandOutcome | TimedOutcome> {
     const store = this.store;
     if (store instanceof ThreadedSqliteEventStore && store.answersCalls) {
-      return store.call<CommandOutcome>(c).catch((err: unknown) => {
+      return store.call<CommandOutcome | TimedOutcome>(c).catch((err: unknown) => {
         throw reviveLedgerError(err);
       });
     }
-    return this.local.execute(c);
+    return executeObserved(this.local, c);
   }
 }
 

@@ -5,12 +5,14 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { serveSqliteWriter, type WriterThreadData } from '@patent-ledger/store-sqlite';
-import { LedgerExecutor, type LedgerCommand } from './execute';
+import { LedgerExecutor } from './execute';
+import { executeObserved, forwardCommitTimings, type ObservedCommand } from '../observability/thread-metrics';
 
 if (!parentPort) throw new Error('ledger-thread must run in a worker thread');
 serveSqliteWriter(parentPort, workerData as WriterThreadData, (store) => {
   const executor = new LedgerExecutor(store);
-  return (payload) => executor.execute(payload as LedgerCommand);
+  forwardCommitTimings();
+  return (payload) => executeObserved(executor, payload as ObservedCommand);
 });
 
 /** Names this module for type-only imports, which keep it in every compilation that starts the thread. */

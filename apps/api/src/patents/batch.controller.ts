@@ -9,6 +9,8 @@ import { EVENT_STORE } from '../ledger/tokens';
 import { Clock } from '../ledger/tokens';
 import { ReadModelsService } from '../read-models/read-models.service';
 import { EXAMPLES } from './examples';
+import { inventoryLineAuthorizer } from '@patent-ledger/access';
+import { DenialRecorder } from '../auth/denials';
 
 async function* lines(req: Request): AsyncGenerator<string> {
   for await (const batch of splitLineBatches(req, { maxLineChars: 1024 * 1024 })) yield* batch;
@@ -22,6 +24,7 @@ export class BatchController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly clock: Clock,
     private readonly readModels: ReadModelsService,
+    private readonly denials: DenialRecorder,
   ) {}
 
   @Post('batch')
@@ -47,6 +50,10 @@ export class BatchController {
       );
     }
     const actor = resolveActor(req);
+    const path = (req.originalUrl ?? req.url).split('?')[0]!;
+    const authorize = inventoryLineAuthorizer(actor, (_institutionId, err) => {
+      void this.denials.record(actor, err.action, err.rule, req.method, path);
+    });
     const correlationId = header(req, 'x-correlation-id');
     res.status(200).setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
     const write = (value: unknown): void => {
@@ -59,6 +66,7 @@ export class BatchController {
         {
           format: 'jsonl',
           actor,
+          authorize,
           clock: () => this.clock.now(),
           ...(correlationId ? { runId: correlationId } : {}),
         },

@@ -36,7 +36,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsCalendarDate, IsMoney } from '../common/validators';
+import { IsCalendarDate, IsMoney, OptionalText } from '../common/validators';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const ID_MSG = {
@@ -60,10 +60,11 @@ export class RegisterInstitutionDto {
   @IsIn(MILESTONE_GROUPS)
   milestoneGroup!: string;
   @ApiProperty({ example: 3200, minimum: 0 }) @IsInt() @Min(0) @Max(10_000_000) stockPatentCount!: number;
-  @ApiPropertyOptional({ description: 'Why the stock count changes; required when it does' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 2000)
+  @ApiPropertyOptional({
+    description: 'Why the stock count changes; required when it does (empty: none)',
+    maxLength: 2000,
+  })
+  @OptionalText(2000)
   reason?: string;
   @ApiPropertyOptional({ description: 'Business date (default: today in China)', example: '2024-02-29' })
   @IsOptional()
@@ -138,7 +139,9 @@ export class InventoryPatentDto {
 export class ScreeningDto {
   @ApiProperty({ enum: SCREENING_METHODS }) @IsIn(SCREENING_METHODS) method!: string;
   @ApiProperty({ enum: SCREENING_DECISIONS }) @IsIn(SCREENING_DECISIONS) decision!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 2000) reason?: string;
+  @ApiPropertyOptional({ description: 'Why it was admitted or declined (empty: none)', maxLength: 2000 })
+  @OptionalText(2000)
+  reason?: string;
 }
 
 export class TagIntentDto {
@@ -161,7 +164,9 @@ export class TagIntentDto {
 
 export class ImprovementNeedsDto {
   @ApiProperty({ enum: IMPROVEMENT_NEEDS }) @IsIn(IMPROVEMENT_NEEDS) level!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 2000) notes?: string;
+  @ApiPropertyOptional({ description: 'What needs improving (empty: none)', maxLength: 2000 })
+  @OptionalText(2000)
+  notes?: string;
 }
 
 export class EvaluatePatentDto {
@@ -258,9 +263,7 @@ export class DeclareOpenLicenseDto {
   @ApiPropertyOptional({
     description: 'Patent evaluation report; required for utility-model and design (Art. 50)',
   })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @OptionalText(200)
   evaluationReportRef?: string;
   @ApiProperty() @IsCalendarDate() occurredOn!: string;
 }

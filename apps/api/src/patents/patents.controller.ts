@@ -39,6 +39,9 @@ import { sendCsv, wantsCsv } from '../common/negotiate';
 import { AUDIT_CSV, instantParam } from '../read-models/read-models.controller';
 import { HistoryQueryDto, PatentViewQueryDto } from '../read-models/query-dto';
 import { historyEntryOf } from './history';
+import { redactCommandIds, redactPatent } from '@patent-ledger/access';
+import { principalOf } from '../auth/principal';
+import { authorizeRecords, eventForReader } from '../auth/records';
 
 type CommandOf<T extends PatentCommand['type']> = Extract<PatentCommand, { type: T }>;
 
@@ -326,6 +329,7 @@ export class PatentsController {
   async get(
     @Param('id') id: string,
     @Query() view: PatentViewQueryDto,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
     const applicationNumber = parseApplicationNumber(id, 'id').value;
@@ -355,7 +359,8 @@ export class PatentsController {
       version,
       ...(view.asOf !== undefined ? { asOf: view.asOf } : {}),
       ...(knownAt !== undefined ? { knownAt } : {}),
-      state,
+      // Fields the caller may not see (deal money, evaluations in full, inventors) are left out.
+      state: redactPatent(principalOf(req), state),
     };
   }
 
@@ -377,7 +382,8 @@ export class PatentsController {
       new GetStreamEventsQuery(streamName, 1, Number.MAX_SAFE_INTEGER),
     );
     if (events.length === 0) throw notFound(applicationNumber);
-    const items = events.map(historyEntryOf);
+    const caller = authorizeRecords(req, events, 'history');
+    const items = events.map((e) => redactCommandIds(caller, historyEntryOf(e)));
     if (wantsCsv(req)) {
       await sendCsv(res, `history-${applicationNumber}.csv`, AUDIT_CSV, [items]);
       return;
@@ -394,6 +400,7 @@ export class PatentsController {
     @Param('id') id: string,
     @Query('fromVersion') fromVersionRaw: string | undefined,
     @Query('limit') limitRaw: string | undefined,
+    @Req() req: Request,
   ) {
     const applicationNumber = parseApplicationNumber(id, 'id').value;
     const fromVersion = positiveInt(fromVersionRaw, 'fromVersion', 1);
@@ -401,7 +408,13 @@ export class PatentsController {
     const streamName = patentStream(applicationNumber);
     const events = await this.queries.execute(new GetStreamEventsQuery(streamName, fromVersion, limit));
     if (events.length === 0 && fromVersion === 1) throw notFound(applicationNumber);
-    return { applicationNumber, streamName, events };
+    // The policy is decided on the whole stream (who holds the patent now), not on the page.
+    const all =
+      fromVersion === 1 && events.length < limit
+        ? events
+        : await this.queries.execute(new GetStreamEventsQuery(streamName, 1, Number.MAX_SAFE_INTEGER));
+    const caller = authorizeRecords(req, all, 'events');
+    return { applicationNumber, streamName, events: events.map((e) => eventForReader(caller, e)) };
   }
 }
 

@@ -1,4 +1,5 @@
 import {
+  accountsProjection,
   auditProjection,
   obligationsProjection,
   progressProjection,
@@ -14,5 +15,6 @@ export function ledgerProjections(config: Pick<LedgerConfig, 'policy'>): ReadMod
     auditProjection,
     obligationsProjection(config.policy.obligations),
     progressProjection,
+    accountsProjection,
   ];
 }

@@ -9,7 +9,7 @@ const toBool = ({ value }: { value: unknown }): unknown =>
   value === 'true' ? true : value === 'false' ? false : value;
 
 export class PagingDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @ApiPropertyOptional({ description: 'entries per page', minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -36,12 +36,19 @@ export class PagingDto {
 }
 
 export class ResourcePoolQueryDto extends PagingDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 128) institutionId?: string;
-  @ApiPropertyOptional({ enum: INTENT_MODES })
+  @ApiPropertyOptional({ description: "only this institution's patents" })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  institutionId?: string;
+  @ApiPropertyOptional({ description: 'only patents offered for this conversion mode', enum: INTENT_MODES })
   @IsOptional()
   @IsIn(INTENT_MODES)
   mode?: (typeof INTENT_MODES)[number];
-  @ApiPropertyOptional({ enum: PATENT_KINDS }) @IsOptional() @IsIn(PATENT_KINDS) kind?: string;
+  @ApiPropertyOptional({ description: 'only this kind of patent', enum: PATENT_KINDS })
+  @IsOptional()
+  @IsIn(PATENT_KINDS)
+  kind?: string;
   @ApiPropertyOptional({ description: 'IPC prefix, e.g. H01M or "C04B 38"' })
   @IsOptional()
   @IsString()
@@ -52,7 +59,7 @@ export class ResourcePoolQueryDto extends PagingDto {
   @Transform(toBool)
   @IsBoolean()
   highValue?: boolean;
-  @ApiPropertyOptional({ enum: HIGH_VALUE_FLAGS })
+  @ApiPropertyOptional({ description: 'only patents with this high-value flag', enum: HIGH_VALUE_FLAGS })
   @IsOptional()
   @IsIn(HIGH_VALUE_FLAGS)
   highValueFlag?: (typeof HIGH_VALUE_FLAGS)[number];
@@ -63,14 +70,18 @@ export class ResourcePoolQueryDto extends PagingDto {
   @IsOptional()
   @IsIn(PROMOTION_TIERS)
   tier?: 'featured' | 'standard';
-  @ApiPropertyOptional({ minimum: 1, maximum: 5 })
+  @ApiPropertyOptional({
+    description: 'only patents whose mean industrialization prospect is at least this',
+    minimum: 1,
+    maximum: 5,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsNumber()
   @Min(1)
   @Max(5)
   minProspect?: number;
-  @ApiPropertyOptional({ enum: DEAL_STATUSES })
+  @ApiPropertyOptional({ description: 'only patents in this deal status', enum: DEAL_STATUSES })
   @IsOptional()
   @IsIn(DEAL_STATUSES)
   status?: (typeof DEAL_STATUSES)[number];
@@ -79,26 +90,41 @@ export class ResourcePoolQueryDto extends PagingDto {
   @IsString()
   @Length(1, 200)
   q?: string;
-  @ApiPropertyOptional({ enum: POOL_SORTS, default: 'recent' })
+  @ApiPropertyOptional({
+    description: 'order: recent (last activity), prospect (mean prospect), evaluations (count)',
+    enum: POOL_SORTS,
+    default: 'recent',
+  })
   @IsOptional()
   @IsIn(POOL_SORTS)
   sort?: (typeof POOL_SORTS)[number];
 }
 
 export class AuditQueryDto extends PagingDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 64) actorRole?: string;
+  @ApiPropertyOptional({ description: 'only events of this actor role' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  actorRole?: string;
   @ApiPropertyOptional({ description: 'Organisation of the actor' })
   @IsOptional()
   @IsString()
   @Length(1, 128)
   actorOrg?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 128) actorUser?: string;
-  @ApiPropertyOptional({ example: 'Transferred' })
+  @ApiPropertyOptional({ description: 'only events of this user' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  actorUser?: string;
+  @ApiPropertyOptional({ description: 'only events of this type', example: 'Transferred' })
   @IsOptional()
   @IsString()
   @Length(1, 64)
   eventType?: string;
-  @ApiPropertyOptional({ enum: ['patent', 'institution'] })
+  @ApiPropertyOptional({
+    description: 'only events of patent or institution streams',
+    enum: ['patent', 'institution'],
+  })
   @IsOptional()
   @IsIn(['patent', 'institution'])
   category?: string;
@@ -127,20 +153,37 @@ export class PatentViewQueryDto {
 }
 
 export class HistoryQueryDto {
-  @ApiPropertyOptional({ enum: ['json', 'csv'] }) @IsOptional() @IsIn(['json', 'csv']) format?: string;
+  @ApiPropertyOptional({
+    description: 'json (default) or csv (also: Accept: text/csv)',
+    enum: ['json', 'csv'],
+  })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: string;
 }
 
 export class ObligationsQueryDto extends PagingDto {
-  @ApiPropertyOptional({ enum: OBLIGATION_STATUSES })
+  @ApiPropertyOptional({
+    description: 'only obligations in this state as of asOf',
+    enum: OBLIGATION_STATUSES,
+  })
   @IsOptional()
   @IsIn(OBLIGATION_STATUSES)
   status?: (typeof OBLIGATION_STATUSES)[number];
-  @ApiPropertyOptional({ enum: OBLIGATION_KINDS })
+  @ApiPropertyOptional({ description: 'only obligations of this kind', enum: OBLIGATION_KINDS })
   @IsOptional()
   @IsIn(OBLIGATION_KINDS)
   kind?: (typeof OBLIGATION_KINDS)[number];
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 128) institutionId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(8, 20) applicationNumber?: string;
+  @ApiPropertyOptional({ description: "only this institution's obligations" })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  institutionId?: string;
+  @ApiPropertyOptional({ description: "only this patent's obligations (application number)" })
+  @IsOptional()
+  @IsString()
+  @Length(8, 20)
+  applicationNumber?: string;
   @ApiPropertyOptional({
     description: 'Business date of the statuses (default: today in China)',
     example: '2025-01-31',
@@ -160,6 +203,19 @@ export class ProgressQueryDto {
   @IsString()
   @Length(1, 50)
   province?: string;
-  @ApiPropertyOptional({ enum: ['json', 'csv'] }) @IsOptional() @IsIn(['json', 'csv']) format?: string;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+  @ApiPropertyOptional({
+    description: 'json (default) or csv (also: Accept: text/csv)',
+    enum: ['json', 'csv'],
+  })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: string;
+  @ApiPropertyOptional({
+    description: 'wait until the read model has applied this log position (read your own write)',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  minPosition?: number;
 }

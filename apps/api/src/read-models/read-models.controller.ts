@@ -14,6 +14,7 @@ import {
   type PoolEntry,
 } from '@patent-ledger/read-models';
 import type { Request, Response } from 'express';
+import { parseIsoInstant } from '../common/instants';
 import { sendCsv, wantsCsv } from '../common/negotiate';
 import { ProblemException } from '../common/problem';
 import { AuditQueryDto, ObligationsQueryDto, ProgressQueryDto, ResourcePoolQueryDto } from './query-dto';
@@ -22,6 +23,14 @@ import { LEDGER_CONFIG, Clock } from '../ledger/tokens';
 import type { LedgerConfig } from '../config';
 import { todayInChina } from '@patent-ledger/domain';
 import { ReadModelsService } from './read-models.service';
+import {
+  AccessDeniedError,
+  authorizeAdmin,
+  authorizeRead,
+  obligationScope,
+  redactAskingPrice,
+} from '@patent-ledger/access';
+import { principalOf, seesErrorDetails } from '../auth/principal';
 
 export const POOL_CSV: CsvColumn<PoolEntry>[] = [
   { header: 'applicationNumber', value: (e) => e.applicationNumber },
@@ -97,13 +106,13 @@ export const PROGRESS_CSV: CsvColumn<InstitutionProgress>[] = [
 /** Parses an ISO instant or date given as a query parameter. */
 export function instantParam(value: string | undefined, field: string): string | undefined {
   if (value === undefined) return undefined;
-  const t = Date.parse(value);
-  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
+  const instant = parseIsoInstant(value);
+  if (instant === undefined) {
     throw ProblemException.of(400, 'REQUEST.INVALID_QUERY', `${field} must be an ISO instant or date`, {
-      errors: [{ field, message: `cannot parse ${JSON.stringify(value)}` }],
+      errors: [{ field, message: `${JSON.stringify(value)} is not an ISO instant or calendar date` }],
     });
   }
-  return new Date(t).toISOString();
+  return instant;
 }
 
 @ApiTags('read models')
@@ -128,8 +137,20 @@ export class ReadModelsController {
   ) {
     await this.rm.waitFor('obligations', q.minPosition);
     const { limit, cursor, format: _f, minPosition: _m, asOf, applicationNumber, ...filter } = q;
+    const scope = obligationScope(principalOf(req));
+    if (scope.kind === 'party') {
+      throw new AccessDeniedError(
+        'obligations',
+        'read obligations',
+        'an enterprise reads the obligations of its own deals on each patent (GET /patents/{id}); the obligations ledger is for institutions, ip-office, auditors and analysts',
+      );
+    }
+    if (scope.kind === 'institution' && filter.institutionId !== undefined && filter.institutionId !== scope.institutionId) {
+      throw new AccessDeniedError('obligations', 'read obligations', `an institution reads only its own obligations (institutionId=${scope.institutionId})`);
+    }
     const query = {
       ...filter,
+      ...(scope.kind === 'institution' ? { institutionId: scope.institutionId } : {}),
       ...(applicationNumber !== undefined
         ? { applicationNumber: parseApplicationNumber(applicationNumber, 'applicationNumber').value }
         : {}),
@@ -196,6 +217,8 @@ export class ReadModelsController {
     await this.rm.waitFor('resource-pool', q.minPosition);
     const { limit, cursor, format: _f, minPosition: _m, ...filter } = q;
     const db = this.rm.readModels.sql;
+    const caller = principalOf(req);
+    const visible = (page: { items: PoolEntry[] }) => page.items.map((e) => redactAskingPrice(caller, e));
     if (wantsCsv(req)) {
       const pages = async function* () {
         let next: string | undefined = cursor;
@@ -205,23 +228,24 @@ export class ReadModelsController {
             limit: 500,
             ...(next ? { cursor: next } : {}),
           });
-          yield page.items;
+          yield visible(page);
           next = page.nextCursor ?? undefined;
         } while (next);
       };
       await sendCsv(res, 'resource-pool.csv', POOL_CSV, pages());
       return;
     }
-    return queryResourcePool(db, {
+    const page = await queryResourcePool(db, {
       ...filter,
       ...(limit !== undefined ? { limit } : {}),
       ...(cursor !== undefined ? { cursor } : {}),
     });
+    return { ...page, items: visible(page) };
   }
 
   @Get('resource-pool/:id')
   @ApiOperation({ summary: 'One resource-pool entry' })
-  async poolEntry(@Param('id') id: string, @Query('minPosition') minPosition?: string) {
+  async poolEntry(@Param('id') id: string, @Req() req: Request, @Query('minPosition') minPosition?: string) {
     const applicationNumber = parseApplicationNumber(id, 'id').value;
     await this.rm.waitFor('resource-pool', minPosition === undefined ? undefined : Number(minPosition));
     const entry = await getPoolEntry(this.rm.readModels.sql, applicationNumber);
@@ -232,7 +256,7 @@ export class ReadModelsController {
         `patent ${applicationNumber} is not in the resource pool`,
       );
     }
-    return entry;
+    return redactAskingPrice(principalOf(req), entry);
   }
 
   @Get('audit')
@@ -241,6 +265,7 @@ export class ReadModelsController {
   })
   @ApiProduces('application/json', 'text/csv')
   async audit(@Query() q: AuditQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    authorizeRead(principalOf(req), 'audit-trail');
     await this.rm.waitFor('audit', q.minPosition);
     const { limit, cursor, format: _f, minPosition: _m, from, to, ...rest } = q;
     const fromI = instantParam(from, 'from');
@@ -268,13 +293,21 @@ export class ReadModelsController {
 
   @Get('projections')
   @ApiOperation({ summary: 'Status of each projection: position, lag in events, state, last error' })
-  async projections() {
-    return { projections: await this.rm.status() };
+  async projections(@Req() req: Request) {
+    const all = await this.rm.status();
+    if (seesErrorDetails(req)) return { projections: all };
+    // The error text of a failed projection is for ip-office admins; others see where it stopped.
+    return {
+      projections: all.map((p) =>
+        p.lastError ? { ...p, lastError: { ...p.lastError, message: 'the projection failed on this event' } } : p,
+      ),
+    };
   }
 
   @Post('projections/:name/resume')
   @ApiOperation({ summary: 'Retry a failed projection from the event it failed on' })
-  async resume(@Param('name') name: string) {
+  async resume(@Param('name') name: string, @Req() req: Request) {
+    authorizeAdmin(principalOf(req), 'projection-control');
     if (!this.rm.readModels.projectionNames.includes(name)) {
       throw ProblemException.of(404, 'PROJECTION.NOT_FOUND', `no projection ${name}`);
     }

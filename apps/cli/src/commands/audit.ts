@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import {
   businessDateOf,
+  isIsoDate,
   parseApplicationNumber,
   patentDecider,
   patentStream,
@@ -15,40 +15,92 @@ import {
   createEvidenceBundle,
   generateSigningKey,
   isChainHeadStore,
-  loadPublicKey,
   readLog,
-  verifyEvidenceBundle,
   verifyLedger,
   type StoredEvent,
+  type VerifyIssue,
 } from '@patent-ledger/eventsourcing';
-import { loadOrCreateSigningKey } from '../../../api/src/chain/signing-key';
+import {
+  bundleTransparency,
+  HeadsFileWitness,
+  leafSourceOf,
+  LogMismatchError,
+  MerkleLog,
+  NatsWitness,
+  parseHeadsText,
+  proveInclusion,
+  TransparencyAudit,
+  treeHeadSignatureValid,
+  verifyTransparentBundle,
+  type HeadSource,
+  type TreeHead,
+} from '@patent-ledger/transparency';
+import { isInsideDir, loadOrCreateSigningKey, verificationKey } from '../../../api/src/chain/signing-key';
+import { openTreeStore } from '../../../api/src/chain/tree-store';
 import { TOOL } from '../../../api/src/chain/tool';
-import { CliError, configFrom, openStore, parseArgs, usage, type CliIo } from '../cli-io';
+import { parseIsoInstant } from '../../../api/src/common/instants';
+import { CliError, configFrom, openExistingStore, usage, type CliIo } from '../cli-io';
+import { parseCommand } from '../parse';
+import { EXPORT_SPEC, KEYGEN_SPEC, REPLAY_SPEC, VERIFY_BUNDLE_SPEC, VERIFY_SPEC } from './audit-specs';
 
 /** keygen [--out FILE] [--force]: a new Ed25519 key for signing chain heads. */
 export async function keygen(args: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
-  const { values, flags, positional } = parseArgs(args, { values: ['out'], flags: ['force'] });
+  const parsed = parseCommand(KEYGEN_SPEC, args, io);
+  if (!parsed) return 0; // --help
+  const { values, flags, positional } = parsed;
   if (positional.length) throw usage('keygen takes no positional arguments');
-  const file = values['out'] ?? configFrom(env).signingKeyFile;
+  const config = configFrom(env);
+  const file = values['out'] ? resolve(values['out']) : config.signingKeyFile;
   if (!file) throw usage('give --out FILE (LEDGER_SIGNING_KEY_FILE is off)');
   if (existsSync(file) && !flags.has('force'))
     throw new CliError(
       `${file} exists; use --force to replace it (heads it signed stay verifiable only with its public key)`,
     );
   const { privateKeyPem, publicKeyPem, keyId } = generateSigningKey();
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   writeFileSync(file, privateKeyPem, { mode: 0o600 });
   writeFileSync(`${file}.pub`, publicKeyPem);
-  io.stdout.write(`wrote ${file} (private, mode 600) and ${file}.pub; key id ${keyId}\n`);
+  io.stdout.write(
+    `wrote ${file} (private, mode 600) and ${file}.pub; key id ${keyId}. Publish ${file}.pub (auditors verify with it: verify --key, verify-bundle --key)\n`,
+  );
+  if (isInsideDir(file, config.dataDir))
+    io.stdout.write(
+      `warning: ${file} is inside the data folder ${config.dataDir}: whoever can rewrite the database could re-sign it; keep it elsewhere (LEDGER_SIGNING_KEY_FILE)\n`,
+    );
   return 0;
 }
 
-/** verify [--patent ID] [--key PUBLIC_KEY_FILE] [--json] */
+/** The heads an auditor kept (`--head FILE`): one head, an array, GET /chain/heads output or JSON Lines. */
+function keptHeads(file: string): TreeHead[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`--head ${file} cannot be read: ${(err as Error).message}`);
+  }
+  const { heads, malformed } = parseHeadsText(text);
+  if (malformed.length > 0)
+    throw new CliError(
+      `--head ${file}: entry ${malformed[0]!.line} is not a signed tree head (${malformed[0]!.reason})`,
+    );
+  if (heads.length === 0) throw new CliError(`--head ${file} holds no signed tree head`);
+  return heads;
+}
+
+const issueLine = (i: VerifyIssue): string =>
+  `${i.kind}${i.streamName ? ` in ${i.streamName}` : ''}${i.version !== undefined ? ` at version ${i.version}` : ''}${i.position !== undefined ? ` (position ${i.position})` : ''}: ${i.detail}`;
+
+/** verify [--patent ID] [--key PUBLIC_KEY_FILE] [--head FILE] [--json] */
 export async function verify(args: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
-  const { values, flags, positional } = parseArgs(args, { values: ['patent', 'key'], flags: ['json'] });
+  const parsed = parseCommand(VERIFY_SPEC, args, io);
+  if (!parsed) return 0; // --help
+  const { values, flags, positional } = parsed;
   if (positional.length) throw usage('verify takes no positional arguments (use --patent ID)');
   const config = configFrom(env);
-  const store = await openStore(config);
+  // The key comes from --key or the configured public key, never from the data folder.
+  const verification = verificationKey(config, values['key']);
+  const kept = values['head'] ? keptHeads(values['head']) : undefined;
+  const store = await openExistingStore(config);
   try {
     const heads = isChainHeadStore(store) ? store : undefined;
     const streamHeads = heads?.streamHeads ? await heads.streamHeads() : undefined;
@@ -72,41 +124,104 @@ export async function verify(args: string[], env: NodeJS.ProcessEnv, io: CliIo):
         );
       return issue ? 1 : 0;
     }
-    const publicKey = values['key']
-      ? loadPublicKey(readFileSync(values['key'], 'utf8'))
-      : config.signingKeyFile && existsSync(config.signingKeyFile)
-        ? loadOrCreateSigningKey(config.signingKeyFile, false).key.publicKey
-        : undefined;
+    const publicKey = verification?.key;
+    // The signed tree heads: the ledger's own record, the witness copies outside the database, and
+    // any head the auditor kept.
+    const sources: HeadSource[] = [];
+    const notes: string[] = [];
+    const tree = await openTreeStore(config, { readonly: true });
+    try {
+      sources.push({
+        name: `the ledger's tree store (${config.readModels === 'postgres' ? `schema ${config.pgSchema}_read` : config.readDbFile})`,
+        kind: 'ledger',
+        heads: tree ? await tree.heads() : [],
+        exists: !!tree,
+      });
+    } finally {
+      await tree?.close();
+    }
+    if (config.witnessDir) {
+      const w = new HeadsFileWitness(config.witnessDir);
+      sources.push({ name: w.name, kind: 'witness', ...(await w.readAll()) });
+    } else notes.push('LEDGER_WITNESS_DIR is off: no witness copy of the heads was checked');
+    if (config.witnessNats) {
+      const w = new NatsWitness({ ...config.witnessNats, timeoutMs: 3000 });
+      try {
+        sources.push({ name: w.name, kind: 'witness', ...(await w.readAll()) });
+      } catch (err) {
+        notes.push(`${w.name} could not be read (${(err as Error).message}): not checked`);
+      } finally {
+        await w.close();
+      }
+    }
+    if (kept)
+      sources.push({
+        name: `the kept head(s) ${values['head']}`,
+        kind: 'auditor',
+        heads: kept,
+        exists: true,
+      });
+    const audit = new TransparencyAudit(sources, publicKey);
+    async function* teed(): AsyncIterable<StoredEvent> {
+      for await (const e of readLog(store)) {
+        audit.push(e.position, e.hash);
+        yield e;
+      }
+    }
     const started = Date.now();
-    const report = await verifyLedger(readLog(store), {
+    const chainReport = await verifyLedger(teed(), {
       heads: heads ? await heads.readChainHeads() : [],
       ...(publicKey ? { publicKey } : {}),
       ...(streamHeads ? { streamHeads } : {}),
       readStream: (s) => store.readStream(s),
     });
+    const transparency = audit.finish();
     const secs = (Date.now() - started) / 1000;
+    const issues = [...chainReport.issues, ...transparency.issues];
+    const ok = chainReport.ok && transparency.issues.length === 0;
+    const firstIssue = chainReport.firstIssue ?? transparency.issues[0];
+    if (!publicKey)
+      notes.push(
+        'no public key given, head signatures were not checked (--key, or LEDGER_PUBLIC_KEY_FILE outside the data folder)',
+      );
+    if (transparency.heads.witnessed === 0 && transparency.heads.checked === 0 && chainReport.events > 0)
+      notes.push('no signed tree head to check the log against (the api signs them)');
     if (flags.has('json')) {
-      io.stdout.write(`${JSON.stringify({ ...report, seconds: secs }, null, 2)}\n`);
-    } else if (report.ok) {
       io.stdout.write(
-        `OK ${report.events} events in ${report.streams} streams; ${report.signedHeads.checked} signed heads (key ${report.signedHeads.keyIds.join(', ') || 'none'}) up to position ${report.signedHeads.lastPosition}` +
-          `${report.uncoveredEvents ? `; ${report.uncoveredEvents} newest events not yet covered by a signed head` : ''}` +
-          ` (${secs.toFixed(1)} s, ${Math.round(report.events / Math.max(secs, 0.001))} events/s)\n`,
+        `${JSON.stringify(
+          {
+            ...chainReport,
+            ok,
+            ...(firstIssue ? { firstIssue } : {}),
+            issues,
+            transparency,
+            ...(verification ? { verificationKey: verification.file } : {}),
+            notes,
+            seconds: secs,
+          },
+          null,
+          2,
+        )}\n`,
       );
-      if (!publicKey && report.signedHeads.checked)
-        io.stdout.write('note: no public key given, head signatures were not checked (--key)\n');
+    } else if (ok) {
+      io.stdout.write(
+        `OK ${chainReport.events} events in ${chainReport.streams} streams; ${chainReport.signedHeads.checked} signed heads (key ${chainReport.signedHeads.keyIds.join(', ') || 'none'}) up to position ${chainReport.signedHeads.lastPosition}` +
+          `${chainReport.uncoveredEvents ? `; ${chainReport.uncoveredEvents} newest events not yet covered by a signed head` : ''}` +
+          ` (${secs.toFixed(1)} s, ${Math.round(chainReport.events / Math.max(secs, 0.001))} events/s)\n` +
+          `tree heads: ${transparency.heads.checked} checked against the log, ${transparency.heads.witnessed} of them witnessed outside the database (newest: size ${transparency.heads.newestWitnessedSize})` +
+          `${transparency.unwitnessedEvents ? `; ${transparency.unwitnessedEvents} newest events not yet witnessed` : ''}\n`,
+      );
+      for (const n of notes) io.stdout.write(`note: ${n}\n`);
     } else {
-      const i = report.firstIssue!;
-      io.stdout.write(
-        `BROKEN: ${i.kind}${i.streamName ? ` in ${i.streamName}` : ''}${i.version !== undefined ? ` at version ${i.version}` : ''}${i.position !== undefined ? ` (position ${i.position})` : ''}: ${i.detail}\n`,
-      );
-      for (const other of report.issues.filter((x) => x !== i)) {
+      const i = firstIssue!;
+      io.stdout.write(`BROKEN: ${issueLine(i)}\n`);
+      for (const other of issues.filter((x) => x !== i)) {
         io.stdout.write(
           `  also: ${other.kind}${other.streamName ? ` in ${other.streamName}` : ''}: ${other.detail}\n`,
         );
       }
     }
-    return report.ok ? 0 : 1;
+    return ok ? 0 : 1;
   } finally {
     await store.close();
   }
@@ -161,15 +276,20 @@ function keyFieldsOf(e: PatentEvent): string {
 
 /** replay ID [--as-of DATE] [--known-at INSTANT] [--json] */
 export async function replay(args: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
-  const { values, flags, positional } = parseArgs(args, { values: ['as-of', 'known-at'], flags: ['json'] });
+  const parsed = parseCommand(REPLAY_SPEC, args, io);
+  if (!parsed) return 0; // --help
+  const { values, flags, positional } = parsed;
   if (positional.length !== 1) throw usage('replay takes one application number');
   const n = parseApplicationNumber(positional[0], 'ID').value;
   const asOf = values['as-of'];
-  if (asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw usage('--as-of takes a date YYYY-MM-DD');
+  if (asOf !== undefined && !isIsoDate(asOf))
+    throw usage(`--as-of takes a calendar date YYYY-MM-DD, got "${asOf}"`);
   const knownAtRaw = values['known-at'];
-  const knownAt = knownAtRaw === undefined ? undefined : Date.parse(knownAtRaw);
-  if (knownAt !== undefined && Number.isNaN(knownAt)) throw usage('--known-at takes an ISO instant');
-  const store = await openStore(configFrom(env));
+  const knownAtIso = knownAtRaw === undefined ? undefined : parseIsoInstant(knownAtRaw);
+  if (knownAtRaw !== undefined && knownAtIso === undefined)
+    throw usage(`--known-at takes an ISO instant (e.g. 2024-05-01T08:00:00Z) or date, got "${knownAtRaw}"`);
+  const knownAt = knownAtIso === undefined ? undefined : Date.parse(knownAtIso);
+  const store = await openExistingStore(configFrom(env));
   try {
     const events: StoredEvent[] = await store.readStream(patentStream(n));
     if (events.length === 0) throw new CliError(`patent ${n} has not been inventoried`);
@@ -248,21 +368,60 @@ function summary(s: PatentState): string {
   ].join('\n');
 }
 
-/** export ID --out FILE */
+/** export ID --out FILE: the bundle, with each event's inclusion proof against the newest signed tree head. */
 export async function exportBundle(args: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
-  const { values, positional } = parseArgs(args, { values: ['out'] });
+  const parsed = parseCommand(EXPORT_SPEC, args, io);
+  if (!parsed) return 0; // --help
+  const { values, positional } = parsed;
   if (positional.length !== 1 || !values['out'])
     throw usage('export takes one application number and --out FILE');
   const n = parseApplicationNumber(positional[0], 'ID').value;
   const config = configFrom(env);
   if (!config.signingKeyFile)
     throw new CliError('export needs a signing key (LEDGER_SIGNING_KEY_FILE is off)');
-  const { key } = loadOrCreateSigningKey(config.signingKeyFile, false);
-  const store = await openStore(config);
+  const store = await openExistingStore(config);
+  const tree = await openTreeStore(config, { readonly: true });
   try {
+    const { key } = loadOrCreateSigningKey(config.signingKeyFile, false);
     const streamName = patentStream(n);
     const events = await store.readStream(streamName);
     if (events.length === 0) throw new CliError(`patent ${n} has not been inventoried`);
+    const recorded =
+      isChainHeadStore(store) && store.streamHeads ? (await store.streamHeads()).get(streamName) : undefined;
+    const issue = analyseStream(events, recorded);
+    if (issue)
+      throw new CliError(
+        `the hash chain of ${streamName} is broken (${issue.kind} at version ${issue.version ?? '?'}): ${issue.detail}; no evidence is signed for it`,
+      );
+    const head = tree ? await tree.latestHead() : undefined;
+    if (!tree || !head)
+      throw new CliError(
+        'no signed tree head yet: the api builds the Merkle tree of the log and signs heads (start it)',
+      );
+    if (head.keyId !== key.keyId || !treeHeadSignatureValid(key.publicKey, head))
+      throw new CliError(
+        `the newest tree head is not signed by the signing key ${key.keyId}: run "patent-ledger verify"`,
+      );
+    const newest = events[events.length - 1]!;
+    if (newest.position > head.lastPosition)
+      throw new CliError(
+        `the newest events of ${streamName} (up to position ${newest.position}) are not yet covered by a signed tree head (it ends at position ${head.lastPosition}); the api signs one within 5 s: export again then`,
+      );
+    let inclusion;
+    try {
+      const merkle = await MerkleLog.open(leafSourceOf(store), tree);
+      if (merkle.size < head.treeSize) await merkle.extend(head.treeSize - merkle.size);
+      if ((await merkle.root(head.treeSize)).toString('hex') !== head.rootHash)
+        throw new LogMismatchError(
+          `the log no longer hashes to the root of the newest signed head (size ${head.treeSize})`,
+          'log-forked',
+        );
+      inclusion = await proveInclusion(merkle, head, events);
+    } catch (err) {
+      if (err instanceof LogMismatchError)
+        throw new CliError(`${err.kind}: ${err.message}; no evidence is signed (run "patent-ledger verify")`);
+      throw err;
+    }
     const chainHead = isChainHeadStore(store) ? await store.latestChainHead() : undefined;
     const bundle = createEvidenceBundle({
       streamName,
@@ -271,20 +430,28 @@ export async function exportBundle(args: string[], env: NodeJS.ProcessEnv, io: C
       tool: TOOL,
       exportedAt: new Date().toISOString(),
       ...(chainHead ? { chainHead } : {}),
+      transparency: bundleTransparency({ treeHead: head, inclusion }),
     });
     writeFileSync(values['out'], `${JSON.stringify(bundle, null, 2)}\n`);
     io.stdout.write(
-      `wrote ${values['out']}: ${events.length} events of ${streamName}, signed by key ${key.keyId}\n`,
+      `wrote ${values['out']}: ${events.length} events of ${streamName}, signed by key ${key.keyId}, each proven in the tree head of size ${head.treeSize} (signed at ${head.timestamp})\n`,
     );
     return 0;
   } finally {
+    await tree?.close();
     await store.close();
   }
 }
 
-/** verify-bundle FILE [--key PUBLIC_KEY_FILE] [--json]: offline, no database. */
+/**
+ * verify-bundle FILE [--key PUBLIC_KEY_FILE] [--head FILE] [--allow-unverified-signer] [--json]:
+ * offline, no database. Without --key the signer is unverified (the bundle's own key was used): said
+ * in the output, and exit 1 unless --allow-unverified-signer.
+ */
 export async function verifyBundle(args: string[], _env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
-  const { values, flags, positional } = parseArgs(args, { values: ['key'], flags: ['json'] });
+  const parsed = parseCommand(VERIFY_BUNDLE_SPEC, args, io);
+  if (!parsed) return 0; // --help
+  const { values, flags, positional } = parsed;
   if (positional.length !== 1) throw usage('verify-bundle takes one bundle file');
   let bundle: unknown;
   try {
@@ -292,10 +459,21 @@ export async function verifyBundle(args: string[], _env: NodeJS.ProcessEnv, io: 
   } catch (err) {
     throw new CliError(`${positional[0]} is not a readable JSON bundle: ${(err as Error).message}`);
   }
-  const result = verifyEvidenceBundle(
-    bundle,
-    values['key'] ? readFileSync(values['key'], 'utf8') : undefined,
-  );
+  let publicKeyPemText: string | undefined;
+  if (values['key']) {
+    try {
+      publicKeyPemText = readFileSync(values['key'], 'utf8');
+    } catch (err) {
+      throw new CliError(`--key ${values['key']} cannot be read: ${(err as Error).message}`);
+    }
+  }
+  const kept = values['head'] ? keptHeads(values['head']) : undefined;
+  const result = verifyTransparentBundle(bundle, {
+    ...(publicKeyPemText !== undefined ? { publicKeyPem: publicKeyPemText } : {}),
+    ...(kept ? { keptHeads: kept } : {}),
+  });
+  const unverified = result.ok && !result.signerVerified;
+  const allowed = flags.has('allow-unverified-signer');
   let state: PatentState | undefined;
   if (result.ok) {
     state = (bundle as { events: StoredEvent[] }).events.reduce<PatentState>(
@@ -303,15 +481,22 @@ export async function verifyBundle(args: string[], _env: NodeJS.ProcessEnv, io: 
       patentDecider.initialState(),
     );
   }
+  const code = !result.ok || (unverified && !allowed) ? 1 : 0;
   if (flags.has('json')) {
-    io.stdout.write(`${JSON.stringify({ ...result, state }, null, 2)}\n`);
-  } else if (result.ok) {
     io.stdout.write(
-      `OK: ${result.events} events, chain intact, signed by key ${result.keyId}${values['key'] ? ' (the given key)' : " (compare this key id with the ledger's published one, or pass --key)"}\n${summary(state!)}\n`,
+      `${JSON.stringify({ ...result, signer: result.signerVerified ? 'verified' : 'unverified', state }, null, 2)}\n`,
     );
+  } else if (result.ok) {
+    const t = result.treeHead!;
+    io.stdout.write(
+      `${unverified ? 'UNVERIFIED SIGNER' : 'OK'}: ${result.events} events, chain intact, each in the published log (tree head of size ${t.treeSize}, signed at ${t.timestamp}, root ${t.rootHash.slice(0, 16)}…), signed by key ${result.keyId}` +
+        `${unverified ? ' — the key the bundle itself carries: it proves nothing about who signed; pass --key with the ledger’s published public key (GET /chain/key)' : ' (the given key)'}\n${summary(state!)}\n`,
+    );
+    if (unverified && !allowed)
+      io.stdout.write('exit 1: signer unverified (--allow-unverified-signer accepts it)\n');
   } else {
     const i = result.issue!;
     io.stdout.write(`INVALID: ${i.kind}: ${i.detail}\n`);
   }
-  return result.ok ? 0 : 1;
+  return code;
 }

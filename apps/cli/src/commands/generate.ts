@@ -8,39 +8,55 @@ import {
   DEFAULT_GENERATOR_NOW,
   formatOfPath,
   generateProvince,
+  institutionsFileOf,
+  writeInstitutionsFile,
   writeInventoryFile,
   type GeneratedProvince,
 } from '@patent-ledger/bulk';
+import { parseIsoInstant } from '../../../api/src/common/instants';
 import { usage } from '../cli-io';
-import { intOption, openConfiguredStore, parseOptions, type CommandIo } from './import';
+import { parseCommand, type CommandSpec } from '../parse';
+import { intOption, openConfiguredStore, type CommandIo } from './import';
 
-export const GENERATE_USAGE = `patent-ledger generate --patents N [options]
-
-Generates a reproducible synthetic province: institutions (one tyut, four key4, the rest other),
+export const GENERATE_SPEC: CommandSpec = {
+  name: 'generate',
+  summary: 'a reproducible synthetic province: an import file and its institutions, or applied to the ledger',
+  usage: '--patents N [options]',
+  description: `Generates a reproducible synthetic province: institutions (one tyut, four key4, the rest other),
 patents with valid application numbers (stock and new cohorts), and per patent a lifecycle of
 commands (screening, evaluations, promotions, transfers, licences, open licences, industrialization,
 reports, lapses) that obeys every domain rule, with some obligations fulfilled late and some overdue.
-
-Options:
-  --patents N            number of patents (required)
-  --institutions M       number of institutions (default 42)
-  --seed S               seed: the same seed gives the same data (default 1)
-  --now ISO              no business date after this instant (default ${DEFAULT_GENERATOR_NOW})
-  --province NAME        province of the institutions (default 山西)
-  --out FILE             write the inventory records as an import file (.csv or .jsonl)
-  --apply                register the institutions and apply every command to the configured ledger
-  --help                 this text`;
+With --apply an institution that is already registered is kept as it is.`,
+  options: [
+    { flags: '--patents <n>', description: 'number of patents (required)' },
+    { flags: '--institutions <m>', description: 'number of institutions (default 42)' },
+    { flags: '--seed <s>', description: 'seed: the same seed gives the same data (default 1)' },
+    {
+      flags: '--now <iso>',
+      description: `no business date after this date or instant (default ${DEFAULT_GENERATOR_NOW})`,
+    },
+    { flags: '--province <name>', description: 'province of the institutions (default 山西)' },
+    {
+      flags: '--out <file>',
+      description:
+        'write the inventory records as an import file (.csv or .jsonl), and the institutions beside it (x.csv → x.institutions.csv) for "patent-ledger institutions"',
+    },
+    {
+      flags: '--apply',
+      description: 'register the institutions and apply every command to the configured ledger',
+    },
+  ],
+  examples: [
+    'patent-ledger generate --patents 2000 --institutions 42 --seed 1 --apply',
+    'patent-ledger generate --patents 2000 --seed 1 --out data/province.csv',
+  ],
+};
 
 export async function run(args: string[], env: NodeJS.ProcessEnv, io: CommandIo): Promise<number> {
-  const { positional, values, flags } = parseOptions(
-    args,
-    { values: ['patents', 'institutions', 'seed', 'now', 'province', 'out'], flags: ['apply', 'help'] },
-    'generate',
-  );
-  if (flags.has('help')) {
-    io.stdout.write(`${GENERATE_USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommand(GENERATE_SPEC, args, io);
+  if (!parsed) return 0; // --help
+  const { positional, flags } = parsed;
+  const values = new Map(Object.entries(parsed.values));
   if (positional.length > 0)
     throw usage(`generate takes no argument "${positional[0]}"; run "patent-ledger generate --help"`);
   const patents = intOption(values, 'patents', 0, 10_000_000);
@@ -52,7 +68,7 @@ export async function run(args: string[], env: NodeJS.ProcessEnv, io: CommandIo)
   if (out !== undefined && !outFormat)
     throw usage(`--out must name a .csv, .jsonl or .ndjson file, got "${out}"`);
   const now = values.get('now');
-  if (now !== undefined && !/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(now)) {
+  if (now !== undefined && parseIsoInstant(now) === undefined) {
     throw usage(`--now must be an ISO date or instant, got "${now}"`);
   }
   const province = values.get('province');
@@ -77,7 +93,11 @@ export async function run(args: string[], env: NodeJS.ProcessEnv, io: CommandIo)
     try {
       const started = performance.now();
       await writeInventoryFile(out, data.patents(), outFormat!);
-      parts.push(`wrote ${out} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      const institutionsFile = institutionsFileOf(out);
+      writeInstitutionsFile(institutionsFile, data.institutions, outFormat!);
+      parts.push(
+        `wrote ${out} in ${((performance.now() - started) / 1000).toFixed(1)} s and its ${institutions} institutions to ${institutionsFile}`,
+      );
     } catch (err) {
       io.stderr.write(`patent-ledger generate: cannot write ${out}: ${(err as Error).message}\n`);
       return 1;
@@ -93,7 +113,6 @@ export async function run(args: string[], env: NodeJS.ProcessEnv, io: CommandIo)
     });
     try {
       const s = await applyProvince(store, data, {
-        actor: { role: 'system', orgId: 'local', userId: 'generator' },
         onProgress: (p) => progress.update(p),
       });
       progress.done();
@@ -102,6 +121,8 @@ export async function run(args: string[], env: NodeJS.ProcessEnv, io: CommandIo)
           `(${s.alreadyPresent} already present), ${s.lifecycleApplied} lifecycle commands ` +
           `(${s.lifecycleAlreadyApplied} already applied), ${s.eventsAppended} events in ${(s.elapsedMs / 1000).toFixed(1)} s`,
       );
+      if (s.institutionsKept > 0)
+        parts.push(`${s.institutionsKept} institutions were already registered and kept as they are`);
       if (s.errorCount > 0) {
         io.stdout.write(`${parts.join('; ')}\n`);
         io.stderr.write(`patent-ledger generate: ${s.errorCount} commands failed, e.g.:\n`);

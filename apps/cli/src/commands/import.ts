@@ -1,8 +1,8 @@
 /**
  * `patent-ledger import FILE`: bulk inventory (盘点入档) from CSV or JSON Lines into the configured
- * ledger. Exit 0 when the file was read to the end (rejected rows are printed and written to
- * `<FILE>.rejects.csv`, they are not a failure), 1 when the import could not run or stopped; bad usage
- * throws a CliError with exit code 2.
+ * ledger. Exit 0 when the file was read to the end and some row was taken (rejected rows are printed
+ * and written to `<FILE>.rejects.csv`), 1 when every row was rejected or the import could not run or
+ * stopped; bad usage throws a CliError with exit code 2.
  */
 import { accessSync, constants } from 'node:fs';
 import {
@@ -11,6 +11,7 @@ import {
   IMPORT_FORMATS,
   ImportError,
   importInventory,
+  institutionsFileOf,
   MAX_BATCH_SIZE,
   type ImportFormat,
   type RowResult,
@@ -18,7 +19,12 @@ import {
 import type { Actor, EventStore } from '@patent-ledger/eventsourcing';
 import { openStore } from '../../../api/src/app.factory';
 import { ConfigError, loadConfig, type LedgerConfig } from '../../../api/src/config';
-import { usage, type CliIo } from '../cli-io';
+import { CliError, usage, type CliIo } from '../cli-io';
+import { parseCommand, type CommandSpec } from '../parse';
+import { actorOf, inventoryLineAuthorizer } from '@patent-ledger/access';
+import { cliPrincipal } from './credentials';
+import { DenialRecorder } from '../../../api/src/auth/denials';
+import { SystemClock } from '../../../api/src/ledger/tokens';
 
 /**
  * The streams of a command. Progress goes to stderr (one line redrawn in place when `isTTY`, which
@@ -26,68 +32,49 @@ import { usage, type CliIo } from '../cli-io';
  */
 export type CommandIo = CliIo;
 
-export const IMPORT_USAGE = `patent-ledger import FILE [options]
-
-Imports inventory records (盘点入档) from a CSV file (header row; Chinese headers such as 申请号,
+export const IMPORT_SPEC: CommandSpec = {
+  name: 'import',
+  summary: 'bulk inventory from CSV or JSON Lines (an institution its own rows); rejects to FILE.rejects.csv',
+  usage: 'FILE [options]',
+  arguments: [{ name: 'FILE', description: 'a CSV file (header row) or a JSON Lines file' }],
+  description: `Imports inventory records (盘点入档) from a CSV file (header row; Chinese headers such as 申请号,
 专利名称, 专利类型 accepted; list cells separated by ; ； or 、) or a JSON Lines file. Each valid row
 becomes an InventoryPatent command decided by the domain rules; rows already in the ledger are left
 as they are, so a file can be imported again, also after an interrupted run. Rejected rows go to
-FILE.rejects.csv with their row number and reason.
+FILE.rejects.csv with their row number and reason. An institution imports its own patents: the
+rows of other institutions (a file of a whole province) are skipped and counted. The institutions
+must be registered first (by the IP office: "patent-ledger institutions"). Exit 1 when every row was
+rejected. Settings (LEDGER_STORE, LEDGER_DB, LEDGER_SQLITE_SYNCHRONOUS, ...) come from the environment.`,
+  options: [
+    { flags: '--format <csv|jsonl>', description: 'default: from the extension (.csv; .jsonl or .ndjson)' },
+    {
+      flags: '--encoding <label>',
+      description: 'text encoding of the file (default utf-8; gb18030 for a CSV saved as GBK)',
+    },
+    {
+      flags: '--token <token>',
+      description:
+        "the institution's credential (default LEDGER_TOKEN): the caller is the recorded actor, rows of other institutions are skipped",
+    },
+    {
+      flags: '--batch-size <n>',
+      description: `rows per durable commit, 1-${MAX_BATCH_SIZE} (default ${DEFAULT_BATCH_SIZE})`,
+    },
+    { flags: '--no-rejects', description: 'do not write a rejects file' },
+  ],
+  examples: [
+    'export LEDGER_TOKEN=$(patent-ledger token --role institution --org tyut --user tto-wang)',
+    'patent-ledger import data/province.csv',
+    'patent-ledger import 盘点清单.csv --encoding gb18030 --batch-size 5000',
+  ],
+};
 
-Options:
-  --format csv|jsonl     default: from the extension (.csv; .jsonl or .ndjson)
-  --encoding LABEL       text encoding of the file (default utf-8; gb18030 for a CSV saved as GBK)
-  --actor-org ORG        organisation recorded as the actor (e.g. the institution id); default local
-  --actor-role ROLE      institution, ip-office or system (default: institution with --actor-org, else system)
-  --actor-user USER      user recorded as the actor (default cli)
-  --batch-size N         rows per durable commit, 1-${MAX_BATCH_SIZE} (default ${DEFAULT_BATCH_SIZE})
-  --no-rejects           do not write a rejects file
-  --help                 this text
-
-Settings (LEDGER_STORE, LEDGER_DB, LEDGER_SQLITE_SYNCHRONOUS, ...) come from the environment.`;
-
-const ACTOR_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
-const ACTOR_ROLES = ['institution', 'ip-office', 'system'] as const;
 /** Rejected rows printed on stderr; the rejects file has them all. */
 const REJECTS_SHOWN = 20;
 
-/** Parses `--name value`, `--name=value` and boolean flags; throws on anything else. */
-export function parseOptions(
-  args: readonly string[],
-  spec: { values: readonly string[]; flags: readonly string[] },
-  command: string,
-): { positional: string[]; values: Map<string, string>; flags: Set<string> } {
-  const positional: string[] = [];
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith('--') || arg === '--') {
-      if (arg !== '--') positional.push(arg);
-      else positional.push(...args.slice(i + 1));
-      if (arg === '--') break;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-    if (spec.flags.includes(name)) {
-      if (eq >= 0) throw usage(`--${name} takes no value`);
-      flags.add(name);
-    } else if (spec.values.includes(name)) {
-      const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
-      if (value === undefined || (eq < 0 && value.startsWith('--'))) throw usage(`--${name} needs a value`);
-      if (values.has(name)) throw usage(`--${name} is given twice`);
-      values.set(name, value);
-    } else {
-      throw usage(`unknown option --${name}; run "patent-ledger ${command} --help"`);
-    }
-  }
-  return { positional, values, flags };
-}
-
 /** An integer option within bounds; throws a usage error otherwise. */
 export function intOption(
-  values: Map<string, string>,
+  values: ReadonlyMap<string, string>,
   name: string,
   min: number,
   max: number,
@@ -124,18 +111,10 @@ export async function openConfiguredStore(
 const fmtSeconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export async function run(args: string[], env: NodeJS.ProcessEnv, io: CommandIo): Promise<number> {
-  const { positional, values, flags } = parseOptions(
-    args,
-    {
-      values: ['format', 'encoding', 'actor-org', 'actor-role', 'actor-user', 'batch-size'],
-      flags: ['no-rejects', 'help'],
-    },
-    'import',
-  );
-  if (flags.has('help')) {
-    io.stdout.write(`${IMPORT_USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommand(IMPORT_SPEC, args, io);
+  if (!parsed) return 0; // --help
+  const { positional, flags } = parsed;
+  const values = new Map(Object.entries(parsed.values));
   if (positional.length !== 1) {
     throw usage(
       positional.length === 0
@@ -157,20 +136,6 @@ export async function run(args: string[], env: NodeJS.ProcessEnv, io: CommandIo)
     }
   }
   const batchSize = intOption(values, 'batch-size', 1, MAX_BATCH_SIZE);
-  const orgId = values.get('actor-org') ?? 'local';
-  const userId = values.get('actor-user') ?? 'cli';
-  const role = values.get('actor-role') ?? (values.has('actor-org') ? 'institution' : 'system');
-  if (!(ACTOR_ROLES as readonly string[]).includes(role)) {
-    throw usage(`--actor-role must be one of ${ACTOR_ROLES.join(', ')}`);
-  }
-  for (const [name, v] of [
-    ['actor-org', orgId],
-    ['actor-user', userId],
-  ] as const) {
-    if (!ACTOR_ID_RE.test(v)) throw usage(`--${name} must be 1-128 letters, digits or . _ : @ -`);
-  }
-  const actor: Actor = { role, orgId, userId };
-
   try {
     accessSync(file, constants.R_OK); // before the ledger is opened (and perhaps created)
   } catch (err) {
@@ -179,9 +144,28 @@ export async function run(args: string[], env: NodeJS.ProcessEnv, io: CommandIo)
     );
     return 1;
   }
+  let config: LedgerConfig;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.stderr.write(`patent-ledger import: ${err.message}\n`);
+    return 1;
+  }
+  // Who imports: the token's principal (verified before the ledger is opened).
+  const principal = await cliPrincipal(config, values.get('token'), env, io.stderr);
+  const actor: Actor = actorOf(principal);
   const opened = await openConfiguredStore(env, io, 'import');
   if (!opened) return 1;
   const { store } = opened;
+  // Rows of another institution are refused one by one; each refused institution is a recorded denial.
+  const denials = new DenialRecorder(store, new SystemClock());
+  const pendingDenials: Promise<void>[] = [];
+  const authorize = inventoryLineAuthorizer(principal, (_id, err) => {
+    pendingDenials.push(
+      denials.record(principal, err.action, err.rule, 'CLI', `patent-ledger import ${file}`),
+    );
+  });
   const progress = createProgressPrinter(io.stderr, io.isTTY, { label: 'import' });
   const shown: RowResult[] = [];
   try {
@@ -191,6 +175,10 @@ export async function run(args: string[], env: NodeJS.ProcessEnv, io: CommandIo)
       ...(batchSize !== undefined ? { batchSize } : {}),
       ...(flags.has('no-rejects') ? { rejectsFile: false as const } : {}),
       actor,
+      authorize,
+      // An institution inventories its own patents: the rows of others (a file of a whole province)
+      // are not its to import, and are skipped rather than refused one by one.
+      ...(principal.role === 'institution' ? { institutionId: principal.orgId } : {}),
       onProgress: (p) => progress.update(p),
       onResult: (r) => {
         if (r.status === 'rejected' && shown.length < REJECTS_SHOWN) shown.push(r);
@@ -216,8 +204,20 @@ export async function run(args: string[], env: NodeJS.ProcessEnv, io: CommandIo)
     }
     io.stdout.write(
       `import ${file}: ${summary.imported} imported, ${summary.alreadyPresent} already present, ${summary.rejected} rejected ` +
-        `of ${summary.rows} rows in ${fmtSeconds(summary.elapsedMs)} (${Math.round(summary.rowsPerSecond)} rows/s)\n`,
+        `of ${summary.rows} rows in ${fmtSeconds(summary.elapsedMs)} (${Math.round(summary.rowsPerSecond)} rows/s)` +
+        `${summary.skipped > 0 ? `; ${summary.skipped} rows of other institutions skipped` : ''}\n`,
     );
+    if (summary.rows > 0 && summary.rejected === summary.rows) {
+      const hint = summary.rejectCodes['INSTITUTION.NOT_REGISTERED']
+        ? ` (institutions not registered: the IP office registers them first, e.g. "patent-ledger institutions ${institutionsFileOf(file)}")`
+        : '';
+      io.stderr.write(`patent-ledger import: every row of ${file} was rejected${hint}\n`);
+      return 1;
+    }
+    if (summary.rows === 0 && summary.skipped > 0) {
+      io.stderr.write(`patent-ledger import: ${file} has no row of institution ${principal.orgId}\n`);
+      return 1;
+    }
     return 0;
   } catch (err) {
     progress.done();
@@ -225,6 +225,7 @@ export async function run(args: string[], env: NodeJS.ProcessEnv, io: CommandIo)
     io.stderr.write(`patent-ledger import: ${message}\n`);
     return 1;
   } finally {
+    await Promise.all(pendingDenials);
     await store.close();
   }
 }

@@ -1,5 +1,20 @@
 import type { AppendRequest, EventStore, StoredEvent } from '@patent-ledger/eventsourcing';
-import { CliError, configFrom, openStore, parseArgs, usage, type CliIo } from '../cli-io';
+import { CliError, configFrom, openExistingStore, openStore, usage, type CliIo } from '../cli-io';
+import { parseCommand, type CommandSpec } from '../parse';
+
+export const MIGRATE_SPEC: CommandSpec = {
+  name: 'migrate',
+  summary:
+    'copy the SQLite ledger (LEDGER_DB) into PostgreSQL or KurrentDB with metadata and hashes, then compare',
+  usage: '--to postgres|kurrentdb [options]',
+  description:
+    'Copies every event of the SQLite ledger (LEDGER_DB), in log order with its metadata and command records, into the empty target store named by the same LEDGER_* settings, then checks the counts and that every hash is identical.',
+  options: [
+    { flags: '--to <store>', description: 'postgres or kurrentdb (required)' },
+    { flags: '--batch <n>', description: 'events per copy batch, 1-10000 (default 500)' },
+  ],
+  examples: ['LEDGER_PG_URL=postgres://postgres@127.0.0.1:5432/postgres patent-ledger migrate --to postgres'],
+};
 
 /**
  * migrate --to postgres|kurrentdb [--batch N]: copies every event of the configured SQLite ledger
@@ -7,14 +22,16 @@ import { CliError, configFrom, openStore, parseArgs, usage, type CliIo } from '.
  * by the same LEDGER_* settings, then checks the counts and that every event's hash is identical.
  */
 export async function migrate(args: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
-  const { values, positional } = parseArgs(args, { values: ['to', 'batch'] });
+  const parsed = parseCommand(MIGRATE_SPEC, args, io);
+  if (!parsed) return 0; // --help
+  const { values, positional } = parsed;
   if (positional.length || !values['to']) throw usage('migrate takes --to postgres|kurrentdb');
   const to = values['to'];
   if (to !== 'postgres' && to !== 'kurrentdb') throw usage('--to must be postgres or kurrentdb');
   const batchSize = Number(values['batch'] ?? 500);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
     throw usage('--batch takes 1 to 10000');
-  const source = await openStore(configFrom({ ...env, LEDGER_STORE: 'sqlite' }));
+  const source = await openExistingStore(configFrom({ ...env, LEDGER_STORE: 'sqlite' }));
   const target = await openStore(configFrom({ ...env, LEDGER_STORE: to }));
   try {
     if ((await target.headPosition()) !== 0) {

@@ -1,12 +1,51 @@
 import { Projector } from '@patent-ledger/eventsourcing';
-import { CliError, configFrom, openReadModels, openStore, parseArgs, usage, type CliIo } from '../cli-io';
+import {
+  CliError,
+  configFrom,
+  readModelsExist,
+  openExistingStore,
+  openReadModels,
+  usage,
+  type CliIo,
+} from '../cli-io';
+import { parseCommand, type CommandSpec } from '../parse';
+import { ledgerProjections } from '../../../api/src/read-models/projections';
+
+export const REBUILD_SPEC: CommandSpec = {
+  name: 'rebuild',
+  summary: 'rebuild one projection (or all) into shadow tables and swap them in atomically, with no downtime',
+  usage: '[projection]',
+  arguments: [
+    { name: 'projection', description: 'resource-pool, audit, obligations, progress, ... (default: all)' },
+  ],
+  options: [],
+  examples: ['patent-ledger rebuild', 'patent-ledger rebuild resource-pool'],
+};
+
+export const PROJECT_SPEC: CommandSpec = {
+  name: 'project',
+  summary: 'run the projector as its own process (with LEDGER_PROJECTOR=off on the api)',
+  options: [{ flags: '--once', description: 'catch up once and exit' }],
+  examples: ['LEDGER_PROJECTOR=off npm start & patent-ledger project', 'patent-ledger project --once'],
+};
+
+export const PROJECTIONS_SPEC: CommandSpec = {
+  name: 'projections',
+  summary: "each projection's position and lag",
+  description:
+    "Each projection's position and lag. Nothing is created: a missing ledger or read-model database is an error.",
+  options: [],
+  examples: ['patent-ledger projections'],
+};
 
 /** rebuild [projection] */
 export async function rebuild(args: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
-  const { positional } = parseArgs(args, {});
+  const parsed = parseCommand(REBUILD_SPEC, args, io);
+  if (!parsed) return 0; // --help
+  const { positional } = parsed;
   if (positional.length > 1) throw usage('rebuild takes at most one projection name');
   const config = configFrom(env);
-  const store = await openStore(config);
+  const store = await openExistingStore(config);
   const rm = await openReadModels(config);
   try {
     await rm.init(store);
@@ -32,9 +71,12 @@ export async function rebuild(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
 
 /** project [--once] */
 export async function project(args: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
-  const { flags } = parseArgs(args, { flags: ['once'] });
+  const parsed = parseCommand(PROJECT_SPEC, args, io);
+  if (!parsed) return 0; // --help
+  const { flags, positional } = parsed;
+  if (positional.length) throw usage('project takes no positional arguments');
   const config = configFrom(env);
-  const store = await openStore(config);
+  const store = await openExistingStore(config);
   const rm = await openReadModels(config);
   try {
     await rm.init(store);
@@ -64,9 +106,29 @@ export async function project(args: string[], env: NodeJS.ProcessEnv, io: CliIo)
 
 /** projections: position and lag of each projection */
 export async function projections(args: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
-  parseArgs(args, {});
+  const parsed = parseCommand(PROJECTIONS_SPEC, args, io);
+  if (!parsed) return 0; // --help
+  if (parsed.positional.length) throw usage('projections takes no positional arguments');
   const config = configFrom(env);
-  const store = await openStore(config);
+  const store = await openExistingStore(config);
+  if (
+    !(await readModelsExist(config).catch(async (err: unknown) => {
+      await store.close();
+      throw err;
+    }))
+  ) {
+    // Not built yet: every projection is at 0, and nothing is created to say so.
+    try {
+      const head = await store.headPosition();
+      for (const p of ledgerProjections(config)) io.stdout.write(`${p.name}\tposition 0\tlag ${head}\n`);
+      io.stdout.write(
+        '(the read models are not built yet: the api or "patent-ledger project" builds them)\n',
+      );
+      return 0;
+    } finally {
+      await store.close();
+    }
+  }
   const rm = await openReadModels(config);
   try {
     for (const s of await new Projector(store, rm).status()) {

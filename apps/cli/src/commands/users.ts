@@ -8,28 +8,78 @@ import { accountStream, type AccountCommand } from '@patent-ledger/domain';
 import { hashPassword, loadAccount, passwordProblem, runAccountCommand } from '@patent-ledger/identity';
 import { ConfigError, loadConfig, type LedgerConfig } from '../../../api/src/config';
 import { listAccounts } from '@patent-ledger/read-models';
-import { CliError, openReadModels, openStore, parseArgs, usage, type CliIo } from '../cli-io';
+import { CliError, openReadModels, openStore, usage, type CliIo } from '../cli-io';
+import { groupHelp, parseCommand, unknownCommand, type CommandSpec } from '../parse';
 import { cliPrincipal, operatorPrincipal } from './credentials';
 
-export const USERS_USAGE = `patent-ledger users <add|passwd|disable|enable|list> [options]
+const TOKEN_OPTION = {
+  flags: '--token <token>',
+  description:
+    'act as this ip-office admin (default: LEDGER_TOKEN, else the operator who holds the token key, recorded as ledger-operator/cli:<os user>)',
+};
+const USER_ARGUMENT = { name: 'USER', description: 'the account id' };
 
-Accounts of people who sign in (POST /auth/login). Passwords (12 characters or more) are read from
-standard input, one line; they are stored as scrypt hashes only.
+/** Each subcommand of `patent-ledger users`. */
+export const USERS_SPECS: Record<string, CommandSpec> = {
+  add: {
+    name: 'users add',
+    summary: 'create an account (its password read from standard input)',
+    usage: 'USER --org ORG --role ROLE [options]',
+    arguments: [USER_ARGUMENT],
+    options: [
+      { flags: '--org <org>', description: 'its organisation (required)' },
+      { flags: '--role <role>', description: `${ROLES.join(', ')} (required)` },
+      { flags: '--name <name>', description: 'display name (default: USER)' },
+      { flags: '--admin', description: 'an ip-office admin (manages accounts, reads the denied-access log)' },
+      TOKEN_OPTION,
+    ],
+    examples: [
+      "echo 'a long passphrase here' | patent-ledger users add admin --org sx-cnipa --role ip-office --admin --name 'Admin'",
+    ],
+  },
+  passwd: {
+    name: 'users passwd',
+    summary: 'set or reset the password (from standard input)',
+    usage: 'USER [options]',
+    arguments: [USER_ARGUMENT],
+    options: [TOKEN_OPTION],
+    examples: ["echo 'another long passphrase' | patent-ledger users passwd tto-wang"],
+  },
+  disable: {
+    name: 'users disable',
+    summary: 'disable an account (its sign-in tokens stop)',
+    usage: 'USER --reason TEXT [options]',
+    arguments: [USER_ARGUMENT],
+    options: [{ flags: '--reason <text>', description: 'why (required)' }, TOKEN_OPTION],
+    examples: ["patent-ledger users disable tto-wang --reason 'left the TTO'"],
+  },
+  enable: {
+    name: 'users enable',
+    summary: 'enable an account again',
+    usage: 'USER [options]',
+    arguments: [USER_ARGUMENT],
+    options: [TOKEN_OPTION],
+    examples: ['patent-ledger users enable tto-wang'],
+  },
+  list: {
+    name: 'users list',
+    summary: 'the accounts of the ledger',
+    options: [TOKEN_OPTION],
+    examples: ['patent-ledger users list'],
+  },
+};
 
-  users add USER --org ORG --role ROLE [--name NAME] [--admin]   create an account (and its password)
-  users passwd USER                                                 set or reset the password
-  users disable USER --reason TEXT                                  disable (its sign-in tokens stop)
-  users enable USER                                                 enable again
-  users list                                                        the accounts of the ledger
+const USERS_DESCRIPTION = `Accounts of people who sign in (POST /auth/login). Passwords (12 characters or more) are read from
+standard input, one line; they are stored as scrypt hashes only.`;
 
-Options:
-  --role ROLE      ${ROLES.join(', ')}
-  --admin          an ip-office admin (manages accounts, reads the denied-access log)
-  --token TOKEN    act as this ip-office admin (default: LEDGER_TOKEN, else the operator who holds
-                   the token key, recorded as ledger-operator/cli:<os user>)
-
-Example:
-  echo 'a long passphrase here' | patent-ledger users add admin --org sx-cnipa --role ip-office --admin --name 'Admin'`;
+/** `patent-ledger users --help`: the subcommands. */
+export const usersHelp = (): string =>
+  groupHelp(
+    'patent-ledger users',
+    USERS_DESCRIPTION,
+    Object.values(USERS_SPECS),
+    'Run "patent-ledger users <command> --help" for its options and an example.',
+  );
 
 async function readPassword(io: CliIo): Promise<string> {
   const stdin = (io as CliIo & { stdin?: NodeJS.ReadableStream }).stdin ?? process.stdin;
@@ -42,15 +92,17 @@ async function readPassword(io: CliIo): Promise<string> {
 }
 
 export async function users(args: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
-  const { positional, values, flags } = parseArgs(args, {
-    values: ['org', 'role', 'name', 'reason', 'token'],
-    flags: ['admin', 'help'],
-  });
-  const [sub, userId, ...rest] = positional;
-  if (flags.has('help') || sub === undefined) {
-    io.stdout.write(`${USERS_USAGE}\n`);
-    return sub === undefined && !flags.has('help') ? 2 : 0;
+  const [sub, ...subArgs] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    io.stdout.write(usersHelp());
+    return sub === undefined ? 2 : 0;
   }
+  const spec = USERS_SPECS[sub];
+  if (!spec) throw unknownCommand('patent-ledger users', sub, Object.keys(USERS_SPECS));
+  const parsed = parseCommand(spec, subArgs, io);
+  if (!parsed) return 0; // --help
+  const { values, flags } = parsed;
+  const [userId, ...rest] = parsed.positional;
   if (rest.length > 0) throw usage(`unexpected argument ${rest[0]}; see patent-ledger users --help`);
   let config: LedgerConfig;
   try {

@@ -99,6 +99,28 @@ describe('RegisterInstitution (PUT)', () => {
       .thenThrows('INSTITUTION.REVISION_REASON_REQUIRED', 'invalid');
   });
 
+  it('a revision dated before the current count → INSTITUTION.REVISION_BACKDATED', () => {
+    // Registered on 2024-03-01: a count "as of 2024-02-29" cannot replace it.
+    const e = institution
+      .given([institutionRegistered()])
+      .when(registerInstitution({ stockPatentCount: 150, reason: 'demo data', occurredOn: '2024-02-29' }))
+      .thenThrows('INSTITUTION.REVISION_BACKDATED', 'rule');
+    expect(e.field).toBe('occurredOn');
+    // Nor one dated before the latest revision (2024-05-01); the same day is fine.
+    institution
+      .given([institutionRegistered(), stockCountRevised()])
+      .when(
+        registerInstitution({ stockPatentCount: 3400, reason: 'late paperwork', occurredOn: '2024-04-30' }),
+      )
+      .thenThrows('INSTITUTION.REVISION_BACKDATED', 'rule');
+    institution
+      .given([institutionRegistered(), stockCountRevised()])
+      .when(
+        registerInstitution({ stockPatentCount: 3400, reason: 'second recount', occurredOn: '2024-05-01' }),
+      )
+      .then([stockCountRevised({ stockPatentCount: 3400, reason: 'second recount' })]);
+  });
+
   it('a changed stock count without a reason → INSTITUTION.REVISION_REASON_REQUIRED', () => {
     const e = institution
       .given([institutionRegistered()])

@@ -126,6 +126,16 @@ export function decideInstitution(command: InstitutionCommand, state: Institutio
           'reason',
         );
       }
+      // The latest count is the one in force: a revision dated before it would be the current record
+      // while the count as of today (programme progress) is still the later one.
+      const currentSince = state.revisions[state.revisions.length - 1]?.occurredOn ?? state.registeredOn;
+      if (occurredOn < currentSince) {
+        throw rule(
+          'INSTITUTION.REVISION_BACKDATED',
+          `occurredOn ${occurredOn} is before ${currentSince}, the date of the current stock count (${state.stockPatentCount}): a revision cannot take effect before it`,
+          'occurredOn',
+        );
+      }
       return [{ type: 'StockCountRevised', data: { institutionId, stockPatentCount, reason, occurredOn } }];
     }
     default: {

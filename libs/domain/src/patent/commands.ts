@@ -1,7 +1,10 @@
 import type { PatentKind } from '../application-number';
 import type { IsoDate } from '../dates';
 import type {
+  ConsentParty,
+  ConsentScope,
   CooperationWillingness,
+  DealEnding,
   EnterpriseCategory,
   Grade,
   HighValueFlags,
@@ -11,6 +14,7 @@ import type {
   LapseReason,
   LicenseType,
   PricingMethod,
+  OpenLicenceStart,
   PromotionChannel,
   PromotionTier,
   RoyaltyBasis,
@@ -45,6 +49,14 @@ export type InventoryPatent = Cmd<
     applicationScenarios?: string[];
     highValueFlags?: Partial<HighValueFlags>;
     occurredOn: IsoDate;
+    /** The parent's application number, for a divisional application (细则 r.48–49). */
+    divisionalOf?: string;
+    /** Patent-term compensation granted, in days (专利法 Art. 42 ¶2–3; inventions). */
+    termAdjustmentDays?: number;
+    /** Last year of protection whose annuity is paid, when known: the ledger then tracks the annuities. */
+    annuitiesPaidThrough?: number;
+    /** Co-owners with ids (专利法 Art. 14); their names become coPatentees. */
+    coOwners?: { id: string; name: string }[];
   }
 >;
 
@@ -102,9 +114,14 @@ export type LicensePatent = Cmd<
     licenseeId: string;
     licenseeName: string;
     type: LicenseType;
+    /** The date the contract took effect (signed, or as agreed): the recordal period runs from it. */
+    contractDate: IsoDate;
     effectiveDate: IsoDate;
     endDate: IsoDate;
     royalty: MoneyInput;
+    territory?: string[];
+    fieldsOfUse?: string[];
+    licensorId?: string;
   }
 >;
 
@@ -131,13 +148,20 @@ export type DeclareOpenLicense = Cmd<
     termFrom: IsoDate;
     termTo: IsoDate;
     evaluationReportRef?: string;
+    licenceFrom?: OpenLicenceStart;
     occurredOn: IsoDate;
   }
 >;
 
 export type TakeOpenLicense = Cmd<
   'TakeOpenLicense',
-  { dealId: string; licenseeId: string; licenseeName: string; notifiedOn: IsoDate }
+  {
+    dealId: string;
+    licenseeId: string;
+    licenseeName: string;
+    notifiedOn: IsoDate;
+    payment?: { paidOn: IsoDate; amount: MoneyInput };
+  }
 >;
 
 export type WithdrawOpenLicense = Cmd<'WithdrawOpenLicense', { withdrawnOn: IsoDate }>;
@@ -148,6 +172,42 @@ export type ReportTransaction = Cmd<
 >;
 
 export type LapsePatent = Cmd<'LapsePatent', { reason: LapseReason; effectiveOn: IsoDate }>;
+
+export type EndDeal = Cmd<
+  'EndDeal',
+  { dealId: string; ending: DealEnding; endedOn: IsoDate; reason: string }
+>;
+
+export type PayAnnuity = Cmd<
+  'PayAnnuity',
+  { year: number; paidOn: IsoDate; amount: MoneyInput; receiptNumber?: string }
+>;
+
+export type RegisterPledge = Cmd<
+  'RegisterPledge',
+  {
+    pledgeId: string;
+    pledgeeId: string;
+    pledgeeName: string;
+    registrationNumber: string;
+    registeredOn: IsoDate;
+    securedAmount?: MoneyInput;
+  }
+>;
+
+export type ReleasePledge = Cmd<'ReleasePledge', { pledgeId: string; releasedOn: IsoDate }>;
+
+export type RecordConsent = Cmd<
+  'RecordConsent',
+  {
+    consentId: string;
+    party: ConsentParty;
+    partyId: string;
+    scope: ConsentScope;
+    ref: string;
+    consentedOn: IsoDate;
+  }
+>;
 
 export type PatentCommand =
   | InventoryPatent
@@ -164,6 +224,11 @@ export type PatentCommand =
   | TakeOpenLicense
   | WithdrawOpenLicense
   | ReportTransaction
-  | LapsePatent;
+  | LapsePatent
+  | EndDeal
+  | PayAnnuity
+  | RegisterPledge
+  | ReleasePledge
+  | RecordConsent;
 
 export type PatentCommandType = PatentCommand['type'];

@@ -17,6 +17,14 @@ export type PricingMethod = 'agreed' | 'listing' | 'auction';
 export type LicenseType = 'exclusive' | 'sole' | 'ordinary';
 export type RoyaltyBasis = 'lump-sum' | 'percentage-of-sales';
 export type LapseReason = 'expired' | 'non-payment' | 'invalidated' | 'abandoned';
+/** How a transfer or licence contract ended before its term: 取消 / 提前终止 / 解除. */
+export type DealEnding = 'cancelled' | 'terminated' | 'rescinded';
+/** What a co-owner's or pledgee's consent is for (专利法 Art. 14; 民法典 Art. 444 ¶2). */
+export type ConsentScope = 'transfer' | 'license' | 'open-license' | 'pledge';
+/** Who consents: a co-owner of the patent, or the pledgee of a registered pledge. */
+export type ConsentParty = 'co-owner' | 'pledgee';
+/** When an open-licence taker's licence begins: on payment of the published fee, or on notification. */
+export type OpenLicenceStart = 'payment' | 'notification';
 
 /** 高价值发明专利 flags (CNIPA statistical definition). */
 export interface HighValueFlags {
@@ -54,7 +62,21 @@ export interface PatentInventoried {
     highValueFlags: HighValueFlags;
     cohort: Cohort;
     occurredOn: IsoDate;
+    /** Parent application of a divisional application (细则 r.48–49): it keeps the parent's filing date. */
+    divisionalOf?: string;
+    /** Patent-term compensation in days (专利法 Art. 42 ¶2–3), inventions only. */
+    termAdjustmentDays?: number;
+    /** Last year of protection whose annuity was paid when the patent was inventoried (annuities tracked from here). */
+    annuitiesPaidThrough?: number;
+    /** Co-owners with their ids (专利法 Art. 14); coPatentees holds their names. */
+    coOwners?: CoOwner[];
   };
+}
+
+/** A co-owner of the patent besides the inventorying institution. */
+export interface CoOwner {
+  id: string;
+  name: string;
 }
 
 export interface Screening {
@@ -134,9 +156,18 @@ export interface Licensed {
     licenseeId: string;
     licenseeName: string;
     type: LicenseType;
+    /** The date the contract took effect (合同生效日): recordal runs from it (细则 r.15 ¶2). v1: = effectiveDate. */
+    contractDate: IsoDate;
+    /** First day of the licensed term. */
     effectiveDate: IsoDate;
     endDate: IsoDate;
     royalty: Money;
+    /** GB/T 2260 region codes the licence covers (absent: all of China). */
+    territory?: string[];
+    /** Fields of use the licence covers (absent: every field). */
+    fieldsOfUse?: string[];
+    /** Who grants it, when not the holder: a co-owner (专利法 Art. 14: ordinary licences only, alone). */
+    licensorId?: string;
   };
 }
 
@@ -153,8 +184,8 @@ export interface Industrialized {
     enterpriseId: string;
     productName: string;
     startedOn: IsoDate;
-    /** On what right the enterprise implements: ownership, a licence (dealId) or self-implementation. */
-    basis: { kind: 'owner' | 'license' | 'self-implementation'; dealId?: string };
+    /** On what right it implements: ownership, a licence (dealId), self-implementation, or as a co-owner. */
+    basis: { kind: 'owner' | 'license' | 'self-implementation' | 'co-owner'; dealId?: string };
   };
 }
 
@@ -180,6 +211,8 @@ export interface OpenLicensed {
     termFrom: IsoDate;
     termTo: IsoDate;
     evaluationReportRef?: string;
+    /** When a taker's licence begins (Art. 51 ¶1; default: on payment for a lump sum, on notification for a royalty on sales). */
+    licenceFrom?: OpenLicenceStart;
     occurredOn: IsoDate;
   };
 }
@@ -193,7 +226,12 @@ export interface OpenLicenseTaken {
     dealId: string;
     licenseeId: string;
     licenseeName: string;
+    /** Written notification to the patentee (Art. 51 ¶1). */
     notifiedOn: IsoDate;
+    /** Payment of the published fee (absent on events before payments were recorded). */
+    payment?: { paidOn: IsoDate; amount: Money };
+    /** First day of the taker's licence: payment (or notification, as the declaration says). Absent: notifiedOn. */
+    effectiveDate?: IsoDate;
   };
 }
 
@@ -218,6 +256,71 @@ export interface PatentLapsed {
   data: { applicationNumber: string; reason: LapseReason; effectiveOn: IsoDate };
 }
 
+/** A transfer or licence contract ended early: cancelled, terminated or rescinded. */
+export interface DealEnded {
+  type: 'DealEnded';
+  data: {
+    applicationNumber: string;
+    dealId: string;
+    ending: DealEnding;
+    /** The first day the contract no longer binds. */
+    endedOn: IsoDate;
+    reason: string;
+  };
+}
+
+/** An annuity (年费) paid for one year of protection (细则 r.98–100). */
+export interface AnnuityPaid {
+  type: 'AnnuityPaid';
+  data: {
+    applicationNumber: string;
+    /** Year of protection, counted from the filing date (year 1 starts on the filing date). */
+    year: number;
+    paidOn: IsoDate;
+    amount: Money;
+    /** Late-payment surcharge in percent of the full annuity: 5 per month late, 0–25. */
+    surchargePercent: number;
+    /** Paid while an open-licence declaration was in effect: the annuity is reduced (专利法 Art. 51 ¶2). */
+    openLicenseReduction: boolean;
+    receiptNumber?: string;
+  };
+}
+
+/** A pledge of the patent right registered with CNIPA (质押登记; 民法典 Art. 444). */
+export interface PledgeRegistered {
+  type: 'PledgeRegistered';
+  data: {
+    applicationNumber: string;
+    pledgeId: string;
+    pledgeeId: string;
+    pledgeeName: string;
+    registrationNumber: string;
+    registeredOn: IsoDate;
+    securedAmount?: Money;
+  };
+}
+
+export interface PledgeReleased {
+  type: 'PledgeReleased';
+  data: { applicationNumber: string; pledgeId: string; releasedOn: IsoDate };
+}
+
+/** A co-owner's or a pledgee's written consent to one deal (dealId), declaration or pledge. */
+export interface ConsentRecorded {
+  type: 'ConsentRecorded';
+  data: {
+    applicationNumber: string;
+    consentId: string;
+    party: ConsentParty;
+    /** The co-owner's id, or the pledgeId of the pledge whose pledgee consents. */
+    partyId: string;
+    scope: ConsentScope;
+    /** The dealId, declarationId or pledgeId consented to. */
+    ref: string;
+    consentedOn: IsoDate;
+  };
+}
+
 export type PatentEvent =
   | PatentInventoried
   | IntentTagged
@@ -233,7 +336,12 @@ export type PatentEvent =
   | OpenLicenseTaken
   | OpenLicenseWithdrawn
   | TransactionReported
-  | PatentLapsed;
+  | PatentLapsed
+  | DealEnded
+  | AnnuityPaid
+  | PledgeRegistered
+  | PledgeReleased
+  | ConsentRecorded;
 
 export type PatentEventType = PatentEvent['type'];
 
@@ -253,6 +361,11 @@ export const PATENT_EVENT_TYPES: readonly PatentEventType[] = [
   'OpenLicenseWithdrawn',
   'TransactionReported',
   'PatentLapsed',
+  'DealEnded',
+  'AnnuityPaid',
+  'PledgeRegistered',
+  'PledgeReleased',
+  'ConsentRecorded',
 ];
 
 /** Current schema version of each event type (bumped with an upcaster when a shape changes). */
@@ -260,6 +373,8 @@ export const PATENT_EVENT_SCHEMA_VERSIONS: Record<PatentEventType, number> = {
   ...(Object.fromEntries(PATENT_EVENT_TYPES.map((t) => [t, 1])) as Record<PatentEventType, number>),
   // v2: improvementNeeds became { level, notes? } (v1: a bare level string; see upcasters.ts).
   EnterpriseEvaluated: 2,
+  // v2: contractDate (the contract's effective date) apart from the term's start (v1: the same day).
+  Licensed: 2,
 };
 
 /** The business date of an event: deadlines and as-of questions use it. */
@@ -270,7 +385,7 @@ export function businessDateOf(e: PatentEvent): IsoDate {
     case 'TransferRegistered':
       return e.data.registeredOn;
     case 'Licensed':
-      return e.data.effectiveDate;
+      return e.data.contractDate ?? e.data.effectiveDate;
     case 'LicenseRecorded':
       return e.data.recordedOn;
     case 'Industrialized':
@@ -285,6 +400,16 @@ export function businessDateOf(e: PatentEvent): IsoDate {
       return e.data.reportedOn;
     case 'PatentLapsed':
       return e.data.effectiveOn;
+    case 'DealEnded':
+      return e.data.endedOn;
+    case 'AnnuityPaid':
+      return e.data.paidOn;
+    case 'PledgeRegistered':
+      return e.data.registeredOn;
+    case 'PledgeReleased':
+      return e.data.releasedOn;
+    case 'ConsentRecorded':
+      return e.data.consentedOn;
     default:
       return e.data.occurredOn;
   }

@@ -99,6 +99,28 @@ describe('IndustrializePatent → Industrialized (产业化)', () => {
       .then([industrialized({ enterpriseId: INSTITUTION_ID, basis: { kind: 'self-implementation' } })]);
   });
 
+  it('专利法 Art. 12; 最高法 技术合同解释 Art. 25: under an exclusive licence (独占) the licensor itself may not implement', () => {
+    const e = patent
+      .given([...inPool(), licensed({ type: 'exclusive' })])
+      .when(industrializePatent({ enterpriseId: INSTITUTION_ID }))
+      .thenThrows('INDUSTRIALIZATION.EXCLUSIVE_LICENSE_IN_FORCE', 'rule');
+    expect(e.field).toBe('enterpriseId');
+  });
+
+  it('最高法 技术合同解释 Art. 25: under a sole licence (排他) the licensor may implement', () => {
+    patent
+      .given([...inPool(), licensed({ type: 'sole' })])
+      .when(industrializePatent({ enterpriseId: INSTITUTION_ID }))
+      .then([industrialized({ enterpriseId: INSTITUTION_ID, basis: { kind: 'self-implementation' } })]);
+  });
+
+  it('after the exclusive licence ended the licensor may implement again', () => {
+    patent
+      .given([...inPool(), licensed({ type: 'exclusive', endDate: '2024-09-30' })])
+      .when(industrializePatent({ enterpriseId: INSTITUTION_ID }))
+      .then([industrialized({ enterpriseId: INSTITUTION_ID, basis: { kind: 'self-implementation' } })]);
+  });
+
   it('the institution still self-implements after an unregistered transfer contract', () => {
     patent
       .given([...inPool(), transferred()])

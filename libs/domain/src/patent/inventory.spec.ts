@@ -1,8 +1,15 @@
 import { patentDecider } from './decider';
 import { spec } from '../testing/given-when-then';
+import { checkDigit } from '../application-number';
 import { AN, INSTITUTION_ID, inventoried, inventoryPatent, lapsed, NOW, TOMORROW } from '../testing/fixtures';
 
 const patent = spec(patentDecider);
+
+/** A valid 12-digit number: year, type digit, serial. */
+const an = (year: number, type: number, serial: number): string => {
+  const digits = `${year}${type}${String(serial).padStart(7, '0')}`;
+  return `${digits}.${checkDigit(digits)}`;
+};
 
 describe('InventoryPatent → PatentInventoried', () => {
   it('inventories a patent with normalized fields and defaults', () => {
@@ -135,12 +142,130 @@ describe('InventoryPatent → PatentInventoried', () => {
         .thenThrows('PATENT.FILING_YEAR_MISMATCH', 'invalid');
     });
 
-    it('does not check the filing year of a PCT national-phase number (year of entry, not of filing)', () => {
+    it('a PCT national-phase number (type 8/9) has the year of national entry: an earlier filing date is fine', () => {
       const [e] = patent
         .given([])
         .when(inventoryPatent({ applicationNumber: '201780601862.1', filingDate: '2016-03-01' }))
         .events();
       expect(e?.data).toMatchObject({ applicationNumber: '201780601862.1', filingDate: '2016-03-01' });
+    });
+
+    it('a PCT national-phase number: the filing date may not be later than the number’s year', () => {
+      const e = patent
+        .given([])
+        .when(inventoryPatent({ applicationNumber: '201780601862.1', filingDate: '2018-01-05' }))
+        .thenThrows('PATENT.FILING_YEAR_MISMATCH', 'invalid');
+      expect(e.field).toBe('filingDate');
+    });
+  });
+
+  describe('divisional applications (细则 r.48–49) keep the parent’s filing date', () => {
+    const divisional = an(2019, 1, 601900); // filed 2019, keeps the 2017 date of its parent AN
+    it('细则 r.48–49: a divisional numbered in 2019 with its parent’s 2017 filing date is accepted with divisionalOf', () => {
+      patent
+        .given([])
+        .when(inventoryPatent({ applicationNumber: divisional, divisionalOf: 'ZL 2017 1060 1862.3' }))
+        .then([inventoried({ applicationNumber: divisional, divisionalOf: AN })]);
+      const { state } = patent.given([inventoried({ applicationNumber: divisional, divisionalOf: AN })]);
+      // the term counts from the parent's filing date (专利法 Art. 42; 细则 r.49)
+      expect(state).toMatchObject({ divisionalOf: AN, filingDate: '2017-07-21', expiryDate: '2037-07-20' });
+    });
+
+    it('细则 r.48–49: without divisionalOf the number’s year must be the filing year', () => {
+      const e = patent
+        .given([])
+        .when(inventoryPatent({ applicationNumber: divisional }))
+        .thenThrows('PATENT.FILING_YEAR_MISMATCH', 'invalid');
+      expect(e.message).toContain('divisionalOf');
+    });
+
+    it('细则 r.49: a divisional of a divisional keeps the original date, so its parent may be of a later year too', () => {
+      const grandchild = an(2021, 1, 602100);
+      patent
+        .given([])
+        .when(inventoryPatent({ applicationNumber: grandchild, divisionalOf: divisional }))
+        .then([inventoried({ applicationNumber: grandchild, divisionalOf: divisional })]);
+    });
+
+    it.each([
+      ['a malformed parent', '2017-10601862', 'PATENT.INVALID_APPLICATION_NUMBER'],
+      ['a parent with a wrong check digit', '201710601862.4', 'PATENT.INVALID_CHECK_DIGIT'],
+      ['itself as parent', divisional, 'PATENT.INVALID_DIVISIONAL'],
+      ['a parent of another kind (审查指南 I-1 §5.1.1)', '201720601862.9', 'PATENT.INVALID_DIVISIONAL'],
+      ['a parent younger than the divisional', an(2020, 1, 1), 'PATENT.INVALID_DIVISIONAL'],
+    ])('细则 r.48–49: rejects %s', (_what, divisionalOf, code) => {
+      const e = patent
+        .given([])
+        .when(inventoryPatent({ applicationNumber: divisional, divisionalOf }))
+        .thenThrows(code, 'invalid');
+      expect(e.field).toBe('divisionalOf');
+    });
+
+    it('细则 r.49: the kept filing date may not be later than the parent’s year', () => {
+      const e = patent
+        .given([])
+        .when(
+          inventoryPatent({
+            applicationNumber: divisional,
+            divisionalOf: an(2018, 1, 601800),
+            filingDate: '2019-01-10',
+          }),
+        )
+        .thenThrows('PATENT.FILING_YEAR_MISMATCH', 'invalid');
+      expect(e.field).toBe('filingDate');
+    });
+  });
+
+  describe('8-digit (9 with the check digit) numbers belong to filings before 2003-10-01', () => {
+    // 03100001: 3·3 + 1·4 + 1·9 = 22 → 0; an invention filed 2003-09-15 is in force until 2023-09-14
+    const old = { applicationNumber: '03100001.0', filingDate: '2003-09-15', grantDate: '2006-05-10' };
+    it('CNIPA numbering: an 8-digit number filed on 2003-09-15 is accepted', () => {
+      patent
+        .given([])
+        .when(inventoryPatent({ ...old, occurredOn: '2023-06-01' }))
+        .then([inventoried({ ...old, occurredOn: '2023-06-01' })]);
+    });
+
+    it('CNIPA numbering: an 8-digit number for a filing on or after 2003-10-01 is refused', () => {
+      const e = patent
+        .given([])
+        .when(inventoryPatent({ ...old, filingDate: '2003-10-01', occurredOn: '2023-06-01' }))
+        .thenThrows('PATENT.NUMBER_SCHEME_MISMATCH', 'invalid');
+      expect(e.field).toBe('filingDate');
+    });
+
+    it('CNIPA numbering: a 12-digit 2003 number for a filing before 2003-10-01 is refused (unless divisional or PCT)', () => {
+      const n = an(2003, 1, 500);
+      const e = patent
+        .given([])
+        .when(
+          inventoryPatent({
+            applicationNumber: n,
+            filingDate: '2003-09-30',
+            grantDate: '2006-05-10',
+            occurredOn: '2023-06-01',
+          }),
+        )
+        .thenThrows('PATENT.NUMBER_SCHEME_MISMATCH', 'invalid');
+      expect(e.field).toBe('filingDate');
+      patent
+        .given([])
+        .when(
+          inventoryPatent({
+            applicationNumber: n,
+            filingDate: '2003-10-01',
+            grantDate: '2006-05-10',
+            occurredOn: '2023-06-01',
+          }),
+        )
+        .then([
+          inventoried({
+            applicationNumber: n,
+            filingDate: '2003-10-01',
+            grantDate: '2006-05-10',
+            occurredOn: '2023-06-01',
+          }),
+        ]);
     });
   });
 
@@ -241,14 +366,15 @@ describe('InventoryPatent → PatentInventoried', () => {
       applicationNumber: AN,
       holder: { kind: 'institution', id: INSTITUTION_ID },
       inPool: false,
-      expiryDate: '2037-07-21',
+      // 专利法 Art. 42 ¶1: the last day of protection is the day before the 20th anniversary
+      expiryDate: '2037-07-20',
       highValue: true,
       inventoriedOn: '2024-03-15',
       cohort: 'stock',
     });
   });
 
-  it('a utility model is never high-value and expires after 10 years', () => {
+  it('a utility model is never high-value; 专利法 Art. 42 ¶1: its last day is the day before the 10th anniversary', () => {
     const { state } = patent.given([
       inventoried({
         applicationNumber: '201720601862.9',
@@ -256,7 +382,7 @@ describe('InventoryPatent → PatentInventoried', () => {
         highValueFlags: { ...inventoried().data.highValueFlags, award: true },
       }),
     ]);
-    expect(state).toMatchObject({ highValue: false, expiryDate: '2027-07-21' });
+    expect(state).toMatchObject({ highValue: false, expiryDate: '2027-07-20' });
   });
 
   it('uses the fixed clock', () => {

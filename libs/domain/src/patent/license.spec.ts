@@ -18,7 +18,11 @@ import {
   transferred,
   transferRegistered,
 } from '../testing/fixtures';
+import { checkDigit } from '../application-number';
 import type { Patent } from './state';
+import { upcastPatentEvent } from './upcasters';
+
+const withCheck = (digits: string): string => `${digits}.${checkDigit(digits)}`;
 
 const patent = spec(patentDecider);
 
@@ -36,6 +40,7 @@ describe('LicensePatent → Licensed (许可合同)', () => {
             licenseeId: ENT_B.id,
             licenseeName: 'Taiyuan Materials Ltd.',
             type: 'sole',
+            contractDate: '2024-07-01',
             effectiveDate: '2024-07-01',
             endDate: '2026-06-30',
             royalty: '200000.50',
@@ -59,6 +64,7 @@ describe('LicensePatent → Licensed (许可合同)', () => {
         licenseeId: ENT_B.id,
         licenseeName: ENT_B.name,
         type: 'ordinary',
+        contractDate: '2024-07-01',
         effectiveDate: '2024-07-01',
         endDate: '2026-06-30',
         royalty: '200000.00',
@@ -67,13 +73,19 @@ describe('LicensePatent → Licensed (许可合同)', () => {
     ]);
   });
 
-  describe('endDate ≤ patent expiry (filing + 20 / 10 / 15 years)', () => {
+  // Corrected in issue 14: the last day of protection is the day before the anniversary, and a
+  // design filed before 2021-06-01 has 10 years, not 15 (the old expectations were legally wrong).
+  describe('专利法 Art. 42: endDate ≤ the last day of protection (the day before the 20th / 10th / 10th or 15th anniversary)', () => {
     it.each([
-      ['invention', '201710601862.3', EXPIRY, '2037-07-22'],
-      ['utility-model', '201720601862.9', '2027-07-21', '2027-07-22'],
-      ['design', '201730601862.4', '2032-07-21', '2032-07-22'],
-    ])('%s %s: ends on %s at the latest', (kind, applicationNumber, lastDay, dayAfter) => {
-      const given = [inventoried({ applicationNumber, kind: kind as 'invention' })];
+      ['invention', '201710601862.3', '2017-07-21', EXPIRY, '2037-07-21'],
+      ['utility-model', '201720601862.9', '2017-07-21', '2027-07-20', '2027-07-21'],
+      ['design', '201730601862.4', '2017-07-21', '2027-07-20', '2027-07-21'],
+      ['design', '202130601862.?', '2021-06-01', '2036-05-31', '2036-06-01'],
+    ])('%s %s filed %s: ends on %s at the latest', (kind, number, filingDate, lastDay, dayAfter) => {
+      const applicationNumber = number.endsWith('?') ? withCheck(number.slice(0, 12)) : number;
+      const given = [
+        inventoried({ applicationNumber, kind: kind as 'invention', filingDate, grantDate: '2022-03-10' }),
+      ];
       patent
         .given(given)
         .when(licensePatent({ applicationNumber, endDate: lastDay }))
@@ -85,17 +97,112 @@ describe('LicensePatent → Licensed (许可合同)', () => {
       expect(e.field).toBe('endDate');
     });
 
-    it('29 February filing: expiry is 28 February in a common year', () => {
+    it('专利法 Art. 42 with 细则 r.5: filed 29 February, the anniversary in a common year is 28 February', () => {
       const given = [inventoried({ applicationNumber: '201610601862.9', filingDate: '2016-02-29' })];
-      expect(patent.given(given).state).toMatchObject({ expiryDate: '2036-02-29' });
+      expect(patent.given(given).state).toMatchObject({ expiryDate: '2036-02-28' });
       const um = [
         inventoried({ applicationNumber: '201620601862.4', kind: 'utility-model', filingDate: '2016-02-29' }),
       ];
-      expect(patent.given(um).state).toMatchObject({ expiryDate: '2026-02-28' });
+      expect(patent.given(um).state).toMatchObject({ expiryDate: '2026-02-27' });
       patent
         .given(um)
-        .when(licensePatent({ applicationNumber: '201620601862.4', endDate: '2026-03-01' }))
+        .when(licensePatent({ applicationNumber: '201620601862.4', endDate: '2026-02-28' }))
         .thenThrows('LICENSE.BEYOND_EXPIRY', 'rule');
+    });
+
+    it('专利法 Art. 12: the licensed term does not start before the grant (nor, therefore, before filing)', () => {
+      const e = patent
+        .given(inPool()) // granted 2020-03-10
+        .when(licensePatent({ effectiveDate: '2020-03-09' }))
+        .thenThrows('LICENSE.BEFORE_GRANT', 'rule');
+      expect(e.field).toBe('effectiveDate');
+      patent
+        .given(inPool())
+        .when(licensePatent({ effectiveDate: '2020-03-10', contractDate: '2020-02-01' }))
+        .then([licensed({ effectiveDate: '2020-03-10', contractDate: '2020-02-01' })]);
+    });
+  });
+
+  describe('the contract date apart from the start of the term (细则 r.15 ¶2: recordal runs from the contract’s effective date)', () => {
+    it('细则 r.15 ¶2: a contract of 2024-06-15 for a term from 2024-09-01 keeps both dates', () => {
+      patent
+        .given(inPool())
+        .when(licensePatent({ contractDate: '2024-06-15', effectiveDate: '2024-09-01' }))
+        .then([licensed({ contractDate: '2024-06-15', effectiveDate: '2024-09-01' })]);
+    });
+
+    it('the contract date is a fact: not in the future, required', () => {
+      patent
+        .given(inPool())
+        .when(licensePatent({ contractDate: TOMORROW }))
+        .thenThrows('DATE.IN_FUTURE', 'invalid');
+      patent
+        .given(inPool())
+        .when(licensePatent({ contractDate: undefined }))
+        .thenThrows('DATE.INVALID', 'invalid');
+    });
+
+    it('a Licensed event of schema v1 reads with its contract date on the start of the term (upcaster)', () => {
+      const { contractDate: _c, ...v1 } = licensed({ effectiveDate: '2024-02-01' }).data;
+      const { event } = upcastPatentEvent({ type: 'Licensed', data: v1, metadata: { schemaVersion: 1 } });
+      expect(event.data).toEqual({ ...v1, contractDate: '2024-02-01' });
+    });
+  });
+
+  describe('territory × field of use × period: an exclusive licence excludes only what overlaps', () => {
+    const shanxi = licensed({
+      dealId: 'deal-l0',
+      licenseeId: ENT_A.id,
+      type: 'exclusive',
+      territory: ['140000'],
+    });
+    it('专利法 Art. 12; 最高法 技术合同解释 Art. 25: an exclusive licence in Shanxi does not exclude one in Shaanxi', () => {
+      patent
+        .given([...inPool(), shanxi])
+        .when(licensePatent({ territory: ['610000'] }))
+        .then([licensed({ territory: ['610000'] })]);
+    });
+
+    it('an exclusive licence in Shanxi excludes one in Taiyuan (a city of Shanxi), and one for all of China', () => {
+      for (const territory of [['140100'], ['CN'], undefined]) {
+        patent
+          .given([...inPool(), shanxi])
+          .when(licensePatent({ territory }))
+          .thenThrows('LICENSE.EXCLUSIVITY_CONFLICT', 'rule');
+      }
+    });
+
+    it('an exclusive licence for one field of use does not exclude another field in the same territory', () => {
+      const batteries = licensed({
+        dealId: 'deal-l0',
+        licenseeId: ENT_A.id,
+        type: 'exclusive',
+        fieldsOfUse: ['power batteries'],
+      });
+      patent
+        .given([...inPool(), batteries])
+        .when(licensePatent({ type: 'sole', fieldsOfUse: ['energy storage'] }))
+        .then([licensed({ type: 'sole', fieldsOfUse: ['energy storage'] })]);
+      patent
+        .given([...inPool(), batteries])
+        .when(licensePatent({ fieldsOfUse: ['Power Batteries', 'drones'] }))
+        .thenThrows('LICENSE.EXCLUSIVITY_CONFLICT', 'rule');
+    });
+
+    it('normalises territory codes (deduplicated, sorted; CN means all of China) and refuses others', () => {
+      patent
+        .given(inPool())
+        .when(licensePatent({ territory: ['610000', '140000', '140000'] }))
+        .then([licensed({ territory: ['140000', '610000'] })]);
+      patent
+        .given(inPool())
+        .when(licensePatent({ territory: ['CN'] }))
+        .then([licensed()]);
+      const e = patent
+        .given(inPool())
+        .when(licensePatent({ territory: ['Shanxi'] }))
+        .thenThrows('LICENSE.INVALID_TERRITORY', 'invalid');
+      expect(e.field).toBe('territory[0]');
     });
   });
 

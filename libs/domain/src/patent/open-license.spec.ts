@@ -2,6 +2,7 @@ import { patentDecider } from './decider';
 import { spec } from '../testing/given-when-then';
 import {
   AN,
+  dealEnded,
   declareOpenLicense,
   ENT_A,
   ENT_B,
@@ -99,13 +100,16 @@ describe('DeclareOpenLicense → OpenLicensed (开放许可声明)', () => {
     });
   });
 
-  describe('not while an exclusive or sole licence is in force', () => {
-    it.each(['exclusive', 'sole'] as const)('a %s licence overlapping the term blocks it', (type) => {
-      patent
-        .given([...inPool(), licensed({ type, effectiveDate: '2024-07-01', endDate: '2025-01-01' })])
-        .when(declareOpenLicense())
-        .thenThrows('OPEN_LICENSE.EXCLUSIVE_LICENSE_IN_FORCE', 'rule');
-    });
+  describe('细则 r.86(1): not while an exclusive or sole licence is in force at the time of the declaration', () => {
+    it.each(['exclusive', 'sole'] as const)(
+      '细则 r.86(1): a %s licence in force on the declaration day blocks it',
+      (type) => {
+        patent
+          .given([...inPool(), licensed({ type, effectiveDate: '2024-07-01', endDate: '2025-01-01' })])
+          .when(declareOpenLicense())
+          .thenThrows('OPEN_LICENSE.EXCLUSIVE_LICENSE_IN_FORCE', 'rule');
+      },
+    );
 
     it('an exclusive licence that ended before the term does not', () => {
       patent
@@ -122,6 +126,60 @@ describe('DeclareOpenLicense → OpenLicensed (开放许可声明)', () => {
         .given([...inPool(), licensed()])
         .when(declareOpenLicense())
         .then([openLicensed()]);
+    });
+
+    it('细则 r.86(1): an exclusive licence that ended before the declaration does not block it, even when the declared term starts earlier', () => {
+      patent
+        .given([
+          ...inPool(),
+          licensed({ type: 'exclusive', effectiveDate: '2024-07-01', endDate: '2024-12-31' }),
+        ])
+        .when(declareOpenLicense({ occurredOn: '2025-01-02', termFrom: '2024-12-01' }))
+        .then([openLicensed({ occurredOn: '2025-01-02', termFrom: '2024-12-01' })]);
+    });
+
+    it('细则 r.86(1): a sole licence already granted for a later part of the offered term blocks it', () => {
+      patent
+        .given([
+          ...inPool(),
+          licensed({
+            type: 'sole',
+            contractDate: '2024-12-01',
+            effectiveDate: '2026-01-01',
+            endDate: '2027-12-31',
+          }),
+        ])
+        .when(declareOpenLicense())
+        .thenThrows('OPEN_LICENSE.EXCLUSIVE_LICENSE_IN_FORCE', 'rule');
+    });
+
+    it('an exclusive licence terminated early stops blocking from its end (民法典 Art. 557)', () => {
+      patent
+        .given([
+          ...inPool(),
+          licensed({ type: 'exclusive', effectiveDate: '2024-07-01', endDate: '2026-06-30' }),
+          dealEnded({ dealId: 'deal-l1', ending: 'terminated', endedOn: '2024-12-15' }),
+        ])
+        .when(declareOpenLicense())
+        .then([openLicensed()]);
+    });
+  });
+
+  describe('专利法 Art. 50: only the patentee of a granted patent declares', () => {
+    it('专利法 Art. 50: a declaration dated before the grant is refused', () => {
+      const e = patent
+        .given([inventoried({ grantDate: '2024-11-20', occurredOn: '2024-12-01' })])
+        .when(declareOpenLicense({ occurredOn: '2024-11-19', termFrom: '2025-01-01' }))
+        .thenThrows('OPEN_LICENSE.BEFORE_GRANT', 'rule');
+      expect(e.field).toBe('occurredOn');
+    });
+
+    it('专利法 Art. 50: a term starting before the grant is refused', () => {
+      const e = patent
+        .given([inventoried({ grantDate: '2024-11-20', occurredOn: '2024-12-01' })])
+        .when(declareOpenLicense({ occurredOn: '2024-12-01', termFrom: '2024-11-01' }))
+        .thenThrows('OPEN_LICENSE.BEFORE_GRANT', 'rule');
+      expect(e.field).toBe('termFrom');
     });
   });
 
@@ -232,9 +290,93 @@ describe('DeclareOpenLicense → OpenLicensed (开放许可声明)', () => {
         royalty: { basis: 'percentage-of-sales', rate: 3 },
         termFrom: '2025-01-01',
         termTo: '2026-12-31',
+        // 专利法 Art. 51 ¶1 as the declaration says: a royalty on sales runs from the notification
+        licenceFrom: 'notification',
         declaredOn: '2024-12-20',
       },
     ]);
+  });
+});
+
+describe('专利法 Art. 51 ¶1: the taker notifies in writing and pays the published fee', () => {
+  const lumpSum = openLicensed({ royalty: { basis: 'lump-sum', amount: '50000.00' } });
+  const declared = [...inPool(), lumpSum];
+
+  it('专利法 Art. 51 ¶1: under a lump-sum declaration the licence exists from the payment', () => {
+    patent
+      .given(declared)
+      .when(takeOpenLicense({ payment: { paidOn: '2025-02-10', amount: '50000' } }))
+      .then([
+        openLicenseTaken({
+          payment: { paidOn: '2025-02-10', amount: '50000.00' },
+          effectiveDate: '2025-02-10',
+        }),
+      ]);
+    const { state } = patent.given([
+      ...declared,
+      openLicenseTaken({
+        payment: { paidOn: '2025-02-10', amount: '50000.00' },
+        effectiveDate: '2025-02-10',
+      }),
+    ]);
+    expect((state as Patent).licenses[0]).toMatchObject({
+      type: 'ordinary',
+      source: 'open-license',
+      notifiedOn: '2025-02-01',
+      payment: { paidOn: '2025-02-10', amount: '50000.00' },
+      contractDate: '2025-02-10',
+      effectiveDate: '2025-02-10',
+      endDate: '2026-12-31',
+    });
+  });
+
+  it('专利法 Art. 51 ¶1: paid before the written notice, the licence exists from the notice', () => {
+    const [e] = patent
+      .given(declared)
+      .when(takeOpenLicense({ payment: { paidOn: '2025-01-20', amount: '50000' } }))
+      .events();
+    expect(e?.data).toMatchObject({ effectiveDate: '2025-02-01' });
+  });
+
+  it('专利法 Art. 51 ¶1: a notice without the payment creates no licence', () => {
+    const e = patent.given(declared).when(takeOpenLicense()).thenThrows('OPEN_LICENSE.FEE_NOT_PAID', 'rule');
+    expect(e.field).toBe('payment');
+  });
+
+  it('专利法 Art. 51 ¶1: less than the published fee is not the payment', () => {
+    const e = patent
+      .given(declared)
+      .when(takeOpenLicense({ payment: { paidOn: '2025-02-10', amount: '49999.99' } }))
+      .thenThrows('OPEN_LICENSE.FEE_NOT_PAID', 'rule');
+    expect(e.field).toBe('payment.amount');
+  });
+
+  it('专利法 Art. 51 ¶1 “as the declaration says”: a declaration may start licences on notification', () => {
+    patent
+      .given([
+        ...inPool(),
+        openLicensed({ royalty: { basis: 'lump-sum', amount: '50000.00' }, licenceFrom: 'notification' }),
+      ])
+      .when(takeOpenLicense())
+      .then([openLicenseTaken()]);
+  });
+
+  it('a payment after the withdrawal comes too late to create the licence (Art. 50 ¶2 protects earlier takers only)', () => {
+    patent
+      .given([...declared, openLicenseWithdrawn({ withdrawnOn: '2025-02-05' })])
+      .when(takeOpenLicense({ payment: { paidOn: '2025-02-10', amount: '50000' } }))
+      .thenThrows('OPEN_LICENSE.NOT_ACTIVE', 'rule');
+  });
+
+  it('the declaration records when licences begin, when it says so', () => {
+    patent
+      .given(inPool())
+      .when(declareOpenLicense({ licenceFrom: 'payment' }))
+      .then([openLicensed({ licenceFrom: 'payment' })]);
+    patent
+      .given(inPool())
+      .when(declareOpenLicense({ licenceFrom: 'on-request' }))
+      .thenThrows('FIELD.NOT_ALLOWED', 'invalid');
   });
 });
 
@@ -268,6 +410,7 @@ describe('TakeOpenLicense → OpenLicenseTaken (开放许可实施)', () => {
         licenseeId: ENT_C.id,
         licenseeName: ENT_C.name,
         type: 'ordinary',
+        contractDate: '2025-02-01',
         effectiveDate: '2025-02-01',
         endDate: '2026-12-31',
         source: 'open-license',

@@ -2,7 +2,16 @@ import { decidePatent, patentDecider } from './decider';
 import { spec } from '../testing/given-when-then';
 import {
   AN,
+  endDeal,
   everyCommandOnAnInventoriedPatent,
+  payAnnuity,
+  fileDensityProduct,
+  pledgeRegistered,
+  recordLicense,
+  registerTransfer,
+  releasePledge,
+  transferPatent,
+  withdrawOpenLicense,
   industrialized,
   inPool,
   inventoried,
@@ -18,7 +27,19 @@ import {
   transferred,
   transferRegistered,
 } from '../testing/fixtures';
-import type { PatentCommand } from './commands';
+import type { PatentCommand, PatentCommandType } from './commands';
+
+/** Commands recording a dated fact: accepted after a lapse when dated before it. */
+const DATED_FACTS: PatentCommandType[] = [
+  'RegisterTransfer',
+  'RecordLicense',
+  'ReportTransaction',
+  'FileDensityProduct',
+  'WithdrawOpenLicense',
+  'ReleasePledge',
+  'EndDeal',
+  'PayAnnuity',
+];
 import type { Patent } from './state';
 
 const patent = spec(patentDecider);
@@ -175,16 +196,49 @@ describe('ReportTransaction → TransactionReported (反馈交易信息)', () =>
 });
 
 describe('LapsePatent → PatentLapsed (专利权终止)', () => {
-  it.each(['expired', 'non-payment', 'invalidated', 'abandoned'])('lapses for %s', (reason) => {
+  it.each(['non-payment', 'invalidated', 'abandoned'])('专利法 Art. 44, 47: lapses for %s', (reason) => {
     patent
       .given(inPool())
       .when(lapsePatent({ reason }))
       .then([
         {
           type: 'PatentLapsed',
-          data: { applicationNumber: AN, reason: reason as 'expired', effectiveOn: '2025-05-01' },
+          data: { applicationNumber: AN, reason: reason as 'abandoned', effectiveOn: '2025-05-01' },
         },
       ]);
+  });
+
+  // Corrected in issue 14: expiry follows from the dates; a recorded expiry on any other day was accepted.
+  describe('专利法 Art. 42: an expiry needs no command, and one recorded must be the day after the last day', () => {
+    const UM = '201320601862.0';
+    const um = inventoried({
+      applicationNumber: UM,
+      kind: 'utility-model',
+      filingDate: '2013-07-21',
+      grantDate: '2014-03-10',
+      occurredOn: '2023-03-15',
+    });
+    it('专利法 Art. 42: expired on 2023-07-21 (last day 2023-07-20) is accepted', () => {
+      patent
+        .given([um])
+        .when(lapsePatent({ applicationNumber: UM, reason: 'expired', effectiveOn: '2023-07-21' }))
+        .then([lapsed({ applicationNumber: UM, reason: 'expired', effectiveOn: '2023-07-21' })]);
+    });
+
+    it('专利法 Art. 42: an expiry on another day is refused', () => {
+      const e = patent
+        .given(inPool())
+        .when(lapsePatent({ reason: 'expired' }))
+        .thenThrows('LAPSE.NOT_THE_EXPIRY', 'rule');
+      expect(e.message).toContain('2037-07-21');
+    });
+
+    it('专利法 Art. 42: nothing lapses after the term ended', () => {
+      patent
+        .given([um])
+        .when(lapsePatent({ applicationNumber: UM, reason: 'abandoned', effectiveOn: '2023-07-22' }))
+        .thenThrows('PATENT.EXPIRED', 'rule');
+    });
   });
 
   it('folds into a lapsed patent out of the pool', () => {
@@ -224,9 +278,20 @@ describe('LapsePatent → PatentLapsed (专利权终止)', () => {
     expect(e.field).toBe(field);
   });
 
-  describe('is terminal: every later command is rejected with PATENT.LAPSED', () => {
-    const history = [...inPool(), transferred(), licensed(), industrialized(), openLicensed(), lapsed()];
-    it.each(everyCommandOnAnInventoriedPatent().map((c) => [c.type, c] as const))('%s', (_type, command) => {
+  // lapsed on 2025-05-01, with a pledge, a transfer, a licence, an industrialization and an open licence
+  const history = [
+    ...inPool(),
+    pledgeRegistered(),
+    transferred(),
+    licensed(),
+    industrialized(),
+    openLicensed(),
+    lapsed(),
+  ];
+
+  describe('is terminal for new dealings: each is rejected with PATENT.LAPSED, whatever its date', () => {
+    const dealings = everyCommandOnAnInventoriedPatent().filter((c) => !DATED_FACTS.includes(c.type));
+    it.each(dealings.map((c) => [c.type, c] as const))('%s', (_type, command) => {
       patent.given(history).when(command).thenThrows('PATENT.LAPSED', 'rule');
     });
 
@@ -235,7 +300,48 @@ describe('LapsePatent → PatentLapsed (专利权终止)', () => {
     });
 
     it('the message names the lapse date', () => {
-      const e = patent.given(history).when(reportTransaction()).thenThrows('PATENT.LAPSED', 'rule');
+      const e = patent
+        .given(history)
+        .when(transferPatent({ dealId: 'deal-t9' }))
+        .thenThrows('PATENT.LAPSED', 'rule');
+      expect(e.message).toContain('2025-05-01');
+    });
+  });
+
+  // Issue 14 item 9; domain.md §4: "facts dated before effectiveOn … are still accepted, so their obligations can close".
+  describe('domain.md §4 (专利法 Art. 10, 细则 r.15 ¶2): facts dated before the lapse, entered afterwards, are accepted', () => {
+    it.each([
+      ['a transfer registration', registerTransfer({ registeredOn: '2025-04-30' }), 'TransferRegistered'],
+      ['a licence recordal', recordLicense({ recordedOn: '2024-08-01' }), 'LicenseRecorded'],
+      ['a platform report', reportTransaction({ reportedOn: '2025-04-01' }), 'TransactionReported'],
+      ['a density-product filing', fileDensityProduct({ filedOn: '2025-03-01' }), 'DensityProductFiled'],
+      [
+        'a withdrawal of the open licence',
+        withdrawOpenLicense({ withdrawnOn: '2025-03-01' }),
+        'OpenLicenseWithdrawn',
+      ],
+      ['a pledge release', releasePledge({ releasedOn: '2025-01-15' }), 'PledgeReleased'],
+      ['a cancellation of a deal', endDeal({ endedOn: '2024-10-01' }), 'DealEnded'],
+      ['an annuity payment', payAnnuity({ paidOn: '2025-04-20' }), 'AnnuityPaid'],
+    ])('%s', (_what, command, type) => {
+      expect(
+        patent
+          .given(history)
+          .when(command)
+          .events()
+          .map((e) => e.type),
+      ).toEqual([type]);
+    });
+
+    it.each([
+      ['a transfer registration', registerTransfer({ registeredOn: '2025-05-01' }), 'registeredOn'],
+      ['a licence recordal', recordLicense({ recordedOn: '2025-05-01' }), 'recordedOn'],
+      ['a platform report', reportTransaction({ reportedOn: '2025-05-02' }), 'reportedOn'],
+      ['a density-product filing', fileDensityProduct({ filedOn: '2025-05-01' }), 'filedOn'],
+      ['an annuity payment', payAnnuity({ paidOn: '2025-05-20' }), 'paidOn'],
+    ])('but not %s dated on or after the lapse', (_what, command, field) => {
+      const e = patent.given(history).when(command).thenThrows('PATENT.LAPSED', 'rule');
+      expect(e.field).toBe(field);
       expect(e.message).toContain('2025-05-01');
     });
   });
@@ -250,7 +356,7 @@ describe('commands on a patent that was never inventoried', () => {
   );
 
   it('covers every command type but InventoryPatent', () => {
-    expect(new Set(everyCommandOnAnInventoriedPatent().map((c) => c.type)).size).toBe(14);
+    expect(new Set(everyCommandOnAnInventoriedPatent().map((c) => c.type)).size).toBe(19);
   });
 });
 

@@ -1,9 +1,13 @@
-import { addYears, type IsoDate } from '../dates';
-import { TERM_YEARS, type PatentKind } from '../application-number';
+import { addDays, type IsoDate } from '../dates';
+import type { PatentKind } from '../application-number';
 import type { Money } from '../money';
 import {
   HIGH_VALUE_FLAGS,
+  type CoOwner,
   type Cohort,
+  type ConsentParty,
+  type ConsentScope,
+  type DealEnding,
   type CooperationWillingness,
   type EnterpriseCategory,
   type Grade,
@@ -13,6 +17,7 @@ import {
   type IntentMode,
   type LapseReason,
   type LicenseType,
+  type OpenLicenceStart,
   type PricingMethod,
   type PromotionChannel,
   type PromotionTier,
@@ -47,6 +52,14 @@ export interface TransferDeal {
   price: Money;
   pricingMethod: PricingMethod;
   registration?: { registeredOn: IsoDate; noticeNumber: string };
+  /** The contract was cancelled, terminated or rescinded before registration. */
+  ended?: DealEnd;
+}
+
+export interface DealEnd {
+  ending: DealEnding;
+  endedOn: IsoDate;
+  reason: string;
 }
 
 export interface License {
@@ -54,8 +67,20 @@ export interface License {
   licenseeId: string;
   licenseeName: string;
   type: LicenseType;
+  /** The contract's effective date (a taking: its effective date). Recordal runs from it. */
+  contractDate: IsoDate;
   effectiveDate: IsoDate;
   endDate: IsoDate;
+  /** GB/T 2260 region codes (absent: all of China). */
+  territory?: string[];
+  /** Fields of use (absent: every field). */
+  fieldsOfUse?: string[];
+  /** A co-owner who granted it (absent: the holder). */
+  licensorId?: string;
+  /** An open-licence taker's notification and payment (Art. 51 ¶1). */
+  notifiedOn?: IsoDate;
+  payment?: { paidOn: IsoDate; amount: Money };
+  ended?: DealEnd;
   /** Royalty of a contract licence; open-licence takers pay the declaration's royalty. */
   royalty?: Money;
   source: 'contract' | 'open-license';
@@ -68,7 +93,7 @@ export interface Industrialization {
   enterpriseId: string;
   productName: string;
   startedOn: IsoDate;
-  basis: { kind: 'owner' | 'license' | 'self-implementation'; dealId?: string };
+  basis: { kind: 'owner' | 'license' | 'self-implementation' | 'co-owner'; dealId?: string };
   densityFiling?: { recordNumber: string; filedOn: IsoDate };
 }
 
@@ -78,8 +103,51 @@ export interface OpenLicenseDeclaration {
   termFrom: IsoDate;
   termTo: IsoDate;
   evaluationReportRef?: string;
+  /** When a taker's licence begins: on payment of the published fee, or on notification. */
+  licenceFrom: OpenLicenceStart;
   declaredOn: IsoDate;
   withdrawnOn?: IsoDate;
+}
+
+/** A payment of the annuity of one year of protection. */
+export interface AnnuityPayment {
+  year: number;
+  paidOn: IsoDate;
+  amount: Money;
+  surchargePercent: number;
+  openLicenseReduction: boolean;
+  receiptNumber?: string;
+}
+
+/**
+ * The annuities the ledger knows of. `paidThrough` is the last year of protection whose annuity is
+ * paid; absent, the ledger has not been told (no annuity obligation, no lapse for non-payment derived).
+ */
+export interface Annuities {
+  paidThrough?: number;
+  payments: AnnuityPayment[];
+}
+
+/** A registered pledge (质押) of the patent right; it binds until released. */
+export interface Pledge {
+  pledgeId: string;
+  pledgeeId: string;
+  pledgeeName: string;
+  registrationNumber: string;
+  registeredOn: IsoDate;
+  securedAmount?: Money;
+  releasedOn?: IsoDate;
+}
+
+/** A recorded consent of a co-owner (partyId = its id) or a pledgee (partyId = the pledgeId). */
+export interface Consent {
+  consentId: string;
+  party: ConsentParty;
+  partyId: string;
+  scope: ConsentScope;
+  /** The dealId, declarationId or pledgeId consented to. */
+  ref: string;
+  consentedOn: IsoDate;
 }
 
 export interface TransactionReport {
@@ -102,10 +170,18 @@ export interface Patent {
   kind: PatentKind;
   filingDate: IsoDate;
   grantDate: IsoDate;
-  /** Filing date + term of protection (20 / 10 / 15 years). */
+  /** Parent of a divisional application (it keeps the parent's filing date). */
+  divisionalOf?: string;
+  /** Years of protection (Art. 42 ¶1: 20 / 10 / 10 or 15). */
+  termYears: number;
+  /** Patent-term compensation in days (Art. 42 ¶2–3). */
+  termAdjustmentDays: number;
+  /** The last day of protection: the day before the anniversary ending the term, plus compensation. */
   expiryDate: IsoDate;
   inventors: string[];
   coPatentees: string[];
+  /** Co-owners besides the institution (专利法 Art. 14), with ids (a name stands in for an unknown id). */
+  coOwners: CoOwner[];
   ipc: string[];
   fiscallyFunded: boolean;
   implementationStatus: ImplementationStatus;
@@ -131,6 +207,9 @@ export interface Patent {
   industrializations: Industrialization[];
   openLicenses: OpenLicenseDeclaration[];
   reports: TransactionReport[];
+  annuities: Annuities;
+  pledges: Pledge[];
+  consents: Consent[];
   lapse?: { reason: LapseReason; effectiveOn: IsoDate };
 }
 
@@ -138,13 +217,34 @@ export type PatentState = { status: 'none' } | Patent;
 
 export const initialPatentState = (): PatentState => ({ status: 'none' });
 
-export function expiryOf(kind: PatentKind, filingDate: IsoDate): IsoDate {
-  return addYears(filingDate, TERM_YEARS[kind]);
-}
-
 export function isHighValue(kind: PatentKind, flags: HighValueFlags): boolean {
   return kind === 'invention' && HIGH_VALUE_FLAGS.some((f) => flags[f]);
 }
+
+/**
+ * The days a licence binds: its term, cut short by an early end (the day before it ended), or none
+ * when the contract was cancelled or ended before its term began.
+ */
+export function licenceWindow(l: License): { from: IsoDate; to: IsoDate } | undefined {
+  if (!l.ended) return { from: l.effectiveDate, to: l.endDate };
+  if (l.ended.ending === 'cancelled') return undefined;
+  const to = addDays(l.ended.endedOn, -1);
+  const last = to < l.endDate ? to : l.endDate;
+  return last < l.effectiveDate ? undefined : { from: l.effectiveDate, to: last };
+}
+
+/** The licence binds on `date`. */
+export function licenceInForceOn(l: License, date: IsoDate): boolean {
+  const w = licenceWindow(l);
+  return !!w && date >= w.from && date <= w.to;
+}
+
+/** A transfer contract awaiting registration (not registered and not ended). */
+export const isPendingTransfer = (t: TransferDeal): boolean => !t.registration && !t.ended;
+
+/** The pledge binds on `date`: registered by then and not yet released. */
+export const pledgeBindsOn = (pl: Pledge, date: IsoDate): boolean =>
+  pl.registeredOn <= date && (pl.releasedOn === undefined || date < pl.releasedOn);
 
 /** Window in which a declaration can be taken: its term, cut short by a withdrawal. */
 export function declarationWindow(d: OpenLicenseDeclaration): { from: IsoDate; to: IsoDate } {

@@ -2,6 +2,7 @@ import { patentDecider } from './decider';
 import { spec } from '../testing/given-when-then';
 import {
   AN,
+  dealEnded,
   declareOpenLicense,
   ENT_A,
   ENT_B,
@@ -65,12 +66,38 @@ describe('TransferPatent → Transferred (转让合同)', () => {
     expect((state as Patent).transfers[0]).not.toHaveProperty('registration');
   });
 
-  it('a second contract while the first is unregistered is still allowed (the institution still holds)', () => {
-    patent
+  // Corrected in issue 14: a second contract while one is pending used to be accepted.
+  it('专利法 Art. 10: a second transfer contract while the first awaits registration is refused', () => {
+    const e = patent
       .given([...inPool(), transferred()])
       .when(transferPatent({ dealId: 'deal-t2', assigneeId: ENT_B.id, assigneeName: ENT_B.name }))
-      .then([transferred({ dealId: 'deal-t2', assigneeId: ENT_B.id, assigneeName: ENT_B.name })]);
+      .thenThrows('TRANSFER.PENDING', 'rule');
+    expect(e.message).toContain('deal-t1');
   });
+
+  it.each(['cancelled', 'terminated', 'rescinded'] as const)(
+    '专利法 Art. 10; 民法典 Art. 557: once the first contract is %s, a second one is accepted',
+    (ending) => {
+      patent
+        .given([...inPool(), transferred(), dealEnded({ ending })])
+        .when(
+          transferPatent({
+            dealId: 'deal-t2',
+            assigneeId: ENT_B.id,
+            assigneeName: ENT_B.name,
+            contractDate: '2024-10-02',
+          }),
+        )
+        .then([
+          transferred({
+            dealId: 'deal-t2',
+            assigneeId: ENT_B.id,
+            assigneeName: ENT_B.name,
+            contractDate: '2024-10-02',
+          }),
+        ]);
+    },
+  );
 
   it('is rejected once a transfer is registered (holder must still be the institution)', () => {
     patent

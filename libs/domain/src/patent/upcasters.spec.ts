@@ -1,7 +1,7 @@
 import { evolvePatent, patentDecider } from './decider';
 import { PATENT_EVENT_SCHEMA_VERSIONS, PATENT_EVENT_TYPES, type PatentEvent } from './events';
 import { upcastPatentEvent } from './upcasters';
-import { evaluated, intentTagged, inventoried, promoted, transferred } from '../testing/fixtures';
+import { evaluated, intentTagged, inventoried, licensed, promoted, transferred } from '../testing/fixtures';
 
 /** An EnterpriseEvaluated as schema v1 stored it: the improvement need as a bare level. */
 const v1Evaluation = (level = 'minor') => {
@@ -63,6 +63,20 @@ describe('upcastPatentEvent', () => {
     });
   });
 
+  it('Licensed v1 → v2: the contract date is the start of the term (v1 had one date for both)', () => {
+    const { contractDate: _c, ...v1 } = licensed({ effectiveDate: '2024-03-01' }).data;
+    const { event, upcast, fromVersion } = upcastPatentEvent({
+      type: 'Licensed',
+      data: v1,
+      metadata: { schemaVersion: 1 },
+    });
+    expect({ upcast, fromVersion }).toEqual({ upcast: true, fromVersion: 1 });
+    expect(event).toEqual(licensed({ effectiveDate: '2024-03-01', contractDate: '2024-03-01' }));
+    // a v2 event keeps its own contract date
+    const v2 = licensed({ contractDate: '2024-01-10', effectiveDate: '2024-03-01' });
+    expect(upcastPatentEvent({ ...v2, metadata: { schemaVersion: 2 } }).event.data).toBe(v2.data);
+  });
+
   it('every other event type is at v1 and passes through unmarked', () => {
     for (const e of [inventoried(), intentTagged(), promoted(), transferred()]) {
       const stored = { ...e, metadata: { schemaVersion: 1 } };
@@ -70,6 +84,7 @@ describe('upcastPatentEvent', () => {
     }
     expect(PATENT_EVENT_TYPES.filter((t) => PATENT_EVENT_SCHEMA_VERSIONS[t] !== 1)).toEqual([
       'EnterpriseEvaluated',
+      'Licensed',
     ]);
   });
 

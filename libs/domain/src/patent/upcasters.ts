@@ -29,6 +29,10 @@ const UPCASTERS: Partial<Record<PatentEventType, Record<number, Upcaster>>> = {
       return typeof needs === 'string' ? { ...d, improvementNeeds: { level: needs } } : d;
     },
   },
+  Licensed: {
+    // v1 had one date for the contract and the start of its term; v2 keeps the contract date apart.
+    1: (d) => (d['contractDate'] === undefined ? { ...d, contractDate: d['effectiveDate'] } : d),
+  },
 };
 
 /** Brings a stored patent event to the current schema. */

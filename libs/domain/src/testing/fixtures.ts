@@ -6,6 +6,7 @@
  * loose overrides (`unknown` values) so specs can send malformed input; an override of `undefined`
  * removes the field, as if the client had not sent it.
  */
+import { dateOf, isIsoDate } from '../dates';
 import { DomainError } from '../errors';
 import type {
   InstitutionCommand,
@@ -24,8 +25,8 @@ export const TOMORROW = '2025-06-02';
 /** 201710601862.3: filed 2017, type digit 1 (invention), check digit 157 mod 11 = 3. */
 export const AN = '201710601862.3';
 export const INSTITUTION_ID = 'tyut';
-/** Filing date + 20 years (invention). */
-export const EXPIRY = '2037-07-21';
+/** The last day of protection of the invention filed 2017-07-21: the day before the 20th anniversary. */
+export const EXPIRY = '2037-07-20';
 
 export const ENT_A = { id: 'ent-a', name: 'Shanxi Energy Co.' } as const;
 export const ENT_B = { id: 'ent-b', name: 'Taiyuan Materials Ltd.' } as const;
@@ -148,6 +149,10 @@ export const transferRegistered = (o: Partial<EventData<'TransferRegistered'>> =
     o,
   );
 
+/**
+ * A licence contract; its contract date defaults to the start of its term (as schema v1 had it) when
+ * that is not after TODAY, else to 2024-07-01 — as licensePatent() defaults it.
+ */
 export const licensed = (o: Partial<EventData<'Licensed'>> = {}) =>
   event(
     'Licensed',
@@ -157,6 +162,7 @@ export const licensed = (o: Partial<EventData<'Licensed'>> = {}) =>
       licenseeId: ENT_B.id,
       licenseeName: ENT_B.name,
       type: 'ordinary',
+      contractDate: o.effectiveDate !== undefined && o.effectiveDate <= TODAY ? o.effectiveDate : '2024-07-01',
       effectiveDate: '2024-07-01',
       endDate: '2026-06-30',
       royalty: '200000.00',
@@ -243,6 +249,63 @@ export const transactionReported = (
 
 export const lapsed = (o: Partial<EventData<'PatentLapsed'>> = {}) =>
   event('PatentLapsed', { applicationNumber: AN, reason: 'non-payment', effectiveOn: '2025-05-01' }, o);
+
+export const dealEnded = (o: Partial<EventData<'DealEnded'>> = {}) =>
+  event(
+    'DealEnded',
+    { applicationNumber: AN, dealId: 'deal-t1', ending: 'cancelled', endedOn: '2024-10-01', reason: 'the buyer withdrew' },
+    o,
+  );
+
+/** The annuity of year 9 (2025-07-21 – 2026-07-20) of the default patent, paid early. */
+export const annuityPaid = (o: Partial<EventData<'AnnuityPaid'>> = {}) =>
+  event(
+    'AnnuityPaid',
+    {
+      applicationNumber: AN,
+      year: 9,
+      paidOn: '2025-05-20',
+      amount: '2000.00',
+      surchargePercent: 0,
+      openLicenseReduction: false,
+    },
+    o,
+  );
+
+export const PLEDGEE = { id: 'bank-sx', name: 'Bank of Shanxi' } as const;
+
+export const pledgeRegistered = (o: Partial<EventData<'PledgeRegistered'>> = {}) =>
+  event(
+    'PledgeRegistered',
+    {
+      applicationNumber: AN,
+      pledgeId: 'pl-1',
+      pledgeeId: PLEDGEE.id,
+      pledgeeName: PLEDGEE.name,
+      registrationNumber: 'Y2024990000321',
+      registeredOn: '2024-06-01',
+      securedAmount: '3000000.00',
+    },
+    o,
+  );
+
+export const pledgeReleased = (o: Partial<EventData<'PledgeReleased'>> = {}) =>
+  event('PledgeReleased', { applicationNumber: AN, pledgeId: 'pl-1', releasedOn: '2025-01-15' }, o);
+
+export const consentRecorded = (o: Partial<EventData<'ConsentRecorded'>> = {}) =>
+  event(
+    'ConsentRecorded',
+    {
+      applicationNumber: AN,
+      consentId: 'c-1',
+      party: 'pledgee',
+      partyId: 'pl-1',
+      scope: 'license',
+      ref: 'deal-l1',
+      consentedOn: '2024-06-20',
+    },
+    o,
+  );
 
 /** Inventoried and admitted to the resource pool. */
 export const inPool = (): PatentEvent[] => [inventoried(), intentTagged()];
@@ -357,6 +420,10 @@ export const registerTransfer = (o: Loose<CommandData<'RegisterTransfer'>> = {},
     now,
   );
 
+/**
+ * A licence contract; its contract date defaults to the start of the term when that is a date not
+ * after today (a term starting later defaults to a contract of 2024-07-01).
+ */
 export const licensePatent = (o: Loose<CommandData<'LicensePatent'>> = {}, now = NOW) =>
   command(
     'LicensePatent',
@@ -365,6 +432,8 @@ export const licensePatent = (o: Loose<CommandData<'LicensePatent'>> = {}, now =
       licenseeId: ENT_B.id,
       licenseeName: ENT_B.name,
       type: 'ordinary',
+      contractDate:
+        isIsoDate(o.effectiveDate) && o.effectiveDate <= dateOf(now) ? o.effectiveDate : '2024-07-01',
       effectiveDate: '2024-07-01',
       endDate: '2026-06-30',
       royalty: '200000',
@@ -439,6 +508,45 @@ export const reportTransaction = (o: Loose<CommandData<'ReportTransaction'>> = {
 export const lapsePatent = (o: Loose<CommandData<'LapsePatent'>> = {}, now = NOW) =>
   command('LapsePatent', { reason: 'non-payment', effectiveOn: '2025-05-01' }, o, now);
 
+export const endDeal = (o: Loose<CommandData<'EndDeal'>> = {}, now = NOW) =>
+  command('EndDeal', { dealId: 'deal-t1', ending: 'cancelled', endedOn: '2024-10-01', reason: 'the buyer withdrew' }, o, now);
+
+export const payAnnuity = (o: Loose<CommandData<'PayAnnuity'>> = {}, now = NOW) =>
+  command('PayAnnuity', { year: 9, paidOn: '2025-05-20', amount: '2000.00' }, o, now);
+
+export const registerPledge = (o: Loose<CommandData<'RegisterPledge'>> = {}, now = NOW) =>
+  command(
+    'RegisterPledge',
+    {
+      pledgeId: 'pl-1',
+      pledgeeId: PLEDGEE.id,
+      pledgeeName: PLEDGEE.name,
+      registrationNumber: 'Y2024990000321',
+      registeredOn: '2024-06-01',
+      securedAmount: '3000000',
+    },
+    o,
+    now,
+  );
+
+export const releasePledge = (o: Loose<CommandData<'ReleasePledge'>> = {}, now = NOW) =>
+  command('ReleasePledge', { pledgeId: 'pl-1', releasedOn: '2025-01-15' }, o, now);
+
+export const recordConsent = (o: Loose<CommandData<'RecordConsent'>> = {}, now = NOW) =>
+  command(
+    'RecordConsent',
+    {
+      consentId: 'c-1',
+      party: 'pledgee',
+      partyId: 'pl-1',
+      scope: 'license',
+      ref: 'deal-l1',
+      consentedOn: '2024-06-20',
+    },
+    o,
+    now,
+  );
+
 /** One well-formed command of every type except InventoryPatent. */
 export const everyCommandOnAnInventoriedPatent = (): PatentCommand[] => [
   tagIntent(),
@@ -455,6 +563,11 @@ export const everyCommandOnAnInventoriedPatent = (): PatentCommand[] => [
   withdrawOpenLicense(),
   reportTransaction(),
   lapsePatent(),
+  endDeal(),
+  payAnnuity(),
+  registerPledge(),
+  releasePledge(),
+  recordConsent(),
 ];
 
 // ---------------------------------------------------------------------------------------------

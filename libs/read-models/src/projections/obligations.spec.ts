@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkDigit, type PatentEvent } from '@patent-ledger/domain';
+import { CALENDAR_COVERAGE, checkDigit, type PatentEvent } from '@patent-ledger/domain';
 import { MemoryEventStore, type JsonObject, type StoredEvent } from '@patent-ledger/eventsourcing';
 import * as f from '../../../domain/src/testing/fixtures';
 import { InvalidCursorError, QueryError } from '../cursor';
@@ -138,7 +138,9 @@ describe('obligations projection', () => {
   let rm: SqliteReadModels;
   afterEach(async () => rm?.close());
 
-  it('opens the obligations of each trigger with CNIPA r.5 due dates', async () => {
+  // Corrected in issue 14: due dates end on a working day (细则 r.5), the open-licence taking opens a
+  // platform report like any licence, and every obligation names who owes it.
+  it('opens the obligations of each trigger with CNIPA r.5 due dates, moved off weekends and holidays', async () => {
     rm = await readModels();
     await rm.applyBatch('obligations', ledger().events);
     const items = await all(rm, { asOf: '2030-01-01' });
@@ -149,16 +151,21 @@ describe('obligations projection', () => {
       [`transfer-registration:${T2}:deal-t2`]: '2024-02-29',
       // transaction-report: trigger + 30 days
       [`transaction-report:${T}:deal-t1`]: '2024-12-30',
-      [`transaction-report:${T2}:deal-t2`]: '2023-12-30',
+      // 2023-12-30 is a Saturday and 2024-01-01 New Year's Day (细则 r.5)
+      [`transaction-report:${T2}:deal-t2`]: '2024-01-02',
       [`transaction-report:${L}:deal-l1`]: '2024-03-01',
-      [`transaction-report:${I}:ind-1`]: '2024-08-31',
-      // license-recordal: effectiveDate (notifiedOn) + 3 months; 31 Jan → 30 Apr
+      // 2024-08-31 is a Saturday
+      [`transaction-report:${I}:ind-1`]: '2024-09-02',
+      // 专利法 Art. 51 ¶1: an open-licence taking is a licence, reported like any (issue 14)
+      [`transaction-report:${O}:deal-o1`]: '2025-03-03',
+      // license-recordal: the contract's effective date (notifiedOn) + 3 months; 31 Jan → 30 Apr
       [`license-recordal:${L}:deal-l1`]: '2024-04-30',
-      [`license-recordal:${O}:deal-o1`]: '2025-05-01',
+      // 2025-05-01 is Labour Day (1–5 May) → 6 May
+      [`license-recordal:${O}:deal-o1`]: '2025-05-06',
       // density-filing: 30 Sep of the year after startedOn
       [`density-filing:${I}:ind-1`]: '2025-09-30',
     });
-    expect(await rm.tableCounts('obligations')).toEqual({ obligations: 9, obligation_patents: 5 });
+    expect(await rm.tableCounts('obligations')).toEqual({ obligations: 10, obligation_patents: 5 });
   });
 
   it('records kind, patent, institution, ref and the trigger of each obligation', async () => {
@@ -177,6 +184,8 @@ describe('obligations projection', () => {
       ref: 'deal-t1',
       trigger: { type: 'Transferred', date: '2024-11-30', position: transferredAt },
       dueDate: '2025-02-28',
+      // the institution registers (and reports) the deal (issue 14 item 10)
+      responsibleParty: { kind: 'institution', id: 'tyut' },
       status: 'overdue',
       daysOverdue: dayDiff('2025-02-28', '2030-01-01'),
     });
@@ -316,18 +325,21 @@ describe('obligations projection', () => {
     expect(await ids({ status: 'overdue' })).toEqual([
       `transaction-report:${T2}:deal-t2`,
       `transfer-registration:${T2}:deal-t2`,
+      `transaction-report:${O}:deal-o1`,
     ]);
     expect(await ids({ status: 'open' })).toEqual([
       `license-recordal:${O}:deal-o1`,
       `density-filing:${I}:ind-1`,
     ]);
-    expect(await ids({ kind: 'transaction-report' })).toHaveLength(4);
+    expect(await ids({ kind: 'transaction-report' })).toHaveLength(5);
     expect(await ids({ kind: 'transaction-report', status: 'overdue' })).toEqual([
       `transaction-report:${T2}:deal-t2`,
+      `transaction-report:${O}:deal-o1`,
     ]);
     expect(await ids({ institutionId: 'sxu' })).toEqual([
       `transaction-report:${T2}:deal-t2`,
       `transfer-registration:${T2}:deal-t2`,
+      `transaction-report:${O}:deal-o1`,
       `license-recordal:${O}:deal-o1`,
     ]);
     expect(await ids({ institutionId: 'tyut', status: 'fulfilled', kind: 'license-recordal' })).toEqual([
@@ -337,7 +349,7 @@ describe('obligations projection', () => {
       `transaction-report:${I}:ind-1`,
       `density-filing:${I}:ind-1`,
     ]);
-    expect((await queryObligations(rm.sql, { asOf, status: 'overdue' })).total).toBe(2);
+    expect((await queryObligations(rm.sql, { asOf, status: 'overdue' })).total).toBe(3);
   });
 
   it('keeps the obligations of a lapsed patent open and visible', async () => {
@@ -375,7 +387,7 @@ describe('obligations projection', () => {
       f.licenseRecorded({ applicationNumber: L, dealId: 'deal-l1', recordedOn: '2024-03-01' }),
     );
     await rm.applyBatch('obligations', log.events);
-    expect((await rm.tableCounts('obligations')).obligations).toBe(9);
+    expect((await rm.tableCounts('obligations')).obligations).toBe(10);
     expect(byId(await all(rm, { asOf: '2030-01-01' }))[`license-recordal:${L}:deal-l1`]).toMatchObject({
       status: 'fulfilled',
       fulfilledOn: '2024-04-10',
@@ -538,7 +550,8 @@ describe('obligations policy', () => {
       const items = byId(await all(second, { asOf: '2030-01-01' }));
       expect(items[`transfer-registration:${T}:deal-t1`]!.dueDate).toBe('2025-05-30');
       expect(items[`license-recordal:${L}:deal-l1`]!.dueDate).toBe('2024-02-29');
-      expect(items[`transaction-report:${I}:ind-1`]!.dueDate).toBe('2024-08-11');
+      // 2024-08-11 is a Sunday (细则 r.5)
+      expect(items[`transaction-report:${I}:ind-1`]!.dueDate).toBe('2024-08-12');
       expect(items[`density-filing:${I}:ind-1`]!.dueDate).toBe('2025-02-28');
       expect(second.checkpointSync('obligations')).toBe(log.events.length);
       await second.close();
@@ -589,3 +602,241 @@ describe('obligations rebuild', () => {
 function dayDiff(from: string, to: string): number {
   return (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
 }
+
+// ---------------------------------------------------------------------------------------------
+// issue 14: annuities, deals that end, who owes what, working days
+
+let rm: SqliteReadModels;
+afterEach(async () => rm?.close());
+
+describe('obligations: annuities (细则 r.98–100)', () => {
+  const A = an(50); // filed 2017-07-21, granted 2020-03-10; year 8 runs 2024-07-21 – 2025-07-20
+  const paidThrough7 = () =>
+    f.inventoried({ applicationNumber: A, institutionId: 'tyut', annuitiesPaidThrough: 7 });
+  const paid = (year: number, paidOn: string, surchargePercent = 0) =>
+    f.annuityPaid({ applicationNumber: A, year, paidOn, surchargePercent });
+
+  it('细则 r.98 with r.5: the next unpaid annuity appears, due on the anniversary moved to a working day, owed by the holder', async () => {
+    rm = await readModels();
+    const log = new Log();
+    log.patent(paidThrough7());
+    await rm.applyBatch('obligations', log.events);
+    const [item] = await all(rm, { asOf: '2024-07-22', applicationNumber: A });
+    expect(item).toEqual({
+      id: `annuity:${A}:year-8`,
+      kind: 'annuity',
+      applicationNumber: A,
+      institutionId: 'tyut',
+      ref: 'year-8',
+      trigger: { type: 'PatentInventoried', date: '2024-03-15', position: 1 },
+      // 2024-07-21 is a Sunday
+      dueDate: '2024-07-22',
+      responsibleParty: { kind: 'institution', id: 'tyut' },
+      graceEnd: '2025-01-21',
+      status: 'open',
+    });
+  });
+
+  it('细则 r.98–100: unpaid, it is overdue in the grace period, and after it the patent has lapsed with the last paid year', async () => {
+    rm = await readModels();
+    const log = new Log();
+    log.patent(paidThrough7());
+    await rm.applyBatch('obligations', log.events);
+    const at = async (asOf: string) => (await all(rm, { asOf, kind: 'annuity' }))[0];
+    expect(await at('2025-01-21')).toMatchObject({ status: 'overdue', daysOverdue: 183 });
+    expect((await at('2025-01-21'))?.lapsedOn).toBeUndefined();
+    // the right ended from the due date: 2024-07-20 was the last day in force
+    expect(await at('2025-01-22')).toMatchObject({ status: 'overdue', lapsedOn: '2024-07-21' });
+  });
+
+  it('细则 r.98–100: a payment fulfils it (late within the grace period) and opens the next year', async () => {
+    rm = await readModels();
+    const log = new Log();
+    log.patent(paidThrough7(), paid(8, '2024-12-24', 25));
+    await rm.applyBatch('obligations', log.events);
+    const items = byId(await all(rm, { asOf: '2025-06-01', kind: 'annuity' }));
+    expect(items[`annuity:${A}:year-8`]).toMatchObject({
+      status: 'fulfilled',
+      fulfilledOn: '2024-12-24',
+      late: true,
+    });
+    expect(items[`annuity:${A}:year-9`]).toMatchObject({
+      status: 'open',
+      trigger: { type: 'AnnuityPaid', date: '2024-12-24' },
+      dueDate: '2025-07-21',
+      graceEnd: '2026-01-21',
+    });
+  });
+
+  it('no annuity after the last year of the term; none for a patent the ledger is not told about', async () => {
+    rm = await readModels();
+    const log = new Log();
+    log.patent(paidThrough7(), paid(8, '2024-07-01'));
+    for (let y = 9; y <= 20; y++) log.patent(paid(y, '2025-05-01'));
+    log.patent(f.inventoried({ applicationNumber: an(51) }));
+    await rm.applyBatch('obligations', log.events);
+    const items = await all(rm, { asOf: '2040-01-01', kind: 'annuity' });
+    expect(items.map((i) => i.ref)).toEqual(Array.from({ length: 13 }, (_, i) => `year-${i + 8}`));
+    expect(items.every((i) => i.status === 'fulfilled')).toBe(true);
+  });
+
+  it('the holder owes it: after a registered transfer the open annuity moves to the assignee, and so do later ones', async () => {
+    rm = await readModels();
+    const log = new Log();
+    log.patent(
+      paidThrough7(),
+      f.transferred({ applicationNumber: A, assigneeId: f.ENT_A.id, contractDate: '2024-06-01' }),
+      f.transferRegistered({ applicationNumber: A, registeredOn: '2024-07-01' }),
+    );
+    // in two batches: the move happens whether the annuity row is older than the batch or not
+    await rm.applyBatch('obligations', log.events.slice(0, 2));
+    await rm.applyBatch('obligations', log.events);
+    log.patent(paid(8, '2024-07-22'));
+    await rm.applyBatch('obligations', log.events);
+    const items = byId(await all(rm, { asOf: '2025-01-01', kind: 'annuity' }));
+    expect(items[`annuity:${A}:year-8`]?.responsibleParty).toEqual({ kind: 'enterprise', id: f.ENT_A.id });
+    expect(items[`annuity:${A}:year-9`]?.responsibleParty).toEqual({ kind: 'enterprise', id: f.ENT_A.id });
+    expect((await all(rm, { asOf: '2025-01-01', responsibleParty: f.ENT_A.id })).map((i) => i.ref)).toEqual([
+      'year-8',
+      'year-9',
+    ]);
+  });
+
+  it('a recorded lapse (abandonment) cancels the annuity of a year from the lapse on', async () => {
+    rm = await readModels();
+    const log = new Log();
+    log.patent(
+      paidThrough7(),
+      f.lapsed({ applicationNumber: A, reason: 'abandoned', effectiveOn: '2024-06-01' }),
+    );
+    await rm.applyBatch('obligations', log.events);
+    expect((await all(rm, { asOf: '2024-08-01', kind: 'annuity' }))[0]).toMatchObject({
+      status: 'cancelled',
+      cancelledOn: '2024-06-01',
+      lapsedOn: '2024-06-01',
+    });
+  });
+});
+
+describe('obligations: deals that end (民法典 Art. 557, 562)', () => {
+  it('民法典 Art. 557: the obligations of a cancelled transfer close as cancelled, not overdue for ever', async () => {
+    rm = await readModels();
+    const log = ledger();
+    log.patent(f.dealEnded({ applicationNumber: T2, dealId: 'deal-t2', endedOn: '2024-01-15' }));
+    await rm.applyBatch('obligations', log.events);
+    const at = async (asOf: string) =>
+      (await all(rm, { asOf, applicationNumber: T2 })).map((i) => [i.kind, i.status, i.cancelledOn]);
+    expect(await at('2024-01-14')).toEqual([
+      ['transaction-report', 'overdue', undefined],
+      ['transfer-registration', 'open', undefined],
+    ]);
+    expect(await at('2030-01-01')).toEqual([
+      ['transaction-report', 'cancelled', '2024-01-15'],
+      ['transfer-registration', 'cancelled', '2024-01-15'],
+    ]);
+    expect(
+      (await all(rm, { asOf: '2030-01-01', status: 'cancelled' })).map((i) => i.applicationNumber),
+    ).toEqual([T2, T2]);
+    expect(
+      (await all(rm, { asOf: '2030-01-01', status: 'overdue' })).map((i) => i.applicationNumber),
+    ).not.toContain(T2);
+  });
+
+  it('a fulfilment dated before the end, entered after it, wins over the cancellation', async () => {
+    rm = await readModels();
+    const log = ledger();
+    log.patent(
+      f.dealEnded({ applicationNumber: L, dealId: 'deal-l1', ending: 'terminated', endedOn: '2024-04-01' }),
+      f.licenseRecorded({ applicationNumber: L, dealId: 'deal-l1', recordedOn: '2024-03-20' }),
+    );
+    await rm.applyBatch('obligations', log.events);
+    const items = byId(await all(rm, { asOf: '2030-01-01', applicationNumber: L }));
+    expect(items[`license-recordal:${L}:deal-l1`]).toMatchObject({
+      status: 'fulfilled',
+      fulfilledOn: '2024-03-20',
+    });
+    expect(items[`transaction-report:${L}:deal-l1`]).toMatchObject({
+      status: 'cancelled',
+      cancelledOn: '2024-04-01',
+    });
+  });
+});
+
+describe('obligations: facts dated before a lapse close them (domain.md §4)', () => {
+  it('a recordal dated before the lapse, entered after it, fulfils the recordal', async () => {
+    rm = await readModels();
+    const log = ledger();
+    log.patent(
+      f.lapsed({ applicationNumber: L, effectiveOn: '2024-04-01' }),
+      f.licenseRecorded({ applicationNumber: L, dealId: 'deal-l1', recordedOn: '2024-03-28' }),
+    );
+    await rm.applyBatch('obligations', log.events);
+    expect(byId(await all(rm, { asOf: '2030-01-01' }))[`license-recordal:${L}:deal-l1`]).toMatchObject({
+      status: 'fulfilled',
+      fulfilledOn: '2024-03-28',
+      lapsedOn: '2024-04-01',
+    });
+  });
+});
+
+describe('obligations: who owes each (responsible party) and a filter per party', () => {
+  it('the institution registers, records and reports; the industrializing enterprise files the patent-intensive product', async () => {
+    rm = await readModels();
+    await rm.applyBatch('obligations', ledger().events);
+    const items = await all(rm, { asOf: '2030-01-01' });
+    for (const i of items) {
+      expect([i.id, i.responsibleParty]).toEqual([
+        i.id,
+        i.kind === 'density-filing'
+          ? { kind: 'enterprise', id: f.ENT_B.id }
+          : { kind: 'institution', id: i.institutionId },
+      ]);
+    }
+    expect((await all(rm, { asOf: '2030-01-01', responsibleParty: f.ENT_B.id })).map((i) => i.id)).toEqual([
+      `density-filing:${I}:ind-1`,
+    ]);
+    expect((await all(rm, { asOf: '2030-01-01', responsibleParty: 'nuc' })).map((i) => i.id)).toEqual([
+      `transaction-report:${I}:ind-1`,
+    ]);
+  });
+
+  it('a self-implementing institution files its own product', async () => {
+    rm = await readModels();
+    const log = new Log();
+    const S = an(60);
+    log.patent(
+      f.inventoried({ applicationNumber: S, institutionId: 'tyut' }),
+      f.industrialized({
+        applicationNumber: S,
+        enterpriseId: 'tyut',
+        basis: { kind: 'self-implementation' },
+      }),
+    );
+    await rm.applyBatch('obligations', log.events);
+    expect((await all(rm, { asOf: '2030-01-01', kind: 'density-filing' }))[0]?.responsibleParty).toEqual({
+      kind: 'institution',
+      id: 'tyut',
+    });
+  });
+});
+
+describe('obligations: a due date in a year the holiday calendar does not cover yet', () => {
+  it('is the nominal day, marked provisional', async () => {
+    rm = await readModels();
+    const log = new Log();
+    const P = an(70);
+    const year = CALENDAR_COVERAGE.to;
+    log.patent(
+      f.inventoried({ applicationNumber: P }),
+      f.licensed({
+        applicationNumber: P,
+        contractDate: `${year}-12-10`,
+        effectiveDate: `${year}-12-10`,
+        endDate: `${year + 2}-12-31`,
+      }),
+    );
+    await rm.applyBatch('obligations', log.events);
+    const recordal = byId(await all(rm, { asOf: `${year + 1}-06-01` }))[`license-recordal:${P}:deal-l1`];
+    expect(recordal).toMatchObject({ dueDate: `${year + 1}-03-10`, dueDateProvisional: true });
+  });
+});

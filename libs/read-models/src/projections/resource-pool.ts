@@ -1,8 +1,12 @@
 import {
+  annuityDeadlines,
   COOPERATION_WILLINGNESS,
   evolvePatent,
   IMPROVEMENT_NEEDS,
   initialPatentState,
+  isPendingTransfer,
+  nextUnpaidAnnuityYear,
+  type IsoDate,
   type Evaluation,
   type Industrialization,
   type License,
@@ -18,7 +22,14 @@ import { batchProjection, EventApplyError, type ReadModelProjection } from '../s
 import { patentEventOf } from './event-helpers';
 
 export type DealStatus =
-  'available' | 'in-deal' | 'transferred' | 'licensed' | 'open-licensed' | 'industrialized' | 'lapsed';
+  | 'available'
+  | 'in-deal'
+  | 'transferred'
+  | 'licensed'
+  | 'open-licensed'
+  | 'industrialized'
+  | 'lapsed'
+  | 'expired';
 export const DEAL_STATUSES: readonly DealStatus[] = [
   'available',
   'in-deal',
@@ -27,6 +38,7 @@ export const DEAL_STATUSES: readonly DealStatus[] = [
   'open-licensed',
   'industrialized',
   'lapsed',
+  'expired',
 ];
 
 /** One entry of the resource pool (专利转化资源库), as the API returns it. */
@@ -43,7 +55,12 @@ export interface PoolEntry {
   modes: string[];
   askingPrice?: string;
   admittedOn: string;
+  /** As of the listing's date: `expired` after the last day of protection, `lapsed` also for an unpaid annuity. */
   status: DealStatus;
+  /** The last day of protection (专利法 Art. 42). */
+  expiryDate: string;
+  /** The next annuity the ledger knows is unpaid, with its grace end (absent: none tracked). */
+  nextAnnuity?: { year: number; dueDate: string; graceEnd: string };
   evaluationSummary: {
     count: number;
     meanProspect: number | null;
@@ -56,18 +73,45 @@ export interface PoolEntry {
 }
 
 /**
- * Deal status, most decisive first: lapsed; transferred (registered); in-deal (a transfer contract
- * awaiting registration); industrialized; licensed (any licence, contract or open-licence taker);
- * open-licensed (an open-licence declaration not withdrawn); available.
+ * Deal status as the events leave it, most decisive first: lapsed (recorded); transferred
+ * (registered); in-deal (a transfer contract awaiting registration, not cancelled); industrialized;
+ * licensed (any licence not cancelled, contract or open-licence taker); open-licensed (an open-licence
+ * declaration not withdrawn); available. What the dates decide — expired, lapsed for an unpaid
+ * annuity — is applied as of the listing's date (statusAsOf).
  */
 export function dealStatusOf(p: Patent): DealStatus {
   if (p.status === 'lapsed') return 'lapsed';
   if (p.holder.kind === 'enterprise') return 'transferred';
-  if (p.transfers.some((t) => !t.registration)) return 'in-deal';
+  if (p.transfers.some(isPendingTransfer)) return 'in-deal';
   if (p.industrializations.length > 0) return 'industrialized';
-  if (p.licenses.length > 0) return 'licensed';
+  if (p.licenses.some((l) => l.ended?.ending !== 'cancelled')) return 'licensed';
   if (p.openLicenses.some((o) => o.withdrawnOn === undefined)) return 'open-licensed';
   return 'available';
+}
+
+/**
+ * The status on `asOf`: a recorded lapse stays `lapsed`; an annuity unpaid past its grace end makes
+ * it `lapsed` (细则 r.98–100); after the last day of protection it is `expired` (专利法 Art. 42);
+ * otherwise the deal status. Derived from the dates: no command is needed.
+ */
+export function statusAsOf(
+  status: DealStatus,
+  expiryDate: IsoDate,
+  graceEnd: IsoDate | null | undefined,
+  asOf: IsoDate,
+): DealStatus {
+  if (status === 'lapsed') return 'lapsed';
+  if (graceEnd && asOf > graceEnd) return 'lapsed';
+  if (asOf > expiryDate) return 'expired';
+  return status;
+}
+
+/** The next unpaid annuity the ledger tracks, with its deadlines (nominal when the calendar does not cover them). */
+export function nextAnnuityOf(p: Patent): PoolEntry['nextAnnuity'] {
+  const year = p.annuities ? nextUnpaidAnnuityYear(p) : undefined;
+  if (year === undefined) return undefined;
+  const dl = annuityDeadlines(p.filingDate, year);
+  return { year, dueDate: dl.due.date, graceEnd: dl.graceEnd.date };
 }
 
 const meanOf = (sum: number, count: number): number | null =>
@@ -92,6 +136,7 @@ function summary(p: Patent): PoolEntry['evaluationSummary'] {
 }
 
 export function poolEntryOf(p: Patent, admittedOn: string, last: PoolEntry['lastActivity']): PoolEntry {
+  const nextAnnuity = nextAnnuityOf(p);
   return {
     applicationNumber: p.applicationNumber,
     institutionId: p.institutionId,
@@ -106,6 +151,8 @@ export function poolEntryOf(p: Patent, admittedOn: string, last: PoolEntry['last
     ...(p.intent?.askingPrice !== undefined ? { askingPrice: p.intent.askingPrice } : {}),
     admittedOn,
     status: dealStatusOf(p),
+    expiryDate: p.expiryDate,
+    ...(nextAnnuity ? { nextAnnuity } : {}),
     evaluationSummary: summary(p),
     promotions: p.promotions,
     featured: p.promotions.some((x) => x.tier === 'featured'),
@@ -139,7 +186,11 @@ export function poolStateOf(p: Patent): Patent {
     institutionId: p.institutionId,
     title: p.title,
     kind: p.kind,
+    filingDate: p.filingDate,
     grantDate: p.grantDate,
+    termYears: p.termYears,
+    termAdjustmentDays: p.termAdjustmentDays,
+    expiryDate: p.expiryDate,
     ipc: p.ipc,
     highValueFlags: p.highValueFlags,
     highValue: p.highValue,
@@ -157,9 +208,16 @@ export function poolStateOf(p: Patent): Patent {
       : {}),
     inventors: [],
     coPatentees: [],
+    coOwners: [],
     applicationScenarios: [],
     evaluationIds: [],
     reports: [],
+    pledges: [],
+    consents: [],
+    annuities: {
+      ...(p.annuities?.paidThrough !== undefined ? { paidThrough: p.annuities.paidThrough } : {}),
+      payments: [],
+    },
     evaluations: p.evaluations.map((e): Partial<Evaluation> => ({
       enterpriseId: e.enterpriseId,
       industrializationProspect: e.industrializationProspect,
@@ -172,8 +230,11 @@ export function poolStateOf(p: Patent): Patent {
       assigneeId: t.assigneeId,
       assigneeName: t.assigneeName,
       ...(t.registration ? { registration: t.registration } : {}),
+      ...(t.ended ? { ended: t.ended } : {}),
     })),
-    licenses: p.licenses.map((l): Partial<License> => ({ dealId: l.dealId })),
+    licenses: p.licenses.map(
+      (l): Partial<License> => ({ dealId: l.dealId, ...(l.ended ? { ended: l.ended } : {}) }),
+    ),
     industrializations: p.industrializations.map((i): Partial<Industrialization> => ({
       industrializationId: i.industrializationId,
     })),
@@ -234,13 +295,16 @@ export const POOL_ROW_COLUMNS = [
   'eval_count',
   'mean_prospect',
   'prospect_key',
+  'expiry_date',
+  'grace_end',
   'last_position',
 ] as const;
 
 const b = (x: boolean): number => (x ? 1 : 0);
 
-/** The one nullable column of a listed version (no evaluation yet). */
+/** The nullable columns of a listed version (no evaluation yet; no annuity tracked). */
 const MEAN_PROSPECT = POOL_ROW_COLUMNS.indexOf('mean_prospect');
+const GRACE_END = POOL_ROW_COLUMNS.indexOf('grace_end');
 
 function rowValues(v: Version): unknown[] {
   const p = v.state;
@@ -269,6 +333,8 @@ function rowValues(v: Version): unknown[] {
     p.evaluations.length,
     mean,
     mean ?? -1,
+    p.expiryDate,
+    nextAnnuityOf(p)?.graceEnd ?? null,
     v.last.position,
   ];
 }
@@ -315,7 +381,8 @@ const IN_SIZES = [1, 8, 64, 256];
  */
 export const resourcePoolProjection: ReadModelProjection = batchProjection({
   name: 'resource-pool',
-  version: '2',
+  // 3: expiry_date and grace_end (status as of a date: expired, lapsed for an unpaid annuity).
+  version: '3',
   tables: ['pool_state', 'pool_rows', 'pool_history', 'pool_ipc'],
   ddl: (t, d) => {
     const columns = `
@@ -338,6 +405,8 @@ export const resourcePoolProjection: ReadModelProjection = batchProjection({
       eval_count ${d.int} NOT NULL,
       mean_prospect ${d.real},
       prospect_key ${d.real} NOT NULL,
+      expiry_date ${d.text} NOT NULL,
+      grace_end ${d.text},
       last_position ${d.bigint} NOT NULL`;
     const rows = t('pool_rows');
     return [
@@ -362,7 +431,8 @@ export const resourcePoolProjection: ReadModelProjection = batchProjection({
       `CREATE INDEX "${rows}_title" ON "${rows}" (title)`,
       // Covers the flag filters, so that counting them reads this index rather than the rows.
       `CREATE INDEX "${rows}_filters" ON "${rows}" (high_value, featured, status, m_license, m_transfer, m_self,
-        kind, promotion_count, f_strategic, f_overseas, f_maintained, f_pledge, f_award, prospect_key, mean_prospect)`,
+        kind, promotion_count, f_strategic, f_overseas, f_maintained, f_pledge, f_award, prospect_key, mean_prospect,
+        expiry_date, grace_end)`,
       `CREATE TABLE "${t('pool_history')}" (
         row_id ${d.rowId},${columns},
         valid_from ${d.bigint} NOT NULL,
@@ -399,7 +469,7 @@ export const resourcePoolProjection: ReadModelProjection = batchProjection({
       `ON CONFLICT (application_number) DO UPDATE SET ${POOL_ROW_COLUMNS.slice(1)
         .map((c) => `${c} = excluded.${c}`)
         .join(', ')}`,
-      [MEAN_PROSPECT],
+      [MEAN_PROSPECT, GRACE_END],
     );
     const deleteRow = `DELETE FROM "${t('pool_rows')}" WHERE application_number = ?`;
     const history = new RowInserter(
@@ -407,7 +477,7 @@ export const resourcePoolProjection: ReadModelProjection = batchProjection({
       `INSERT INTO "${t('pool_history')}" (${cols}, valid_from, valid_to, entry)`,
       POOL_ROW_COLUMNS.length + 3,
       '',
-      [MEAN_PROSPECT],
+      [MEAN_PROSPECT, GRACE_END],
     );
     const ipcs = new RowInserter(d, `INSERT INTO "${t('pool_ipc')}" (application_number, code)`, 2);
 

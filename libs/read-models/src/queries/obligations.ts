@@ -2,16 +2,18 @@ import { isIsoDate, type IsoDate } from '@patent-ledger/domain';
 import { cursorSecret, decodeCursor, encodeCursor, QueryError } from '../cursor';
 import type { ReadModelDb } from '../sql';
 import type { SnapshotPosition } from './resource-pool';
-import { OBLIGATION_KINDS, type ObligationKind } from '../projections/obligations';
+import { OBLIGATION_KINDS, type ObligationKind, type PartyKind } from '../projections/obligations';
 
-export type ObligationStatus = 'open' | 'overdue' | 'fulfilled';
-export const OBLIGATION_STATUSES: readonly ObligationStatus[] = ['open', 'overdue', 'fulfilled'];
+export type ObligationStatus = 'open' | 'overdue' | 'fulfilled' | 'cancelled';
+export const OBLIGATION_STATUSES: readonly ObligationStatus[] = ['open', 'overdue', 'fulfilled', 'cancelled'];
 
 export interface ObligationFilter {
   status?: ObligationStatus;
   kind?: ObligationKind;
   institutionId?: string;
   applicationNumber?: string;
+  /** Only the obligations this party owes (an institution's or an enterprise's id). */
+  responsibleParty?: string;
 }
 
 export interface ObligationQuery extends ObligationFilter {
@@ -31,15 +33,27 @@ export interface ObligationItem {
   /** dealId or industrializationId. */
   ref: string;
   trigger: { type: string; date: IsoDate; position: number };
+  /** The last day, moved off a weekend or public holiday to the next working day (细则 r.5). */
   dueDate: IsoDate;
+  /** The holiday calendar does not cover the due date's year yet: dueDate is the nominal day. */
+  dueDateProvisional?: true;
+  /** Who owes it: the institution (registration, recordal, reports), the filing enterprise, the holder (annuity). */
+  responsibleParty: { kind: PartyKind; id: string } | null;
+  /** annuity: the last day it can be paid with a surcharge; after it the patent lapses (细则 r.98–100). */
+  graceEnd?: IsoDate;
   status: ObligationStatus;
+  /** When cancelled as of asOf: the deal ended (or, for an annuity, the patent lapsed) that day. */
+  cancelledOn?: IsoDate;
   /** When fulfilled as of asOf. */
   fulfilledOn?: IsoDate;
   /** When fulfilled as of asOf: fulfilled after the due date. */
   late?: boolean;
   /** When overdue: whole days from the due date to asOf. */
   daysOverdue?: number;
-  /** When the patent lapsed on or before asOf (its obligations stay visible). */
+  /**
+   * When the patent lapsed on or before asOf (its obligations stay visible); for an annuity left
+   * unpaid past its grace end, the day the right ended (its due date, the end of the last paid year).
+   */
   lapsedOn?: IsoDate;
 }
 
@@ -87,7 +101,13 @@ interface Row {
   trigger_position: number;
   trigger_date: string;
   due_date: string;
+  nominal_due: string;
+  due_provisional: number;
+  grace_end: string | null;
+  responsible_kind: PartyKind | null;
+  responsible_id: string | null;
   fulfilled_on: string | null;
+  cancelled_on: string | null;
   late: number;
   lapsed_on: string | null;
   status: ObligationStatus;
@@ -95,10 +115,13 @@ interface Row {
 
 /** Fulfilled as of @asOf, counting only fulfilments inside the snapshot. */
 const FULFILLED = '(fulfilled_on IS NOT NULL AND fulfilled_on <= @asOf AND fulfilled_position <= @snap)';
+/** Cancelled as of @asOf (the deal ended) and not fulfilled by then. */
+const CANCELLED = `(NOT ${FULFILLED} AND cancelled_on IS NOT NULL AND cancelled_on <= @asOf AND cancelled_position <= @snap)`;
 const STATUS_SQL: Record<ObligationStatus, string> = {
   fulfilled: FULFILLED,
-  overdue: `(NOT ${FULFILLED} AND due_date < @asOf)`,
-  open: `(NOT ${FULFILLED} AND due_date >= @asOf)`,
+  cancelled: CANCELLED,
+  overdue: `(NOT ${FULFILLED} AND NOT ${CANCELLED} AND due_date < @asOf)`,
+  open: `(NOT ${FULFILLED} AND NOT ${CANCELLED} AND due_date >= @asOf)`,
 };
 
 const invalid = (field: string, message: string): QueryError =>
@@ -140,7 +163,14 @@ export async function queryObligations(
   if (req.limit !== undefined && !Number.isInteger(req.limit))
     throw invalid('limit', 'limit must be an integer');
   const limit = Math.min(Math.max(req.limit ?? 50, 1), 500);
-  const digest = JSON.stringify([req.asOf, req.status, req.kind, req.institutionId, req.applicationNumber]);
+  const digest = JSON.stringify([
+    req.asOf,
+    req.status,
+    req.kind,
+    req.institutionId,
+    req.applicationNumber,
+    req.responsibleParty,
+  ]);
   const secret = await cursorSecret(db);
   const cursor = req.cursor ? decodeCursor(secret, req.cursor, isCursor) : undefined;
   if (cursor && cursor.f !== digest) {
@@ -168,6 +198,10 @@ export async function queryObligations(
       where.push('application_number = @an');
       params.an = req.applicationNumber;
     }
+    if (req.responsibleParty !== undefined) {
+      where.push('responsible_id = @party');
+      params.party = req.responsibleParty;
+    }
 
     const total =
       cursor?.n ??
@@ -185,9 +219,14 @@ export async function queryObligations(
     }
     const rows = await tx.all<Row>(
       `SELECT id, kind, application_number, institution_id, ref, trigger_type, trigger_position, trigger_date, due_date,
+           nominal_due, due_provisional, grace_end, responsible_kind, responsible_id,
            CASE WHEN ${FULFILLED} THEN fulfilled_on END AS fulfilled_on, late,
-           CASE WHEN lapsed_on <= @asOf THEN lapsed_on END AS lapsed_on,
-           CASE WHEN ${FULFILLED} THEN 'fulfilled' WHEN due_date < @asOf THEN 'overdue' ELSE 'open' END AS status
+           CASE WHEN ${CANCELLED} THEN cancelled_on END AS cancelled_on,
+           CASE WHEN lapsed_on <= @asOf THEN lapsed_on
+                WHEN kind = 'annuity' AND grace_end < @asOf AND NOT ${FULFILLED} AND NOT ${CANCELLED} THEN nominal_due END
+             AS lapsed_on,
+           CASE WHEN ${FULFILLED} THEN 'fulfilled' WHEN ${CANCELLED} THEN 'cancelled'
+                WHEN due_date < @asOf THEN 'overdue' ELSE 'open' END AS status
          FROM obligations WHERE ${pageWhere.join(' AND ')}
          ORDER BY due_date, id LIMIT @limit`,
       pageParams,
@@ -216,7 +255,14 @@ function itemOf(r: Row, asOf: IsoDate): ObligationItem {
     ref: r.ref,
     trigger: { type: r.trigger_type, date: r.trigger_date, position: r.trigger_position },
     dueDate: r.due_date,
+    ...(Number(r.due_provisional) === 1 ? { dueDateProvisional: true as const } : {}),
+    responsibleParty:
+      r.responsible_kind !== null && r.responsible_id !== null
+        ? { kind: r.responsible_kind, id: r.responsible_id }
+        : null,
+    ...(r.grace_end !== null ? { graceEnd: r.grace_end } : {}),
     status: r.status,
+    ...(r.status === 'cancelled' && r.cancelled_on !== null ? { cancelledOn: r.cancelled_on } : {}),
     ...(r.status === 'fulfilled' && r.fulfilled_on !== null
       ? { fulfilledOn: r.fulfilled_on, late: r.late === 1 }
       : {}),

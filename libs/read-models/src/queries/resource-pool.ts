@@ -1,8 +1,9 @@
-import { HIGH_VALUE_FLAGS, type HighValueFlags } from '@patent-ledger/domain';
+import { HIGH_VALUE_FLAGS, isIsoDate, todayInChina, type HighValueFlags, type IsoDate } from '@patent-ledger/domain';
 import { cursorSecret, decodeCursor, encodeCursor, QueryError } from '../cursor';
 import type { Dialect, ReadModelDb, SqlTx } from '../sql';
 import {
   poolEntryOfStateRow,
+  statusAsOf,
   type DealStatus,
   type PoolEntry,
   type PoolStateRow,
@@ -25,6 +26,11 @@ export interface PoolFilter {
   status?: DealStatus;
   /** Text in the title. */
   q?: string;
+  /**
+   * Business date the statuses are taken at (default: today in China): a patent past its last day
+   * of protection is `expired`, one whose annuity is unpaid past its grace period `lapsed`.
+   */
+  asOf?: IsoDate;
 }
 
 export interface PoolPageRequest extends PoolFilter {
@@ -108,8 +114,20 @@ function filterSql(f: PoolFilter, d: Dialect, walk = false): { where: string[]; 
     params.push(f.kind);
   }
   if (f.status !== undefined) {
-    where.push(`${text('status')} = ?`);
-    params.push(f.status);
+    // The status as of the listing's date (statusAsOf): the stored deal status, overridden by the
+    // dates — an unpaid annuity's grace end, the last day of protection.
+    const asOf = f.asOf!;
+    const graceOver = '(grace_end IS NOT NULL AND grace_end < ?)';
+    if (f.status === 'lapsed') {
+      where.push(`(${text('status')} = 'lapsed' OR ${graceOver})`);
+      params.push(asOf);
+    } else if (f.status === 'expired') {
+      where.push(`${text('status')} <> 'lapsed' AND NOT ${graceOver} AND expiry_date < ?`);
+      params.push(asOf, asOf);
+    } else {
+      where.push(`${text('status')} = ? AND NOT ${graceOver} AND expiry_date >= ?`);
+      params.push(f.status, asOf, asOf);
+    }
   }
   if (f.highValue === true) where.push(`${int('high_value')} = 1`);
   if (f.highValue === false) where.push(`${int('high_value')} = 0`);
@@ -192,6 +210,11 @@ export async function queryResourcePool(
 ): Promise<PoolPage> {
   const sort = req.sort ?? 'recent';
   const limit = Math.min(Math.max(req.limit ?? 50, 1), 500);
+  if (req.asOf !== undefined && !isIsoDate(req.asOf)) {
+    throw new QueryError('QUERY.INVALID_PARAMETER', `asOf must be an ISO date YYYY-MM-DD, got ${JSON.stringify(req.asOf)}`, 'asOf');
+  }
+  const asOf = req.asOf ?? todayInChina(new Date().toISOString());
+  req = { ...req, asOf };
   const { where, params } = filterSql(req, db.dialect);
   const filterDigest = JSON.stringify([
     req.institutionId,
@@ -204,6 +227,8 @@ export async function queryResourcePool(
     req.minProspect,
     req.status,
     req.q,
+    // the statuses depend on the date (expired, lapsed for an unpaid annuity)
+    asOf,
   ]);
   const secret = await cursorSecret(db);
   const cursor = req.cursor ? decodeCursor(secret, req.cursor, isCursor) : undefined;
@@ -263,7 +288,7 @@ export async function queryResourcePool(
     const last = page[page.length - 1];
     const entries = await entriesOf(tx, page);
     return {
-      items: page.map((r) => entries.get(r)!),
+      items: page.map((r) => entryAsOf(entries.get(r)!, asOf)),
       total: Number(total),
       asOfPosition: Number(snapshot),
       nextCursor:
@@ -309,10 +334,19 @@ async function entriesOf<R extends { application_number: string; history_id: num
   return out;
 }
 
-/** One current pool entry, or undefined when the patent is not in the pool. */
+/** The entry with its status as of `asOf` (expired, lapsed for an unpaid annuity: statusAsOf). */
+export function entryAsOf(entry: PoolEntry, asOf: IsoDate): PoolEntry {
+  // Entries closed before the expiry columns existed have neither; their status stands.
+  if (entry.expiryDate === undefined) return entry;
+  const status = statusAsOf(entry.status, entry.expiryDate, entry.nextAnnuity?.graceEnd, asOf);
+  return status === entry.status ? entry : { ...entry, status };
+}
+
+/** One current pool entry (status as of `asOf`, default today in China), or undefined when the patent is not in the pool. */
 export async function getPoolEntry(
   db: ReadModelDb,
   applicationNumber: string,
+  asOf: IsoDate = todayInChina(new Date().toISOString()),
 ): Promise<PoolEntry | undefined> {
   // admitted_on is set exactly while the patent is admitted, i.e. listed.
   const row = await db.transaction(
@@ -324,5 +358,5 @@ export async function getPoolEntry(
       ),
     'read',
   );
-  return row ? poolEntryOfStateRow(row) : undefined;
+  return row ? entryAsOf(poolEntryOfStateRow(row), asOf) : undefined;
 }

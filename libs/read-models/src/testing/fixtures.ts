@@ -280,6 +280,8 @@ export class Ledger {
         endDate: '2027-06-30',
         royalty: '100000.00',
         ...o,
+        // The contract takes effect when the term starts, unless the test says otherwise.
+        contractDate: o.contractDate ?? o.effectiveDate ?? '2024-07-01',
       },
       opts,
     );
@@ -354,7 +356,15 @@ export class Ledger {
     return this.patent(
       an,
       'TakeOpenLicense',
-      { dealId, licenseeId, licenseeName: `${licenseeId} Co.`, notifiedOn: '2024-07-15', ...o },
+      {
+        dealId,
+        licenseeId,
+        licenseeName: `${licenseeId} Co.`,
+        notifiedOn: '2024-07-15',
+        // The default declaration asks a lump sum, paid with the notification (专利法 Art. 51 ¶1).
+        payment: { paidOn: o.notifiedOn ?? '2024-07-15', amount: '20000.00' },
+        ...o,
+      },
       opts,
     );
   }

@@ -1,0 +1,616 @@
+/**
+ * Completes the generated OpenAPI document: OpenAPI 3.1, a schema for every success response (the
+ * command outcome, each read model's item and page), RFC 9457 problem+json for every error response,
+ * and a description for every parameter. What a controller documents itself (its decorators) is kept;
+ * this fills what it leaves out, from the tables below, so that every operation is documented the same
+ * way (`test/e2e/openapi.e2e.spec.ts` checks that none is left out and validates the document).
+ */
+import type { OpenAPIObject } from '@nestjs/swagger';
+
+type Schema = Record<string, unknown>;
+type Operation = {
+  parameters?: { name: string; in: string; description?: string; schema?: Schema }[];
+  responses?: Record<
+    string,
+    { description?: string; content?: Record<string, { schema?: Schema }>; headers?: Schema }
+  >;
+  security?: unknown[];
+  requestBody?: unknown;
+};
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const str = (description: string, extra: Schema = {}): Schema => ({ type: 'string', description, ...extra });
+const int = (description: string, extra: Schema = {}): Schema => ({ type: 'integer', description, ...extra });
+const date = (description: string): Schema => str(description, { format: 'date' });
+const instant = (description: string): Schema => str(description, { format: 'date-time' });
+const obj = (properties: Record<string, Schema>, required: string[] = [], description?: string): Schema => ({
+  type: 'object',
+  ...(description ? { description } : {}),
+  properties,
+  ...(required.length ? { required } : {}),
+});
+const list = (items: Schema, description?: string): Schema => ({
+  type: 'array',
+  items,
+  ...(description ? { description } : {}),
+});
+const page = (item: string, extra: Record<string, Schema> = {}): Schema =>
+  obj(
+    {
+      items: list(ref(item)),
+      total: int('entries that match the filter'),
+      asOfPosition: int('the log position the listing is a snapshot of (kept in the cursor)'),
+      nextCursor: {
+        type: ['string', 'null'],
+        description: 'pass as `cursor` for the next page; null at the end',
+      },
+      ...extra,
+    },
+    ['items'],
+  );
+
+/** Schemas the responses refer to. */
+export const SCHEMAS: Record<string, Schema> = {
+  Problem: obj(
+    {
+      type: str('URI of the problem type: urn:patent-ledger:problem:<code>'),
+      title: str('the HTTP status text'),
+      status: int('the HTTP status'),
+      detail: str('what went wrong, for a person'),
+      instance: str('the path (and query) of the request'),
+      code: str('stable error code, e.g. PATENT.NOT_IN_POOL or REQUEST.VALIDATION_FAILED'),
+      errors: list(
+        obj({ field: str('the field, e.g. screening.decision'), message: str('why') }, ['field', 'message']),
+        'the invalid fields (400)',
+      ),
+    },
+    ['type', 'title', 'status', 'detail', 'instance', 'code'],
+    'RFC 9457 problem details',
+  ),
+  Actor: obj(
+    {
+      role: str('institution, enterprise, ip-office, auditor, analyst or system'),
+      orgId: str('organisation'),
+      userId: str('user'),
+    },
+    ['role', 'orgId', 'userId'],
+  ),
+  CommandOutcome: obj(
+    {
+      streamName: str('the stream the command appended to, e.g. patent-201710601862.3'),
+      version: int("the stream's version after the command (its ETag)"),
+      events: list(
+        obj(
+          {
+            eventId: str('event id', { format: 'uuid' }),
+            type: str('event type, e.g. PatentInventoried'),
+            version: int('its place in the stream'),
+            position: int('its place in the global log (pass as minPosition to read your write)'),
+            recordedAt: instant('when it was stored'),
+          },
+          ['eventId', 'type', 'version', 'position', 'recordedAt'],
+        ),
+        'the events appended (none when the command changed nothing)',
+      ),
+    },
+    ['streamName', 'version', 'events'],
+    'What a command appended',
+  ),
+  StoredEvent: obj(
+    {
+      streamName: str('stream'),
+      version: int('place in the stream'),
+      position: int('place in the global log'),
+      type: str('event type'),
+      data: obj({}, [], 'the event data (see the domain glossary)'),
+      metadata: obj(
+        {
+          eventId: str('event id'),
+          commandId: str('the command (Idempotency-Key)'),
+          correlationId: str('correlation id'),
+          causationId: str('causation id'),
+          actor: ref('Actor'),
+          recordedAt: instant('when it was stored'),
+          schemaVersion: int('shape version of the data'),
+        },
+        ['eventId', 'commandId', 'actor', 'recordedAt'],
+      ),
+      hash: str('SHA-256 of the event and the previous hash (hex)'),
+    },
+    ['streamName', 'version', 'position', 'type', 'data', 'metadata'],
+  ),
+  AuditEntry: obj(
+    {
+      position: int('place in the global log'),
+      streamName: str('stream'),
+      version: int('place in the stream'),
+      eventType: str('event type'),
+      businessDate: date('the business date of the event'),
+      recordedAt: instant('when it was stored'),
+      actor: ref('Actor'),
+      commandId: str('the command'),
+      correlationId: str('correlation id'),
+      causationId: str('causation id'),
+      eventId: str('event id'),
+      data: obj({}, [], 'the event data'),
+    },
+    ['position', 'streamName', 'version', 'eventType', 'businessDate', 'recordedAt', 'actor'],
+    'One event of the audit trail',
+  ),
+  PatentView: obj(
+    {
+      applicationNumber: str('CNIPA application number'),
+      version: int("the patent's version (its ETag)"),
+      state: obj(
+        { status: str('active, lapsed, ...') },
+        ['status'],
+        "the patent's state folded from its events",
+      ),
+      asOf: date('the business date asked for'),
+      knownAt: instant('the instant asked for'),
+    },
+    ['applicationNumber', 'version', 'state'],
+  ),
+  InstitutionView: obj(
+    {
+      institutionId: str('institution id'),
+      version: int("the institution stream's version"),
+      state: obj(
+        {
+          status: str('registered'),
+          name: str('name'),
+          kind: str('university, research-institute or hospital'),
+          province: str('province'),
+          milestoneGroup: str('tyut, key4 or other'),
+          stockPatentCount: int('the stock count in force (the latest)'),
+          registeredOn: date('registration date'),
+          revisions: list(
+            obj({ stockPatentCount: int('count'), reason: str('why'), occurredOn: date('from') }),
+          ),
+        },
+        ['status'],
+      ),
+    },
+    ['institutionId', 'version', 'state'],
+  ),
+  PoolEntry: obj(
+    {
+      applicationNumber: str('CNIPA application number'),
+      institutionId: str('institution'),
+      title: str('title'),
+      kind: str('invention, utility-model or design'),
+      ipc: list(str('IPC class')),
+      grantDate: date('grant date'),
+      cohort: str('stock or new'),
+      highValue: { type: 'boolean', description: 'a high-value invention patent (any flag)' },
+      highValueFlags: obj({}, [], 'the five high-value flags'),
+      modes: list(str('transfer, license or self-implementation')),
+      askingPrice: str('CNY (only for its institution, ip-office and auditors)'),
+      admittedOn: date('admitted to the pool on'),
+      status: str('available, in-deal, transferred, ...'),
+      evaluationSummary: obj({
+        count: int('evaluations'),
+        meanProspect: { type: ['number', 'null'], description: 'mean industrialization prospect' },
+      }),
+      promotions: list(obj({})),
+      featured: { type: 'boolean', description: 'promoted in the featured tier' },
+      lastActivity: obj({
+        position: int('position'),
+        on: date('business date'),
+        eventType: str('event type'),
+      }),
+    },
+    ['applicationNumber', 'institutionId', 'title', 'kind', 'status'],
+    'A patent of the resource pool',
+  ),
+  Obligation: obj(
+    {
+      id: str('kind:applicationNumber:ref'),
+      kind: str('transfer-registration, license-recordal, transaction-report or density-product-filing'),
+      applicationNumber: str('CNIPA application number'),
+      institutionId: str('institution'),
+      ref: str('the deal or industrialization'),
+      trigger: obj({ type: str('event type'), date: date('business date'), position: int('position') }),
+      dueDate: date('due'),
+      status: str('open, overdue or fulfilled'),
+      fulfilledOn: date('fulfilled on'),
+      late: { type: 'boolean', description: 'fulfilled after the due date' },
+      daysOverdue: int('days past due, as of the query date'),
+    },
+    ['id', 'kind', 'applicationNumber', 'dueDate', 'status'],
+    'An obligation of the obligations ledger',
+  ),
+  ProgressReport: obj(
+    {
+      asOf: date('the business date of the report'),
+      institutions: list(
+        obj(
+          {
+            institutionId: str('institution'),
+            name: str('name'),
+            stockPatentCount: int('its stock count as of asOf'),
+            inventoried: int('stock patents inventoried by asOf'),
+            coveragePercent: {
+              type: ['number', 'null'],
+              description: 'inventoried ÷ stock count, in percent',
+            },
+            milestones: list(obj({ id: str('milestone'), status: str('met, missed, on-track, ...') })),
+          },
+          ['institutionId', 'stockPatentCount', 'inventoried'],
+        ),
+      ),
+      province: obj({
+        institutions: int('institutions'),
+        stockPatentCount: int('stock count'),
+        inventoried: int('inventoried'),
+      }),
+      milestones: list(obj({ id: str('milestone'), status: str('status'), due: date('due') })),
+    },
+    ['asOf', 'institutions', 'province', 'milestones'],
+    'Programme progress per institution and province',
+  ),
+  TreeHead: obj(
+    {
+      format: str('patent-ledger-tree-head/1'),
+      treeSize: int('events covered'),
+      rootHash: str('Merkle root (hex)'),
+      lastPosition: int('last position covered'),
+      timestamp: instant('when it was signed'),
+      keyId: str('signing key id'),
+      signature: str('Ed25519 signature (base64)'),
+      headHash: str('hash of this head'),
+    },
+    ['treeSize', 'rootHash', 'signature'],
+    'A signed head of the global log',
+  ),
+};
+
+const CSV = { 'text/csv': { schema: { type: 'string', description: 'UTF-8 with a BOM' } } };
+
+/** The success response of each operation that does not document one itself (`METHOD path`). */
+const SUCCESS: Record<
+  string,
+  { status: string; description?: string; schema: Schema; csv?: boolean; type?: string }
+> = {
+  'get /': {
+    status: '200',
+    schema: obj(
+      { name: str('service'), description: str('what it is'), links: obj({}, [], 'name → {href, title}') },
+      ['name', 'links'],
+    ),
+  },
+  'get /health': {
+    status: '200',
+    description: 'The store answers (503 with the same shape when it does not)',
+    schema: obj(
+      {
+        status: str('ok or unavailable'),
+        store: obj({ kind: str('store'), ready: { type: 'boolean' }, headPosition: int('last position') }),
+      },
+      ['status', 'store'],
+    ),
+  },
+  'post /patents/batch': {
+    status: '200',
+    type: 'application/x-ndjson',
+    description: 'One result per line, then a summary line',
+    schema: {
+      oneOf: [
+        obj(
+          {
+            row: int('line number'),
+            status: str('imported, already-present or rejected'),
+            code: str('reason code'),
+            message: str('reason'),
+          },
+          ['row', 'status'],
+        ),
+        obj(
+          {
+            summary: obj({
+              rows: int('lines'),
+              imported: int('imported'),
+              alreadyPresent: int('already present'),
+              rejected: int('rejected'),
+            }),
+          },
+          ['summary'],
+        ),
+      ],
+    },
+  },
+  'get /patents/{id}': { status: '200', schema: ref('PatentView') },
+  'get /patents/{id}/history': {
+    status: '200',
+    csv: true,
+    schema: obj(
+      {
+        applicationNumber: str('patent'),
+        streamName: str('stream'),
+        version: int('version'),
+        items: list(ref('AuditEntry')),
+      },
+      ['items'],
+    ),
+  },
+  'get /patents/{id}/events': {
+    status: '200',
+    schema: obj(
+      { applicationNumber: str('patent'), streamName: str('stream'), events: list(ref('StoredEvent')) },
+      ['events'],
+    ),
+  },
+  'get /patents/{id}/verify': {
+    status: '200',
+    schema: obj(
+      {
+        applicationNumber: str('patent'),
+        streamName: str('stream'),
+        ok: { type: 'boolean', description: 'the hash chain is intact' },
+        events: int('events checked'),
+        version: int('version'),
+        lastHash: str('hash of the last event'),
+        issue: obj(
+          { kind: str('what is wrong'), version: int('where'), detail: str('detail') },
+          [],
+          'the first broken link',
+        ),
+      },
+      ['ok', 'events'],
+    ),
+  },
+  'get /patents/{id}/evidence': {
+    status: '200',
+    schema: obj(
+      {
+        format: str('patent-ledger-evidence/<n>'),
+        streamName: str('stream'),
+        events: list(ref('StoredEvent')),
+        streamHead: obj({ version: int('version'), lastHash: str('last hash'), eventCount: int('events') }),
+        signature: obj({}, [], 'Ed25519 signature of the stream head'),
+        exportedAt: instant('when'),
+      },
+      ['format', 'streamName', 'events'],
+      'A signed, self-contained evidence bundle (check it with `patent-ledger verify-bundle`)',
+    ),
+  },
+  'get /patents/{id}/provenance': {
+    status: '200',
+    schema: obj(
+      {
+        applicationNumber: str('patent'),
+        version: int('version'),
+        state: obj({}, [], 'current state'),
+        fields: obj({}, [], 'field → the event that last set it (position, type, business date, actor)'),
+      },
+      ['applicationNumber', 'fields'],
+    ),
+  },
+  'get /chain/key': {
+    status: '200',
+    schema: obj(
+      {
+        keyId: str('key id'),
+        algorithm: str('Ed25519'),
+        publicKey: str('PEM'),
+        jwk: obj({}, [], 'the key as a JWK'),
+      },
+      ['keyId', 'publicKey'],
+    ),
+  },
+  'get /chain/heads/latest': { status: '200', schema: ref('TreeHead') },
+  'get /chain/heads': { status: '200', schema: obj({ heads: list(ref('TreeHead')) }, ['heads']) },
+  'get /chain/consistency': {
+    status: '200',
+    schema: obj(
+      {
+        from: int('older tree size'),
+        to: int('newer tree size'),
+        proof: list(str('hash (hex)')),
+        toHead: ref('TreeHead'),
+      },
+      ['from', 'to', 'proof'],
+    ),
+  },
+  'get /institutions/{institutionId}': { status: '200', schema: ref('InstitutionView') },
+  'get /obligations': { status: '200', csv: true, schema: page('Obligation') },
+  'get /progress': { status: '200', csv: true, schema: ref('ProgressReport') },
+  'get /resource-pool': { status: '200', csv: true, schema: page('PoolEntry') },
+  'get /resource-pool/{id}': { status: '200', schema: ref('PoolEntry') },
+  'get /audit': { status: '200', csv: true, schema: page('AuditEntry') },
+  'get /projections': {
+    status: '200',
+    schema: obj(
+      {
+        projections: list(
+          obj(
+            {
+              name: str('projection'),
+              position: int('applied up to'),
+              headPosition: int('log head'),
+              lag: int('events behind'),
+              state: str('running, failed, ...'),
+              lastError: str('why it failed'),
+            },
+            ['name', 'position', 'lag'],
+          ),
+        ),
+      },
+      ['projections'],
+    ),
+  },
+  'post /projections/{name}/resume': {
+    status: '201',
+    schema: obj({ resumed: { type: 'boolean', description: 'it was failed and now runs' } }, ['resumed']),
+  },
+  'post /auth/login': {
+    status: '200',
+    schema: obj(
+      {
+        token: str('bearer token'),
+        expiresAt: instant('expiry'),
+        csrfToken: str('send as X-CSRF-Token with cookie-authenticated writes'),
+        principal: obj({}),
+      },
+      ['token'],
+    ),
+  },
+  'post /auth/logout': { status: '204', schema: {} },
+  'get /auth/me': {
+    status: '200',
+    schema: obj(
+      {
+        principal: obj({
+          role: str('role'),
+          orgId: str('organisation'),
+          userId: str('user'),
+          admin: { type: 'boolean' },
+        }),
+      },
+      ['principal'],
+    ),
+  },
+  'get /.well-known/jwks.json': {
+    status: '200',
+    schema: obj({ keys: list(obj({ kty: str('key type'), kid: str('key id') })) }, ['keys']),
+  },
+  'get /users': { status: '200', schema: obj({ items: list(ref('Account')) }, ['items']) },
+  'post /users': { status: '201', schema: ref('Account') },
+  'get /users/{userId}': { status: '200', schema: ref('Account') },
+  'put /users/{userId}/password': { status: '200', schema: ref('Account') },
+  'post /users/{userId}/disable': { status: '201', schema: ref('Account') },
+  'post /users/{userId}/enable': { status: '201', schema: ref('Account') },
+  'get /access/denials': {
+    status: '200',
+    schema: obj(
+      {
+        date: date('the day'),
+        items: list(
+          obj({
+            at: instant('when'),
+            actor: ref('Actor'),
+            action: str('what was refused'),
+            rule: str('policy row'),
+            method: str('HTTP method'),
+            path: str('path'),
+            position: int('position'),
+          }),
+        ),
+      },
+      ['date', 'items'],
+    ),
+  },
+};
+SCHEMAS['Account'] = obj(
+  {
+    userId: str('account id'),
+    role: str('role'),
+    orgId: str('organisation'),
+    admin: { type: 'boolean' },
+    status: str('active or disabled'),
+    hasPassword: { type: 'boolean' },
+    version: int('version'),
+  },
+  ['userId'],
+  'A person’s account (never its password)',
+);
+
+/** Descriptions of parameters that their controller or DTO leaves without one, by name. */
+const PARAMETERS: Record<string, string> = {
+  id: 'CNIPA application number (申请号) with its check digit, e.g. 201710601862.3',
+  dealId: 'the transfer or licence deal',
+  industrializationId: 'the industrialization',
+  institutionId: 'institution id, e.g. tyut',
+  userId: 'account id',
+  name: 'projection name (resource-pool, audit, obligations, progress, ...)',
+  orgId: 'only the accounts of this organisation',
+  date: 'the day (YYYY-MM-DD; default today in China)',
+  'Idempotency-Key': 'Retry-safe key: the same key returns the original response; with another body, 422',
+  'If-Match': 'Pin the stream version (its ETag); 412 when it moved on',
+  from: 'from this position or tree size',
+  to: 'to this position or tree size',
+  limit: 'entries per page',
+  fromVersion: 'the first version to return (default 1)',
+  cursor: 'the nextCursor of the previous page',
+  format: 'json (default) or csv (also: Accept: text/csv)',
+  minPosition: 'wait until the read model has applied this log position (read your own write)',
+};
+
+const PROBLEM = { 'application/problem+json': { schema: ref('Problem') } };
+const ERROR_TEXT: Record<string, string> = {
+  '400': 'Invalid request (problem+json naming each field)',
+  '401': 'No valid credential (Authorization: Bearer …)',
+  '403': 'The access policy refuses the caller',
+  '404': 'Not found',
+  '409': 'Business rule or concurrency conflict',
+  '412': 'If-Match does not match the current version',
+  '413': 'Body too large',
+  '415': 'Body is not JSON',
+  '422': 'Idempotency-Key reused with a different request',
+  '429': 'Too many requests',
+  '503': 'The store cannot serve',
+};
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+const isCommand = (method: string, path: string): boolean =>
+  method !== 'get' &&
+  (path === '/patents' || path.startsWith('/patents/{id}') || path.startsWith('/institutions/'));
+
+/** Fills in the document (see the module comment); returns it. */
+export function documentResponses(doc: OpenAPIObject): OpenAPIObject {
+  const d = doc as unknown as {
+    openapi: string;
+    components?: { schemas?: Record<string, unknown> };
+    paths: Record<string, Record<string, Operation>>;
+  };
+  d.openapi = '3.1.0';
+  d.components ??= {};
+  d.components.schemas = { ...SCHEMAS, ...(d.components.schemas ?? {}) };
+  for (const [path, item] of Object.entries(d.paths)) {
+    for (const method of METHODS) {
+      const op = item[method];
+      if (!op) continue;
+      const key = `${method} ${path}`;
+      const responses = (op.responses ??= {});
+      // success
+      if (isCommand(method, path)) {
+        const statuses = Object.keys(responses).filter((s) => /^2/.test(s));
+        for (const s of statuses.length ? statuses : [method === 'post' ? '201' : '200']) {
+          const r = (responses[s] ??= { description: s === '201' ? 'Created' : 'OK' });
+          r.content ??= { 'application/json': { schema: ref('CommandOutcome') } };
+          r.headers ??= {
+            ETag: { description: "the stream's version after the command", schema: { type: 'string' } },
+          };
+        }
+      } else if (SUCCESS[key]) {
+        const s = SUCCESS[key];
+        for (const status of Object.keys(responses).filter((x) => /^2/.test(x) && x !== s.status))
+          delete responses[status];
+        const r = (responses[s.status] ??= { description: s.description ?? 'OK' });
+        if (s.description) r.description = s.description;
+        if (s.status !== '204')
+          r.content ??= { [s.type ?? 'application/json']: { schema: s.schema }, ...(s.csv ? CSV : {}) };
+      }
+      // errors
+      const secured = (op.security ?? [{}]).length > 0;
+      const wanted = new Set(Object.keys(responses).filter((s) => /^[45]/.test(s)));
+      if (op.parameters?.length || op.requestBody) wanted.add('400');
+      if (/\{/.test(path)) wanted.add('404');
+      if (secured) {
+        wanted.add('401');
+        wanted.add('403');
+      }
+      for (const s of wanted) {
+        const r = (responses[s] ??= { description: ERROR_TEXT[s] ?? 'Error' });
+        r.content ??= PROBLEM;
+      }
+      responses['default'] ??= { description: 'Any other error (RFC 9457 problem+json)', content: PROBLEM };
+      // parameters
+      for (const p of op.parameters ?? []) {
+        const description = PARAMETERS[p.name];
+        if (!p.description && description) p.description = description;
+      }
+    }
+  }
+  return doc;
+}

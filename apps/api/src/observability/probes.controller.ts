@@ -1,0 +1,82 @@
+import { Controller, Get, Inject, Injectable, Res, type BeforeApplicationShutdown } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { EventStore } from '@patent-ledger/eventsourcing';
+import type { ReadModels } from '@patent-ledger/read-models';
+import type { Response } from 'express';
+import { Public } from '../auth/principal';
+import { EVENT_STORE } from '../ledger/tokens';
+import { READ_MODELS } from '../read-models/read-models.service';
+
+/** Whether the application is shutting down (readiness turns false first, so traffic drains). */
+@Injectable()
+export class Lifecycle implements BeforeApplicationShutdown {
+  stopping = false;
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+  }
+}
+
+/**
+ * Probes for an orchestrator, apart from `GET /health` (the operator's view). Both public: they name
+ * what is up or down and nothing else (no positions, no error messages).
+ * - `GET /health/live`: the process answers (restart it when this fails).
+ * - `GET /health/ready`: it can serve — the event store and the read models answer and it is not
+ *   shutting down (send it no traffic while this is 503).
+ */
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class ProbesController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODELS) private readonly readModels: ReadModels,
+    private readonly lifecycle: Lifecycle,
+  ) {}
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: 200 while the process answers (public)' })
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({
+    summary: 'Readiness: 200 when the event store and the read models answer and the api is not shutting down, else 503 (public; names the failing check only)',
+  })
+  async ready(@Res({ passthrough: true }) res: Response) {
+    const check = async (f: () => Promise<unknown>): Promise<'up' | 'down'> => {
+      try {
+        await withTimeout(f(), 2000);
+        return 'up';
+      } catch {
+        return 'down';
+      }
+    };
+    const first = this.readModels.projectionNames[0];
+    const [store, readModels] = await Promise.all([
+      check(() => this.store.ping()),
+      check(() => (first ? this.readModels.checkpoint(first) : Promise.resolve(0))),
+    ]);
+    const checks = { store, readModels, shutdown: this.lifecycle.stopping ? 'stopping' : 'no' };
+    const ready = store === 'up' && readModels === 'up' && !this.lifecycle.stopping;
+    if (!ready) res.status(503);
+    return { status: ready ? 'ready' : 'not-ready', checks };
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('timeout')), ms);
+    t.unref();
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

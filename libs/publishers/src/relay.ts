@@ -1,0 +1,203 @@
+import type { EventStore, StoredEvent } from '@patent-ledger/eventsourcing';
+import { backoffDelay, DEFAULT_BACKOFF, sleep, type Backoff } from './backoff';
+import { toCloudEvent, type CloudEvent } from './cloudevents';
+
+/** Where relays keep how far they got. `set` must be durable when it returns. */
+export interface CheckpointStore {
+  get(name: string): Promise<number | undefined>;
+  set(name: string, position: number): Promise<void>;
+}
+
+/** An event on its way out: the stored event, its CloudEvents envelope and that envelope as JSON. */
+export interface OutgoingEvent {
+  event: StoredEvent;
+  envelope: CloudEvent;
+  body: string;
+}
+
+/** A destination (a broker, webhooks) that takes events in order. */
+export interface Sink {
+  readonly name: string;
+  /**
+   * Publishes the events in the order given and resolves once every one is durably accepted (broker
+   * confirmation); rejects otherwise, and the relay then offers the same events again, from the first.
+   */
+  publish(events: readonly OutgoingEvent[], signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RelayStatus {
+  name: string;
+  /** Position of the last event handed to the sink and confirmed (the checkpoint). */
+  position: number;
+  headPosition: number;
+  /** Events of the log not yet past the relay. */
+  lag: number;
+  published: number;
+  state: 'running' | 'retrying' | 'stopped';
+  failures: number;
+  lastError?: { message: string; at: string };
+}
+
+export interface RelayOptions {
+  /** Name of the checkpoint (one per destination). */
+  name: string;
+  /** The CloudEvents `source` of the envelopes. */
+  source: string;
+  /** Which events go out (others are passed over and the checkpoint moves past them). */
+  filter?: (e: StoredEvent) => boolean;
+  /** Events read per batch (default 500). */
+  batchSize?: number;
+  /** How often to look for new events when idle, ms (default 1000; `poke()` wakes it sooner). */
+  pollIntervalMs?: number;
+  /** Waits between failed attempts (default 0.5 s doubling to 30 s). */
+  backoff?: Backoff;
+  /** Where a new relay starts when it has no checkpoint yet (default 0: the whole log). */
+  startAt?: () => Promise<number>;
+  onError?: (message: string) => void;
+  /** Called after each confirmed batch with the events that went out. */
+  onPublished?: (events: readonly OutgoingEvent[], checkpoint: number) => void;
+}
+
+/**
+ * A checkpointed relay from the global log to one sink: reads a batch past its checkpoint, has the
+ * sink confirm it, then moves the checkpoint — so every event goes out at least once, in log order
+ * (hence in order per stream), and a crash or an unreachable broker delays events but never skips
+ * one: the batch is offered again, from its first event, until the sink confirms it. Re-sent events
+ * keep their CloudEvents `id`, so consumers (and JetStream's duplicate window) drop the copies.
+ */
+export class Relay {
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly backoff: Backoff;
+  private controller = new AbortController();
+  private running: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private position = 0;
+  private head = 0;
+  private published = 0;
+  private failures = 0;
+  private lastError: RelayStatus['lastError'];
+  private stopped = true;
+
+  constructor(
+    private readonly store: Pick<EventStore, 'readAll' | 'headPosition'>,
+    private readonly checkpoints: CheckpointStore,
+    readonly sink: Sink,
+    private readonly options: RelayOptions,
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** Publishes what is past the checkpoint, batch by batch, until the log's end; returns the count read. */
+  async drain(signal: AbortSignal = this.controller.signal): Promise<number> {
+    let read = 0;
+    let after = await this.checkpoint();
+    while (!signal.aborted) {
+      const batch = await this.store.readAll({ after, limit: this.batchSize });
+      if (batch.length === 0) {
+        this.head = Math.max(this.head, after);
+        return read;
+      }
+      const last = batch[batch.length - 1]!.position;
+      this.head = Math.max(this.head, last);
+      const selected = this.options.filter ? batch.filter(this.options.filter) : batch;
+      const out = selected.map((event): OutgoingEvent => {
+        const envelope = toCloudEvent(event, this.options.source);
+        return { event, envelope, body: JSON.stringify(envelope) };
+      });
+      if (out.length > 0) await this.sink.publish(out, signal);
+      if (signal.aborted) return read;
+      await this.checkpoints.set(this.options.name, last);
+      this.position = after = last;
+      this.published += out.length;
+      read += batch.length;
+      if (out.length > 0) this.options.onPublished?.(out, last);
+    }
+    return read;
+  }
+
+  private async checkpoint(): Promise<number> {
+    let cp = await this.checkpoints.get(this.options.name);
+    if (cp === undefined) {
+      cp = (await this.options.startAt?.()) ?? 0;
+      await this.checkpoints.set(this.options.name, cp);
+    }
+    this.position = cp;
+    return cp;
+  }
+
+  /** Follows the log until stop(): drains, waits for a poke or the poll interval, again. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.controller = new AbortController();
+    const signal = this.controller.signal;
+    const loop = async (): Promise<void> => {
+      while (!signal.aborted) {
+        try {
+          await this.drain(signal);
+          this.failures = 0;
+          this.lastError = undefined;
+        } catch (err) {
+          if (signal.aborted) break;
+          this.failures += 1;
+          const message = err instanceof Error ? err.message : String(err);
+          this.lastError = { message, at: new Date().toISOString() };
+          const delay = backoffDelay(this.backoff, this.failures);
+          this.options.onError?.(
+            `publisher ${this.options.name}: ${message}; retrying from position ${this.position + 1} in ${delay} ms`,
+          );
+          await sleep(delay, signal);
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, this.pollIntervalMs);
+          const onAbort = (): void => done();
+          function done(): void {
+            clearTimeout(timer);
+            signal.removeEventListener('abort', onAbort);
+            resolve();
+          }
+          this.wake = done;
+          signal.addEventListener('abort', onAbort, { once: true });
+        });
+        this.wake = undefined;
+      }
+    };
+    this.running = loop();
+  }
+
+  /** New events were appended: look now rather than at the next poll (a retry's wait is kept). */
+  poke(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.controller.abort();
+    await this.running;
+    this.running = undefined;
+  }
+
+  async status(): Promise<RelayStatus> {
+    const head = await this.store.headPosition().catch(() => this.head);
+    this.head = Math.max(this.head, head);
+    return {
+      name: this.options.name,
+      position: this.position,
+      headPosition: this.head,
+      lag: Math.max(0, this.head - this.position),
+      published: this.published,
+      state: this.stopped ? 'stopped' : this.failures > 0 ? 'retrying' : 'running',
+      failures: this.failures,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
+  }
+}
