@@ -6,6 +6,12 @@
 // not modification times, which a checkout or a copy changes) is kept in dist/.build-digest.
 //   node scripts/build-if-stale.js           build when stale
 //   node scripts/build-if-stale.js --check   exit 1 when stale, 0 when up to date; build nothing
+//   node scripts/build-if-stale.js --console only the web console (apps/console → dist/console, by
+//                                            Vite); `npm install` runs this (prepare). Nothing to do
+//                                            where apps/console or vite is absent (a Docker layer
+//                                            that installs before it copies the sources)
+// The web console has a digest of its own (every file under apps/console, and package.json), so a
+// change to it rebuilds the console only, and a change to the api does not rebuild the console.
 const { createHash } = require('node:crypto');
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -16,6 +22,10 @@ const CONFIG_FILES = ['package.json', 'tsconfig.base.json', 'tsconfig.build.json
 /** What the build must have produced. */
 const OUTPUTS = ['dist/apps/api/src/main.js', 'dist/apps/cli/src/main.js'];
 const DIGEST_FILE = 'dist/.build-digest';
+/** The web console: its sources, what its build produces, and its digest. */
+const CONSOLE_SOURCES = 'apps/console';
+const CONSOLE_OUTPUT = 'dist/console/index.html';
+const CONSOLE_DIGEST_FILE = 'dist/.console-digest';
 
 /** Whether tsconfig.build.json compiles this file (it excludes specs, tests and testing helpers). */
 function isBuildSource(relative) {
@@ -34,6 +44,7 @@ function walk(root, dir, out) {
   for (const e of entries) {
     if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
     const relative = dir ? `${dir}/${e.name}` : e.name;
+    if (relative === CONSOLE_SOURCES) continue; // built by Vite, with a digest of its own
     if (e.isDirectory()) walk(root, relative, out);
     else if (e.isFile() && isBuildSource(relative)) out.push(relative);
   }
@@ -88,7 +99,77 @@ function buildIfStale({ root, build, log = () => {} }) {
   return { built: true, reason, status };
 }
 
-module.exports = { sourceDigest, staleReason, buildIfStale, DIGEST_FILE, OUTPUTS };
+/** The digest of the console's sources (every file under apps/console) and package.json. */
+function consoleDigest(root) {
+  const files = [];
+  const visit = (dir) => {
+    let entries;
+    try {
+      entries = fs.readdirSync(path.join(root, dir), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+      const relative = `${dir}/${e.name}`;
+      if (e.isDirectory()) visit(relative);
+      else if (e.isFile()) files.push(relative);
+    }
+  };
+  visit(CONSOLE_SOURCES);
+  if (fs.existsSync(path.join(root, 'package.json'))) files.push('package.json');
+  files.sort();
+  const hash = createHash('sha256');
+  for (const f of files) {
+    hash.update(f);
+    hash.update('\0');
+    hash.update(fs.readFileSync(path.join(root, f)));
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** Why the console's build is stale, or undefined when it is up to date. */
+function consoleStaleReason(root, digest = consoleDigest(root)) {
+  if (!fs.existsSync(path.join(root, CONSOLE_OUTPUT))) return `${CONSOLE_OUTPUT} is missing`;
+  let built;
+  try {
+    built = fs.readFileSync(path.join(root, CONSOLE_DIGEST_FILE), 'utf8').trim();
+  } catch {
+    return 'no console build was recorded';
+  }
+  return built === digest ? undefined : 'the console sources changed since the last build';
+}
+
+/** Builds the console when stale (`build` runs `vite build`); a no-op without its sources. */
+function buildConsoleIfStale({ root, build, log = () => {} }) {
+  if (!fs.existsSync(path.join(root, CONSOLE_SOURCES, 'index.html'))) return { built: false, status: 0 };
+  const digest = consoleDigest(root);
+  const reason = consoleStaleReason(root, digest);
+  if (!reason) {
+    log('patent-ledger: the console build is up to date');
+    return { built: false, status: 0 };
+  }
+  log(`patent-ledger: building the console (${reason})`);
+  const status = build();
+  if (status === 0) {
+    fs.mkdirSync(path.join(root, path.dirname(CONSOLE_DIGEST_FILE)), { recursive: true });
+    fs.writeFileSync(path.join(root, CONSOLE_DIGEST_FILE), `${digest}\n`);
+  }
+  return { built: true, reason, status };
+}
+
+module.exports = {
+  sourceDigest,
+  staleReason,
+  buildIfStale,
+  consoleDigest,
+  consoleStaleReason,
+  buildConsoleIfStale,
+  DIGEST_FILE,
+  OUTPUTS,
+  CONSOLE_OUTPUT,
+};
 
 if (require.main === module) {
   const root = path.join(__dirname, '..');
@@ -97,14 +178,28 @@ if (require.main === module) {
     process.stdout.write(reason ? `stale: ${reason}\n` : 'up to date\n');
     process.exit(reason ? 1 : 0);
   }
-  const { status } = buildIfStale({
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const log = (line) => process.stderr.write(`${line}\n`);
+  const viteBuild = () => {
+    if (!fs.existsSync(path.join(root, 'node_modules', 'vite', 'package.json'))) {
+      log('patent-ledger: vite is not installed: the console is not built');
+      return 0;
+    }
+    return spawnSync(npm, ['run', 'build:console'], { cwd: root, stdio: 'inherit' }).status ?? 1;
+  };
+  if (process.argv.includes('--console')) {
+    process.exit(buildConsoleIfStale({ root, build: viteBuild, log }).status);
+  }
+  // `npm run build` builds the console too: record its digest when that build succeeds.
+  const consoleBefore = consoleDigest(root);
+  const { built, status } = buildIfStale({
     root,
-    build: () =>
-      spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], {
-        cwd: root,
-        stdio: 'inherit',
-      }).status ?? 1,
-    log: (line) => process.stderr.write(`${line}\n`),
+    build: () => spawnSync(npm, ['run', 'build'], { cwd: root, stdio: 'inherit' }).status ?? 1,
+    log,
   });
-  process.exit(status);
+  if (status !== 0) process.exit(status);
+  if (built && fs.existsSync(path.join(root, CONSOLE_OUTPUT))) {
+    fs.writeFileSync(path.join(root, CONSOLE_DIGEST_FILE), `${consoleBefore}\n`);
+  }
+  process.exit(buildConsoleIfStale({ root, build: viteBuild, log }).status);
 }

@@ -50,6 +50,9 @@ async function appends(dir: string, streams: number): Promise<void> {
   for (const f of files) for (const s of ['', '-wal', '-shm']) rmSync(f + s, { force: true });
   const off = SqliteEventStore.open(files[0]!, { synchronous: 'FULL' });
   const on = SqliteEventStore.open(files[1]!, { synchronous: 'FULL' });
+  // A fresh tree and witness (a witness of an earlier run would make the log refuse: log-truncated).
+  for (const s of ['', '-wal', '-shm']) rmSync(join(dir, 'tl-appends-read.db') + s, { force: true });
+  rmSync(join(dir, 'tl-witness'), { recursive: true, force: true });
   const tree = SqliteTreeStore.open(join(dir, 'tl-appends-read.db'));
   // The tree reads the log through a connection of its own (the api reads through the store's
   // reader connection): committed events only.
@@ -127,7 +130,7 @@ async function appends(dir: string, streams: number): Promise<void> {
   const rate = (t: number) => streams / (t / 1000);
   console.log(
     `appends (FULL, ${streams} streams × 10 events): raw ${Math.round(rate(time.raw))}/s, Merkle log off ${Math.round(rate(time.off))}/s, on ${Math.round(rate(time.on))}/s` +
-      ` → on/raw ${(time.raw / time.on).toFixed(2)}, off/raw ${(time.raw / time.off).toFixed(2)}, on/off ${(time.off / time.on).toFixed(2)}; ${heads} heads signed meanwhile (every ${CYCLE_MS} ms), tree ${log.tree.size} leaves, ${log.state}`,
+      ` → on/raw ${(time.raw / time.on).toFixed(2)}, off/raw ${(time.raw / time.off).toFixed(2)}, on/off ${(time.off / time.on).toFixed(2)}; ${heads} heads signed meanwhile (every ${CYCLE_MS} ms), tree ${log.tree.size} leaves, ${log.state} ${JSON.stringify(log.status().issue ?? '')}`,
   );
   await log.close();
   await tree.close();

@@ -222,7 +222,6 @@ describe('a one-byte edit of the bundle fails verification', () => {
       'INVALID: signature-invalid: the chain head included for reference',
     ],
     ['the export instant', '"exportedAt": "', 18, 'INVALID: signature-invalid: '],
-    ['a digit of the tree head’s root', '"rootHash": "', 20, 'INVALID: signature-invalid: the tree head'],
     ['the tree head’s size', '"treeSize": 26', 13, 'INVALID: signature-invalid: the tree head'],
     [
       'a digit of an inclusion proof',
@@ -238,6 +237,15 @@ describe('a one-byte edit of the bundle fails verification', () => {
     const run = await verifyText(edited);
     expect(run.code).toBe(1);
     expect({ out: run.stdout.slice(0, message.length) }).toEqual({ out: message });
+  });
+
+  it('a hex digit of the tree head’s root (still a well-formed hash): the tree head’s signature fails', async () => {
+    const at = bundleText.indexOf('"rootHash": "') + 20;
+    const c = bundleText[at]!;
+    const edited = replaceAt(bundleText, at, c === '0' ? '1' : '0');
+    const run = await verifyText(edited);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^INVALID: signature-invalid: the tree head does not carry a valid signature/);
   });
 
   it('a dropped newest event (the file cut back by one event) fails', async () => {

@@ -74,7 +74,9 @@ export async function startConsoleWorld(
     seed: options.seed ?? 16,
     now: '2025-06-30T04:00:00Z',
   });
+  const t0 = Date.now();
   const summary = await applyProvince(store, province, {});
+  if (process.env['CONSOLE_DEBUG']) process.stderr.write(`applied in ${Date.now() - t0} ms\n`);
   if (summary.errorCount > 0) throw new Error(`generate failed: ${JSON.stringify(summary.errors.slice(0, 3))}`);
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer() as Server;
@@ -88,11 +90,10 @@ export async function startConsoleWorld(
   // Wait for the read models to catch up with the generated log.
   const head = await store.headPosition();
   for (let i = 0; ; i++) {
-    const p = await api<{ items?: { name: string; position: number }[] } | { name: string; position: number }[]>(
-      '/projections',
-    );
-    const list = Array.isArray(p) ? p : (p.items ?? []);
+    const p = await api<{ projections: { name: string; position: number }[] }>('/projections');
+    const list = p.projections;
     if (list.length > 0 && list.every((x) => x.position >= head)) break;
+    if (process.env['CONSOLE_DEBUG'] && i % 20 === 0) process.stderr.write(`${head} ${JSON.stringify(p).slice(0, 300)}\n`);
     if (i > 600) throw new Error(`projections did not catch up: ${JSON.stringify(p)}`);
     await new Promise((r) => setTimeout(r, 100));
   }

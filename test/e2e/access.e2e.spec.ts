@@ -921,13 +921,15 @@ describe('reads: every authenticated role; restricted fields only for those who 
   );
 });
 
-describe('rule obligations: GET /obligations, an institution its own only', () => {
+describe('rule obligations: GET /obligations, an institution its own, an enterprise those it owes', () => {
   const ours = nextNumber();
   const theirs = nextNumber();
   let position = 0;
   beforeAll(async () => {
-    // A licence owes a recordal and a platform report (tyut); a transfer contract of sxu owes a registration.
+    // A licence owes a recordal and a platform report (tyut), the licensee's industrialization a
+    // density filing (the licensee); a transfer contract of sxu owes a registration (sxu).
     await licensed(ours);
+    await given('licensee', 'post', `/patents/${ours}/industrializations`, EXAMPLES.industrialization);
     await inventoried(theirs, 'otherInstitution');
     await given('otherInstitution', 'post', `/patents/${theirs}/transfers`, EXAMPLES.transfer);
     position = await headPosition(h);
@@ -936,7 +938,16 @@ describe('rule obligations: GET /obligations, an institution its own only', () =
   const obligations = async (who: Who, query: string) => {
     const res = await as(who, 'get', `/obligations?minPosition=${position}&limit=200${query}`);
     expect({ status: res.status, text: res.text }).toEqual({ status: 200, text: expect.any(String) });
-    return (res.body as { items: { applicationNumber: string; institutionId: string }[] }).items;
+    return (
+      res.body as {
+        items: {
+          applicationNumber: string;
+          institutionId: string;
+          kind: string;
+          responsibleParty: { kind: string; id: string } | null;
+        }[];
+      }
+    ).items;
   };
 
   it('given obligations of tyut and of sxu, when tyut reads the obligations, then it sees only its own', async () => {
@@ -953,6 +964,29 @@ describe('rule obligations: GET /obligations, an institution its own only', () =
   it('given obligations of sxu, when tyut asks for them by institutionId, then rule obligations refuses it', async () => {
     await expectDenied('institution', 'get', `/obligations?institutionId=${SXU}`, undefined, 'obligations', {
       claim: 'analyst',
+    });
+  });
+
+  it('given a density filing the licensee owes, when the licensee reads the obligations, then it sees only those it owes', async () => {
+    const owed = await obligations('licensee', '');
+    expect(owed.map((o) => [o.applicationNumber, o.kind])).toContainEqual([ours, 'density-filing']);
+    expect([...new Set(owed.map((o) => JSON.stringify(o.responsibleParty)))]).toEqual([
+      JSON.stringify({ kind: 'enterprise', id: PARTIES.licensee.orgId }),
+    ]);
+    // The institution's obligations of the same patent are not the licensee's to read.
+    expect(await obligations('licensee', `&applicationNumber=${theirs}`)).toEqual([]);
+    expect((await obligations('institution', `&applicationNumber=${ours}`)).map((o) => o.kind)).toEqual(
+      expect.arrayContaining(['density-filing', 'license-recordal']),
+    );
+  });
+
+  it('given the licensee’s density filing, when another enterprise reads the obligations of that patent, then it sees none', async () => {
+    expect(await obligations('enterprise', `&applicationNumber=${ours}`)).toEqual([]);
+  });
+
+  it('given obligations tyut owes, when the licensee asks for them by responsibleParty, then rule obligations refuses it', async () => {
+    await expectDenied('licensee', 'get', '/obligations?responsibleParty=tyut', undefined, 'obligations', {
+      claim: 'institution',
     });
   });
 

@@ -44,7 +44,8 @@ let serial = 0;
 const uid = (name: string): string => `${name}-${++serial}`;
 
 beforeAll(async () => {
-  h = await startHarness({ clock });
+  // Dozens of sign-ins from one address: the per-address limit of sign-ins is another suite's subject.
+  h = await startHarness({ clock, env: { LEDGER_LOGIN_RATE_LIMIT: '0' } });
   await registerInstitution(h);
 });
 afterAll(async () => {
@@ -198,6 +199,22 @@ describe('POST /auth/login', () => {
     expect((await eventTypes(slow)).slice(-2)).toEqual(['LoginFailed', 'LoginSucceeded']);
     expectProblem(await login(slow, 'one wrong again!!'), 401, 'AUTH.LOGIN_FAILED');
     expect((await login(slow)).status).toBe(200);
+  });
+
+  it('counts failed sign-ins sent all at once: a burst of guesses gets five tries, not one per request', async () => {
+    const burst = uid('burst');
+    await createUser(burst);
+    const guesses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => login(burst, `parallel guess ${i}!!`)),
+    );
+    const statuses = guesses.map((r) => r.status).sort();
+    expect(statuses).toEqual([...Array(5).fill(401), ...Array(7).fill(429)]);
+    expect((await eventTypes(burst)).filter((t) => t === 'LoginFailed')).toHaveLength(5);
+    // After the wait, the next burst gets one try again (and the one after it waits 60 s).
+    clock.advance(31);
+    const next = await Promise.all(Array.from({ length: 6 }, (_, i) => login(burst, `another guess ${i}!!`)));
+    expect(next.map((r) => r.status).sort()).toEqual([401, 429, 429, 429, 429, 429]);
+    expect((await eventTypes(burst)).filter((t) => t === 'LoginFailed')).toHaveLength(6);
   });
 
   it('does not slow down an account whose failures are not in a row', async () => {
@@ -366,6 +383,21 @@ describe('CSRF on writes authenticated by the session cookie', () => {
       expect.arrayContaining(['ledger_session=', 'Max-Age=0', 'HttpOnly', 'SameSite=Strict']),
     );
   });
+
+  it('signs out: the session token is no longer honoured, neither as cookie nor as bearer; other sessions live on', async () => {
+    const ended = await signIn(tto);
+    const other = await signIn(tto);
+    expect((await me(bearer(ended.token))).status).toBe(200);
+    expect((await h.anonymous().post('/auth/logout').set('Cookie', ended.cookie)).status).toBe(204);
+    expectProblem(await me(bearer(ended.token)), 401, 'AUTH.INVALID_TOKEN');
+    expectProblem(await h.anonymous().get('/auth/me').set('Cookie', ended.cookie), 401, 'AUTH.INVALID_TOKEN');
+    expect((await me(bearer(other.token))).status).toBe(200);
+    expect(await eventTypes(tto)).toContain('SignedOut');
+    // Signing out a bearer session works the same way, and twice is harmless.
+    expect((await h.anonymous().post('/auth/logout').set(bearer(other.token))).status).toBe(204);
+    expect((await h.anonymous().post('/auth/logout').set(bearer(other.token))).status).toBe(204);
+    expectProblem(await me(bearer(other.token)), 401, 'AUTH.INVALID_TOKEN');
+  });
 });
 
 describe('who the credential proves you are', () => {
@@ -419,16 +451,13 @@ describe('who the credential proves you are', () => {
 describe('the account endpoints', () => {
   it('let an ip-office admin create, list, read, reset, disable and enable an account (never showing a hash)', async () => {
     const li = uid('li');
-    const created = await h
-      .http()
-      .post('/users')
-      .send({
-        userId: li,
-        orgId: 'sx-coal-materials',
-        role: 'enterprise',
-        displayName: '李明',
-        password: PASSWORD,
-      });
+    const created = await h.http().post('/users').send({
+      userId: li,
+      orgId: 'sx-coal-materials',
+      role: 'enterprise',
+      displayName: '李明',
+      password: PASSWORD,
+    });
     expect(created.status).toBe(201);
     expect(created.headers['location']).toBe(`/users/${li}`);
     expect(created.body).toEqual({

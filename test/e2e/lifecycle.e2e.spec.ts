@@ -54,6 +54,20 @@ const industrializationReport = {
   reportedOn: '2024-08-25',
   platformRef: 'CNIPA-TR-2024-601177',
 };
+/** A transfer contract before the one that goes ahead; cancelled (EXAMPLES.dealEnding). */
+const firstTransfer = {
+  ...EXAMPLES.transfer,
+  dealId: 'tr-2024-014',
+  assigneeId: 'jz-ceramics',
+  assigneeName: '晋中陶瓷科技有限公司',
+  contractDate: '2024-08-30',
+};
+/** The open-licence taking (2025-02-10) reported on 2025-03-01, entered after the lapse of 2025-07-21. */
+const takingReport = {
+  dealId: EXAMPLES.openLicenseTaker.dealId,
+  reportedOn: '2025-03-01',
+  platformRef: 'CNIPA-TR-2025-100233',
+};
 const transferReport = {
   dealId: EXAMPLES.transfer.dealId,
   reportedOn: '2024-10-28',
@@ -113,6 +127,26 @@ const STEPS: Step[] = [
     actor: actors.ipOffice,
   },
   {
+    name: 'pledge registered (质押登记)',
+    method: 'post',
+    path: `${P}/pledges`,
+    template: '/patents/{id}/pledges',
+    body: EXAMPLES.pledge,
+    event: 'PledgeRegistered',
+    status: 201,
+    actor: actors.institution,
+  },
+  {
+    name: 'the pledgee consents to the licence (民法典 Art. 444 ¶2), recorded by the ip-office',
+    method: 'post',
+    path: `${P}/consents`,
+    template: '/patents/{id}/consents',
+    body: EXAMPLES.consent,
+    event: 'ConsentRecorded',
+    status: 201,
+    actor: actors.ipOffice,
+  },
+  {
     name: 'ordinary licence',
     method: 'post',
     path: `${P}/licenses`,
@@ -133,6 +167,16 @@ const STEPS: Step[] = [
     status: 201,
     actor: actors.institution,
     correlationId: 'deal-lic-2024-031',
+  },
+  {
+    name: 'pledge released',
+    method: 'post',
+    path: `${P}/pledges/${EXAMPLES.pledge.pledgeId}/release`,
+    template: '/patents/{id}/pledges/{pledgeId}/release',
+    body: EXAMPLES.pledgeRelease,
+    event: 'PledgeReleased',
+    status: 201,
+    actor: actors.institution,
   },
   {
     name: 'industrialization by the licensee',
@@ -205,6 +249,26 @@ const STEPS: Step[] = [
     actor: actors.institution,
   },
   {
+    name: 'a first transfer contract, which falls through',
+    method: 'post',
+    path: `${P}/transfers`,
+    template: '/patents/{id}/transfers',
+    body: firstTransfer,
+    event: 'Transferred',
+    status: 201,
+    actor: actors.institution,
+  },
+  {
+    name: 'the first contract cancelled (its obligations close as cancelled)',
+    method: 'post',
+    path: `${P}/deals/${firstTransfer.dealId}/ending`,
+    template: '/patents/{id}/deals/{dealId}/ending',
+    body: EXAMPLES.dealEnding,
+    event: 'DealEnded',
+    status: 201,
+    actor: actors.institution,
+  },
+  {
     name: 'transfer contract',
     method: 'post',
     path: `${P}/transfers`,
@@ -245,6 +309,26 @@ const STEPS: Step[] = [
     event: 'PatentLapsed',
     status: 201,
     actor: actors.enterprise,
+  },
+  {
+    name: 'after the lapse: an annuity payment dated before it (paid by the holder)',
+    method: 'post',
+    path: `${P}/annuities`,
+    template: '/patents/{id}/annuities',
+    body: EXAMPLES.annuityPayment,
+    event: 'AnnuityPaid',
+    status: 201,
+    actor: actors.enterprise,
+  },
+  {
+    name: 'after the lapse: the platform report of the open-licence taking, dated before it',
+    method: 'post',
+    path: `${P}/transaction-reports`,
+    template: '/patents/{id}/transaction-reports',
+    body: takingReport,
+    event: 'TransactionReported',
+    status: 201,
+    actor: actors.institution,
   },
 ];
 
@@ -381,7 +465,8 @@ describe(`patent ${N}: its whole life via every endpoint`, () => {
         kind: 'invention',
         filingDate: '2017-07-21',
         grantDate: '2020-03-10',
-        expiryDate: '2037-07-21',
+        // 专利法 Art. 42 ¶1: the day before the 20th anniversary of 2017-07-21
+        expiryDate: '2037-07-20',
         cohort: 'stock',
         highValue: true,
         // The example names one flag; the absent ones default to false.
@@ -467,6 +552,14 @@ describe(`patent ${N}: its whole life via every endpoint`, () => {
     ]);
     expect(s.transfers).toEqual([
       expect.objectContaining({
+        dealId: firstTransfer.dealId,
+        ended: {
+          ending: 'cancelled',
+          endedOn: EXAMPLES.dealEnding.endedOn,
+          reason: EXAMPLES.dealEnding.reason,
+        },
+      }),
+      expect.objectContaining({
         dealId: EXAMPLES.transfer.dealId,
         assigneeId: EXAMPLES.transfer.assigneeId,
         price: '650000.00',
@@ -480,7 +573,22 @@ describe(`patent ${N}: its whole life via every endpoint`, () => {
       expect.objectContaining({ dealId: EXAMPLES.license.dealId }),
       expect.objectContaining({ industrializationId: EXAMPLES.industrialization.industrializationId }),
       expect.objectContaining({ dealId: EXAMPLES.transfer.dealId }),
+      expect.objectContaining({ dealId: EXAMPLES.openLicenseTaker.dealId, reportedOn: '2025-03-01' }),
     ]);
+    expect(s.pledges).toEqual([{ ...EXAMPLES.pledge, releasedOn: EXAMPLES.pledgeRelease.releasedOn }]);
+    expect(s.consents).toEqual([EXAMPLES.consent]);
+    expect(s.annuities).toEqual({
+      paidThrough: 8,
+      payments: [{ ...EXAMPLES.annuityPayment, surchargePercent: 0, openLicenseReduction: false }],
+    });
+    // the lapse recorded on 2025-07-21 ended protection the day before
+    expect(res.body.standing).toEqual({
+      status: 'lapsed',
+      reason: 'non-payment',
+      effectiveOn: '2025-07-21',
+      lastDayInForce: '2025-07-20',
+      derived: false,
+    });
   });
 
   it('GET /patents/{id}/events returns every acknowledged event with its metadata', async () => {
@@ -525,13 +633,26 @@ describe(`patent ${N}: its whole life via every endpoint`, () => {
     expect(events[3]!.data).toEqual(
       expect.objectContaining({ evaluationId: 'ev-2024-0002', supersedes: 'ev-2024-0001' }),
     );
-    expect(events[7]!.data).toEqual(
+    const ofType = (type: string) => events.find((e) => e.type === type)!;
+    expect(ofType('Industrialized').data).toEqual(
       expect.objectContaining({ basis: { kind: 'license', dealId: EXAMPLES.license.dealId } }),
     );
-    expect(events[12]!.data).toEqual(
+    expect(ofType('OpenLicensed').data).toEqual(
       expect.objectContaining({ declarationId: EXAMPLES.openLicense.declarationId }),
     );
-    expect(events[13]!.data).toEqual(
+    expect(ofType('Licensed').data).toEqual(
+      expect.objectContaining({ contractDate: '2024-06-20', effectiveDate: '2024-07-01' }),
+    );
+    expect(ofType('AnnuityPaid').data).toEqual(
+      // due on Sunday 2024-07-21 → Monday 2024-07-22 (细则 r.5): on time, no surcharge
+      expect.objectContaining({
+        year: 8,
+        paidOn: '2024-07-22',
+        surchargePercent: 0,
+        openLicenseReduction: false,
+      }),
+    );
+    expect(ofType('OpenLicenseWithdrawn').data).toEqual(
       expect.objectContaining({
         declarationId: EXAMPLES.openLicense.declarationId,
         withdrawnOn: '2025-05-01',
@@ -551,11 +672,12 @@ describe(`patent ${N}: its whole life via every endpoint`, () => {
     const lateCo = await authAs({ role: 'enterprise', orgId: 'late-co', userId: 'bd' });
     const commands: [Method, string, unknown, Record<string, string>][] = [
       ['post', `${P}/promotions`, { ...EXAMPLES.promotion, promotionId: 'expo-2025-01' }, actors.ipOffice],
+      // a fact dated after the lapse (one dated before it was accepted above)
       [
         'post',
-        `${P}/transaction-reports`,
-        { ...EXAMPLES.transactionReport, dealId: EXAMPLES.openLicenseTaker.dealId },
-        actors.institution,
+        `${P}/licenses/${EXAMPLES.openLicenseTaker.dealId}/recordal`,
+        { ...EXAMPLES.licenseRecordal, recordedOn: '2025-08-01' },
+        actors.enterprise,
       ],
       ['post', `${P}/lapse`, EXAMPLES.lapse, actors.enterprise],
       [
@@ -653,6 +775,11 @@ describe('OpenAPI', () => {
         'post /patents/{id}/open-license/takers',
         'post /patents/{id}/transaction-reports',
         'post /patents/{id}/lapse',
+        'post /patents/{id}/deals/{dealId}/ending',
+        'post /patents/{id}/annuities',
+        'post /patents/{id}/pledges',
+        'post /patents/{id}/pledges/{pledgeId}/release',
+        'post /patents/{id}/consents',
       ].sort(),
     );
     expect(missing).toEqual([]);

@@ -32,6 +32,7 @@ const CLIENT_CLAIMS: Record<string, Record<string, unknown>> = {
   'no-role': { ledger_org: 'tyut' },
   'two-roles': { ledger_role: ['institution', 'enterprise'], ledger_org: 'tyut' },
   'bad-org': { ledger_role: 'institution', ledger_org: 'tyut university' },
+  'stats-bureau': { ledger: { role: 'analyst', org: 'sx-stats', person: 'analyst-7' } },
 };
 
 type Jwk = Record<string, unknown> & { kid: string };
@@ -401,8 +402,9 @@ describe('single sign-on with LEDGER_OIDC_JWKS_URL', () => {
         LEDGER_OIDC_ISSUER: provider.issuer,
         LEDGER_OIDC_AUDIENCE: AUDIENCE,
         LEDGER_OIDC_JWKS_URL: `http://127.0.0.1:${provider.port}${provider.jwksPath}`,
-        LEDGER_OIDC_ROLE_CLAIM: 'ledger_role',
-        LEDGER_OIDC_USER_CLAIM: 'client_id',
+        LEDGER_OIDC_ROLE_CLAIM: 'ledger.role',
+        LEDGER_OIDC_ORG_CLAIM: 'ledger.org',
+        LEDGER_OIDC_USER_CLAIM: 'ledger.person',
       },
     });
   });
@@ -411,21 +413,21 @@ describe('single sign-on with LEDGER_OIDC_JWKS_URL', () => {
     await provider?.stop();
   });
 
-  it('takes the keys from the configured URL without discovery, and the user from the configured claim', async () => {
+  it('takes the keys from the configured URL without discovery, and the claims from the configured (nested) paths', async () => {
     const res = await h
       .anonymous()
       .get('/auth/me')
-      .set(bearer(await provider.token('cnipa-console')));
+      .set(bearer(await provider.token('stats-bureau')));
     expect(res.body).toEqual({
-      // No LEDGER_OIDC_ADMIN_CLAIM here: the provider's admin claim means nothing.
-      principal: {
-        role: 'ip-office',
-        orgId: 'sx-cnipa',
-        userId: 'cnipa-console',
-        admin: false,
-        source: 'oidc',
-      },
+      principal: { role: 'analyst', orgId: 'sx-stats', userId: 'analyst-7', admin: false, source: 'oidc' },
     });
+    // Claims under other names than the configured ones do not count.
+    const flat = await h
+      .anonymous()
+      .get('/auth/me')
+      .set(bearer(await provider.token('cnipa-console')));
+    expectProblem(flat, 401, 'AUTH.INVALID_TOKEN');
+    expect(flat.body.detail).toBe('the token carries no valid ledger role');
     expect(provider.count(provider.jwksPath)).toBe(1);
     expect(provider.requests.some((r) => r.path.endsWith('/.well-known/openid-configuration'))).toBe(false);
     // The ledger's own tokens keep working next to the provider's.

@@ -24,12 +24,7 @@ const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) a
  * it (no version of that one supports Node 20 without it) and why the ledger runs on Node 20 all the
  * same. The README's Node line says the same.
  */
-const EXCEPTIONS: Record<string, { dependant: string; why: string }> = {
-  'file-type': {
-    dependant: '@nestjs/common',
-    why: 'every @nestjs/common 12 release pins file-type 22 (Node >= 22); it is loaded only by FileTypeValidator (file uploads), which the ledger does not use',
-  },
-};
+const EXCEPTIONS: Record<string, { dependant: string; why: string }> = {};
 
 describe('engines', () => {
   const lowest = semver.minVersion(pkg.engines.node)!.version;
@@ -53,6 +48,16 @@ describe('engines', () => {
         .filter(([, p]) => p.dependencies && name in p.dependencies)
         .map(([path]) => path.replace(/^.*node_modules\//, ''));
       expect({ name, dependants }).toEqual({ name, dependants: [dependant] });
+    }
+  });
+
+  it('file-type, which every @nestjs/common 12 release pins at 22 (Node >= 22), is overridden to a release for Node 20', () => {
+    const overrides = (pkg as { overrides?: Record<string, string> }).overrides ?? {};
+    expect(overrides['file-type']).toBeDefined();
+    const installed = Object.entries(lock.packages).filter(([path]) => path.endsWith('node_modules/file-type'));
+    expect(installed.length).toBeGreaterThan(0);
+    for (const [, p] of installed) {
+      expect(semver.satisfies(lowest, (p.engines as { node: string }).node)).toBe(true);
     }
   });
 

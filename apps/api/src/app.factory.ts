@@ -15,6 +15,10 @@ import { documentResponses } from './common/openapi';
 import { ledgerValidationPipe } from './common/validation';
 import type { LedgerConfig } from './config';
 import type { Clock } from './ledger/tokens';
+import { httpObserver } from './observability/http-observer';
+import { ledgerLogger } from './observability/json-logger';
+import { MetricsService } from './observability/metrics.service';
+import { startTracing } from './observability/tracing';
 
 // Opening the stores lives in ./stores (no NestJS), shared with the CLI.
 export { openReadModels, openStore, readModelsSchema } from './stores';
@@ -35,13 +39,18 @@ export async function createApp(
 ): Promise<NestExpressApplication> {
   const store = options.store ?? (await openStore(config, { writerThread: true }));
   const readModels = options.readModels ?? (await openReadModels(config));
+  // Traces (off unless LEDGER_OTEL_TRACES_URL): stopped when the app shuts down (TracingLifecycle).
+  await startTracing(config.observability);
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register({ config, store, readModels, ...(options.clock ? { clock: options.clock } : {}) }),
     {
       bodyParser: false,
-      logger: options.logger === false ? false : logLevels(config.logLevel),
+      logger:
+        options.logger === false ? false : ledgerLogger(config.observability.logFormat, config.logLevel),
     },
   );
+  // First: the correlation id of every log line, the HTTP metrics and the request's span.
+  app.use(httpObserver(app.get(MetricsService)));
   if (options.drain) app.use(options.drain.middleware);
   app.use(requireJsonBody);
   app.useBodyParser('json', {
@@ -77,9 +86,4 @@ export async function createApp(
   );
   SwaggerModule.setup('docs', app, documentResponses(documentAccess(doc)), { jsonDocumentUrl: 'docs-json' });
   return app;
-}
-
-function logLevels(level: LedgerConfig['logLevel']): ('error' | 'warn' | 'log' | 'debug')[] {
-  const all = ['error', 'warn', 'log', 'debug'] as const;
-  return all.slice(0, all.indexOf(level) + 1);
 }

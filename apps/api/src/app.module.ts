@@ -24,6 +24,9 @@ import { IdentityService } from './auth/identity.service';
 import { UsersController } from './auth/users.controller';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { RateLimitGuard, throttlerOptions } from './auth/rate-limit';
+import { ConsoleModule } from './console/console.module';
+import { EVENTS_CONTROLLERS, EVENTS_PROVIDERS } from './events/events.providers';
+import { OBSERVABILITY_CONTROLLERS, OBSERVABILITY_PROVIDERS } from './observability/observability.providers';
 
 export interface AppModuleOptions {
   config: LedgerConfig;
@@ -45,8 +48,10 @@ export class AppModule {
   static register({ config, store, readModels, clock }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), ThrottlerModule.forRoot(throttlerOptions(config))],
+      imports: [CqrsModule.forRoot(), ThrottlerModule.forRoot(throttlerOptions(config)), ConsoleModule],
       controllers: [
+        ...OBSERVABILITY_CONTROLLERS,
+        ...EVENTS_CONTROLLERS,
         BatchController,
         PatentsController,
         EvidenceController,
@@ -74,6 +79,8 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
         ...LEDGER_HANDLERS,
+        ...OBSERVABILITY_PROVIDERS,
+        ...EVENTS_PROVIDERS,
       ],
     };
   }

@@ -47,6 +47,7 @@ export async function openStore(
           connectionString: config.pgUrl,
           schema: config.pgSchema,
           poolSize: config.pgPoolSize,
+          applicationName: pgApplicationName(config.pgSchema),
         });
         break;
       }
@@ -80,6 +81,12 @@ function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
+/**
+ * `application_name` of the ledger's PostgreSQL connections to a schema (in `pg_stat_activity`), so
+ * an operator can tell them apart, and end them, per ledger: `patent-ledger <schema>`.
+ */
+export const pgApplicationName = (schema: string): string => `patent-ledger ${schema}`.slice(0, 63);
+
 /** The PostgreSQL schema of the read models: the store's schema with `_read` appended. */
 export const readModelsSchema = (config: Pick<LedgerConfig, 'pgSchema'>): string => `${config.pgSchema}_read`;
 
@@ -91,7 +98,12 @@ export async function openReadModels(config: LedgerConfig): Promise<ReadModels> 
   try {
     if (config.readModels === 'postgres') {
       return await PostgresReadModels.open(
-        { connectionString: config.pgUrl, schema: readModelsSchema(config), poolSize: config.pgPoolSize },
+        {
+          connectionString: config.pgUrl,
+          schema: readModelsSchema(config),
+          poolSize: config.pgPoolSize,
+          applicationName: pgApplicationName(readModelsSchema(config)),
+        },
         ledgerProjections(config),
       );
     }

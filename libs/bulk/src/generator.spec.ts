@@ -313,7 +313,9 @@ describe('generateProvince', () => {
         expect(summary.lifecycleApplied).toBe(summary.lifecycleCommands);
         // Each event is recorded for the party the access policy allows, never a catch-all actor.
         const actors = new Set((await fast.readAll({ limit: 100_000 })).map((e) => e.metadata.actor.role));
-        expect([...actors].sort()).toEqual(expect.arrayContaining(['enterprise', 'institution', 'ip-office']));
+        expect([...actors].sort()).toEqual(
+          expect.arrayContaining(['enterprise', 'institution', 'ip-office']),
+        );
         expect(actors.has('system')).toBe(false);
         const strip = (events: StoredEvent[]) =>
           events

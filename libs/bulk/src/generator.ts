@@ -570,7 +570,10 @@ function generatePatent(ctx: Context, index: number): GeneratedPatent {
     implemented: 30,
     industrialized: 10,
   } as Record<ImplementationStatus, number>);
-  const coPatentees = rng.chance(0.1) ? [rng.pick(ctx.enterprises).name] : [];
+  // A co-owner (专利法 Art. 14), with its id so that it can consent to deals.
+  const coOwner = forced?.coOwned || rng.chance(0.1) ? rng.pick(ctx.enterprises) : undefined;
+  // Annuities the ledger tracks: the year of protection of the inventory is paid.
+  const annuitiesPaidThrough = forced?.annuities ? protectionYearOf(s.filingDate, occurredOn) : undefined;
   const scenarios = rng.sample(domain.scenarios, rng.int(0, 2));
   const inventory: InventoryPatent = {
     type: 'InventoryPatent',
@@ -582,7 +585,7 @@ function generatePatent(ctx: Context, index: number): GeneratedPatent {
       filingDate: s.filingDate,
       grantDate: s.grantDate,
       inventors,
-      ...(coPatentees.length > 0 ? { coPatentees } : {}),
+      ...(coOwner ? { coPatentees: [coOwner.name], coOwners: [{ id: coOwner.id, name: coOwner.name }] } : {}),
       ipc,
       fiscallyFunded: rng.chance(0.65),
       implementationStatus,
@@ -591,6 +594,7 @@ function generatePatent(ctx: Context, index: number): GeneratedPatent {
       ...(scenarios.length > 0 ? { applicationScenarios: scenarios } : {}),
       ...(Object.keys(flags).length > 0 ? { highValueFlags: flags } : {}),
       occurredOn,
+      ...(annuitiesPaidThrough !== undefined ? { annuitiesPaidThrough } : {}),
     },
     now: ctx.now,
   };
@@ -607,10 +611,21 @@ function generatePatent(ctx: Context, index: number): GeneratedPatent {
       story,
       rng,
       plan,
-      { applicationNumber, serial, kind: s.kind, expiry, institutionId: inst.id, domain },
+      {
+        applicationNumber,
+        serial,
+        kind: s.kind,
+        expiry,
+        institutionId: inst.id,
+        domain,
+        ...(coOwner ? { coOwnerId: coOwner.id } : {}),
+      },
       evaluators,
       enterprise,
     );
+  }
+  if (annuitiesPaidThrough !== undefined) {
+    annuityStory(story, rng, s.kind, s.filingDate, annuitiesPaidThrough, occurredOn, ctx.nowDate);
   }
   if (plan.lapse) {
     const on = story.after(story.latest, 30, 400);
@@ -725,6 +740,57 @@ interface PatentFacts {
   expiry: IsoDate;
   institutionId: string;
   domain: TechDomain;
+  /** The co-owner, who consents to transfers, non-ordinary licences and open licences. */
+  coOwnerId?: string;
+}
+
+/** The official annuity of a year of protection in yuan (CNIPA fee schedule; before any reduction). */
+function annuityFee(kind: PatentKind, year: number): number {
+  if (kind === 'invention') {
+    return year <= 3
+      ? 900
+      : year <= 6
+        ? 1200
+        : year <= 9
+          ? 2000
+          : year <= 12
+            ? 4000
+            : year <= 15
+              ? 6000
+              : 8000;
+  }
+  return year <= 3 ? 600 : year <= 5 ? 900 : year <= 8 ? 1200 : year <= 10 ? 2000 : 3000;
+}
+
+/**
+ * Annuities paid year by year from the inventory to now (细则 r.98–100): on time, except the second,
+ * paid within its grace period with the surcharge. A year not yet due by now is left for later.
+ */
+function annuityStory(
+  story: Story,
+  rng: Rng,
+  kind: PatentKind,
+  filingDate: IsoDate,
+  paidThrough: number,
+  from: IsoDate,
+  nowDate: IsoDate,
+): void {
+  const last = lastAnnuityYearOf({ termYears: termYearsOf(kind, filingDate), termAdjustmentDays: 0 });
+  for (let year = paidThrough + 1; year <= last; year++) {
+    const dl = annuityDeadlines(filingDate, year);
+    const late = year === paidThrough + 2;
+    const paidOn = maxDate(
+      addDays(dl.nominalDue, late ? rng.int(40, 150) : -rng.int(1, 60)),
+      addDays(from, 1),
+    );
+    if (paidOn > nowDate) return;
+    story.add(paidOn, 'PayAnnuity', {
+      year,
+      paidOn,
+      amount: `${annuityFee(kind, year)}.00`,
+      receiptNumber: `NF-${paidOn.slice(0, 4)}-${rng.int(100000, 999999)}`,
+    });
+  }
 }
 
 function dealStory(
@@ -785,23 +851,87 @@ function dealStory(
     report(plan.industrialReport, startedOn, { industrializationId });
   };
 
+  /** The co-owner's written consent to a deal, declaration or pledge, the day it is made. */
+  const consent = (on: IsoDate, scope: 'transfer' | 'license' | 'open-license' | 'pledge', ref: string) => {
+    if (p.coOwnerId === undefined) return;
+    story.add(on, 'RecordConsent', {
+      consentId: `co-${ref}`,
+      party: 'co-owner',
+      partyId: p.coOwnerId,
+      scope,
+      ref,
+      consentedOn: on,
+    });
+  };
+
   const start = story.after(story.latest, 10, 120);
   if (!start) return;
+  const pledgeId = `pl-${an}`;
+  /** With a registered pledge, the pledgee's consent to a licence (民法典 Art. 444 ¶2). */
+  const pledgeeConsent = (on: IsoDate, dealId: string) => {
+    if (!plan.pledge) return;
+    story.add(on, 'RecordConsent', {
+      consentId: `pc-${dealId}`,
+      party: 'pledgee',
+      partyId: pledgeId,
+      scope: 'license',
+      ref: dealId,
+      consentedOn: on,
+    });
+  };
+  if (plan.pledge) {
+    consent(start, 'pledge', pledgeId);
+    story.add(start, 'RegisterPledge', {
+      pledgeId,
+      pledgeeId: 'icbc-sx',
+      pledgeeName: '中国工商银行山西省分行',
+      registrationNumber: `Y${year(start)}99${p.serial}`,
+      registeredOn: start,
+      securedAmount: money(rng, 500_000, 5_000_000),
+    });
+  }
   switch (plan.deal) {
     case 'none':
       return;
     case 'transfer': {
       const assignee = counterpart();
       const dealId = `tr-${an}`;
-      story.add(start, 'TransferPatent', {
+      let contractDate = start;
+      if (plan.cancelFirst) {
+        // A first contract that falls through: cancelled, so that another can be signed (专利法 Art. 10).
+        const first = other(assignee.id);
+        const firstId = `tr-${an}-0`;
+        consent(start, 'transfer', firstId);
+        story.add(start, 'TransferPatent', {
+          dealId: firstId,
+          assigneeId: first.id,
+          assigneeName: first.name,
+          contractDate: start,
+          price: money(rng, 30_000, 3_000_000),
+          pricingMethod: 'agreed',
+        });
+        const endedOn = story.after(start, 10, 40);
+        if (!endedOn) return;
+        story.add(endedOn, 'EndDeal', {
+          dealId: firstId,
+          ending: 'cancelled',
+          endedOn,
+          reason: '受让方融资未到位，双方协议取消',
+        });
+        const second = story.after(endedOn, 5, 30);
+        if (!second) return;
+        contractDate = second;
+      }
+      consent(contractDate, 'transfer', dealId);
+      story.add(contractDate, 'TransferPatent', {
         dealId,
         assigneeId: assignee.id,
         assigneeName: assignee.name,
-        contractDate: start,
+        contractDate,
         price: money(rng, 30_000, 3_000_000),
         pricingMethod: rng.weighted({ agreed: 80, listing: 15, auction: 5 }),
       });
-      const registeredOn = story.fulfilment(plan.registration, start, addMonths(start, 3));
+      const registeredOn = story.fulfilment(plan.registration, contractDate, addMonths(contractDate, 3));
       if (registeredOn) {
         story.add(registeredOn, 'RegisterTransfer', {
           dealId,
@@ -809,7 +939,7 @@ function dealStory(
           noticeNumber: `${year(registeredOn)}-转让登记-${p.serial.slice(1)}`,
         });
       }
-      report(plan.report, start, { dealId });
+      report(plan.report, contractDate, { dealId });
       if (plan.industrialize && registeredOn) industrialize(assignee.id, registeredOn, p.expiry);
       return;
     }
@@ -817,11 +947,14 @@ function dealStory(
       const licensee = counterpart();
       const dealId = `lic-${an}`;
       const endDate = minDate(addYears(start, rng.int(1, 5)), p.expiry);
+      if (plan.licenseType !== 'ordinary') consent(start, 'license', dealId);
+      pledgeeConsent(start, dealId);
       story.add(start, 'LicensePatent', {
         dealId,
         licenseeId: licensee.id,
         licenseeName: licensee.name,
         type: plan.licenseType,
+        contractDate: start,
         effectiveDate: start,
         endDate,
         royalty: money(rng, 10_000, 800_000),
@@ -833,11 +966,13 @@ function dealStory(
         if (second) {
           const l2 = other(licensee.id);
           const dealId2 = `lic-${an}-2`;
+          pledgeeConsent(second, dealId2);
           story.add(second, 'LicensePatent', {
             dealId: dealId2,
             licenseeId: l2.id,
             licenseeName: l2.name,
             type: 'ordinary',
+            contractDate: second,
             effectiveDate: second,
             endDate: minDate(addYears(second, rng.int(1, 3)), p.expiry),
             royalty: money(rng, 10_000, 300_000),
@@ -846,6 +981,10 @@ function dealStory(
         }
       }
       if (plan.industrialize) industrialize(licensee.id, start, endDate);
+      if (plan.pledge) {
+        const releasedOn = story.after(story.latest, 30, 200);
+        if (releasedOn) story.add(releasedOn, 'ReleasePledge', { pledgeId, releasedOn });
+      }
       return;
     }
     case 'open': {
@@ -853,11 +992,13 @@ function dealStory(
       const termFrom = addDays(start, rng.int(0, 30));
       const termTo = minDate(addYears(termFrom, rng.int(2, 5)), p.expiry);
       if (termTo < termFrom) return; // the patent expires too soon
+      const royalty = rng.chance(0.5)
+        ? { basis: 'lump-sum' as const, amount: money(rng, 5_000, 100_000) }
+        : { basis: 'percentage-of-sales' as const, rate: rng.int(1, 8) };
+      consent(start, 'open-license', declarationId);
       story.add(start, 'DeclareOpenLicense', {
         declarationId,
-        royalty: rng.chance(0.5)
-          ? { basis: 'lump-sum', amount: money(rng, 5_000, 100_000) }
-          : { basis: 'percentage-of-sales', rate: rng.int(1, 8) },
+        royalty,
         termFrom,
         termTo,
         ...(p.kind !== 'invention' ? { evaluationReportRef: `PJ-${year(start)}-${p.serial}` } : {}),
@@ -873,11 +1014,15 @@ function dealStory(
         while (takers.has(e.id)) e = enterprise();
         takers.add(e.id);
         const dealId = `olt-${an}-${j + 1}`;
+        // 专利法 Art. 51 ¶1: a lump sum is paid with the written notice; a royalty on sales later.
         story.add(notifiedOn, 'TakeOpenLicense', {
           dealId,
           licenseeId: e.id,
           licenseeName: e.name,
           notifiedOn,
+          ...(royalty.basis === 'lump-sum'
+            ? { payment: { paidOn: notifiedOn, amount: royalty.amount } }
+            : {}),
         });
         recordal(how, notifiedOn, dealId);
         t = notifiedOn;

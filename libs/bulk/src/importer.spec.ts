@@ -337,6 +337,41 @@ describe('importInventory', () => {
     });
   });
 
+  it('issue 14: reads divisional parents, paid annuities and co-owners; refuses an expired patent and a divisional without its parent', async () => {
+    const parent = an('201710601862');
+    const divisional = an('201910601900');
+    const expired = an('201320601862');
+    const header =
+      '申请号,机构编号,专利名称,专利类型,申请日,授权公告日,发明人,IPC分类号,是否财政资助,实施状态,技术成熟度,自评等级,盘点日期,分案原申请号,年费已缴至年度,共有人';
+    const content = [
+      header,
+      // 细则 r.48–49: numbered in 2019, the parent's 2017 filing date; paid through year 7; a co-owner
+      `${divisional},tyut,一种分案,发明,2017-07-21,2020-03-10,王磊,C04B 38/00,是,未实施,5,A,2024-03-15,ZL ${parent},第7年,sx-coal=山西焦煤集团`,
+      // the same without its parent: the filing year contradicts the number
+      `${an('201910601901')},tyut,一种分案,发明,2017-07-21,2020-03-10,王磊,C04B 38/00,是,未实施,5,A,2024-03-15,,,`,
+      // 专利法 Art. 42: a utility model filed 2013-07-21 ended on 2023-07-20, before this inventory
+      `${expired},tyut,一种过期实用新型,实用新型,2013-07-21,2014-03-10,王磊,E21F 17/18,否,未实施,3,C,2024-03-15,,,`,
+    ].join('\n');
+    const path = file('issue14.csv', content);
+    const summary = await importInventory(store, path, { clock });
+    expect(summary).toMatchObject({ rows: 3, imported: 1, rejected: 2 });
+    const [e] = await store.readStream(patentStream(divisional));
+    expect(e!.data).toMatchObject({
+      divisionalOf: parent,
+      annuitiesPaidThrough: 7,
+      coPatentees: ['山西焦煤集团'],
+      coOwners: [{ id: 'sx-coal', name: '山西焦煤集团' }],
+    });
+    expect(
+      rejectsOf(path)
+        .slice(1)
+        .map((r) => [r[0], r[1]]),
+    ).toEqual([
+      ['2', 'PATENT.FILING_YEAR_MISMATCH'],
+      ['3', 'PATENT.EXPIRED'],
+    ]);
+  });
+
   it('appends nothing when the same file is imported again, and rewrites the same rejects', async () => {
     const path = file(
       'again.csv',

@@ -536,7 +536,9 @@ async function runImport(
         const institutionId = prepared.institutionId!;
         const twin = inBatch.get(an);
         const denied = options.authorize?.(institutionId);
-        const registered = denied ? true : (institutions.get(institutionId) ?? (await isRegistered(institutionId)));
+        const registered = denied
+          ? true
+          : (institutions.get(institutionId) ?? (await isRegistered(institutionId)));
         if (denied) {
           reject(p, denied.code, denied.message);
         } else if (!registered) {

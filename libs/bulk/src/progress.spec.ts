@@ -45,7 +45,9 @@ describe('progress printer', () => {
     });
     p.update(snap(300, 1000));
     p.done();
-    expect(visible(s.text())).toBe('||300 rows  300 rows/s  (299 inventoried, 0 already present, 1 errors)||\n');
+    expect(visible(s.text())).toBe(
+      '||300 rows  300 rows/s  (299 inventoried, 0 already present, 1 errors)||\n',
+    );
   });
 
   it('prints a plain line every 2 s or each 10 % when not a TTY', () => {

@@ -275,7 +275,9 @@ export function convertValue(field: InventoryField, value: unknown): unknown {
       // "sx-coal=山西焦煤集团; jz-ceramics=晋中陶瓷" (id=name, separated like other lists)
       return splitList(cell).map((entry) => {
         const at = entry.search(/[=＝]/);
-        return at < 0 ? { id: entry, name: entry } : { id: entry.slice(0, at).trim(), name: entry.slice(at + 1).trim() };
+        return at < 0
+          ? { id: entry, name: entry }
+          : { id: entry.slice(0, at).trim(), name: entry.slice(at + 1).trim() };
       });
     case 'highValueFlags':
       return toFlags(cell);
@@ -339,7 +341,8 @@ export function inventoryCells(data: InventoryData): string[] {
       const flags = v as Partial<HighValueFlags>;
       return HIGH_VALUE_FLAGS.filter((f) => flags[f] === true).join(';');
     }
-    if (field === 'coOwners') return (v as { id: string; name: string }[]).map((o) => `${o.id}=${o.name}`).join(';');
+    if (field === 'coOwners')
+      return (v as { id: string; name: string }[]).map((o) => `${o.id}=${o.name}`).join(';');
     return Array.isArray(v) ? v.join(';') : String(v);
   });
 }

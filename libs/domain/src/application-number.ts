@@ -126,7 +126,11 @@ export function checkNumberAgainstFiling(
   const long = number.value.length === 14;
   if (divisionalOf) {
     if (divisionalOf.value === number.value) {
-      throw invalid('PATENT.INVALID_DIVISIONAL', `a divisional application cannot be its own parent`, 'divisionalOf');
+      throw invalid(
+        'PATENT.INVALID_DIVISIONAL',
+        `a divisional application cannot be its own parent`,
+        'divisionalOf',
+      );
     }
     if (divisionalOf.kind !== number.kind) {
       throw invalid(

@@ -1,10 +1,4 @@
-import {
-  CALENDAR_COVERAGE,
-  calendarCovers,
-  deadlineOf,
-  isWorkingDay,
-  workingDayOnOrAfter,
-} from './calendar';
+import { CALENDAR_COVERAGE, calendarCovers, deadlineOf, isWorkingDay, workingDayOnOrAfter } from './calendar';
 import { domainErrorOf } from './testing/fixtures';
 
 describe('China’s official working-day calendar (chinese-days; 细则 r.5, 审查指南 V-7 §2.3)', () => {
@@ -91,7 +85,11 @@ describe('China’s official working-day calendar (chinese-days; 细则 r.5, 审
   });
 
   it('deadlineOf: the working day, or the nominal day marked provisional outside the calendar', () => {
-    expect(deadlineOf('2024-10-01')).toEqual({ date: '2024-10-08', nominal: '2024-10-01', provisional: false });
+    expect(deadlineOf('2024-10-01')).toEqual({
+      date: '2024-10-08',
+      nominal: '2024-10-01',
+      provisional: false,
+    });
     const late = `${CALENDAR_COVERAGE.to + 1}-10-01`;
     expect(deadlineOf(late)).toEqual({ date: late, nominal: late, provisional: true });
   });

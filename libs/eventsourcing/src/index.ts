@@ -5,6 +5,7 @@ export * from './ids';
 export * from './handle-command';
 export * from './memory-event-store';
 export * from './projector';
+export * from './store-outage';
 export * from './hash-chain';
 export * from './signing';
 export * from './chain';

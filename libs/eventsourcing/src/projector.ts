@@ -1,3 +1,4 @@
+import { storeOutage } from './store-outage';
 import type { EventStore, StoredEvent } from './types';
 
 /**
@@ -50,7 +51,19 @@ export interface ProjectionStatus {
   /** Events not yet applied. */
   lag: number;
   state: 'running' | 'stopped' | 'failed';
-  lastError?: { message: string; position: number; eventType: string; streamName: string; at: string };
+  lastError?: {
+    message: string;
+    position: number;
+    eventType: string;
+    streamName: string;
+    at: string;
+    /**
+     * When the failure is a store outage (a lost connection, a full disk), the projection retries
+     * by itself: how many retries failed so far, and when the next one is due. Absent for a failure
+     * of the event itself, which waits for `resume()`.
+     */
+    retry?: { attempt: number; at: string };
+  };
 }
 
 /**
@@ -69,6 +82,14 @@ export interface ProjectorOptions {
   pollIntervalMs?: number;
   /** Called when a projection fails on an event. */
   onError?: (error: ProjectionApplyError) => void;
+  /**
+   * Failures that pass by themselves (default: store outages, `storeOutage`): the projection is
+   * retried from the same event after `retryDelayMs.initial`, doubling up to `retryDelayMs.max`,
+   * with no `resume()`. Other failures wait for `resume()` or a restart.
+   */
+  isTransient?: (cause: unknown) => boolean;
+  /** Back-off of those retries; default 500 ms doubling up to 30 s. */
+  retryDelayMs?: { initial: number; max: number };
 }
 
 /**
@@ -81,6 +102,8 @@ export class Projector {
   private readonly pollIntervalMs: number;
   private readonly positions = new Map<string, number>();
   private readonly failures = new Map<string, NonNullable<ProjectionStatus['lastError']>>();
+  /** Projections failed on a store outage: when (epoch ms) to retry them. */
+  private readonly retryAt = new Map<string, number>();
   private head = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -107,7 +130,10 @@ export class Projector {
     if (this.positions.size === 0) await this.init();
     let read = 0;
     for (;;) {
-      const active = this.target.projectionNames.filter((n) => !this.failures.has(n));
+      const now = Date.now();
+      const active = this.target.projectionNames.filter(
+        (n) => !this.failures.has(n) || (this.retryAt.get(n) ?? Infinity) <= now,
+      );
       if (active.length === 0) return read;
       // Refresh checkpoints: another process (a rebuild) may have moved them.
       for (const n of active) this.positions.set(n, await this.target.checkpoint(n));
@@ -125,15 +151,23 @@ export class Projector {
         if (events.length === 0) continue;
         try {
           this.positions.set(name, await this.target.applyBatch(name, events, pos));
+          if (this.retryAt.delete(name)) this.failures.delete(name);
         } catch (err) {
           const failure =
             err instanceof ProjectionApplyError ? err : new ProjectionApplyError(name, events[0]!, err);
+          const transient = (this.options.isTransient ?? ((e) => storeOutage(e) !== undefined))(failure.cause);
+          const attempt = transient ? (this.failures.get(name)?.retry?.attempt ?? 0) + 1 : 0;
+          const { initial, max } = this.options.retryDelayMs ?? { initial: 500, max: 30_000 };
+          const due = Date.now() + Math.min(max, initial * 2 ** Math.min(attempt - 1, 30));
+          if (transient) this.retryAt.set(name, due);
+          else this.retryAt.delete(name);
           this.failures.set(name, {
             message: failure.message,
             position: failure.event.position,
             eventType: failure.event.type,
             streamName: failure.event.streamName,
             at: new Date().toISOString(),
+            ...(transient ? { retry: { attempt, at: new Date(due).toISOString() } } : {}),
           });
           this.options.onError?.(failure);
         }
@@ -181,6 +215,7 @@ export class Projector {
   /** Clears a projection's failure so it retries from the event that failed. */
   resume(name: string): boolean {
     const had = this.failures.delete(name);
+    this.retryAt.delete(name);
     this.poke();
     return had;
   }

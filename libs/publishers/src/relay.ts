@@ -1,6 +1,6 @@
 import type { EventStore, StoredEvent } from '@patent-ledger/eventsourcing';
 import { backoffDelay, DEFAULT_BACKOFF, sleep, type Backoff } from './backoff';
-import { toCloudEvent, type CloudEvent } from './cloudevents';
+import { isPublished, toCloudEvent, type CloudEvent } from './cloudevents';
 
 /** Where relays keep how far they got. `set` must be durable when it returns. */
 export interface CheckpointStore {
@@ -44,8 +44,12 @@ export interface RelayOptions {
   name: string;
   /** The CloudEvents `source` of the envelopes. */
   source: string;
-  /** Which events go out (others are passed over and the checkpoint moves past them). */
-  filter?: (e: StoredEvent) => boolean;
+  /**
+   * Which events go out, and as what: the event (or what of it this destination may see), or
+   * undefined to pass it over (the checkpoint moves past it). Default: every event of the
+   * published streams (`isPublished`). Called in log order.
+   */
+  select?: (e: StoredEvent) => StoredEvent | undefined | Promise<StoredEvent | undefined>;
   /** Events read per batch (default 500). */
   batchSize?: number;
   /** How often to look for new events when idle, ms (default 1000; `poke()` wakes it sooner). */
@@ -107,7 +111,11 @@ export class Relay {
       }
       const last = batch[batch.length - 1]!.position;
       this.head = Math.max(this.head, last);
-      const selected = this.options.filter ? batch.filter(this.options.filter) : batch;
+      const selected: StoredEvent[] = [];
+      for (const e of batch) {
+        const seen = this.options.select ? await this.options.select(e) : isPublished(e) ? e : undefined;
+        if (seen) selected.push(seen);
+      }
       const out = selected.map((event): OutgoingEvent => {
         const envelope = toCloudEvent(event, this.options.source);
         return { event, envelope, body: JSON.stringify(envelope) };

@@ -357,6 +357,9 @@ export class PostgresReadModelDb implements ReadModelDb {
       types: readModelTypes,
     });
     pool.on('error', () => undefined);
+    // A connection that drops while checked out emits 'error' on its client (the pool listens only
+    // while it is idle): without this, an uncaught exception. Its query fails and it is released broken.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     try {
       const client = await pool.connect();
       try {

@@ -519,6 +519,11 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
       application_name: options.applicationName ?? 'patent-ledger',
     });
     pool.on('error', options.onPoolError ?? (() => undefined));
+    // A connection that drops while checked out (a server restart, pg_terminate_backend) emits
+    // 'error' on its client, which the pool listens to only while the client is idle: without a
+    // listener of our own that is an uncaught exception. The query in flight fails anyway, and the
+    // transaction that held the client releases it as broken.
+    pool.on('connect', (client) => client.on('error', options.onPoolError ?? (() => undefined)));
     try {
       await migrate(pool, schema);
     } catch (err) {

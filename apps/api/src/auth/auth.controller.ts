@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { serialize } from 'cookie';
+import { parse as parseCookies, serialize } from 'cookie';
 import type { Request, Response } from 'express';
 import type { LedgerConfig } from '../config';
 import { ProblemException } from '../common/problem';
@@ -70,8 +70,16 @@ export class AuthController {
   @Post('auth/logout')
   @Public()
   @HttpCode(204)
-  @ApiOperation({ summary: 'Sign out of a browser session (clears the session cookie)' })
-  logout(@Res({ passthrough: true }) res: Response): void {
+  @ApiOperation({
+    summary:
+      'Sign out: the sign-in token (session cookie or bearer) is no longer honoured, and the cookie is cleared',
+  })
+  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    const bearer = /^bearer (\S+)$/i.exec(req.headers['authorization'] ?? '')?.[1];
+    const cookie = req.headers.cookie ? parseCookies(req.headers.cookie)[SESSION_COOKIE] : undefined;
+    for (const token of new Set([bearer, cookie])) {
+      if (token) await this.identity.signOut(token);
+    }
     res.setHeader(
       'Set-Cookie',
       serialize(SESSION_COOKIE, '', {

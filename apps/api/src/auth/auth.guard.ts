@@ -46,7 +46,7 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) {
       // A public route needs no credential; a valid bearer token still says who asks (an admin may
       // see more, e.g. the error text of /health).
-      const bearer = /^Bearer (\S+)$/.exec(req.headers['authorization'] ?? '')?.[1];
+      const bearer = /^bearer (\S+)$/i.exec(req.headers['authorization'] ?? '')?.[1];
       if (bearer) {
         await this.identity.authenticate(bearer).then(
           (v) => (req[REQUEST_PRINCIPAL] = v.principal),
@@ -59,7 +59,7 @@ export class AuthGuard implements CanActivate {
     let token: string | undefined;
     let viaCookie = false;
     if (header !== undefined) {
-      const m = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
+      const m = /^bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header);
       if (!m) throw unauthorized('AUTH.INVALID_TOKEN', 'Authorization must be "Bearer <token>"', true);
       token = m[1];
     } else if (req.headers.cookie) {

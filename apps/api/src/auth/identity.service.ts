@@ -47,6 +47,8 @@ export class IdentityService implements OnModuleInit {
   private readonly logger = new Logger('Identity');
   private tokensValue: LedgerTokens | undefined;
   private verifierValue: CredentialVerifier | undefined;
+  /** The sign-in in progress (or queued last) of each account. */
+  private readonly signIns = new Map<string, Promise<void>>();
   private readonly accounts = new Map<
     string,
     { state: AccountState; version: number; disabledAt?: string; at: number }
@@ -95,8 +97,35 @@ export class IdentityService implements OnModuleInit {
       if (verified.pwv !== state.passwordVersion) {
         throw new InvalidCredentialError('the password changed since the token was issued; sign in again');
       }
+      if (verified.jti !== undefined && state.signedOut[verified.jti] !== undefined) {
+        throw new InvalidCredentialError('this session was signed out; sign in again');
+      }
     }
     return verified;
+  }
+
+  /**
+   * Ends a sign-in session: its token is no longer honoured anywhere (recorded as SignedOut in the
+   * account's stream). Other tokens, and tokens that are not sign-in tokens, are left as they are.
+   */
+  async signOut(token: string): Promise<boolean> {
+    let verified: VerifiedToken;
+    try {
+      verified = await this.authenticate(token);
+    } catch {
+      return false; // an invalid or already ended session: nothing to end
+    }
+    const p = verified.principal;
+    if (p.source !== 'account' || verified.jti === undefined) return false;
+    await this.accountCommand(
+      p.userId,
+      {
+        type: 'RecordSignOut',
+        data: { userId: p.userId, jti: verified.jti, until: new Date(verified.exp * 1000).toISOString() },
+      },
+      p,
+    );
+    return true;
   }
 
   /** An account's state (from its stream; `cached` accepts a read up to 2 s old). */
@@ -131,8 +160,26 @@ export class IdentityService implements OnModuleInit {
     }
   }
 
-  /** Signs a person in: a short-lived token (and the CSRF secret of its cookie session). */
+  /**
+   * Signs a person in: a short-lived token (and the CSRF secret of its cookie session). The sign-ins
+   * of one account run one at a time, so that a burst of guesses sent together cannot all pass the
+   * check of failures in a row before any of them is recorded.
+   */
   async login(userId: string, password: string): Promise<LoginResult> {
+    const run = (this.signIns.get(userId) ?? Promise.resolve()).then(() => this.signIn(userId, password));
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.signIns.set(userId, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.signIns.get(userId) === settled) this.signIns.delete(userId);
+    }
+  }
+
+  private async signIn(userId: string, password: string): Promise<LoginResult> {
     const failed = (): ProblemException =>
       ProblemException.of(
         401,

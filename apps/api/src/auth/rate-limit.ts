@@ -19,7 +19,12 @@ export function throttlerOptions(config: Pick<LedgerConfig, 'rateLimit'>): Throt
   return {
     throttlers: [
       { name: 'principal', ttl: 60_000, limit: perMinute, skipIf: (ctx) => perMinute === 0 || isLogin(ctx) },
-      { name: 'login', ttl: 60_000, limit: loginPerMinute, skipIf: (ctx) => loginPerMinute === 0 || !isLogin(ctx) },
+      {
+        name: 'login',
+        ttl: 60_000,
+        limit: loginPerMinute,
+        skipIf: (ctx) => loginPerMinute === 0 || !isLogin(ctx),
+      },
     ],
     getTracker: (req) => {
       const p = (req as AuthenticatedRequest)[REQUEST_PRINCIPAL];

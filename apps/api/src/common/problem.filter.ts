@@ -12,6 +12,7 @@ import { AccessDeniedError } from '@patent-ledger/access';
 import { QueryError } from '@patent-ledger/read-models';
 import type { Request, Response } from 'express';
 import { problem, PROBLEM_CONTENT_TYPE, ProblemException, type Problem } from './problem';
+import { storeUnavailable } from './store-errors';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -34,6 +35,10 @@ export class ProblemFilter implements ExceptionFilter {
     p.instance = req.originalUrl ?? req.url;
     if (exception instanceof ProblemException) {
       for (const [k, v] of Object.entries(exception.headers)) res.setHeader(k, v);
+    }
+    if (p.code === 'STORE.UNAVAILABLE' || p.code === 'STORE.DISK_FULL') {
+      res.setHeader('Retry-After', '1');
+      this.logger.warn(`${p.code}: ${exception instanceof Error ? exception.message : String(exception)}`);
     }
     if (exception instanceof AccessDeniedError) this.onDenied?.(req, exception);
     if (p.status === 500 && process.env['DEBUG500']) console.error(exception);
@@ -91,6 +96,18 @@ export class ProblemFilter implements ExceptionFilter {
     // The SQLite writer thread died with the append in flight: it may or may not be committed.
     if (exception instanceof WriterThreadStoppedError) return problem(503, exception.code, exception.message);
     if (exception instanceof HttpException) return fromHttpException(exception);
+    // The store is away (a lost PostgreSQL connection, a server restart) or its disk is full: 503,
+    // and a write may or may not have been committed before the connection went.
+    const outage = storeUnavailable(exception);
+    if (outage) {
+      return problem(
+        503,
+        outage.code,
+        SAFE_METHODS.has(req.method ?? 'GET')
+          ? `${outage.reason}; try again shortly`
+          : `${outage.reason}; whether the command was recorded is unknown: send it again with the same Idempotency-Key (safe: it is recorded at most once)`,
+      );
+    }
     const bodyParser = exception as { type?: string; status?: number; message?: string; limit?: number };
     if (bodyParser && typeof bodyParser === 'object' && typeof bodyParser.type === 'string') {
       return fromBodyParser(bodyParser);

@@ -76,3 +76,10 @@ export function recordSpan(name: string, start: number, end: number, attributes:
 }
 
 export { context, trace, SpanKind, SpanStatusCode };
+
+/** Stops the traces of an app when it shuts down (see startTracing). */
+export class TracingLifecycle {
+  async onApplicationShutdown(): Promise<void> {
+    await stopTracing();
+  }
+}

@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  CONSENT_PARTIES,
+  CONSENT_SCOPES,
   COOPERATION_WILLINGNESS,
+  DEAL_ENDINGS,
   ENTERPRISE_CATEGORIES,
   GRADES,
   IMPLEMENTATION_STATUSES,
@@ -10,6 +13,7 @@ import {
   LAPSE_REASONS,
   LICENSE_TYPES,
   MILESTONE_GROUPS,
+  OPEN_LICENCE_STARTS,
   PATENT_KINDS,
   PRICING_METHODS,
   PROMOTION_CHANNELS,
@@ -80,6 +84,11 @@ export class HighValueFlagsDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() award?: boolean;
 }
 
+export class CoOwnerDto {
+  @ApiProperty({ example: 'sx-coal-group' }) @Matches(ID, ID_MSG) id!: string;
+  @ApiProperty({ example: '山西焦煤集团有限责任公司' }) @IsString() @Length(1, 500) name!: string;
+}
+
 export class InventoryPatentDto {
   @ApiProperty({
     example: '201710601862.3',
@@ -134,6 +143,48 @@ export class InventoryPatentDto {
   @ApiProperty({ example: '2024-03-15', description: 'Business date of the inventory (盘点)' })
   @IsCalendarDate()
   occurredOn!: string;
+  @ApiPropertyOptional({
+    example: '201710601862.3',
+    description:
+      'For a divisional application (细则 r.48–49): the parent’s application number. The divisional keeps the parent’s filing date, so its number’s year may be later.',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(8, 24)
+  divisionalOf?: string;
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 3650,
+    description:
+      'Patent-term compensation granted, in days (专利法 Art. 42 ¶2–3; inventions granted from 2021-06-01)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(3650)
+  termAdjustmentDays?: number;
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 40,
+    example: 7,
+    description:
+      'The last year of protection (from the filing date) whose annuity is paid: the ledger then tracks the annuities (due dates, grace, lapse for non-payment)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(40)
+  annuitiesPaidThrough?: number;
+  @ApiPropertyOptional({
+    type: () => [CoOwnerDto],
+    description: 'Co-owners with their ids (专利法 Art. 14); their names become coPatentees',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => CoOwnerDto)
+  coOwners?: CoOwnerDto[];
 }
 
 export class ScreeningDto {
@@ -213,9 +264,46 @@ export class LicensePatentDto {
   @ApiProperty() @Matches(ID, ID_MSG) licenseeId!: string;
   @ApiProperty() @IsString() @Length(1, 500) licenseeName!: string;
   @ApiProperty({ enum: LICENSE_TYPES }) @IsIn(LICENSE_TYPES) type!: string;
-  @ApiProperty() @IsCalendarDate() effectiveDate!: string;
-  @ApiProperty() @IsCalendarDate() endDate!: string;
+  @ApiProperty({
+    description:
+      'The date the contract took effect (合同生效日): the recordal period runs from it (细则 r.15 ¶2)',
+  })
+  @IsCalendarDate()
+  contractDate!: string;
+  @ApiProperty({ description: 'First day of the licensed term (not before the grant)' })
+  @IsCalendarDate()
+  effectiveDate!: string;
+  @ApiProperty({ description: 'Last day of the licensed term (not after the last day of protection)' })
+  @IsCalendarDate()
+  endDate!: string;
   @ApiProperty({ ...MONEY_SCHEMA }) @IsMoney() royalty!: string | number;
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['140000'],
+    description: 'GB/T 2260 region codes the licence covers (absent or CN: all of China)',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  territory?: string[];
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Fields of use the licence covers (absent: every field)',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @Length(1, 500, { each: true })
+  fieldsOfUse?: string[];
+  @ApiPropertyOptional({
+    description:
+      'A co-owner granting the licence in its own name (专利法 Art. 14: alone, ordinary licences only)',
+  })
+  @IsOptional()
+  @Matches(ID, ID_MSG)
+  licensorId?: string;
 }
 
 export class RecordLicenseDto {
@@ -265,7 +353,20 @@ export class DeclareOpenLicenseDto {
   })
   @OptionalText(200)
   evaluationReportRef?: string;
+  @ApiPropertyOptional({
+    enum: OPEN_LICENCE_STARTS,
+    description:
+      'When a taker’s licence begins (专利法 Art. 51 ¶1): on payment of the fee, or on the written notice. Default: payment for a lump sum, notification for a royalty on sales',
+  })
+  @IsOptional()
+  @IsIn(OPEN_LICENCE_STARTS)
+  licenceFrom?: string;
   @ApiProperty() @IsCalendarDate() occurredOn!: string;
+}
+
+export class OpenLicenseFeePaymentDto {
+  @ApiProperty() @IsCalendarDate() paidOn!: string;
+  @ApiProperty({ ...MONEY_SCHEMA }) @IsMoney() amount!: string | number;
 }
 
 export class TakeOpenLicenseDto {
@@ -274,7 +375,17 @@ export class TakeOpenLicenseDto {
   dealId!: string;
   @ApiProperty() @Matches(ID, ID_MSG) licenseeId!: string;
   @ApiProperty() @IsString() @Length(1, 500) licenseeName!: string;
-  @ApiProperty() @IsCalendarDate() notifiedOn!: string;
+  @ApiProperty({ description: 'The written notice to the patentee (专利法 Art. 51 ¶1)' })
+  @IsCalendarDate()
+  notifiedOn!: string;
+  @ApiPropertyOptional({
+    type: OpenLicenseFeePaymentDto,
+    description: 'Payment of the published fee; required when the declaration’s licences begin on payment',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => OpenLicenseFeePaymentDto)
+  payment?: OpenLicenseFeePaymentDto;
 }
 
 export class WithdrawOpenLicenseDto {
@@ -294,4 +405,60 @@ export class ReportTransactionDto {
 export class LapsePatentDto {
   @ApiProperty({ enum: LAPSE_REASONS }) @IsIn(LAPSE_REASONS) reason!: string;
   @ApiProperty() @IsCalendarDate() effectiveOn!: string;
+}
+
+export class EndDealDto {
+  @ApiProperty({
+    enum: DEAL_ENDINGS,
+    description: 'cancelled (the contract never took effect), terminated early, or rescinded (解除)',
+  })
+  @IsIn(DEAL_ENDINGS)
+  ending!: string;
+  @ApiProperty({ description: 'The first day the contract no longer binds' })
+  @IsCalendarDate()
+  endedOn!: string;
+  @ApiProperty() @IsString() @Length(1, 2000) reason!: string;
+}
+
+export class PayAnnuityDto {
+  @ApiProperty({ minimum: 1, maximum: 40, description: 'Year of protection, counted from the filing date' })
+  @IsInt()
+  @Min(1)
+  @Max(40)
+  year!: number;
+  @ApiProperty() @IsCalendarDate() paidOn!: string;
+  @ApiProperty({ ...MONEY_SCHEMA, description: 'CNY paid, surcharge included' }) @IsMoney() amount!:
+    string | number;
+  @ApiPropertyOptional({ maxLength: 100 }) @OptionalText(100) receiptNumber?: string;
+}
+
+export class RegisterPledgeDto {
+  @ApiProperty() @Matches(ID, ID_MSG) pledgeId!: string;
+  @ApiProperty() @Matches(ID, ID_MSG) pledgeeId!: string;
+  @ApiProperty() @IsString() @Length(1, 500) pledgeeName!: string;
+  @ApiProperty({ description: 'CNIPA pledge registration number (质押登记号)' })
+  @IsString()
+  @Length(1, 100)
+  registrationNumber!: string;
+  @ApiProperty({ description: 'The pledge exists from its registration (民法典 Art. 444)' })
+  @IsCalendarDate()
+  registeredOn!: string;
+  @ApiPropertyOptional({ ...MONEY_SCHEMA }) @IsOptional() @IsMoney() securedAmount?: string | number;
+}
+
+export class ReleasePledgeDto {
+  @ApiProperty() @IsCalendarDate() releasedOn!: string;
+}
+
+export class RecordConsentDto {
+  @ApiProperty() @Matches(ID, ID_MSG) consentId!: string;
+  @ApiProperty({ enum: CONSENT_PARTIES }) @IsIn(CONSENT_PARTIES) party!: string;
+  @ApiProperty({ description: 'The co-owner’s id, or the pledgeId whose pledgee consents' })
+  @Matches(ID, ID_MSG)
+  partyId!: string;
+  @ApiProperty({ enum: CONSENT_SCOPES }) @IsIn(CONSENT_SCOPES) scope!: string;
+  @ApiProperty({ description: 'The dealId, declarationId or pledgeId consented to' })
+  @Matches(ID, ID_MSG)
+  ref!: string;
+  @ApiProperty() @IsCalendarDate() consentedOn!: string;
 }

@@ -10,7 +10,14 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { parseApplicationNumber, patentStream, type PatentCommand } from '@patent-ledger/domain';
+import {
+  annuityScheduleOf,
+  parseApplicationNumber,
+  patentStream,
+  standingOn,
+  todayInChina,
+  type PatentCommand,
+} from '@patent-ledger/domain';
 import type { Request, Response } from 'express';
 import { commandContext } from '../common/command-context';
 import { ProblemException } from '../common/problem';
@@ -19,15 +26,20 @@ import { Clock } from '../ledger/tokens';
 import { ExecutePatentCommand, GetPatentQuery, GetStreamEventsQuery } from '../ledger/messages';
 import {
   DeclareOpenLicenseDto,
+  EndDealDto,
   EvaluatePatentDto,
   FileDensityProductDto,
   IndustrializePatentDto,
   InventoryPatentDto,
   LapsePatentDto,
   LicensePatentDto,
+  PayAnnuityDto,
   PromotePatentDto,
+  RecordConsentDto,
   RecordLicenseDto,
+  RegisterPledgeDto,
   RegisterTransferDto,
+  ReleasePledgeDto,
   ReportTransactionDto,
   TagIntentDto,
   TakeOpenLicenseDto,
@@ -322,6 +334,101 @@ export class PatentsController {
     return this.run(req, res, id, 'LapsePatent', dto as never);
   }
 
+  @Post(':id/deals/:dealId/ending')
+  @idParam
+  @documented(
+    'A transfer or licence contract cancelled, terminated early or rescinded (DealEnded); its open obligations close as cancelled',
+    EndDealDto,
+    EXAMPLES.dealEnding,
+  )
+  endDeal(
+    @Param('id') id: string,
+    @Param('dealId') dealId: string,
+    @Body() dto: EndDealDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.run(req, res, id, 'EndDeal', { ...dto, dealId } as never);
+  }
+
+  @Post(':id/annuities')
+  @idParam
+  @documented(
+    'Record an annuity payment for a year of protection (AnnuityPaid, 年费; 细则 r.98–100)',
+    PayAnnuityDto,
+    EXAMPLES.annuityPayment,
+  )
+  payAnnuity(
+    @Param('id') id: string,
+    @Body() dto: PayAnnuityDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.run(req, res, id, 'PayAnnuity', dto as never);
+  }
+
+  @Get(':id/annuities')
+  @idParam
+  @ApiOperation({
+    summary:
+      'The annuity schedule as of a date: due dates (moved to working days), grace ends, surcharge, open-licence reduction, payments',
+  })
+  @ApiQuery({ name: 'asOf', required: false, description: 'Business date (default: today in China)' })
+  async annuities(@Param('id') id: string, @Query() view: PatentViewQueryDto, @Req() req: Request) {
+    const applicationNumber = parseApplicationNumber(id, 'id').value;
+    const asOf = view.asOf ?? todayInChina(this.clock.now());
+    const { state } = await this.queries.execute(new GetPatentQuery(applicationNumber, view.asOf, undefined));
+    if (state.status === 'none') throw notFound(applicationNumber);
+    const visible = redactPatent(principalOf(req), state);
+    return {
+      applicationNumber,
+      asOf,
+      standing: standingOn(visible, asOf, false),
+      ...annuityScheduleOf(visible, asOf),
+    };
+  }
+
+  @Post(':id/pledges')
+  @idParam
+  @documented('Record a registered pledge (PledgeRegistered, 质押登记)', RegisterPledgeDto, EXAMPLES.pledge)
+  registerPledge(
+    @Param('id') id: string,
+    @Body() dto: RegisterPledgeDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.run(req, res, id, 'RegisterPledge', dto as never);
+  }
+
+  @Post(':id/pledges/:pledgeId/release')
+  @idParam
+  @documented('Record the release of a pledge (PledgeReleased)', ReleasePledgeDto, EXAMPLES.pledgeRelease)
+  releasePledge(
+    @Param('id') id: string,
+    @Param('pledgeId') pledgeId: string,
+    @Body() dto: ReleasePledgeDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.run(req, res, id, 'ReleasePledge', { ...dto, pledgeId } as never);
+  }
+
+  @Post(':id/consents')
+  @idParam
+  @documented(
+    'Record a co-owner’s (专利法 Art. 14) or pledgee’s (民法典 Art. 444) consent to a deal, declaration or pledge (ConsentRecorded)',
+    RecordConsentDto,
+    EXAMPLES.consent,
+  )
+  recordConsent(
+    @Param('id') id: string,
+    @Body() dto: RecordConsentDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.run(req, res, id, 'RecordConsent', dto as never);
+  }
+
   @Get(':id')
   @idParam
   @ApiOperation({ summary: 'Current state and version of a patent (ETag = version)' })
@@ -359,6 +466,8 @@ export class PatentsController {
       version,
       ...(view.asOf !== undefined ? { asOf: view.asOf } : {}),
       ...(knownAt !== undefined ? { knownAt } : {}),
+      // In force, expired or lapsed on asOf (default today): derived from the dates, no command needed.
+      standing: standingOn(state, view.asOf ?? todayInChina(this.clock.now()), false),
       // Fields the caller may not see (deal money, evaluations in full, inventors) are left out.
       state: redactPatent(principalOf(req), state),
     };

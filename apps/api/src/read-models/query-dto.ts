@@ -81,10 +81,22 @@ export class ResourcePoolQueryDto extends PagingDto {
   @Min(1)
   @Max(5)
   minProspect?: number;
-  @ApiPropertyOptional({ description: 'only patents in this deal status', enum: DEAL_STATUSES })
+  @ApiPropertyOptional({
+    description:
+      'only patents in this status as of asOf (expired: past the last day of protection; lapsed: recorded, or an annuity unpaid past its grace period)',
+    enum: DEAL_STATUSES,
+  })
   @IsOptional()
   @IsIn(DEAL_STATUSES)
   status?: (typeof DEAL_STATUSES)[number];
+  @ApiPropertyOptional({
+    description:
+      'Business date of the statuses (default: today in China): expiry and lapse follow from the dates',
+    example: '2026-08-01',
+  })
+  @IsOptional()
+  @IsCalendarDate()
+  asOf?: string;
   @ApiPropertyOptional({ description: 'Text in the title' })
   @IsOptional()
   @IsString()
@@ -184,6 +196,14 @@ export class ObligationsQueryDto extends PagingDto {
   @IsString()
   @Length(8, 20)
   applicationNumber?: string;
+  @ApiPropertyOptional({
+    description:
+      'only the obligations this party owes (its org id): the institution registers, records and reports; the industrializing enterprise files the patent-intensive product; the holder pays the annuity',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  responsibleParty?: string;
   @ApiPropertyOptional({
     description: 'Business date of the statuses (default: today in China)',
     example: '2025-01-31',

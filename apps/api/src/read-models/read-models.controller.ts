@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { parseApplicationNumber } from '@patent-ledger/domain';
+import { isIsoDate, parseApplicationNumber } from '@patent-ledger/domain';
 import {
   getPoolEntry,
   queryAudit,
@@ -87,6 +87,11 @@ export const OBLIGATIONS_CSV: CsvColumn<ObligationItem>[] = [
   { header: 'late', value: (o) => (o.late === undefined ? '' : o.late) },
   { header: 'daysOverdue', value: (o) => o.daysOverdue ?? '' },
   { header: 'lapsedOn', value: (o) => o.lapsedOn ?? '' },
+  { header: 'responsibleKind', value: (o) => o.responsibleParty?.kind ?? '' },
+  { header: 'responsibleParty', value: (o) => o.responsibleParty?.id ?? '' },
+  { header: 'graceEnd', value: (o) => o.graceEnd ?? '' },
+  { header: 'cancelledOn', value: (o) => o.cancelledOn ?? '' },
+  { header: 'dueDateProvisional', value: (o) => (o.dueDateProvisional ? true : '') },
 ];
 
 export const PROGRESS_CSV: CsvColumn<InstitutionProgress>[] = [
@@ -138,19 +143,33 @@ export class ReadModelsController {
     await this.rm.waitFor('obligations', q.minPosition);
     const { limit, cursor, format: _f, minPosition: _m, asOf, applicationNumber, ...filter } = q;
     const scope = obligationScope(principalOf(req));
-    if (scope.kind === 'party') {
+    // An enterprise sees the obligations it owes (responsibleParty = its org), and only those.
+    if (
+      scope.kind === 'party' &&
+      filter.responsibleParty !== undefined &&
+      filter.responsibleParty !== scope.orgId
+    ) {
       throw new AccessDeniedError(
         'obligations',
         'read obligations',
-        'an enterprise reads the obligations of its own deals on each patent (GET /patents/{id}); the obligations ledger is for institutions, ip-office, auditors and analysts',
+        `read obligations owed by ${filter.responsibleParty} is allowed to that party, its institution, ip-office, auditors and analysts (rule obligations); enterprise ${scope.orgId} reads only the obligations it owes (responsibleParty=${scope.orgId})`,
       );
     }
-    if (scope.kind === 'institution' && filter.institutionId !== undefined && filter.institutionId !== scope.institutionId) {
-      throw new AccessDeniedError('obligations', 'read obligations', `an institution reads only its own obligations (institutionId=${scope.institutionId})`);
+    if (
+      scope.kind === 'institution' &&
+      filter.institutionId !== undefined &&
+      filter.institutionId !== scope.institutionId
+    ) {
+      throw new AccessDeniedError(
+        'obligations',
+        'read obligations',
+        `read obligations of ${filter.institutionId} is allowed to that institution, ip-office, auditors and analysts (rule obligations); institution ${scope.institutionId} reads only its own (institutionId=${scope.institutionId})`,
+      );
     }
     const query = {
       ...filter,
       ...(scope.kind === 'institution' ? { institutionId: scope.institutionId } : {}),
+      ...(scope.kind === 'party' ? { responsibleParty: scope.orgId } : {}),
       ...(applicationNumber !== undefined
         ? { applicationNumber: parseApplicationNumber(applicationNumber, 'applicationNumber').value }
         : {}),
@@ -215,7 +234,9 @@ export class ReadModelsController {
     @Res({ passthrough: true }) res: Response,
   ) {
     await this.rm.waitFor('resource-pool', q.minPosition);
-    const { limit, cursor, format: _f, minPosition: _m, ...filter } = q;
+    const { limit, cursor, format: _f, minPosition: _m, ...given } = q;
+    // Statuses as of a business date (expired, lapsed for an unpaid annuity): today in China by default.
+    const filter = { ...given, asOf: given.asOf ?? todayInChina(this.clock.now()) };
     const db = this.rm.readModels.sql;
     const caller = principalOf(req);
     const visible = (page: { items: PoolEntry[] }) => page.items.map((e) => redactAskingPrice(caller, e));
@@ -245,10 +266,24 @@ export class ReadModelsController {
 
   @Get('resource-pool/:id')
   @ApiOperation({ summary: 'One resource-pool entry' })
-  async poolEntry(@Param('id') id: string, @Req() req: Request, @Query('minPosition') minPosition?: string) {
+  async poolEntry(
+    @Param('id') id: string,
+    @Req() req: Request,
+    @Query('minPosition') minPosition?: string,
+    @Query('asOf') asOf?: string,
+  ) {
     const applicationNumber = parseApplicationNumber(id, 'id').value;
     await this.rm.waitFor('resource-pool', minPosition === undefined ? undefined : Number(minPosition));
-    const entry = await getPoolEntry(this.rm.readModels.sql, applicationNumber);
+    if (asOf !== undefined && !isIsoDate(asOf)) {
+      throw ProblemException.of(400, 'REQUEST.INVALID_QUERY', 'asOf must be a calendar date YYYY-MM-DD', {
+        errors: [{ field: 'asOf', message: `${JSON.stringify(asOf)} is not a calendar date` }],
+      });
+    }
+    const entry = await getPoolEntry(
+      this.rm.readModels.sql,
+      applicationNumber,
+      asOf ?? todayInChina(this.clock.now()),
+    );
     if (!entry) {
       throw ProblemException.of(
         404,
@@ -299,7 +334,9 @@ export class ReadModelsController {
     // The error text of a failed projection is for ip-office admins; others see where it stopped.
     return {
       projections: all.map((p) =>
-        p.lastError ? { ...p, lastError: { ...p.lastError, message: 'the projection failed on this event' } } : p,
+        p.lastError
+          ? { ...p, lastError: { ...p.lastError, message: 'the projection failed on this event' } }
+          : p,
       ),
     };
   }

@@ -89,3 +89,27 @@ describe('accounts', () => {
     expect(loginRetryAfterSeconds(many, at(19))).toBe(900);
   });
 });
+
+describe('signing out', () => {
+  const until = (h: number) => new Date(Date.parse('2026-12-03T00:00:00Z') + h * 3600_000).toISOString();
+  const out = (jti: string, h: number): AccountEvent => ({
+    type: 'SignedOut',
+    data: { userId: 'tto-wang', jti, until: until(h) },
+  });
+
+  it('given a session, when it signs out, then SignedOut; a second sign-out of it records nothing', () => {
+    spec(accountDecider)
+      .given([created])
+      .when({ type: 'RecordSignOut', data: { userId: 'tto-wang', jti: 'j1', until: until(1) } })
+      .then([out('j1', 1)]);
+    spec(accountDecider)
+      .given([created, out('j1', 1)])
+      .when({ type: 'RecordSignOut', data: { userId: 'tto-wang', jti: 'j1', until: until(1) } })
+      .then([]);
+  });
+
+  it('remembers only sign-outs of tokens that could still be valid (a sign-in lasts at most 24 h)', () => {
+    const s = fold([created, out('old', 1), out('mid', 20), out('new', 26)]) as Account;
+    expect(Object.keys(s.signedOut).sort()).toEqual(['mid', 'new']);
+  });
+});

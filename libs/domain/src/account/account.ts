@@ -43,8 +43,13 @@ export interface LoginSucceeded {
   type: 'LoginSucceeded';
   data: { userId: string; at: string };
 }
+export interface SignedOut {
+  type: 'SignedOut';
+  /** The sign-in token `jti` is no longer honoured (it would have expired at `until`). */
+  data: { userId: string; jti: string; until: string };
+}
 export type AccountEvent =
-  UserCreated | PasswordSet | UserDisabled | UserEnabled | LoginFailed | LoginSucceeded;
+  UserCreated | PasswordSet | UserDisabled | UserEnabled | LoginFailed | LoginSucceeded | SignedOut;
 export const ACCOUNT_EVENT_TYPES: readonly AccountEvent['type'][] = [
   'UserCreated',
   'PasswordSet',
@@ -52,6 +57,7 @@ export const ACCOUNT_EVENT_TYPES: readonly AccountEvent['type'][] = [
   'UserEnabled',
   'LoginFailed',
   'LoginSucceeded',
+  'SignedOut',
 ];
 
 export type AccountCommand =
@@ -70,7 +76,8 @@ export type AccountCommand =
   | { type: 'DisableUser'; data: { userId: string; reason: string } }
   | { type: 'EnableUser'; data: { userId: string } }
   | { type: 'RecordLoginFailure'; data: { userId: string; at: string } }
-  | { type: 'RecordLoginSuccess'; data: { userId: string; at: string } };
+  | { type: 'RecordLoginSuccess'; data: { userId: string; at: string } }
+  | { type: 'RecordSignOut'; data: { userId: string; jti: string; until: string } };
 
 export interface Account {
   status: 'active' | 'disabled';
@@ -84,7 +91,12 @@ export interface Account {
   passwordVersion: number;
   failedInARow: number;
   lastFailureAt?: string;
+  /** Sign-in tokens ended by a sign-out: jti → when the token would have expired. */
+  signedOut: Record<string, string>;
 }
+
+/** Longest lifetime of a sign-in token; a sign-out older than this needs no remembering. */
+export const LONGEST_SIGN_IN_MS = 24 * 3600 * 1000;
 export type AccountState = { status: 'none' } | Account;
 
 function requireText(value: unknown, field: string, max: number): string {
@@ -159,6 +171,15 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
       const a = existing(state, command.data.userId);
       return [{ type: 'LoginFailed', data: { userId: a.userId, at: command.data.at } }];
     }
+    case 'RecordSignOut': {
+      const a = existing(state, command.data.userId);
+      const { jti, until } = command.data;
+      if (typeof jti !== 'string' || jti === '' || Number.isNaN(Date.parse(until))) {
+        throw invalid('ACCOUNT.INVALID_SIGN_OUT', 'a sign-out names the token (jti) and its expiry', 'jti');
+      }
+      if (a.signedOut[jti] !== undefined) return [];
+      return [{ type: 'SignedOut', data: { userId: a.userId, jti, until } }];
+    }
     case 'RecordLoginSuccess': {
       const a = existing(state, command.data.userId);
       // Only a success that ends a run of failures is recorded: it resets the counter.
@@ -176,7 +197,7 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
 export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
   switch (event.type) {
     case 'UserCreated':
-      return { status: 'active', ...event.data, passwordVersion: 0, failedInARow: 0 };
+      return { status: 'active', ...event.data, passwordVersion: 0, failedInARow: 0, signedOut: {} };
     case 'PasswordSet':
       if (state.status === 'none') return state;
       return {
@@ -195,6 +216,17 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
         : { ...state, failedInARow: state.failedInARow + 1, lastFailureAt: event.data.at };
     case 'LoginSucceeded':
       return state.status === 'none' ? state : { ...state, failedInARow: 0 };
+    case 'SignedOut': {
+      if (state.status === 'none') return state;
+      // Tokens that expired before this one could still be valid need no remembering.
+      const horizon = Date.parse(event.data.until) - LONGEST_SIGN_IN_MS;
+      const signedOut: Record<string, string> = {};
+      for (const [jti, until] of Object.entries(state.signedOut)) {
+        if (Date.parse(until) > horizon) signedOut[jti] = until;
+      }
+      signedOut[event.data.jti] = event.data.until;
+      return { ...state, signedOut };
+    }
     default:
       return state;
   }

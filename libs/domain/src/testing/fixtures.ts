@@ -162,7 +162,8 @@ export const licensed = (o: Partial<EventData<'Licensed'>> = {}) =>
       licenseeId: ENT_B.id,
       licenseeName: ENT_B.name,
       type: 'ordinary',
-      contractDate: o.effectiveDate !== undefined && o.effectiveDate <= TODAY ? o.effectiveDate : '2024-07-01',
+      contractDate:
+        o.effectiveDate !== undefined && o.effectiveDate <= TODAY ? o.effectiveDate : '2024-07-01',
       effectiveDate: '2024-07-01',
       endDate: '2026-06-30',
       royalty: '200000.00',
@@ -253,7 +254,13 @@ export const lapsed = (o: Partial<EventData<'PatentLapsed'>> = {}) =>
 export const dealEnded = (o: Partial<EventData<'DealEnded'>> = {}) =>
   event(
     'DealEnded',
-    { applicationNumber: AN, dealId: 'deal-t1', ending: 'cancelled', endedOn: '2024-10-01', reason: 'the buyer withdrew' },
+    {
+      applicationNumber: AN,
+      dealId: 'deal-t1',
+      ending: 'cancelled',
+      endedOn: '2024-10-01',
+      reason: 'the buyer withdrew',
+    },
     o,
   );
 
@@ -509,7 +516,12 @@ export const lapsePatent = (o: Loose<CommandData<'LapsePatent'>> = {}, now = NOW
   command('LapsePatent', { reason: 'non-payment', effectiveOn: '2025-05-01' }, o, now);
 
 export const endDeal = (o: Loose<CommandData<'EndDeal'>> = {}, now = NOW) =>
-  command('EndDeal', { dealId: 'deal-t1', ending: 'cancelled', endedOn: '2024-10-01', reason: 'the buyer withdrew' }, o, now);
+  command(
+    'EndDeal',
+    { dealId: 'deal-t1', ending: 'cancelled', endedOn: '2024-10-01', reason: 'the buyer withdrew' },
+    o,
+    now,
+  );
 
 export const payAnnuity = (o: Loose<CommandData<'PayAnnuity'>> = {}, now = NOW) =>
   command('PayAnnuity', { year: 9, paidOn: '2025-05-20', amount: '2000.00' }, o, now);

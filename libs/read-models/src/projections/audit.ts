@@ -24,7 +24,7 @@ const AUDIT_COLUMNS = [
 
 /** An event's data as the audit trail keeps it: a password hash is never copied out of its stream. */
 function auditData(e: StoredEvent): unknown {
-  if (true) return e.data;
+  if (e.type !== 'PasswordSet' || !('passwordHash' in e.data)) return e.data;
   return { ...e.data, passwordHash: '[redacted]' };
 }
 

@@ -232,9 +232,10 @@ export function poolStateOf(p: Patent): Patent {
       ...(t.registration ? { registration: t.registration } : {}),
       ...(t.ended ? { ended: t.ended } : {}),
     })),
-    licenses: p.licenses.map(
-      (l): Partial<License> => ({ dealId: l.dealId, ...(l.ended ? { ended: l.ended } : {}) }),
-    ),
+    licenses: p.licenses.map((l): Partial<License> => ({
+      dealId: l.dealId,
+      ...(l.ended ? { ended: l.ended } : {}),
+    })),
     industrializations: p.industrializations.map((i): Partial<Industrialization> => ({
       industrializationId: i.industrializationId,
     })),

@@ -1,4 +1,10 @@
-import { HIGH_VALUE_FLAGS, isIsoDate, todayInChina, type HighValueFlags, type IsoDate } from '@patent-ledger/domain';
+import {
+  HIGH_VALUE_FLAGS,
+  isIsoDate,
+  todayInChina,
+  type HighValueFlags,
+  type IsoDate,
+} from '@patent-ledger/domain';
 import { cursorSecret, decodeCursor, encodeCursor, QueryError } from '../cursor';
 import type { Dialect, ReadModelDb, SqlTx } from '../sql';
 import {
@@ -211,7 +217,11 @@ export async function queryResourcePool(
   const sort = req.sort ?? 'recent';
   const limit = Math.min(Math.max(req.limit ?? 50, 1), 500);
   if (req.asOf !== undefined && !isIsoDate(req.asOf)) {
-    throw new QueryError('QUERY.INVALID_PARAMETER', `asOf must be an ISO date YYYY-MM-DD, got ${JSON.stringify(req.asOf)}`, 'asOf');
+    throw new QueryError(
+      'QUERY.INVALID_PARAMETER',
+      `asOf must be an ISO date YYYY-MM-DD, got ${JSON.stringify(req.asOf)}`,
+      'asOf',
+    );
   }
   const asOf = req.asOf ?? todayInChina(new Date().toISOString());
   req = { ...req, asOf };

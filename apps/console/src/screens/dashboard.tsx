@@ -1,0 +1,320 @@
+import { useMemo, useState } from 'preact/hooks';
+import { get, qs } from '../api';
+import { useT } from '../i18n';
+import { Card, Chart, fmtPercent, Loadable, StatusBadge, today, useAsync } from '../ui';
+
+export interface ProvinceMilestone {
+  id: string;
+  description: string;
+  group?: string;
+  unit: 'percent' | 'count';
+  target: number;
+  due: string;
+  measuredOn: string;
+  status: string;
+  value: number | null;
+  institutions?: { total: number; met: number };
+  pool?: { patents: number; evaluated: number };
+}
+export interface InstitutionProgress {
+  institutionId: string;
+  name: string;
+  kind: string;
+  province: string;
+  milestoneGroup: string;
+  stockPatentCount: number;
+  inventoried: number;
+  coveragePercent: number | null;
+  milestones: { id: string; status: string; due: string; target: number; coveragePercent: number | null }[];
+}
+export interface ProgressReport {
+  asOf: string;
+  institutions: InstitutionProgress[];
+  province: {
+    institutions: number;
+    stockPatentCount: number;
+    inventoried: number;
+    coveragePercent: number | null;
+    newCohortInventoried: number;
+  };
+  milestones: ProvinceMilestone[];
+}
+
+/** A programme KPI tile: GET /kpis will supply these; until then they come from /progress. */
+export interface KpiTile {
+  id: string;
+  label: string;
+  value: string;
+  status?: string;
+}
+
+const PROGRAMME_START = '2024-02-29';
+
+/** Up to 10 dates from the programme's start to asOf (month ends), asOf last. */
+export function sampleDates(asOf: string): string[] {
+  const out: string[] = [];
+  const end = new Date(`${asOf}T00:00:00Z`);
+  const d = new Date(`${PROGRAMME_START}T00:00:00Z`);
+  while (d < end) {
+    out.push(d.toISOString().slice(0, 10));
+    d.setUTCDate(1);
+    d.setUTCMonth(d.getUTCMonth() + 2);
+    d.setUTCDate(0);
+  }
+  const step = Math.max(1, Math.ceil(out.length / 9));
+  const picked = out.filter((_, i) => i % step === 0);
+  picked.push(asOf);
+  return picked;
+}
+
+interface Funnel {
+  inventory: number;
+  pool: number;
+  evaluated: number;
+  deal: number;
+  industrialized: number;
+}
+
+async function loadDashboard(asOf: string) {
+  const progress = await get<ProgressReport>(`/progress${qs({ asOf })}`);
+  const dates = sampleDates(asOf);
+  const series = await Promise.all(
+    dates.map((d) =>
+      d === asOf
+        ? Promise.resolve(progress)
+        : get<ProgressReport>(`/progress${qs({ asOf: d })}`),
+    ),
+  );
+  const count = (status?: string) =>
+    get<{ total: number }>(`/resource-pool${qs({ limit: 1, status, asOf })}`).then((p) => p.total);
+  const [poolTotal, transferred, licensed, openLicensed, industrialized] = await Promise.all([
+    count(),
+    count('transferred'),
+    count('licensed'),
+    count('open-licensed'),
+    count('industrialized'),
+  ]);
+  const evaluation = progress.milestones.find((m) => m.id === 'evaluation-basic');
+  const funnel: Funnel = {
+    inventory: progress.province.inventoried + progress.province.newCohortInventoried,
+    pool: evaluation?.pool?.patents ?? poolTotal,
+    evaluated: evaluation?.pool?.evaluated ?? 0,
+    deal: transferred + licensed + openLicensed + industrialized,
+    industrialized,
+  };
+  let kpis: KpiTile[] | null = null;
+  try {
+    kpis = (await get<{ tiles: KpiTile[] }>(`/kpis${qs({ asOf })}`)).tiles;
+  } catch {
+    kpis = null; // not there yet: the tiles come from /progress
+  }
+  return { progress, coverage: series.map((p, i) => ({ date: dates[i]!, value: p.province.coveragePercent })), funnel, kpis };
+}
+
+export function Dashboard() {
+  const t = useT();
+  const [asOf, setAsOf] = useState(today());
+  const [data] = useAsync(() => loadDashboard(asOf), [asOf]);
+  return (
+    <div>
+      <div class="toolbar">
+        <label for="as-of">{t('asOf')}</label>
+        <input
+          id="as-of"
+          type="date"
+          value={asOf}
+          min={PROGRAMME_START}
+          onChange={(e) => {
+            const v = (e.target as HTMLInputElement).value;
+            if (/^\d{4}-\d{2}-\d{2}$/.test(v)) setAsOf(v);
+          }}
+        />
+      </div>
+      <Loadable value={data}>{(d) => <DashboardBody {...d} />}</Loadable>
+    </div>
+  );
+}
+
+function DashboardBody({
+  progress,
+  coverage,
+  funnel,
+  kpis,
+}: Awaited<ReturnType<typeof loadDashboard>>) {
+  const t = useT();
+  const p = progress.province;
+  const tiles: KpiTile[] = kpis ?? [
+    { id: 'coverage', label: t('coverage'), value: fmtPercent(p.coveragePercent) },
+    { id: 'institutions', label: t('institutions'), value: String(p.institutions) },
+    { id: 'stock', label: t('stockPatentCount'), value: String(p.stockPatentCount) },
+    { id: 'inventoried', label: t('inventoried'), value: String(p.inventoried) },
+    { id: 'new', label: t('newCohort'), value: String(p.newCohortInventoried) },
+  ];
+  const deadlines = progress.milestones.filter((m) => m.unit === 'percent' && m.id !== 'evaluation-basic');
+  const lineOption = useMemo(
+    () => ({
+      tooltip: { trigger: 'axis' },
+      grid: { left: 48, right: 24, top: 32, bottom: 40 },
+      xAxis: { type: 'category', data: coverage.map((c) => c.date) },
+      yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
+      series: [
+        {
+          name: t('coverage'),
+          type: 'line',
+          data: coverage.map((c) => c.value),
+          markLine: {
+            symbol: 'none',
+            label: { formatter: '{b}' },
+            data: deadlines
+              .filter((m) => coverage.some((c) => c.date >= m.due))
+              .map((m) => ({ name: `${m.id} ${m.due}`, yAxis: m.target })),
+          },
+        },
+      ],
+    }),
+    [coverage, deadlines, t],
+  );
+  const funnelData = (['inventory', 'pool', 'evaluated', 'deal', 'industrialized'] as const).map((k) => ({
+    name: t(`funnel.${k}`),
+    value: funnel[k],
+  }));
+  const funnelOption = useMemo(
+    () => ({
+      tooltip: { trigger: 'item' },
+      series: [{ type: 'funnel', sort: 'none', left: '10%', width: '80%', label: { formatter: '{b}: {c}' }, data: funnelData }],
+    }),
+    [funnel, t],
+  );
+  const groups = groupRollup(progress.institutions);
+  return (
+    <>
+      <Card title={t('kpis')} id="kpis">
+        {!kpis && <p class="note">{t('kpisPending')}</p>}
+        <ul class="tiles">
+          {tiles.map((k) => (
+            <li class="tile" key={k.id} data-kpi={k.id}>
+              <span class="tile-label">{k.label}</span>
+              <span class="tile-value">{k.value}</span>
+            </li>
+          ))}
+        </ul>
+      </Card>
+      <Card title={t('milestones')} id="milestones">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('milestone')}</th>
+              <th scope="col">{t('due')}</th>
+              <th scope="col">{t('target')}</th>
+              <th scope="col">{t('value')}</th>
+              <th scope="col">{t('status')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {progress.milestones.map((m) => (
+              <tr key={m.id} data-milestone={m.id}>
+                <th scope="row" title={m.description}>
+                  {m.id}
+                </th>
+                <td>{m.due}</td>
+                <td>{m.unit === 'percent' ? `${m.target}%` : m.target}</td>
+                <td data-value>{m.unit === 'percent' ? fmtPercent(m.value) : (m.value ?? '—')}</td>
+                <td>
+                  <StatusBadge status={m.status} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Card>
+      <div class="grid2">
+        <Card title={t('coverageOverTime')} id="coverage-chart">
+          <Chart option={lineOption} label={t('coverageOverTime')} data={coverage} />
+        </Card>
+        <Card title={t('funnel')} id="funnel">
+          <Chart option={funnelOption} label={t('funnel')} data={funnel} />
+        </Card>
+      </div>
+      <Card title={t('perGroup')} id="per-group">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('group')}</th>
+              <th scope="col">{t('province')}</th>
+              <th scope="col">{t('institutions')}</th>
+              {(['met', 'on-track', 'at-risk', 'missed'] as const).map((s) => (
+                <th scope="col" key={s}>
+                  {t(`status.${s}`)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {groups.map((g) => (
+              <tr key={`${g.province}-${g.group}`}>
+                <th scope="row">{t(`group.${g.group}`)}</th>
+                <td>{g.province}</td>
+                <td>{g.total}</td>
+                {(['met', 'on-track', 'at-risk', 'missed'] as const).map((s) => (
+                  <td key={s}>{g.counts[s] ?? 0}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Card>
+      <Card title={t('perInstitution')} id="per-institution">
+        <div class="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('institutions')}</th>
+                <th scope="col">{t('province')}</th>
+                <th scope="col">{t('group')}</th>
+                <th scope="col">{t('stockPatentCount')}</th>
+                <th scope="col">{t('inventoried')}</th>
+                <th scope="col">{t('coverage')}</th>
+                <th scope="col">{t('milestones')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {progress.institutions.map((i) => (
+                <tr key={i.institutionId} data-institution={i.institutionId}>
+                  <th scope="row">{i.name}</th>
+                  <td>{i.province}</td>
+                  <td>{t(`group.${i.milestoneGroup}`)}</td>
+                  <td>{i.stockPatentCount}</td>
+                  <td data-inventoried>{i.inventoried}</td>
+                  <td data-coverage>{fmtPercent(i.coveragePercent)}</td>
+                  <td>
+                    {i.milestones.map((m) => (
+                      <span key={m.id} class="ms">
+                        {m.id} <StatusBadge status={m.status} />
+                      </span>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </Card>
+    </>
+  );
+}
+
+const SEVERITY: Record<string, number> = { met: 0, 'on-track': 1, 'at-risk': 2, missed: 3 };
+
+/** Per province and milestone group: how many institutions are at each (worst) status. */
+function groupRollup(institutions: InstitutionProgress[]) {
+  const map = new Map<string, { province: string; group: string; total: number; counts: Record<string, number> }>();
+  for (const i of institutions) {
+    const key = `${i.province}|${i.milestoneGroup}`;
+    const g = map.get(key) ?? { province: i.province, group: i.milestoneGroup, total: 0, counts: {} };
+    const worst = i.milestones.reduce((w, m) => ((SEVERITY[m.status] ?? 0) > (SEVERITY[w] ?? 0) ? m.status : w), 'met');
+    g.total += 1;
+    g.counts[worst] = (g.counts[worst] ?? 0) + 1;
+    map.set(key, g);
+  }
+  return [...map.values()];
+}
