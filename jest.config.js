@@ -15,7 +15,7 @@ module.exports = {
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
   transform: { '^.+\\.(t|j)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|jose|oidc-provider|quick-lru|@koa|koa|nanoid|eta|oidc-token-hash|jsesc|@sindresorhus)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@opentelemetry/otlp-exporter-base|jose|oidc-provider|quick-lru|@koa|koa|nanoid|eta|oidc-token-hash|jsesc|@sindresorhus)/)'],
   moduleNameMapper: {
     '^@patent-ledger/eventsourcing/testing$': '<rootDir>/libs/eventsourcing/src/testing/index.ts',
     '^@patent-ledger/domain/testing$': '<rootDir>/libs/domain/src/testing/fixtures.ts',

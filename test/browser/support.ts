@@ -65,7 +65,9 @@ export async function startConsoleWorld(
   options: { patents?: number; institutions?: number; seed?: number } = {},
 ): Promise<ConsoleWorld> {
   // One thread: the suite shares 2 cores with the browser.
-  const harness = await startHarness({ env: { LEDGER_SQLITE_WRITER: 'inline', LEDGER_PROJECTOR: 'inline' } });
+  const harness = await startHarness({
+    env: { LEDGER_SQLITE_WRITER: 'inline', LEDGER_PROJECTOR: 'inline', LEDGER_COOKIE_SECURE: 'false' },
+  });
   const app = harness.app();
   const store = app.get<EventStore>(EVENT_STORE);
   const province = generateProvince({
@@ -77,11 +79,17 @@ export async function startConsoleWorld(
   const t0 = Date.now();
   const summary = await applyProvince(store, province, {});
   if (process.env['CONSOLE_DEBUG']) process.stderr.write(`applied in ${Date.now() - t0} ms\n`);
-  if (summary.errorCount > 0) throw new Error(`generate failed: ${JSON.stringify(summary.errors.slice(0, 3))}`);
+  if (summary.errorCount > 0)
+    throw new Error(`generate failed: ${JSON.stringify(summary.errors.slice(0, 3))}`);
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer() as Server;
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const adminAuth = await authAs({ role: 'ip-office', orgId: 'sx-cnipa', userId: 'console-admin', admin: true });
+  const adminAuth = await authAs({
+    role: 'ip-office',
+    orgId: 'sx-cnipa',
+    userId: 'console-admin',
+    admin: true,
+  });
   const api = async <T>(path: string, headers: Record<string, string> = adminAuth): Promise<T> => {
     const res = await fetch(`${baseUrl}${path}`, { headers: { Accept: 'application/json', ...headers } });
     if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
@@ -93,7 +101,8 @@ export async function startConsoleWorld(
     const p = await api<{ projections: { name: string; position: number }[] }>('/projections');
     const list = p.projections;
     if (list.length > 0 && list.every((x) => x.position >= head)) break;
-    if (process.env['CONSOLE_DEBUG'] && i % 20 === 0) process.stderr.write(`${head} ${JSON.stringify(p).slice(0, 300)}\n`);
+    if (process.env['CONSOLE_DEBUG'] && i % 20 === 0)
+      process.stderr.write(`${head} ${JSON.stringify(p).slice(0, 300)}\n`);
     if (i > 600) throw new Error(`projections did not catch up: ${JSON.stringify(p)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -140,4 +149,23 @@ export async function signIn(page: Page, baseUrl: string, account: Account): Pro
   await page.getByLabel('密码').fill(PASSWORD);
   await page.getByRole('button', { name: '登录' }).click();
   await page.getByRole('navigation', { name: '主导航' }).waitFor();
+}
+
+/** Builds the console (Vite) when its sources changed since the last build, as `npm start` does. */
+export function ensureConsoleBuilt(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const script = require('../../scripts/build-if-stale.js') as {
+    buildConsoleIfStale(o: { root: string; build: () => number }): { status: number };
+  };
+  const { status } = script.buildConsoleIfStale({
+    root: ROOT,
+    build: () =>
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require('node:child_process') as typeof import('node:child_process')).spawnSync(
+        'npm',
+        ['run', '--silent', 'build:console'],
+        { cwd: ROOT, stdio: 'inherit' },
+      ).status ?? 1,
+  });
+  if (status !== 0) throw new Error('the console build (npm run build:console) failed');
 }

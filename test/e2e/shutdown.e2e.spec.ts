@@ -12,14 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { typescriptPrelude } from '@patent-ledger/eventsourcing';
 import { SqliteEventStore } from '@patent-ledger/store-sqlite';
-import {
-  applicationNumber,
-  E2E_TOKEN_KEY_FILE,
-  EXAMPLES,
-  inventoryBody,
-  PARTIES,
-  tokenFor,
-} from './harness';
+import { applicationNumber, E2E_TOKEN_KEY_FILE, EXAMPLES, inventoryBody, PARTIES, tokenFor } from './harness';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -45,7 +38,13 @@ function freePort(): Promise<number> {
 }
 
 /** One request on a connection of its own (`Connection: close`), so no keep-alive race blurs the result. */
-function post(port: number, path: string, token: string, body: unknown, method = 'POST'): Promise<{ status: number; body: string }> {
+function post(
+  port: number,
+  path: string,
+  token: string,
+  body: unknown,
+  method = 'POST',
+): Promise<{ status: number; body: string }> {
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -80,7 +79,8 @@ describe('SIGTERM under load', () => {
   let child: ChildProcess | undefined;
   afterAll(() => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    if (dir) for (const d of [dir, `${dir}-keys`, `${dir}-witness`]) rmSync(d, { recursive: true, force: true });
+    if (dir)
+      for (const d of [dir, `${dir}-keys`, `${dir}-witness`]) rmSync(d, { recursive: true, force: true });
   });
 
   it('finishes the requests in flight, answers new ones 503 SERVICE.SHUTTING_DOWN, cuts none, then exits 0', async () => {
@@ -116,7 +116,13 @@ describe('SIGTERM under load', () => {
       if (child.exitCode !== null || i > 1200) throw new Error(`the api did not start:\n${log}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const registered = await post(port, `/institutions/${PARTIES.institution.orgId}`, office, EXAMPLES.institution, 'PUT');
+    const registered = await post(
+      port,
+      `/institutions/${PARTIES.institution.orgId}`,
+      office,
+      EXAMPLES.institution,
+      'PUT',
+    );
     expect(registered.status).toBe(201);
 
     // Sixteen clients send inventories back to back; each stops at its first 503 (as Retry-After asks).
@@ -161,7 +167,11 @@ describe('SIGTERM under load', () => {
     const outcome = (a: Answer) => a.error ?? `${a.status} ${a.status === 201 ? '' : a.code}`;
     const cut = answers
       .filter((a) => !['201 ', '503 SERVICE.SHUTTING_DOWN', 'ECONNREFUSED'].includes(outcome(a)))
-      .map((a) => ({ outcome: outcome(a), sentAfterSignalMs: a.sentAt - signalledAt, tookMs: a.answeredAt - a.sentAt }));
+      .map((a) => ({
+        outcome: outcome(a),
+        sentAfterSignalMs: a.sentAt - signalledAt,
+        tookMs: a.answeredAt - a.sentAt,
+      }));
     expect(cut).toEqual([]);
     expect(answers.map(outcome)).toContain('503 SERVICE.SHUTTING_DOWN');
 

@@ -30,7 +30,9 @@ beforeAll(async () => {
   const head = await headPosition(h);
   for (let i = 0; ; i++) {
     const res = await h.http().get('/projections');
-    const audit = (res.body.projections as { name: string; position: number }[]).find((p) => p.name === 'audit')!;
+    const audit = (res.body.projections as { name: string; position: number }[]).find(
+      (p) => p.name === 'audit',
+    )!;
     if (audit.position >= head) break;
     if (i > 1200) throw new Error(`the audit trail did not catch up: ${audit.position} of ${head}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -97,5 +99,8 @@ it('GET /health answers promptly while a 100 k-event CSV export of the audit tra
   // a loop held for seconds by part of it holds one probe that long. Relative to the export's own
   // duration, so that a loaded machine (both slower) does not tip it.
   expect({ ...report, enoughProbes: during.length >= 5 }).toEqual({ ...report, enoughProbes: true });
-  expect({ ...report, withinBound: Math.max(...during) <= took / 4 }).toEqual({ ...report, withinBound: true });
+  expect({ ...report, withinBound: Math.max(...during) <= took / 4 }).toEqual({
+    ...report,
+    withinBound: true,
+  });
 }, 300_000);

@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { openReadModels, openStore } from './stores';
 import { requireJsonBody } from './common/content-type.middleware';
 import { ProblemFilter } from './common/problem.filter';
+import { rejectUnsafeJson } from './common/json-hygiene';
 import { DenialRecorder } from './auth/denials';
 import { documentAccess } from './auth/openapi-access';
 import type { Drain } from './lifecycle/drain';
@@ -57,6 +58,8 @@ export async function createApp(
     limit: config.bodyLimitBytes,
     type: ['application/json', 'application/*+json'],
   });
+  // No control characters, lone surrogates or bidi overrides in any text; no __proto__; bounded depth.
+  app.use(rejectUnsafeJson);
   app.useGlobalPipes(ledgerValidationPipe());
   const denials = app.get(DenialRecorder);
   app.useGlobalFilters(new ProblemFilter((req, err) => denials.recordRequest(req, err)));

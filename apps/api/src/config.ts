@@ -89,6 +89,8 @@ export interface LedgerConfig {
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; shutdownGraceMs: number };
   /** Requests a minute per principal, and sign-ins a minute per client address (0: no limit). */
   rateLimit: { perMinute: number; loginPerMinute: number };
+  /** Limits of one `POST /patents/batch` upload: its bytes, its lines, and the bytes of one line. */
+  batch: { maxBytes: number; maxLines: number; maxLineBytes: number };
 }
 
 /** Settings of authentication (LEDGER_TOKEN_*, LEDGER_LOGIN_*, LEDGER_OIDC_*, LEDGER_COOKIE_SECURE). */
@@ -174,6 +176,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     rateLimit: {
       perMinute: int(env, 'LEDGER_RATE_LIMIT', 3000, 0, 10_000_000),
       loginPerMinute: int(env, 'LEDGER_LOGIN_RATE_LIMIT', 30, 0, 1_000_000),
+    },
+    batch: {
+      maxBytes: int(env, 'LEDGER_BATCH_MAX_BYTES', 256 * 1_048_576, 1024, 16 * 1024 * 1_048_576),
+      maxLines: int(env, 'LEDGER_BATCH_MAX_LINES', 1_000_000, 1, 100_000_000),
+      maxLineBytes: int(env, 'LEDGER_BATCH_MAX_LINE_BYTES', 65_536, 1024, 16 * 1_048_576),
     },
   };
 }

@@ -110,7 +110,12 @@ export async function postBatch(ndjson: string, idempotencyKey: string): Promise
   };
   const csrf = csrfToken();
   if (csrf) headers['X-CSRF-Token'] = csrf;
-  const res = await fetch('/patents/batch', { method: 'POST', headers, credentials: 'same-origin', body: ndjson });
+  const res = await fetch('/patents/batch', {
+    method: 'POST',
+    headers,
+    credentials: 'same-origin',
+    body: ndjson,
+  });
   if (!res.ok) throw await problemOf(res);
   return (await res.text())
     .split('\n')
@@ -167,7 +172,8 @@ export function saveBlob(blob: Blob, filename: string): void {
 
 export function qs(params: Record<string, string | number | boolean | undefined | null>): string {
   const u = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
   const s = u.toString();
   return s ? `?${s}` : '';
 }

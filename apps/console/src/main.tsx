@@ -61,7 +61,13 @@ function SignIn({ onSignedIn }: { onSignedIn: (p: Principal) => void }) {
       >
         <h2 id="signin-h">{t('signInTitle')}</h2>
         <label for="user">{t('user')}</label>
-        <input id="user" name="user" autoComplete="username" value={user} onInput={(e) => setUser((e.target as HTMLInputElement).value)} />
+        <input
+          id="user"
+          name="user"
+          autoComplete="username"
+          value={user}
+          onInput={(e) => setUser((e.target as HTMLInputElement).value)}
+        />
         <label for="password">{t('password')}</label>
         <input
           id="password"
@@ -116,7 +122,12 @@ function App() {
     void me().then(setPrincipal);
   }, []);
   const langButton = (
-    <button type="button" class="lang" lang={lang === 'zh' ? 'en' : 'zh-CN'} onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>
+    <button
+      type="button"
+      class="lang"
+      lang={lang === 'zh' ? 'en' : 'zh-CN'}
+      onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}
+    >
       {t('switchLang')}
     </button>
   );
@@ -130,10 +141,19 @@ function App() {
     );
   const screens = screensFor(principal);
   const [, name, arg] = /^#\/([^/]+)(?:\/(.*))?$/.exec(hash) ?? [];
-  const screen = (name && (screens as string[]).includes(name) ? name : name === 'patent' ? 'patent' : screens[0]) as Screen | 'patent';
+  const screen = (
+    name && (screens as string[]).includes(name) ? name : name === 'patent' ? 'patent' : screens[0]
+  ) as Screen | 'patent';
   return (
     <LangContext.Provider value={{ lang, t }}>
-      <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
+      <a
+        class="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         {t('skip')}
       </a>
       <header class="top">

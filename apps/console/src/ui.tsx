@@ -25,7 +25,8 @@ echarts.use([
   SVGRenderer,
 ]);
 
-export type Async<T> = { state: 'loading' } | { state: 'ok'; value: T } | { state: 'error'; error: ApiError | Error };
+export type Async<T> =
+  { state: 'loading' } | { state: 'ok'; value: T } | { state: 'error'; error: ApiError | Error };
 
 /** Runs `load` whenever one of `deps` changes; the latest run wins. */
 export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): [Async<T>, () => void] {
@@ -93,7 +94,12 @@ export function Field({
   label: string;
   name: string;
   errors?: FieldError[];
-  children: (props: { id: string; name: string; 'aria-invalid'?: 'true'; 'aria-describedby'?: string }) => ComponentChildren;
+  children: (props: {
+    id: string;
+    name: string;
+    'aria-invalid'?: 'true';
+    'aria-describedby'?: string;
+  }) => ComponentChildren;
 }) {
   const [id] = useState(() => `f-${name.replace(/\W+/g, '-')}-${++fieldSeq}`);
   const mine = (errors ?? []).filter((e) => e.field === name || e.field.startsWith(`${name}.`));
@@ -145,7 +151,13 @@ export function Chart({
   }, [option]);
   return (
     <figure class="chart">
-      <div ref={ref} role="img" aria-label={label} data-chart={JSON.stringify(data)} style={{ height: `${height}px` }} />
+      <div
+        ref={ref}
+        role="img"
+        aria-label={label}
+        data-chart={JSON.stringify(data)}
+        style={{ height: `${height}px` }}
+      />
       <figcaption>{label}</figcaption>
     </figure>
   );
@@ -182,4 +194,5 @@ export const today = (): string => {
   return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 };
 
-export const fmtPercent = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : `${v}%`);
+export const fmtPercent = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '—' : `${v}%`;

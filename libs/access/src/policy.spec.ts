@@ -319,3 +319,18 @@ describe('access policy: fields left out', () => {
     expect(redactCommandIds(AUDITOR, entry)).toEqual(entry);
   });
 });
+
+describe('partyFor: consents', () => {
+  it('a consent is sent by the consenting party: the co-owner, or the pledgee of that pledge', () => {
+    const p = patent({
+      coOwners: [{ id: 'sxu', name: 'Shanxi University' }],
+      pledges: [{ pledgeId: 'PL-1', pledgeeId: 'sx-bank' }],
+    } as never);
+    const byCoOwner = command('RecordConsent', { party: 'co-owner', partyId: 'sxu' });
+    const byPledgee = command('RecordConsent', { party: 'pledgee', partyId: 'PL-1' });
+    expect(partyFor(byCoOwner, p, 'sx-cnipa')).toEqual({ role: 'enterprise', orgId: 'sxu' });
+    expect(partyFor(byPledgee, p, 'sx-cnipa')).toEqual({ role: 'enterprise', orgId: 'sx-bank' });
+    expect(() => authorizePatentCommand(partyFor(byPledgee, p, 'sx-cnipa'), byPledgee, p)).not.toThrow();
+    expect(() => authorizePatentCommand(TYUT, byPledgee, p)).toThrow(AccessDeniedError);
+  });
+});

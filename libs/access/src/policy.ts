@@ -96,7 +96,7 @@ export const PATENT_COMMAND_POLICY: { [T in PatentCommandType]: PatentRule<T> } 
       (cmd.data.licensorId !== undefined &&
         cmd.data.licensorId === c.orgId &&
         (c.role === 'institution' || c.role === 'enterprise') &&
-        (p.coOwners ?? []).some((o) => o.id === c.orgId)),
+        p.coOwners.some((o) => o.id === c.orgId)),
   },
   RecordLicense: holderRule(),
   DeclareOpenLicense: holderRule(),
@@ -109,8 +109,7 @@ export const PATENT_COMMAND_POLICY: { [T in PatentCommandType]: PatentRule<T> } 
     rule: 'pledge-release',
     allowedTo: 'the holder, or the pledgee of that pledge',
     allows: (c, cmd, p) =>
-      isHolder(c, p) ||
-      c.orgId === (p.pledges ?? []).find((x) => x.pledgeId === cmd.data.pledgeId)?.pledgeeId,
+      isHolder(c, p) || c.orgId === p.pledges.find((x) => x.pledgeId === cmd.data.pledgeId)?.pledgeeId,
   },
   RecordConsent: {
     rule: 'consent',
@@ -120,7 +119,7 @@ export const PATENT_COMMAND_POLICY: { [T in PatentCommandType]: PatentRule<T> } 
       if (c.role !== 'institution' && c.role !== 'enterprise') return false;
       const party =
         cmd.data.party === 'pledgee'
-          ? (p.pledges ?? []).find((x) => x.pledgeId === cmd.data.partyId)?.pledgeeId
+          ? p.pledges.find((x) => x.pledgeId === cmd.data.partyId)?.pledgeeId
           : cmd.data.partyId;
       return party !== undefined && party === c.orgId;
     },
@@ -342,6 +341,14 @@ export function partyFor(
       );
     case 'ReportTransaction':
       return { role: 'institution', orgId: p.institutionId };
+    case 'RecordConsent': {
+      // The consenting party itself: the co-owner, or the pledgee of that pledge.
+      const d = command.data;
+      const orgId =
+        d.party === 'pledgee' ? p.pledges.find((x) => x.pledgeId === d.partyId)?.pledgeeId : d.partyId;
+      if (orgId === undefined) return holderOf(p);
+      return { role: orgId === p.institutionId ? 'institution' : 'enterprise', orgId };
+    }
     default:
       return holderOf(p);
   }

@@ -23,7 +23,6 @@ import {
   patentStream,
   type PatentEvent,
   type PatentEventType,
-  type PatentCommand,
   type PatentState,
   type RegisterInstitution,
 } from '@patent-ledger/domain';
@@ -42,22 +41,6 @@ import type { GeneratedPatent, GeneratedProvince } from './generator';
 import { buildInventoryRequest, type ImportFormat } from './importer';
 import type { ProgressSnapshot } from './progress';
 import { INVENTORY_FIELDS, inventoryCells } from './rows';
-
-/**
- * A consent is given by the consenting party itself — the co-owner, or the pledgee of the pledge —
- * not by the holder (the access policy's `consent` rule).
- */
-function consentingParty(
-  command: PatentCommand,
-  state: PatentState,
-): { role: Role; orgId: string } | undefined {
-  if (command.type !== 'RecordConsent' || state.status === 'none') return undefined;
-  const d = command.data;
-  const orgId =
-    d.party === 'pledgee' ? state.pledges.find((x) => x.pledgeId === d.partyId)?.pledgeeId : d.partyId;
-  if (orgId === undefined) return undefined;
-  return { role: orgId === state.institutionId ? 'institution' : 'enterprise', orgId };
-}
 
 /** The user recorded for every party the generator acts as. */
 export const DEFAULT_GENERATE_USER = 'generator';
@@ -238,7 +221,7 @@ export async function applyProvince(
         summary.lifecycleCommands++;
         let events: PatentEvent[];
         // Each command is sent, and recorded, as the party the access policy allows for it.
-        const party = as(consentingParty(command, state) ?? partyFor(command, state, ipOfficeOrg));
+        const party = as(partyFor(command, state, ipOfficeOrg));
         try {
           authorizePatentCommand(party, command, state);
           events = patentDecider.decide(command, state);

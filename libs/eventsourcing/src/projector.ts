@@ -155,7 +155,8 @@ export class Projector {
         } catch (err) {
           const failure =
             err instanceof ProjectionApplyError ? err : new ProjectionApplyError(name, events[0]!, err);
-          const transient = (this.options.isTransient ?? ((e) => storeOutage(e) !== undefined))(failure.cause);
+          const isTransient = this.options.isTransient ?? ((e: unknown) => storeOutage(e) !== undefined);
+          const transient = isTransient(failure.cause);
           const attempt = transient ? (this.failures.get(name)?.retry?.attempt ?? 0) + 1 : 0;
           const { initial, max } = this.options.retryDelayMs ?? { initial: 500, max: 30_000 };
           const due = Date.now() + Math.min(max, initial * 2 ** Math.min(attempt - 1, 30));

@@ -35,7 +35,8 @@ export function storeOutage(err: unknown, depth = 0): StoreOutage | undefined {
   if (!(err instanceof Error) || depth > 3) return undefined;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
-    if (code === 'SQLITE_FULL' || code === 'ENOSPC') return { kind: 'disk-full', reason: 'the disk of the store is full' };
+    if (code === 'SQLITE_FULL' || code === 'ENOSPC')
+      return { kind: 'disk-full', reason: 'the disk of the store is full' };
     // PostgreSQL: disk full (53100), out of memory (53200), too many connections (53300),
     // connection exceptions (class 08), the server shutting down or starting (57P01–57P03).
     if (code === '53100') return { kind: 'disk-full', reason: 'the disk of the database server is full' };

@@ -1,6 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { IdempotencyKeyReusedError, InvalidAppendError, WrongExpectedVersionError } from './errors';
+import {
+  ConcurrencyRetriesExhaustedError,
+  IdempotencyKeyReusedError,
+  InvalidAppendError,
+  WrongExpectedVersionError,
+} from './errors';
 import type { ExpectedVersion } from './types';
 
 /** How to start a worker thread on a module of this repository: a file, or code to eval. */
@@ -93,6 +98,9 @@ export function deserializeError(e: SerializedError): Error {
       );
     case 'IdempotencyKeyReusedError':
       return new IdempotencyKeyReusedError(f['commandId'] as string);
+    // A command whose stream kept changing (another process wrote it): 409 on this side too, not 500.
+    case 'STREAM.CONCURRENCY_RETRIES_EXHAUSTED':
+      return new ConcurrencyRetriesExhaustedError(f['streamName'] as string, f['attempts'] as number);
     case 'STREAM.INVALID_APPEND': {
       // InvalidAppendError and an adapter's subclasses of it.
       const err = new InvalidAppendError(e.message);

@@ -38,6 +38,16 @@ describe('csvField', () => {
     ['-.5', "'-.5"],
     ['@SUM(1)', "'@SUM(1)"],
     ['\tx', "'\tx"],
+    // Full-width forms, which an East Asian input method types and spreadsheets take for the ASCII ones.
+    ['＝SUM(A1:A9)', "'＝SUM(A1:A9)"],
+    ['＋86 351 1234', "'＋86 351 1234"],
+    ['－cmd', "'－cmd"],
+    ['＠SUM(1)', "'＠SUM(1)"],
+    // After leading spaces: ASCII, no-break, ideographic.
+    ['  =1+1', "'  =1+1"],
+    ['\u00A0@x', "'\u00A0@x"],
+    ['\u3000＝1+1', "'\u3000＝1+1"],
+    [' \t-x', "' \t-x"],
   ])('guards the formula-like %j as %j', (input, expected) => {
     expect(csvField(input)).toBe(expected);
   });
@@ -56,6 +66,13 @@ describe('csvField', () => {
     expect(csvField(-1250.75)).toBe('-1250.75');
     // Not a plain number: guarded (and then quoted for the comma).
     expect(csvField('-1,5')).toBe(`"'-1,5"`);
+  });
+
+  it('leaves text that only contains those signs, or begins with spaces alone, untouched', () => {
+    expect(csvField(' x')).toBe(' x');
+    expect(csvField('a=b')).toBe('a=b');
+    expect(csvField('价格＝面议')).toBe('价格＝面议');
+    expect(csvField('\u3000山西')).toBe('\u3000山西');
   });
 
   it('keeps Chinese text intact', () => {

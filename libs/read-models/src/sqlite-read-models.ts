@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { READ_MODELS_DDL, ReadModels, type ReadModelsOptions } from './read-models';
@@ -27,7 +27,15 @@ export class SqliteReadModels extends ReadModels {
     projections: readonly ReadModelProjection[],
     options: ReadModelsOptions = {},
   ): SqliteReadModels {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') {
+      // Owner only, as the ledger's own file (the read models copy its deal data): 0700 folders, 0600 file.
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      try {
+        closeSync(openSync(file, 'wx', 0o600));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
     const sql = SqliteReadModelDb.open(file);
     // At once, so that the checkpoints answer (checkpointSync) as soon as open returns.
     for (const ddl of READ_MODELS_DDL(SQLITE_DIALECT)) sql.raw.exec(ddl);

@@ -1,5 +1,5 @@
 import { channel as diagnosticsChannel } from 'node:diagnostics_channel';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -424,7 +424,7 @@ export class SqliteEventStore implements EventStore, ChainHeadStore, HashLog {
     if (synchronous !== 'FULL' && synchronous !== 'NORMAL') {
       throw new Error(`invalid synchronous setting: ${String(synchronous)}`);
     }
-    if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+    if (file !== ':memory:') createPrivately(file);
     const db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
     try {
       db.pragma('journal_mode = WAL');
@@ -760,4 +760,18 @@ function migrate(db: Database.Database): void {
     }
     db.pragma(`user_version = ${MIGRATIONS.length}`);
   }).immediate();
+}
+
+/**
+ * Creates a database file that does not exist yet readable by its owner only (0600), in folders
+ * created 0700: the ledger holds deal prices and personal names. SQLite gives the WAL and the
+ * shared-memory file the main file's mode. Existing files and folders keep theirs.
+ */
+export function createPrivately(file: string): void {
+  mkdirSync(dirname(resolve(file)), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
 }

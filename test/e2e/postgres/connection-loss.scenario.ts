@@ -54,7 +54,7 @@ interface Sent {
   code?: string | undefined;
 }
 
-it('killing the api\'s connections under load: 503 meanwhile, never a crash or a 500, then it recovers by itself and loses nothing', async () => {
+it("killing the api's connections under load: 503 meanwhile, never a crash or a 500, then it recovers by itself and loses nothing", async () => {
   const sent: Sent[] = [];
   const reads: string[] = [];
   let serial = 0;
@@ -63,7 +63,10 @@ it('killing the api\'s connections under load: 503 meanwhile, never a crash or a
     while (!stop) {
       const number = applicationNumber(2022, 1, 900_000 + ++serial);
       const key = newKey('pg-loss');
-      const res = await send(h, 'post', '/patents', inventoryBody(number), { key, headers: actors.institution });
+      const res = await send(h, 'post', '/patents', inventoryBody(number), {
+        key,
+        headers: actors.institution,
+      });
       sent.push({ number, key, status: res.status, code: (res.body as { code?: string }).code });
     }
   };
@@ -95,10 +98,17 @@ it('killing the api\'s connections under load: 503 meanwhile, never a crash or a
 
   // A refused command, retried with its key, lands once; every acknowledged one is stored once.
   for (const s of sent.filter((x) => x.status === 503)) {
-    const retry = await send(h, 'post', '/patents', inventoryBody(s.number), { key: s.key, headers: actors.institution });
+    const retry = await send(h, 'post', '/patents', inventoryBody(s.number), {
+      key: s.key,
+      headers: actors.institution,
+    });
     expect([201]).toContain(retry.status);
   }
-  for (const s of sent) expect({ number: s.number, events: (await eventsOf(h, s.number)).length }).toEqual({ number: s.number, events: 1 });
+  for (const s of sent)
+    expect({ number: s.number, events: (await eventsOf(h, s.number)).length }).toEqual({
+      number: s.number,
+      events: 1,
+    });
 
   // The read models caught up by themselves: the pool's projection passed the last event, none failed.
   const health = await h.http().get('/health');

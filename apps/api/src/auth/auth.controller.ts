@@ -32,6 +32,9 @@ export class AuthController {
       required: ['user', 'password'],
       properties: { user: { type: 'string' }, password: { type: 'string' } },
     },
+    examples: {
+      example: { summary: 'sign in', value: { user: 'tto-wang', password: 'a long passphrase here' } },
+    },
   })
   @ApiResponse({
     status: 200,

@@ -41,6 +41,12 @@ const ROUTES: Record<string, Row | 'public'> = {
   'post /patents/{id}/open-license/takers': row(P.TakeOpenLicense),
   'post /patents/{id}/transaction-reports': row(P.ReportTransaction),
   'post /patents/{id}/lapse': row(P.LapsePatent),
+  'post /patents/{id}/deals/{dealId}/ending': row(P.EndDeal),
+  'post /patents/{id}/annuities': row(P.PayAnnuity),
+  'post /patents/{id}/pledges': row(P.RegisterPledge),
+  'post /patents/{id}/pledges/{pledgeId}/release': row(P.ReleasePledge),
+  'post /patents/{id}/consents': row(P.RecordConsent),
+  'get /patents/{id}/annuities': { rule: 'read', allowedTo: 'every authenticated role' },
   'get /patents/{id}': {
     rule: 'read',
     allowedTo:

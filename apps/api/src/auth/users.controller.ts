@@ -90,6 +90,18 @@ export class UsersController {
         password: { type: 'string', minLength: 12 },
       },
     },
+    examples: {
+      example: {
+        summary: 'a technology-transfer officer of 太原理工大学',
+        value: {
+          userId: 'tto-wang',
+          orgId: 'tyut',
+          role: 'institution',
+          displayName: '王老师 (技术转移中心)',
+          password: 'a long passphrase here',
+        },
+      },
+    },
   })
   @ApiResponse({ status: 201, description: 'Created' })
   @ApiResponse({ status: 403, description: 'Not an ip-office admin' })
@@ -139,6 +151,7 @@ export class UsersController {
       required: ['password'],
       properties: { password: { type: 'string', minLength: 12 } },
     },
+    examples: { example: { summary: 'a new password', value: { password: 'another long passphrase' } } },
   })
   async password(@Param('userId') userId: string, @Body() body: unknown, @Req() req: Request) {
     this.admin(req);
@@ -154,7 +167,12 @@ export class UsersController {
   @Post(':userId/disable')
   @HttpCode(200)
   @ApiOperation({ summary: 'Disable the account (UserDisabled): its sign-in tokens stop working within 2 s' })
-  @ApiBody({ schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } })
+  @ApiBody({
+    schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } },
+    examples: {
+      example: { summary: 'left the office', value: { reason: 'left the technology-transfer office' } },
+    },
+  })
   async disable(@Param('userId') userId: string, @Body() body: unknown, @Req() req: Request) {
     this.admin(req);
     const b = check(body, ['reason']);

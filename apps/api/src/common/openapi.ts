@@ -148,8 +148,55 @@ export const SCHEMAS: Record<string, Schema> = {
       ),
       asOf: date('the business date asked for'),
       knownAt: instant('the instant asked for'),
+      standing: obj(
+        {
+          status: str(
+            'in-force, expired (after the last day of protection) or lapsed (recorded, or an annuity unpaid past its grace period)',
+          ),
+          lastDayOfProtection: date('the last day of the term (专利法 Art. 42)'),
+          reason: str('lapsed: expired, non-payment, invalidated or abandoned'),
+          effectiveOn: date('lapsed: the first day not in force'),
+          lastDayInForce: date(
+            'lapsed: the last day in force (for non-payment, the end of the last paid year)',
+          ),
+          derived: { type: 'boolean', description: 'lapsed: derived from an unpaid annuity, not recorded' },
+        },
+        ['status'],
+        'in force, expired or lapsed on asOf (default today), derived from the dates',
+      ),
     },
     ['applicationNumber', 'version', 'state'],
+  ),
+  AnnuitySchedule: obj(
+    {
+      applicationNumber: str('CNIPA application number'),
+      asOf: date('the business date of the statuses'),
+      standing: obj({ status: str('in-force, expired or lapsed') }, ['status']),
+      tracked: { type: 'boolean', description: 'the ledger knows which annuities are paid' },
+      paidThrough: int('the last year of protection paid'),
+      items: list(
+        obj(
+          {
+            year: int('year of protection (from the filing date)'),
+            from: date('first day of the year'),
+            to: date('last day of the year'),
+            dueDate: date('due (the anniversary, moved to a working day: 细则 r.5)'),
+            graceEnd: date('last day it can be paid, with surcharge (6 months)'),
+            provisional: { type: 'boolean', description: 'the holiday calendar does not cover the year yet' },
+            status: str('paid, due, in-grace, unpaid, not-due or unknown'),
+            surchargePercent: int('in-grace: surcharge if paid on asOf (5 % per month late)'),
+            openLicenseReduction: {
+              type: 'boolean',
+              description: 'reduced while an open licence is in effect (专利法 Art. 51 ¶2)',
+            },
+            payment: obj({ paidOn: date('paid on'), amount: str('CNY'), surchargePercent: int('surcharge') }),
+          },
+          ['year', 'dueDate', 'graceEnd', 'status'],
+        ),
+      ),
+    },
+    ['applicationNumber', 'asOf', 'tracked', 'items'],
+    'The annuities (年费) of a patent as of a date',
   ),
   InstitutionView: obj(
     {
@@ -187,7 +234,15 @@ export const SCHEMAS: Record<string, Schema> = {
       modes: list(str('transfer, license or self-implementation')),
       askingPrice: str('CNY (only for its institution, ip-office and auditors)'),
       admittedOn: date('admitted to the pool on'),
-      status: str('available, in-deal, transferred, ...'),
+      status: str(
+        'as of asOf: available, in-deal, transferred, licensed, open-licensed, industrialized, lapsed or expired',
+      ),
+      expiryDate: date('the last day of protection (专利法 Art. 42)'),
+      nextAnnuity: obj(
+        { year: int('year of protection'), dueDate: date('due'), graceEnd: date('end of the grace period') },
+        [],
+        'the next annuity the ledger knows is unpaid',
+      ),
       evaluationSummary: obj({
         count: int('evaluations'),
         meanProspect: { type: ['number', 'null'], description: 'mean industrialization prospect' },
@@ -206,13 +261,26 @@ export const SCHEMAS: Record<string, Schema> = {
   Obligation: obj(
     {
       id: str('kind:applicationNumber:ref'),
-      kind: str('transfer-registration, license-recordal, transaction-report or density-product-filing'),
+      kind: str('transfer-registration, license-recordal, transaction-report, density-filing or annuity'),
       applicationNumber: str('CNIPA application number'),
       institutionId: str('institution'),
       ref: str('the deal or industrialization'),
       trigger: obj({ type: str('event type'), date: date('business date'), position: int('position') }),
-      dueDate: date('due'),
-      status: str('open, overdue or fulfilled'),
+      dueDate: date('due: the last day, moved off weekends and public holidays (细则 r.5)'),
+      dueDateProvisional: {
+        type: 'boolean',
+        description: 'the holiday calendar does not cover the year yet',
+      },
+      responsibleParty: {
+        type: ['object', 'null'],
+        description:
+          'who owes it: the institution, or an enterprise (the filer of the product, the holder paying an annuity)',
+        properties: { kind: str('institution or enterprise'), id: str('its org id') },
+      },
+      graceEnd: date('annuity: the last day it can be paid with surcharge'),
+      status: str('open, overdue, fulfilled or cancelled'),
+      cancelledOn: date('cancelled: the deal ended that day'),
+      lapsedOn: date('the patent lapsed on'),
       fulfilledOn: date('fulfilled on'),
       late: { type: 'boolean', description: 'fulfilled after the due date' },
       daysOverdue: int('days past due, as of the query date'),
@@ -320,6 +388,7 @@ const SUCCESS: Record<
     },
   },
   'get /patents/{id}': { status: '200', schema: ref('PatentView') },
+  'get /patents/{id}/annuities': { status: '200', schema: ref('AnnuitySchedule') },
   'get /patents/{id}/history': {
     status: '200',
     csv: true,
@@ -519,6 +588,7 @@ SCHEMAS['Account'] = obj(
 const PARAMETERS: Record<string, string> = {
   id: 'CNIPA application number (申请号) with its check digit, e.g. 201710601862.3',
   dealId: 'the transfer or licence deal',
+  pledgeId: 'the registered pledge',
   industrializationId: 'the industrialization',
   institutionId: 'institution id, e.g. tyut',
   userId: 'account id',

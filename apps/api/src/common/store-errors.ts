@@ -9,5 +9,8 @@ export function storeUnavailable(
 ): { code: 'STORE.UNAVAILABLE' | 'STORE.DISK_FULL'; reason: string } | undefined {
   const outage = storeOutage(err);
   if (!outage) return undefined;
-  return { code: outage.kind === 'disk-full' ? 'STORE.DISK_FULL' : 'STORE.UNAVAILABLE', reason: outage.reason };
+  return {
+    code: outage.kind === 'disk-full' ? 'STORE.DISK_FULL' : 'STORE.UNAVAILABLE',
+    reason: outage.reason,
+  };
 }

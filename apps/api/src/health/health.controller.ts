@@ -7,6 +7,7 @@ import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/tokens';
 import { Public } from '../auth/principal';
 import type { LedgerConfig } from '../config';
 import { ChainService } from '../chain/chain.service';
+import { lowDiskSpace } from '../common/disk-space';
 
 @ApiTags('health')
 @Public()
@@ -24,6 +25,22 @@ export class HealthController {
       'Liveness and store readiness (503 when the store cannot serve, or when the log does not extend its witnessed heads and the api refuses to sign: `chain.state` refused)',
   })
   async health(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const low = await lowDiskSpace(this.config);
+    if (low.length > 0) {
+      // Reads would still answer, but no command can commit: not ready.
+      res.status(503);
+      return {
+        status: 'unavailable',
+        store: {
+          kind: this.config.store,
+          ready: false,
+          reason: 'disk-full',
+          error: seesErrorDetails(req)
+            ? low.map((l) => `${l.folder}: ${l.freeBytes} bytes free`).join('; ')
+            : 'the disk of the store is full',
+        },
+      };
+    }
     try {
       await this.store.ping();
       const headPosition = await this.store.headPosition();

@@ -4,7 +4,9 @@ import type { EventStore } from '@patent-ledger/eventsourcing';
 import type { ReadModels } from '@patent-ledger/read-models';
 import type { Response } from 'express';
 import { Public } from '../auth/principal';
-import { EVENT_STORE } from '../ledger/tokens';
+import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/tokens';
+import type { LedgerConfig } from '../config';
+import { lowDiskSpace } from '../common/disk-space';
 import { READ_MODELS } from '../read-models/read-models.service';
 
 /** Whether the application is shutting down (readiness turns false first, so traffic drains). */
@@ -31,6 +33,7 @@ export class ProbesController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODELS) private readonly readModels: ReadModels,
     private readonly lifecycle: Lifecycle,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   @Get('live')
@@ -57,8 +60,10 @@ export class ProbesController {
       check(() => this.store.ping()),
       check(() => (first ? this.readModels.checkpoint(first) : Promise.resolve(0))),
     ]);
-    const checks = { store, readModels, shutdown: this.lifecycle.stopping ? 'stopping' : 'no' };
-    const ready = store === 'up' && readModels === 'up' && !this.lifecycle.stopping;
+    // An SQLite file on a full disk answers reads but commits nothing.
+    const disk = (await lowDiskSpace(this.config)).length > 0 ? 'full' : 'ok';
+    const checks = { store, readModels, disk, shutdown: this.lifecycle.stopping ? 'stopping' : 'no' };
+    const ready = store === 'up' && readModels === 'up' && disk === 'ok' && !this.lifecycle.stopping;
     if (!ready) res.status(503);
     return { status: ready ? 'ready' : 'not-ready', checks };
   }

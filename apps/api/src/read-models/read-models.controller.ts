@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { isIsoDate, parseApplicationNumber } from '@patent-ledger/domain';
 import {
   getPoolEntry,
@@ -266,6 +266,12 @@ export class ReadModelsController {
 
   @Get('resource-pool/:id')
   @ApiOperation({ summary: 'One resource-pool entry' })
+  @ApiQuery({
+    name: 'asOf',
+    required: false,
+    description:
+      'Business date of the status (default: today in China): expired, lapsed for an unpaid annuity',
+  })
   async poolEntry(
     @Param('id') id: string,
     @Req() req: Request,

@@ -26,7 +26,9 @@ const ROLES = ['institution', 'enterprise', 'ip-office', 'auditor', 'analyst'];
 
 export function Admin() {
   const t = useT();
-  const [users, reloadUsers] = useAsync(() => get<{ items: Account[] }>('/users'), []);
+  const [users] = useAsync(() => get<{ items: Account[] }>('/users'), []);
+  // Accounts added here (the list is a read model that follows the log within a second).
+  const [added, setAdded] = useState<Account[]>([]);
   const [date, setDate] = useState(today());
   const [denials] = useAsync(() => get<{ items: Denial[] }>(`/access/denials?date=${date}`), [date]);
   const [institutions] = useAsync(() => get<ProgressReport>(`/progress?asOf=${today()}`), []);
@@ -47,7 +49,7 @@ export function Admin() {
                 </tr>
               </thead>
               <tbody>
-                {u.items.map((a) => (
+                {[...u.items.filter((a) => !added.some((x) => x.userId === a.userId)), ...added].map((a) => (
                   <tr key={a.userId} data-user={a.userId}>
                     <th scope="row">{a.userId}</th>
                     <td>{a.displayName}</td>
@@ -61,7 +63,7 @@ export function Admin() {
             </table>
           )}
         </Loadable>
-        <AddUser onAdded={reloadUsers} />
+        <AddUser onAdded={(a) => setAdded([...added.filter((x) => x.userId !== a.userId), a])} />
       </Card>
       <Card title={t('institutions')} id="institutions">
         <Loadable value={institutions}>
@@ -69,7 +71,8 @@ export function Admin() {
             <ul class="inline-list">
               {p.institutions.map((i) => (
                 <li key={i.institutionId}>
-                  {i.name} ({i.institutionId}, {i.province}, {t(`group.${i.milestoneGroup}`)}, {i.stockPatentCount})
+                  {i.name} ({i.institutionId}, {i.province}, {t(`group.${i.milestoneGroup}`)},{' '}
+                  {i.stockPatentCount})
                 </li>
               ))}
             </ul>
@@ -81,7 +84,14 @@ export function Admin() {
       </Card>
       <Card title={t('denials')} id="denials">
         <Field label={t('date')} name="denials-date">
-          {(p) => <input {...p} type="date" value={date} onChange={(e) => setDate((e.target as HTMLInputElement).value)} />}
+          {(p) => (
+            <input
+              {...p}
+              type="date"
+              value={date}
+              onChange={(e) => setDate((e.target as HTMLInputElement).value)}
+            />
+          )}
         </Field>
         <Loadable value={denials}>
           {(d) =>
@@ -120,7 +130,7 @@ export function Admin() {
   );
 }
 
-function AddUser({ onAdded }: { onAdded: () => void }) {
+function AddUser({ onAdded }: { onAdded: (a: Account) => void }) {
   const t = useT();
   const sub = useSubmission();
   const [f, setF] = useState({ userId: '', orgId: '', role: 'institution', displayName: '', password: '' });
@@ -138,9 +148,9 @@ function AddUser({ onAdded }: { onAdded: () => void }) {
         setFailure(null);
         void sub.run('user', async (key) => {
           try {
-            await write('POST', '/users', { ...f, ...(f.password ? {} : { password: undefined }) }, { idempotencyKey: key });
-            sub.reset();
-            onAdded();
+            const { password, ...rest } = f;
+            const r = await write<Account>('POST', '/users', password ? f : rest, { idempotencyKey: key });
+            onAdded(r.body);
           } catch (err) {
             if (err instanceof ApiError) setErrors(err.errors);
             setFailure(err as Error);
@@ -170,7 +180,15 @@ function AddUser({ onAdded }: { onAdded: () => void }) {
         {(p) => <input {...p} value={f.displayName} onInput={set('displayName')} />}
       </Field>
       <Field label={t('password')} name="password" errors={errors}>
-        {(p) => <input {...p} type="password" autoComplete="new-password" value={f.password} onInput={set('password')} />}
+        {(p) => (
+          <input
+            {...p}
+            type="password"
+            autoComplete="new-password"
+            value={f.password}
+            onInput={set('password')}
+          />
+        )}
       </Field>
       <button type="submit" disabled={sub.submitting}>
         {sub.submitting ? t('submitting') : t('addUser')}

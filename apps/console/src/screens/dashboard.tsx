@@ -80,9 +80,7 @@ async function loadDashboard(asOf: string) {
   const dates = sampleDates(asOf);
   const series = await Promise.all(
     dates.map((d) =>
-      d === asOf
-        ? Promise.resolve(progress)
-        : get<ProgressReport>(`/progress${qs({ asOf: d })}`),
+      d === asOf ? Promise.resolve(progress) : get<ProgressReport>(`/progress${qs({ asOf: d })}`),
     ),
   );
   const count = (status?: string) =>
@@ -108,7 +106,12 @@ async function loadDashboard(asOf: string) {
   } catch {
     kpis = null; // not there yet: the tiles come from /progress
   }
-  return { progress, coverage: series.map((p, i) => ({ date: dates[i]!, value: p.province.coveragePercent })), funnel, kpis };
+  return {
+    progress,
+    coverage: series.map((p, i) => ({ date: dates[i]!, value: p.province.coveragePercent })),
+    funnel,
+    kpis,
+  };
 }
 
 export function Dashboard() {
@@ -135,12 +138,7 @@ export function Dashboard() {
   );
 }
 
-function DashboardBody({
-  progress,
-  coverage,
-  funnel,
-  kpis,
-}: Awaited<ReturnType<typeof loadDashboard>>) {
+function DashboardBody({ progress, coverage, funnel, kpis }: Awaited<ReturnType<typeof loadDashboard>>) {
   const t = useT();
   const p = progress.province;
   const tiles: KpiTile[] = kpis ?? [
@@ -154,7 +152,7 @@ function DashboardBody({
   const lineOption = useMemo(
     () => ({
       tooltip: { trigger: 'axis' },
-      grid: { left: 48, right: 24, top: 32, bottom: 40 },
+      grid: { left: 48, right: 110, top: 32, bottom: 40 },
       xAxis: { type: 'category', data: coverage.map((c) => c.date) },
       yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
       series: [
@@ -181,7 +179,16 @@ function DashboardBody({
   const funnelOption = useMemo(
     () => ({
       tooltip: { trigger: 'item' },
-      series: [{ type: 'funnel', sort: 'none', left: '10%', width: '80%', label: { formatter: '{b}: {c}' }, data: funnelData }],
+      series: [
+        {
+          type: 'funnel',
+          sort: 'none',
+          left: '10%',
+          width: '80%',
+          label: { formatter: '{b}: {c}' },
+          data: funnelData,
+        },
+      ],
     }),
     [funnel, t],
   );
@@ -264,7 +271,7 @@ function DashboardBody({
         </table>
       </Card>
       <Card title={t('perInstitution')} id="per-institution">
-        <div class="scroll">
+        <div class="scroll" tabIndex={0} role="region" aria-label={t('perInstitution')}>
           <table>
             <thead>
               <tr>
@@ -307,11 +314,17 @@ const SEVERITY: Record<string, number> = { met: 0, 'on-track': 1, 'at-risk': 2, 
 
 /** Per province and milestone group: how many institutions are at each (worst) status. */
 function groupRollup(institutions: InstitutionProgress[]) {
-  const map = new Map<string, { province: string; group: string; total: number; counts: Record<string, number> }>();
+  const map = new Map<
+    string,
+    { province: string; group: string; total: number; counts: Record<string, number> }
+  >();
   for (const i of institutions) {
     const key = `${i.province}|${i.milestoneGroup}`;
     const g = map.get(key) ?? { province: i.province, group: i.milestoneGroup, total: 0, counts: {} };
-    const worst = i.milestones.reduce((w, m) => ((SEVERITY[m.status] ?? 0) > (SEVERITY[w] ?? 0) ? m.status : w), 'met');
+    const worst = i.milestones.reduce(
+      (w, m) => ((SEVERITY[m.status] ?? 0) > (SEVERITY[w] ?? 0) ? m.status : w),
+      'met',
+    );
     g.total += 1;
     g.counts[worst] = (g.counts[worst] ?? 0) + 1;
     map.set(key, g);

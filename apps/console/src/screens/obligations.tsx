@@ -23,7 +23,9 @@ async function loadAll(status: string | undefined): Promise<Obligation[]> {
   const out: Obligation[] = [];
   let cursor: string | undefined;
   do {
-    const p = await get<{ items: Obligation[]; nextCursor: string | null }>(`/obligations${qs({ status, limit: 500, cursor })}`);
+    const p = await get<{ items: Obligation[]; nextCursor: string | null }>(
+      `/obligations${qs({ status, limit: 500, cursor })}`,
+    );
     out.push(...p.items);
     cursor = p.nextCursor ?? undefined;
   } while (cursor && out.length < 5000);
@@ -41,7 +43,8 @@ export function Obligations() {
   const [view, setView] = useState<View>('overdue');
   const [mode, setMode] = useState<'list' | 'calendar'>('list');
   const [csvError, setCsvError] = useState<Error | null>(null);
-  const status = view === 'due-soon' ? 'open' : view === 'overdue' ? 'overdue' : view === 'late' ? 'fulfilled' : undefined;
+  const status =
+    view === 'due-soon' ? 'open' : view === 'overdue' ? 'overdue' : view === 'late' ? 'fulfilled' : undefined;
   const [data] = useAsync(() => loadAll(status), [status]);
   const now = today();
   const filter = (items: Obligation[]) =>
@@ -55,7 +58,11 @@ export function Obligations() {
       <div class="toolbar">
         <Field label={t('status')} name="view">
           {(p) => (
-            <select {...p} value={view} onChange={(e) => setView((e.target as HTMLSelectElement).value as View)}>
+            <select
+              {...p}
+              value={view}
+              onChange={(e) => setView((e.target as HTMLSelectElement).value as View)}
+            >
               <option value="due-soon">{t('dueSoon')}</option>
               <option value="overdue">{t('overdue')}</option>
               <option value="late">{t('late')}</option>
@@ -145,7 +152,7 @@ function List({ items }: { items: Obligation[] }) {
   const t = useT();
   return (
     <Card title={t('list')} id="obligation-list">
-      <div class="scroll">
+      <div class="scroll" tabIndex={0} role="region" aria-label={t('list')}>
         <table>
           <thead>
             <tr>
@@ -189,14 +196,24 @@ function Calendar({ items }: { items: Obligation[] }) {
   const first = new Date(`${month}-01T00:00:00Z`);
   const days = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
   const offset = (first.getUTCDay() + 6) % 7; // Monday first
-  const cells: (number | null)[] = [...Array<null>(offset).fill(null), ...Array.from({ length: days }, (_, i) => i + 1)];
+  const cells: (number | null)[] = [
+    ...Array<null>(offset).fill(null),
+    ...Array.from({ length: days }, (_, i) => i + 1),
+  ];
   while (cells.length % 7) cells.push(null);
   const weeks = Array.from({ length: cells.length / 7 }, (_, w) => cells.slice(w * 7, w * 7 + 7));
   const on = (d: number) => items.filter((o) => o.dueDate === `${month}-${String(d).padStart(2, '0')}`);
   return (
     <Card title={t('calendar')} id="obligation-calendar">
       <Field label={t('month')} name="month">
-        {(p) => <input {...p} type="month" value={month} onChange={(e) => setMonth((e.target as HTMLInputElement).value)} />}
+        {(p) => (
+          <input
+            {...p}
+            type="month"
+            value={month}
+            onChange={(e) => setMonth((e.target as HTMLInputElement).value)}
+          />
+        )}
       </Field>
       <table class="calendar">
         <thead>
@@ -217,7 +234,12 @@ function Calendar({ items }: { items: Obligation[] }) {
                     <>
                       <span class="day">{d}</span>
                       {on(d).length > 0 && (
-                        <span class="count" title={on(d).map((o) => o.applicationNumber).join(', ')}>
+                        <span
+                          class="count"
+                          title={on(d)
+                            .map((o) => o.applicationNumber)
+                            .join(', ')}
+                        >
                           {on(d).length}
                         </span>
                       )}

@@ -10,7 +10,16 @@ interface EventRecord {
   metadata: { recordedAt: string; actor?: { orgId: string; role: string; userId: string } };
 }
 interface Provenance {
-  fields: Record<string, { eventType: string; businessDate?: string; recordedAt: string; position: number; actor?: { orgId: string; role: string } }>;
+  fields: Record<
+    string,
+    {
+      eventType: string;
+      businessDate?: string;
+      recordedAt: string;
+      position: number;
+      actor?: { orgId: string; role: string };
+    }
+  >;
 }
 interface Obligation {
   id: string;
@@ -34,20 +43,39 @@ async function optional<T>(p: Promise<T>): Promise<T | Error> {
 }
 
 async function loadPatent(id: string) {
-  const patent = await get<{ version: number; state: Record<string, unknown> & { institutionId: string; title: string } }>(
-    `/patents/${encodeURIComponent(id)}`,
-  );
+  const patent = await get<{
+    version: number;
+    state: Record<string, unknown> & { institutionId: string; title: string };
+  }>(`/patents/${encodeURIComponent(id)}`);
   const enc = encodeURIComponent(id);
   const [events, provenance, verify, obligations] = await Promise.all([
     optional(get<{ events: EventRecord[] }>(`/patents/${enc}/events`)),
     optional(get<Provenance>(`/patents/${enc}/provenance`)),
     optional(get<{ ok: boolean; events: number; issue?: unknown }>(`/patents/${enc}/verify`)),
-    optional(get<{ items: Obligation[] }>(`/obligations?institutionId=${encodeURIComponent(patent.state.institutionId)}&limit=500`)),
+    optional(
+      get<{ items: Obligation[] }>(
+        `/obligations?institutionId=${encodeURIComponent(patent.state.institutionId)}&limit=500`,
+      ),
+    ),
   ]);
   return { patent, events, provenance, verify, obligations };
 }
 
-const SHOWN = ['status', 'title', 'institutionId', 'kind', 'filingDate', 'grantDate', 'expiryDate', 'ipc', 'holder', 'inPool', 'highValue', 'cohort', 'intent'];
+const SHOWN = [
+  'status',
+  'title',
+  'institutionId',
+  'kind',
+  'filingDate',
+  'grantDate',
+  'expiryDate',
+  'ipc',
+  'holder',
+  'inPool',
+  'highValue',
+  'cohort',
+  'intent',
+];
 
 const show = (v: unknown): string =>
   v === undefined || v === null ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v);
@@ -62,9 +90,13 @@ export function PatentPage({ id }: { id: string }) {
         const deals: [string, Deal][] = [
           ...((s['transfers'] as Deal[] | undefined) ?? []).map((x): [string, Deal] => ['transfer', x]),
           ...((s['licenses'] as Deal[] | undefined) ?? []).map((x): [string, Deal] => ['license', x]),
-          ...((s['industrializations'] as Deal[] | undefined) ?? []).map((x): [string, Deal] => ['industrialization', x]),
+          ...((s['industrializations'] as Deal[] | undefined) ?? []).map((x): [string, Deal] => [
+            'industrialization',
+            x,
+          ]),
         ];
-        const obligations = d.obligations instanceof Error ? [] : d.obligations.items.filter((o) => o.applicationNumber === id);
+        const obligations =
+          d.obligations instanceof Error ? [] : d.obligations.items.filter((o) => o.applicationNumber === id);
         return (
           <>
             <h2 class="patent-title">
@@ -92,8 +124,10 @@ export function PatentPage({ id }: { id: string }) {
                 <ol class="timeline">
                   {d.events.events.map((e) => (
                     <li key={e.version} data-event-type={e.type}>
-                      <strong>{e.type}</strong> · {t('businessDate')} {show(e.data.occurredOn ?? e.data['contractDate'])} ·{' '}
-                      {t('recordedAt')} {e.metadata.recordedAt} · {t('actor')} {e.metadata.actor?.role}/{e.metadata.actor?.orgId}
+                      <strong>{e.type}</strong> · {t('businessDate')}{' '}
+                      {show(e.data.occurredOn ?? e.data['contractDate'])} · {t('recordedAt')}{' '}
+                      {e.metadata.recordedAt} · {t('actor')} {e.metadata.actor?.role}/
+                      {e.metadata.actor?.orgId}
                     </li>
                   ))}
                 </ol>
@@ -125,7 +159,7 @@ export function PatentPage({ id }: { id: string }) {
               {d.provenance instanceof Error ? (
                 <ErrorNote error={d.provenance} />
               ) : (
-                <div class="scroll">
+                <div class="scroll" tabIndex={0} role="region" aria-label={t('provenance')}>
                   <table>
                     <thead>
                       <tr>
@@ -162,12 +196,21 @@ export function PatentPage({ id }: { id: string }) {
   );
 }
 
-function VerifyBadge({ verify, id }: { verify: Awaited<ReturnType<typeof loadPatent>>['verify']; id: string }) {
+function VerifyBadge({
+  verify,
+  id,
+}: {
+  verify: Awaited<ReturnType<typeof loadPatent>>['verify'];
+  id: string;
+}) {
   const t = useT();
   if (verify instanceof Error) return null;
   return (
     <span class="verify">
-      <span class={`badge ${verify.ok ? 'badge-met' : 'badge-missed'}`} data-verify={verify.ok ? 'ok' : 'broken'}>
+      <span
+        class={`badge ${verify.ok ? 'badge-met' : 'badge-missed'}`}
+        data-verify={verify.ok ? 'ok' : 'broken'}
+      >
         {t('verify')}: {verify.ok ? `✓ ${t('verified')}` : `✗ ${t('broken')}`}
       </span>
       <button

@@ -25,7 +25,13 @@ interface PoolPage {
   nextCursor: string | null;
 }
 
-const FLAGS = ['strategicEmergingIndustry', 'overseasFamily', 'maintainedOver10Years', 'pledgeFinancing', 'award'];
+const FLAGS = [
+  'strategicEmergingIndustry',
+  'overseasFamily',
+  'maintainedOver10Years',
+  'pledgeFinancing',
+  'award',
+];
 
 interface Filter {
   q: string;
@@ -37,7 +43,16 @@ interface Filter {
   minProspect: string;
   sort: string;
 }
-const EMPTY: Filter = { q: '', ipc: '', institutionId: '', kind: '', mode: '', highValueFlag: '', minProspect: '', sort: 'recent' };
+const EMPTY: Filter = {
+  q: '',
+  ipc: '',
+  institutionId: '',
+  kind: '',
+  mode: '',
+  highValueFlag: '',
+  minProspect: '',
+  sort: 'recent',
+};
 const PAGE = 20;
 
 export function Pool({ fixedInstitution }: { fixedInstitution?: string }) {
@@ -48,13 +63,20 @@ export function Pool({ fixedInstitution }: { fixedInstitution?: string }) {
   const [exportError, setExportError] = useState<Error | null>(null);
   const cursor = cursors[cursors.length - 1];
   const params = { ...filter, limit: PAGE };
-  const [page] = useAsync(() => get<PoolPage>(`/resource-pool${qs({ ...params, cursor })}`), [JSON.stringify(filter), cursor]);
-  const set = (k: keyof Filter) => (e: Event) => setDraft({ ...draft, [k]: (e.target as HTMLInputElement).value });
+  const [page] = useAsync(
+    () => get<PoolPage>(`/resource-pool${qs({ ...params, cursor })}`),
+    [JSON.stringify(filter), cursor],
+  );
+  const set = (k: keyof Filter) => (e: Event) =>
+    setDraft({ ...draft, [k]: (e.target as HTMLInputElement).value });
 
   const exportCsv = async () => {
     setExportError(null);
     try {
-      saveBlob(await getBlob(`/resource-pool${qs({ ...filter, limit: 1000, format: 'csv' })}`, 'text/csv'), 'resource-pool.csv');
+      saveBlob(
+        await getBlob(`/resource-pool${qs({ ...filter, limit: 1000, format: 'csv' })}`, 'text/csv'),
+        'resource-pool.csv',
+      );
     } catch (e) {
       setExportError(e as Error);
     }
@@ -65,7 +87,9 @@ export function Pool({ fixedInstitution }: { fixedInstitution?: string }) {
       const rows: PoolEntry[] = [];
       let next: string | undefined;
       do {
-        const p: PoolPage = await get<PoolPage>(`/resource-pool${qs({ ...filter, limit: 500, cursor: next })}`);
+        const p: PoolPage = await get<PoolPage>(
+          `/resource-pool${qs({ ...filter, limit: 500, cursor: next })}`,
+        );
         rows.push(...p.items);
         next = p.nextCursor ?? undefined;
       } while (next && rows.length < 20_000);
@@ -76,7 +100,10 @@ export function Pool({ fixedInstitution }: { fixedInstitution?: string }) {
           { header: t('institutions'), cell: (r: PoolEntry) => ({ value: r.institutionId }) },
           { header: t('kind'), cell: (r: PoolEntry) => ({ value: t(`kind.${r.kind}`) }) },
           { header: t('ipc'), cell: (r: PoolEntry) => ({ value: r.ipc.join('; ') }) },
-          { header: t('modes'), cell: (r: PoolEntry) => ({ value: r.modes.map((m) => t(`mode.${m}`)).join('、') }) },
+          {
+            header: t('modes'),
+            cell: (r: PoolEntry) => ({ value: r.modes.map((m) => t(`mode.${m}`)).join('、') }),
+          },
           { header: t('status'), cell: (r: PoolEntry) => ({ value: r.status }) },
           {
             header: t('prospect'),
@@ -197,7 +224,11 @@ export function Pool({ fixedInstitution }: { fixedInstitution?: string }) {
               ))}
             </ul>
             <nav class="pager" aria-label={`${t('prev')} / ${t('next')}`}>
-              <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+              <button
+                type="button"
+                disabled={cursors.length <= 1}
+                onClick={() => setCursors(cursors.slice(0, -1))}
+              >
                 {t('prev')}
               </button>
               <button

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, postBatch, saveBlob, write, type FieldError, type Principal } from '../api';
 import { useT } from '../i18n';
 import { Card, ErrorNote, Field, fmtPercent, Loadable, today, useAsync, useSubmission } from '../ui';
@@ -43,7 +43,10 @@ function splitCsvLine(line: string): string[] {
 
 /** The inventory file as NDJSON lines of POST /patents bodies (CSV: a header of the body's field names). */
 export function toNdjsonLines(name: string, text: string): string[] {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   if (!/\.csv$/i.test(name)) return lines;
   const [header, ...rows] = lines;
   if (!header) return [];
@@ -57,7 +60,11 @@ export function toNdjsonLines(name: string, text: string): string[] {
       if (c.startsWith('highValueFlags.')) {
         const flags = (rec['highValueFlags'] ??= {}) as Record<string, boolean>;
         flags[c.slice('highValueFlags.'.length)] = v === 'true' || v === '1';
-      } else if (LIST_FIELDS.has(c)) rec[c] = v.split(/[;；]/).map((x) => x.trim()).filter(Boolean);
+      } else if (LIST_FIELDS.has(c))
+        rec[c] = v
+          .split(/[;；]/)
+          .map((x) => x.trim())
+          .filter(Boolean);
       else if (NUMBER_FIELDS.has(c)) rec[c] = Number(v);
       else if (BOOLEAN_FIELDS.has(c)) rec[c] = v === 'true' || v === '1';
       else rec[c] = v;
@@ -87,7 +94,10 @@ function Upload() {
     await sub.run('upload', async (key) => {
       try {
         for (let i = 0; i < lines.length; i += CHUNK) {
-          const results = (await postBatch(lines.slice(i, i + CHUNK).join('\n') + '\n', `${key}-${i}`)) as RowResult[];
+          const results = (await postBatch(
+            lines.slice(i, i + CHUNK).join('\n') + '\n',
+            `${key}-${i}`,
+          )) as RowResult[];
           for (const r of results) {
             if (r.status === 'imported') c.imported++;
             else if (r.status === 'already-present') c.alreadyPresent++;
@@ -108,8 +118,14 @@ function Upload() {
   };
   const downloadRejects = () => {
     const esc = (s: unknown) => `"${String(s ?? '').replace(/"/g, '""')}"`;
-    const csv = ['row,applicationNumber,code,message', ...rejects.map((r) => [r.row, r.applicationNumber, r.code, r.message].map(esc).join(','))].join('\r\n');
-    saveBlob(new Blob(['\uFEFF' + csv + '\r\n'], { type: 'text/csv;charset=utf-8' }), 'inventory.rejects.csv');
+    const csv = [
+      'row,applicationNumber,code,message',
+      ...rejects.map((r) => [r.row, r.applicationNumber, r.code, r.message].map(esc).join(',')),
+    ].join('\r\n');
+    saveBlob(
+      new Blob(['\uFEFF' + csv + '\r\n'], { type: 'text/csv;charset=utf-8' }),
+      'inventory.rejects.csv',
+    );
   };
   return (
     <Card title={t('upload')} id="upload">
@@ -140,8 +156,8 @@ function Upload() {
           </label>
           <progress id="upload-bar" max={progress.total || 1} value={progress.done} />
           <p aria-live="polite" data-upload-counts={JSON.stringify(counts)}>
-            {t('imported')} {counts.imported} · {t('alreadyPresent')} {counts.alreadyPresent} · {t('rejected')}{' '}
-            {counts.rejected}
+            {t('imported')} {counts.imported} · {t('alreadyPresent')} {counts.alreadyPresent} ·{' '}
+            {t('rejected')} {counts.rejected}
           </p>
         </div>
       )}
@@ -200,7 +216,9 @@ function PatentPicker({ pv }: { pv: ReturnType<typeof usePatentVersion> }) {
   return (
     <div class="picker">
       <Field label={t('applicationNumber')} name="applicationNumber">
-        {(p) => <input {...p} value={pv.id} onInput={(e) => pv.setId((e.target as HTMLInputElement).value)} />}
+        {(p) => (
+          <input {...p} value={pv.id} onInput={(e) => pv.setId((e.target as HTMLInputElement).value)} />
+        )}
       </Field>
       <button type="button" onClick={() => void pv.load()}>
         {t('load')}
@@ -266,6 +284,7 @@ function IntentForm() {
   const [askingPrice, setAskingPrice] = useState('');
   const [occurredOn, setOccurredOn] = useState(today());
   const changed = () => sub.reset();
+  useEffect(() => sub.reset(), [pv.id]);
   return (
     <Card title={t('intentForm')} id="intent">
       <PatentPicker pv={pv} />
@@ -289,7 +308,7 @@ function IntentForm() {
                 if (r.body.version) pv.setVersion(r.body.version);
                 return r;
               }),
-            ).then((ok) => ok && sub.reset()),
+            ),
           );
         }}
       >
@@ -303,7 +322,9 @@ function IntentForm() {
                 value={m}
                 checked={modes.includes(m)}
                 onChange={(e) =>
-                  setModes((e.target as HTMLInputElement).checked ? [...modes, m] : modes.filter((x) => x !== m))
+                  setModes(
+                    (e.target as HTMLInputElement).checked ? [...modes, m] : modes.filter((x) => x !== m),
+                  )
                 }
               />
               {t(`mode.${m}`)}
@@ -330,7 +351,11 @@ function IntentForm() {
         </Field>
         <Field label={t('screeningDecision')} name="screening.decision" errors={o.errors}>
           {(p) => (
-            <select {...p} value={decision} onChange={(e) => setDecision((e.target as HTMLSelectElement).value)}>
+            <select
+              {...p}
+              value={decision}
+              onChange={(e) => setDecision((e.target as HTMLSelectElement).value)}
+            >
               {['admitted', 'declined'].map((k) => (
                 <option key={k} value={k}>
                   {t(`decision.${k}`)}
@@ -340,10 +365,23 @@ function IntentForm() {
           )}
         </Field>
         <Field label={t('askingPrice')} name="askingPrice" errors={o.errors}>
-          {(p) => <input {...p} value={askingPrice} inputMode="decimal" onInput={(e) => setAskingPrice((e.target as HTMLInputElement).value)} />}
+          {(p) => (
+            <input
+              {...p}
+              value={askingPrice}
+              inputMode="decimal"
+              onInput={(e) => setAskingPrice((e.target as HTMLInputElement).value)}
+            />
+          )}
         </Field>
         <Field label={t('occurredOn')} name="occurredOn" errors={o.errors}>
-          {(p) => <input {...p} value={occurredOn} onInput={(e) => setOccurredOn((e.target as HTMLInputElement).value)} />}
+          {(p) => (
+            <input
+              {...p}
+              value={occurredOn}
+              onInput={(e) => setOccurredOn((e.target as HTMLInputElement).value)}
+            />
+          )}
         </Field>
         <button type="submit" disabled={sub.submitting}>
           {sub.submitting ? t('submitting') : t('submit')}
@@ -367,7 +405,8 @@ export function InstitutionWorkspace({ principal }: { principal: Principal }) {
             return (
               <div>
                 <p data-own-progress={mine.institutionId}>
-                  {mine.name}: {t('inventoried')} {mine.inventoried} / {mine.stockPatentCount} ({fmtPercent(mine.coveragePercent)})
+                  {mine.name}: {t('inventoried')} {mine.inventoried} / {mine.stockPatentCount} (
+                  {fmtPercent(mine.coveragePercent)})
                 </p>
                 <label for="own-coverage">{t('coverage')}</label>
                 <progress id="own-coverage" max={100} value={mine.coveragePercent ?? 0} />
@@ -396,6 +435,7 @@ export function EnterpriseWorkspace({ principal }: { principal: Principal }) {
   const [need, setNeed] = useState('minor');
   const [willingness, setWillingness] = useState('interested');
   const [occurredOn, setOccurredOn] = useState(today());
+  useEffect(() => sub.reset(), [pv.id]);
   return (
     <div>
       <Card title={t('evaluateForm')} id="evaluate">
@@ -425,16 +465,22 @@ export function EnterpriseWorkspace({ principal }: { principal: Principal }) {
                   if (r.body.version) pv.setVersion(r.body.version);
                   return r;
                 }),
-              ).then((ok) => ok && sub.reset()),
+              ),
             );
           }}
         >
           <Field label={t('enterpriseName')} name="enterpriseName" errors={o.errors}>
-            {(p) => <input {...p} value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />}
+            {(p) => (
+              <input {...p} value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+            )}
           </Field>
           <Field label={t('enterpriseCategory')} name="enterpriseCategory" errors={o.errors}>
             {(p) => (
-              <select {...p} value={category} onChange={(e) => setCategory((e.target as HTMLSelectElement).value)}>
+              <select
+                {...p}
+                value={category}
+                onChange={(e) => setCategory((e.target as HTMLSelectElement).value)}
+              >
                 {['ip-advantage', 'specialized-sme', 'high-tech', 'state-owned', 'other'].map((k) => (
                   <option key={k} value={k}>
                     {t(`cat.${k}`)}
@@ -445,7 +491,11 @@ export function EnterpriseWorkspace({ principal }: { principal: Principal }) {
           </Field>
           <Field label={t('prospect')} name="industrializationProspect" errors={o.errors}>
             {(p) => (
-              <select {...p} value={prospect} onChange={(e) => setProspect((e.target as HTMLSelectElement).value)}>
+              <select
+                {...p}
+                value={prospect}
+                onChange={(e) => setProspect((e.target as HTMLSelectElement).value)}
+              >
                 {[1, 2, 3, 4, 5].map((k) => (
                   <option key={k} value={String(k)}>
                     {k}
@@ -467,7 +517,11 @@ export function EnterpriseWorkspace({ principal }: { principal: Principal }) {
           </Field>
           <Field label={t('willingness')} name="cooperationWillingness" errors={o.errors}>
             {(p) => (
-              <select {...p} value={willingness} onChange={(e) => setWillingness((e.target as HTMLSelectElement).value)}>
+              <select
+                {...p}
+                value={willingness}
+                onChange={(e) => setWillingness((e.target as HTMLSelectElement).value)}
+              >
                 {['none', 'watch', 'interested', 'license', 'purchase', 'joint-rd'].map((k) => (
                   <option key={k} value={k}>
                     {t(`will.${k}`)}
@@ -477,7 +531,13 @@ export function EnterpriseWorkspace({ principal }: { principal: Principal }) {
             )}
           </Field>
           <Field label={t('occurredOn')} name="occurredOn" errors={o.errors}>
-            {(p) => <input {...p} value={occurredOn} onInput={(e) => setOccurredOn((e.target as HTMLInputElement).value)} />}
+            {(p) => (
+              <input
+                {...p}
+                value={occurredOn}
+                onInput={(e) => setOccurredOn((e.target as HTMLInputElement).value)}
+              />
+            )}
           </Field>
           <button type="submit" disabled={sub.submitting}>
             {sub.submitting ? t('submitting') : t('submit')}

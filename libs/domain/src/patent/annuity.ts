@@ -98,7 +98,12 @@ export function nonPaymentLapse(
   const nominalDue = anniversaryOf(p.filingDate, year - 1);
   const nominalGraceEnd = addMonths(nominalDue, ANNUITY_GRACE_MONTHS);
   if (date <= nominalGraceEnd) return undefined;
-  const graceEnd = strict ? workingDayOnOrAfter(nominalGraceEnd) : deadlineOf(nominalGraceEnd).date;
+  // A month past the nominal end no holiday can have moved it that far: no need for the calendar then
+  // (a long-past year it may not cover). Closer, a strict caller needs the exact working day.
+  const graceEnd =
+    strict && date <= addDays(nominalGraceEnd, 31)
+      ? workingDayOnOrAfter(nominalGraceEnd)
+      : deadlineOf(nominalGraceEnd).date;
   if (date <= graceEnd) return undefined;
   return { year, effectiveOn: nominalDue, lastDayInForce: addDays(nominalDue, -1), graceEnd };
 }
