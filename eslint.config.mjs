@@ -75,7 +75,14 @@ export default tseslint.config(
   {
     files: ['libs/access/**/*.ts'],
     rules: restrict(
-      ['@nestjs/*', '@patent-ledger/store-*', '@patent-ledger/read-models', '@patent-ledger/eventsourcing', ...IO_MODULES, '**/apps/**'],
+      [
+        '@nestjs/*',
+        '@patent-ledger/store-*',
+        '@patent-ledger/read-models',
+        '@patent-ledger/eventsourcing',
+        ...IO_MODULES,
+        '**/apps/**',
+      ],
       'libs/access is the policy: pure, it knows the domain only.',
     ),
   },
@@ -103,7 +110,13 @@ export default tseslint.config(
   {
     files: ['libs/publishers/**/*.ts'],
     rules: restrict(
-      ['@nestjs/*', '@patent-ledger/store-*', '@patent-ledger/read-models', '@patent-ledger/access', '**/apps/**'],
+      [
+        '@nestjs/*',
+        '@patent-ledger/store-*',
+        '@patent-ledger/read-models',
+        '@patent-ledger/access',
+        '**/apps/**',
+      ],
       'libs/publishers relays the log through the EventStore port: no framework, store adapter, read model or policy.',
     ),
   },

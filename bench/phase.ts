@@ -41,6 +41,7 @@ const PHASES: Record<string, () => Promise<Phase>> = {
   'ledger-copy': async () => (await import('./phases/projection.js')).ledgerCopyPhase,
   projection: async () => (await import('./phases/projection.js')).projectionPhase,
   pool: async () => (await import('./phases/pool.js')).poolPhase,
+  publishers: async () => (await import('./phases/publishers.js')).publishersPhase,
 };
 
 async function main(): Promise<void> {

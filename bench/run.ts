@@ -17,7 +17,7 @@ import type { StoreSpec } from './lib/stores';
 const REPO = resolve(__dirname, '..', '..', '..');
 const RESULTS = join(REPO, 'bench', 'results.json');
 const PHASE_JS = join(__dirname, 'phase.js');
-const PHASE_NAMES = ['import', 'appends', 'command', 'http', 'projection', 'pool'] as const;
+const PHASE_NAMES = ['import', 'appends', 'command', 'http', 'projection', 'pool', 'publishers'] as const;
 type PhaseName = (typeof PHASE_NAMES)[number];
 
 interface Options {
@@ -100,6 +100,10 @@ function sizes(o: Options) {
     ledgerPatents: 311_000,
     poolPerQuery: 100,
     poolSecondsPerShape: 15,
+    publisherEvents: 100_000,
+    publisherLatencyEvents: 2_000,
+    publisherAppends: 2_000,
+    publisherBlocks: 4,
   };
   const quick: typeof full = {
     importPatents: 10_000,
@@ -119,6 +123,10 @@ function sizes(o: Options) {
     ledgerPatents: 31_100,
     poolPerQuery: 20,
     poolSecondsPerShape: 3,
+    publisherEvents: 20_000,
+    publisherLatencyEvents: 500,
+    publisherAppends: 1_000,
+    publisherBlocks: 3,
   };
   const s = o.quick ? quick : full;
   return { ...s, importPatents: o.national ? 1_350_000 : s.importPatents };
@@ -590,6 +598,21 @@ async function main(): Promise<void> {
           ),
         );
       }
+    }
+    if (o.only.has('publishers') && spec.kind === 'sqlite') {
+      say(
+        `${sl(spec)}: publishers to NATS JetStream and RabbitMQ: throughput, end-to-end latency, append path`,
+      );
+      const out = await runPhase('publishers', {
+        dir,
+        events: size.publisherEvents,
+        latencyEvents: size.publisherLatencyEvents,
+        appends: size.publisherAppends,
+        blocks: size.publisherBlocks,
+      });
+      collect(out, () => [
+        skipped(sl(spec), 'publishers', 'publishers', 'events/s', String(out.details['error'])),
+      ]);
     }
     removeDir(dir);
   }

@@ -22,14 +22,14 @@ import {
   type ConsoleWorld,
 } from './support';
 
-jest.setTimeout(120_000);
+jest.setTimeout(300_000);
 
 /** The page's document, inside page.evaluate callbacks (the root tsconfig has no DOM library). */
 declare const document: {
   querySelector(
     selector: string,
   ): { getAttribute(n: string): string | null; hasAttribute(n: string): boolean } | null;
-  activeElement: { className: string } | null;
+  activeElement: { className: string; getAttribute(n: string): string | null } | null;
 };
 
 let world: ConsoleWorld;
@@ -81,8 +81,13 @@ async function expectAccessible(page: Page, screen: string): Promise<void> {
   expect(result.passes.length).toBeGreaterThan(0);
 }
 
+interface Totals {
+  inventoried: number;
+}
 interface Progress {
   asOf: string;
+  byProvince?: Totals[];
+  byDepartment?: Totals[];
   province: {
     institutions: number;
     stockPatentCount: number;
@@ -90,7 +95,13 @@ interface Progress {
     coveragePercent: number | null;
     newCohortInventoried: number;
   };
-  milestones: { id: string; status: string; value: number | null; unit: string }[];
+  milestones: {
+    id: string;
+    status: string;
+    value: number | null;
+    unit: string;
+    pool?: { patents: number; evaluated: number };
+  }[];
   institutions: { institutionId: string; inventoried: number; coveragePercent: number | null }[];
 }
 
@@ -104,15 +115,37 @@ async function expectDashboardEqualsApi(page: Page, asOf: string): Promise<void>
   expect(await tile('stock').textContent()).toBe(String(api.province.stockPatentCount));
   expect(await tile('inventoried').textContent()).toBe(String(api.province.inventoried));
   expect(await tile('new').textContent()).toBe(String(api.province.newCohortInventoried));
-  for (const m of api.milestones) {
-    const row = page.locator(`tr[data-milestone="${m.id}"]`);
-    expect(await row.locator('[data-status]').getAttribute('data-status')).toBe(m.status);
+  // Per province and per supervising department, where the api reports them.
+  for (const [key, id] of [
+    ['byProvince', '#per-province'],
+    ['byDepartment', '#per-department'],
+  ] as const) {
+    const totals = api[key];
+    if (!totals) continue;
+    const shown = await page.locator(`${id} tbody tr td:nth-child(4)`).allTextContents();
+    expect(shown).toEqual(totals.map((r) => String(r.inventoried)));
   }
+  // Every milestone, in the api's order, with its status and value.
+  const rows = await page
+    .locator('#milestones tr[data-milestone]')
+    .evaluateAll((trs) =>
+      trs.map((tr) => [
+        tr.getAttribute('data-milestone'),
+        tr.querySelector('[data-status]')?.getAttribute('data-status'),
+      ]),
+    );
+  expect(rows).toEqual(api.milestones.map((m) => [m.id, m.status]));
   for (const i of api.institutions) {
     const row = page.locator(`tr[data-institution="${i.institutionId}"]`);
     expect(await row.locator('[data-inventoried]').textContent()).toBe(String(i.inventoried));
     expect(await row.locator('[data-coverage]').textContent()).toBe(percent(i.coveragePercent));
   }
+  // The charts load beside the first /progress: wait for those of this date.
+  await page.waitForFunction((d) => {
+    const el = document.querySelector('#coverage-chart [data-chart]');
+    const series = JSON.parse(el?.getAttribute('data-chart') ?? '[]') as { date: string }[];
+    return series.length > 0 && series[series.length - 1]!.date === d;
+  }, asOf);
   const chart = JSON.parse(
     (await page.locator('#coverage-chart [data-chart]').getAttribute('data-chart')) ?? '[]',
   ) as {
@@ -120,8 +153,22 @@ async function expectDashboardEqualsApi(page: Page, asOf: string): Promise<void>
     value: number | null;
   }[];
   expect(chart.at(-1)).toEqual({ date: asOf, value: api.province.coveragePercent });
-  // The chart really drew (ECharts' SVG renderer).
-  expect(await page.locator('#coverage-chart svg path').count()).toBeGreaterThan(0);
+  // The funnel: inventory and the evaluated pool as of that date (deals only for today).
+  const funnel = JSON.parse(
+    (await page.locator('#funnel [data-chart]').getAttribute('data-chart')) ?? '[]',
+  ) as {
+    value: number;
+  }[];
+  const evaluation = api.milestones.find((m) => m.id === 'evaluation-basic');
+  expect(funnel.slice(0, 3).map((f) => f.value)).toEqual([
+    api.province.inventoried + api.province.newCohortInventoried,
+    evaluation!.pool!.patents,
+    evaluation!.pool!.evaluated,
+  ]);
+  expect(funnel).toHaveLength(asOf === (await page.locator('#as-of').getAttribute('max')) ? 5 : 3);
+  // The chart really drew (ECharts' SVG renderer, loaded after the first paint).
+  await page.locator('#coverage-chart svg path').first().waitFor({ state: 'attached' });
+  await page.locator('#funnel svg path').first().waitFor({ state: 'attached' });
 }
 
 // A tiny matcher helper: wait until a locator shows exactly this text.
@@ -241,6 +288,19 @@ describe('the console', () => {
     const after = await world.api<Progress>('/progress?asOf=2024-05-31');
     expect(after.province.inventoried).not.toBe(before.province.inventoried); // the date matters
 
+    // Keyboard only: Tab past the skip link into the navigation, Enter opens the pool.
+    await page.reload();
+    await page.locator('#milestones tr[data-milestone]').first().waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-screen'))).toBe('dashboard');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-screen'))).toBe('pool');
+    await page.keyboard.press('Enter');
+    await expect(page.locator('main h1')).toHaveTextLocator('转化资源库');
+    await page.goto(`${world.baseUrl}/#/dashboard`);
+    await page.locator('#milestones tr[data-milestone]').first().waitFor();
+
     // English switch, and a tablet's screen.
     await page.getByRole('button', { name: 'English' }).click();
     await expect(page.locator('h1')).toHaveTextLocator('Programme dashboard');
@@ -249,6 +309,28 @@ describe('the console', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-tablet-en.png') });
     await page.getByRole('button', { name: '中文' }).click();
     await expect(page.locator('h1')).toHaveTextLocator('计划进度看板');
+  });
+
+  it('paints the dashboard in under 2 s and answers a pool search in under 300 ms (this small province)', async () => {
+    const page = await pageAs(world.accounts.office);
+    await page.locator('#milestones tr[data-milestone]').first().waitFor();
+    const started = Date.now();
+    await page.reload();
+    await page.locator('#milestones tr[data-milestone]').first().waitFor();
+    const paint = Date.now() - started;
+    expect(paint).toBeLessThan(2000);
+    await page.goto(`${world.baseUrl}/#/pool`);
+    await page.locator('.patent-card').first().waitFor();
+    await page.getByLabel('专利名称').fill('方法');
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/resource-pool?') && r.url().includes('q=')),
+      page.getByRole('button', { name: '检索', exact: true }).click(),
+    ]);
+    expect(response.status()).toBe(200);
+    await response.finished();
+    const timing = response.request().timing();
+    expect(timing.responseEnd).toBeGreaterThan(0);
+    expect(timing.responseEnd).toBeLessThan(300);
   });
 
   it('searches, sorts and pages the pool and exports CSV and xlsx', async () => {
@@ -304,6 +386,8 @@ describe('the console', () => {
     expect(await page.locator('[data-verify]').getAttribute('data-verify')).toBe('ok');
     const events = await world.api<{ events: unknown[] }>(`/patents/${id}/events`);
     expect(await page.locator('.timeline li').count()).toBe(events.events.length);
+    // Every event shows its business date (and its recorded-at).
+    expect(await page.locator('.timeline [data-business-date]').allTextContents()).not.toContain('—');
     expect(await page.locator('#deals').textContent()).toContain('transfer');
     expect(await page.locator('#provenance tbody tr').count()).toBeGreaterThan(5);
     await page.screenshot({ path: join(SCREENSHOTS, 'patent.png'), fullPage: true });
@@ -393,7 +477,14 @@ describe('the console', () => {
     await intent.locator('[data-field-error="askingPrice"]').waitFor();
     expect(await intent.getByLabel('挂牌价').getAttribute('aria-invalid')).toBe('true');
     expect((await world.api<{ version: number }>(`/patents/${id}`)).version).toBe(1);
-    await expectAccessible(page, 'institution workspace with a field error');
+    // The report form too: the api's message for the missing platform reference, at its field.
+    const report = page.locator('#report');
+    await report.getByLabel('申请号').fill(id);
+    await report.getByLabel('交易编号').fill('no-such-deal');
+    await report.getByRole('button', { name: '提交' }).click();
+    await report.locator('[data-field-error="platformRef"]').waitFor();
+    expect((await world.api<{ version: number }>(`/patents/${id}`)).version).toBe(1);
+    await expectAccessible(page, 'institution workspace with field errors');
 
     // Someone else moves the patent on: the page's version is stale, the api answers 412.
     const res = await fetch(`${world.baseUrl}/patents/${id}/intent`, {

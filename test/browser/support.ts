@@ -3,7 +3,8 @@
  * generated province, listening on a loopback port, serving the built console at `/`; accounts of
  * every role created through the admin API; headless Debian Chromium driven by playwright-core.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -15,7 +16,15 @@ import { EVENT_STORE } from '../../apps/api/src/ledger/tokens';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const ROOT = join(__dirname, '..', '..');
-export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+/**
+ * Where the screens are photographed: the README's docs/screenshots when UPDATE_SCREENSHOTS=1
+ * (`UPDATE_SCREENSHOTS=1 npx jest test/browser`), else a temporary folder, so a test run leaves the
+ * committed pictures as they are.
+ */
+export const SCREENSHOTS =
+  process.env['UPDATE_SCREENSHOTS'] === '1'
+    ? join(ROOT, 'docs', 'screenshots')
+    : mkdtempSync(join(tmpdir(), 'patent-ledger-screens-'));
 export const PASSWORD = 'console-password-1';
 
 /** The headless flags that work on this closed network (no background connections, no GPU). */
@@ -76,9 +85,7 @@ export async function startConsoleWorld(
     seed: options.seed ?? 16,
     now: '2025-06-30T04:00:00Z',
   });
-  const t0 = Date.now();
   const summary = await applyProvince(store, province, {});
-  if (process.env['CONSOLE_DEBUG']) process.stderr.write(`applied in ${Date.now() - t0} ms\n`);
   if (summary.errorCount > 0)
     throw new Error(`generate failed: ${JSON.stringify(summary.errors.slice(0, 3))}`);
   await app.listen(0, '127.0.0.1');
@@ -101,8 +108,6 @@ export async function startConsoleWorld(
     const p = await api<{ projections: { name: string; position: number }[] }>('/projections');
     const list = p.projections;
     if (list.length > 0 && list.every((x) => x.position >= head)) break;
-    if (process.env['CONSOLE_DEBUG'] && i % 20 === 0)
-      process.stderr.write(`${head} ${JSON.stringify(p).slice(0, 300)}\n`);
     if (i > 600) throw new Error(`projections did not catch up: ${JSON.stringify(p)}`);
     await new Promise((r) => setTimeout(r, 100));
   }

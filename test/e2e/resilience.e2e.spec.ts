@@ -130,7 +130,7 @@ describe('an unexpected failure of a write', () => {
               );
               if (loseReply) {
                 loseReply = false;
-                throw new Error('Connection terminated unexpectedly');
+                throw new Error('reply lost: unexpected end of data');
               }
               return result;
             };

@@ -94,12 +94,12 @@ it('GET /health answers promptly while a 100 k-event CSV export of the audit tra
     duringMaxMs: during.length ? Math.round(Math.max(...during)) : undefined,
   };
   process.stdout.write(`slow export: ${JSON.stringify(report)}\n`);
-  // /health answered many times during the export, and no probe waited for a large part of it: a
-  // stalled loop holds every probe until the export ends (then none counts as answered during it),
-  // a loop held for seconds by part of it holds one probe that long. Relative to the export's own
-  // duration, so that a loaded machine (both slower) does not tip it.
+  // /health answered many times during the export, typically far sooner than the export took, and
+  // no probe waited for most of it: a stalled loop holds every probe until the export ends (then
+  // none counts as answered during it); a loop held by a large part of it holds one probe that long.
+  // Relative to the export's own duration, so that a loaded machine (both slower) does not tip it.
   expect({ ...report, enoughProbes: during.length >= 5 }).toEqual({ ...report, enoughProbes: true });
-  expect({ ...report, withinBound: Math.max(...during) <= took / 4 }).toEqual({
+  expect({ ...report, withinBound: median(during) <= took / 20 && Math.max(...during) <= took / 2 }).toEqual({
     ...report,
     withinBound: true,
   });

@@ -154,6 +154,7 @@ describe('the projector thread', () => {
       'audit',
       'obligations',
       'progress',
+      'registry',
       'resource-pool',
     ]);
     for (const x of s) expect(x.position).toBeGreaterThanOrEqual(position);
@@ -251,7 +252,15 @@ describe('a projector thread that cannot start', () => {
       expect(warnings[1]).toMatch(/starting it again in 2 s$/);
       expect(errors[0]).toMatch(/projector thread could not start: cannot open the sqlite read models/);
       const status = await broken.status();
-      expect(status.map((x) => x.state)).toEqual(['failed', 'failed', 'failed', 'failed', 'failed']);
+      // every projection (ledgerProjections: six)
+      expect(status.map((x) => x.state)).toEqual([
+        'failed',
+        'failed',
+        'failed',
+        'failed',
+        'failed',
+        'failed',
+      ]);
       expect(status[0]!.lastError?.message).toMatch(/cannot open the sqlite read models/);
     } finally {
       await broken.stop();

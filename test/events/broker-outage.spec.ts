@@ -11,7 +11,14 @@ import { AppendNotifier } from '../../apps/api/src/events/notifier';
 import { PublisherHost } from '../../apps/api/src/events/publisher-host';
 import { EVENT_STORE } from '../../apps/api/src/ledger/tokens';
 import { appendRoundRobin, checkDelivery } from '../../libs/publishers/src/testing/events';
-import { describeWithBrokers, NATS_SERVER, ownNatsServer, ownRabbitNode, RABBITMQ_SERVER, type OwnServer } from '../support/brokers';
+import {
+  describeWithBrokers,
+  NATS_SERVER,
+  ownNatsServer,
+  ownRabbitNode,
+  RABBITMQ_SERVER,
+  type OwnServer,
+} from '../support/brokers';
 import { startHarness, type Harness } from '../e2e/harness';
 import { amqpCount, amqpDrain, amqpQueue, eventually, natsCount, natsMessages } from './support';
 
@@ -25,7 +32,9 @@ async function append(h: Harness, count: number, prefix: string): Promise<void> 
 }
 
 async function logged(h: Harness) {
-  return (await h.app().get<EventStore>(EVENT_STORE).readAll({ limit: 100_000 })).filter((e) => e.type === 'PublisherTestEvent');
+  return (await h.app().get<EventStore>(EVENT_STORE).readAll({ limit: 100_000 })).filter(
+    (e) => e.type === 'PublisherTestEvent',
+  );
 }
 
 async function relayState(h: Harness, name: string) {
@@ -54,15 +63,25 @@ describeWithBrokers('NATS JetStream stopped and started mid-stream', { binaries:
 
   it('loses nothing and keeps each stream in order', async () => {
     await append(h, 200, 'before');
-    await eventually('the first events are published', async () => (await natsCount(server.url, stream)) >= 200);
+    await eventually(
+      'the first events are published',
+      async () => (await natsCount(server.url, stream)) >= 200,
+    );
     await server.stop();
     await append(h, 200, 'during');
-    await eventually('the publisher sees the outage', async () => ((await relayState(h, 'nats'))?.failures ?? 0) > 0);
+    await eventually(
+      'the publisher sees the outage',
+      async () => ((await relayState(h, 'nats'))?.failures ?? 0) > 0,
+    );
     expect((await relayState(h, 'nats'))?.lag).toBeGreaterThan(0);
     await server.start();
     await append(h, 100, 'after');
     const events = await logged(h);
-    await eventually('everything is published after the restart', async () => (await natsCount(server.url, stream)) >= events.length, 90_000);
+    await eventually(
+      'everything is published after the restart',
+      async () => (await natsCount(server.url, stream)) >= events.length,
+      90_000,
+    );
     const received = await natsMessages(server.url, stream);
     expect(checkDelivery(received, new Set(events.map((e) => e.metadata.eventId)))).toEqual({
       duplicates: 0,
@@ -84,7 +103,9 @@ describeWithBrokers('RabbitMQ stopped and started mid-stream', { binaries: [RABB
     dir = mkdtempSync(join(tmpdir(), 'patent-ledger-amqp-outage-'));
     node = await ownRabbitNode(join(dir, 'rabbit'));
     await node.start();
-    await eventually('the node accepts connections', () => amqpQueue(node.url, exchange, queue).then(() => true));
+    await eventually('the node accepts connections', () =>
+      amqpQueue(node.url, exchange, queue).then(() => true),
+    );
     h = await startHarness({
       env: { LEDGER_AMQP_URL: node.url, LEDGER_AMQP_EXCHANGE: exchange, LEDGER_REMINDER_DAYS: 'off' },
     });
@@ -100,17 +121,29 @@ describeWithBrokers('RabbitMQ stopped and started mid-stream', { binaries: [RABB
     await eventually('the first events are confirmed', async () => (await amqpCount(node.url, queue)) >= 200);
     await node.stop();
     await append(h, 200, 'during');
-    await eventually('the publisher sees the outage', async () => ((await relayState(h, 'amqp'))?.failures ?? 0) > 0);
+    await eventually(
+      'the publisher sees the outage',
+      async () => ((await relayState(h, 'amqp'))?.failures ?? 0) > 0,
+    );
     expect((await relayState(h, 'amqp'))?.lag).toBeGreaterThan(0);
     await node.start();
     await append(h, 100, 'after');
     const events = await logged(h);
-    await eventually('everything is confirmed after the restart', async () => (await amqpCount(node.url, queue)) >= events.length, 90_000);
+    await eventually(
+      'everything is confirmed after the restart',
+      async () => (await amqpCount(node.url, queue)) >= events.length,
+      90_000,
+    );
     const received = await amqpDrain(node.url, exchange, queue);
     const report = checkDelivery(
       received.map((m) => m.event),
       new Set(events.map((e) => e.metadata.eventId)),
     );
-    expect({ ...report, duplicates: 0 }).toEqual({ duplicates: 0, missing: [], unexpected: [], outOfOrder: [] });
+    expect({ ...report, duplicates: 0 }).toEqual({
+      duplicates: 0,
+      missing: [],
+      unexpected: [],
+      outOfOrder: [],
+    });
   }, 200_000);
 });

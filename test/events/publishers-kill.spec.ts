@@ -12,7 +12,16 @@ import { typescriptPrelude } from '@patent-ledger/eventsourcing';
 import { checkDelivery } from '../../libs/publishers/src/testing/events';
 import { SqliteEventStore } from '@patent-ledger/store-sqlite';
 import { AMQP_TEST_URL, describeWithBrokers, NATS_TEST_URL } from '../support/brokers';
-import { amqpCount, amqpDrain, amqpQueue, eventually, natsCount, natsDeleteStream, natsMessages } from './support';
+import {
+  amqpCount,
+  amqpDelete,
+  amqpDrain,
+  amqpQueue,
+  eventually,
+  natsCount,
+  natsDeleteStream,
+  natsMessages,
+} from './support';
 
 const ROOT = join(__dirname, '..', '..');
 const EVENTS = 1500;
@@ -53,7 +62,9 @@ function runApi(env: NodeJS.ProcessEnv, args: string[], killAfterLines?: number)
   });
   let stdout = '';
   let stderr = '';
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_c, signal) => resolve(signal)));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on('close', (_c, signal) => resolve(signal)),
+  );
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     stdout += d;
     if (killAfterLines !== undefined && stdout.split('\n').length > killAfterLines + 1) child.kill('SIGKILL');
@@ -75,6 +86,7 @@ describeWithBrokers('publishers across an api kill -9 and restart', { brokers: [
   });
   afterAll(async () => {
     await natsDeleteStream(NATS_TEST_URL, stream);
+    await amqpDelete(AMQP_TEST_URL, exchange, queue).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -95,7 +107,10 @@ describeWithBrokers('publishers across an api kill -9 and restart', { brokers: [
     };
     const first = runApi(env, ['append', String(EVENTS)], KILL_AFTER);
     const signal = await first.exited;
-    expect({ signal, output: signal === 'SIGKILL' ? '' : first.output() }).toEqual({ signal: 'SIGKILL', output: '' });
+    expect({ signal, output: signal === 'SIGKILL' ? '' : first.output() }).toEqual({
+      signal: 'SIGKILL',
+      output: '',
+    });
 
     // What the log holds is the truth: every acknowledged append, and perhaps the one in flight.
     const read = SqliteEventStore.open(env.LEDGER_DB);
@@ -104,12 +119,18 @@ describeWithBrokers('publishers across an api kill -9 and restart', { brokers: [
     expect(logged.length).toBeGreaterThanOrEqual(KILL_AFTER);
     expect(logged.length).toBeLessThan(EVENTS);
     // Killed mid-stream: the brokers had not received everything yet (or the test proves nothing).
-    const before = { nats: await natsCount(NATS_TEST_URL, stream).catch(() => 0), amqp: await amqpCount(AMQP_TEST_URL, queue) };
+    const before = {
+      nats: await natsCount(NATS_TEST_URL, stream).catch(() => 0),
+      amqp: await amqpCount(AMQP_TEST_URL, queue),
+    };
 
     const second = runApi(env, ['idle']);
     try {
-      await eventually('the restarted api publishes the rest', async () =>
-        (await natsCount(NATS_TEST_URL, stream)) >= logged.length && (await amqpCount(AMQP_TEST_URL, queue)) >= logged.length,
+      await eventually(
+        'the restarted api publishes the rest',
+        async () =>
+          (await natsCount(NATS_TEST_URL, stream)) >= logged.length &&
+          (await amqpCount(AMQP_TEST_URL, queue)) >= logged.length,
       );
     } finally {
       second.child.kill('SIGTERM');
@@ -127,7 +148,12 @@ describeWithBrokers('publishers across an api kill -9 and restart', { brokers: [
       amqp.map((m) => m.event),
       ids,
     );
-    expect({ ...amqpReport, duplicates: 0 }).toEqual({ duplicates: 0, missing: [], unexpected: [], outOfOrder: [] });
+    expect({ ...amqpReport, duplicates: 0 }).toEqual({
+      duplicates: 0,
+      missing: [],
+      unexpected: [],
+      outOfOrder: [],
+    });
     expect(amqp.every((m) => m.routingKey === 'PublisherTestEvent' && m.messageId === m.event.id)).toBe(true);
     process.stdout.write(
       `kill -9 at ${logged.length} events: NATS had ${before.nats}, RabbitMQ ${before.amqp}; after the restart RabbitMQ dropped ${amqpReport.duplicates} copies by id\n`,

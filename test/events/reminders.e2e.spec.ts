@@ -56,16 +56,30 @@ describe('obligation reminders', () => {
     events.map((e) => `${e.type} ${String(e.data['kind'])} ${String(e.data['thresholdDays'] ?? 'overdue')}`);
 
   beforeAll(async () => {
-    h = await startHarness({ clock, env: { LEDGER_REMINDER_DAYS: '30,7,1', LEDGER_REMINDER_INTERVAL_MS: '86400000' } });
+    h = await startHarness({
+      clock,
+      env: { LEDGER_REMINDER_DAYS: '30,7,1', LEDGER_REMINDER_INTERVAL_MS: '86400000' },
+    });
     await registerInstitution(h);
     await pooledPatent(h, AN);
-    const res = await send(h, 'post', `/patents/${AN}/transfers`, { ...EXAMPLES.transfer, contractDate: contract }, { headers: actors.institution });
+    const res = await send(
+      h,
+      'post',
+      `/patents/${AN}/transfers`,
+      { ...EXAMPLES.transfer, contractDate: contract },
+      { headers: actors.institution },
+    );
     expect(res.status).toBe(201);
     const position = (res.body as { events: { position: number }[] }).events[0]!.position;
     // The obligations ledger has the deal.
     const obligations = await h.http().get(`/obligations?minPosition=${position}`);
     expect(obligations.status).toBe(200);
-    expect((obligations.body as { items: { kind: string; dueDate: string }[] }).items.map((o) => [o.kind, o.dueDate])).toEqual([
+    expect(
+      (obligations.body as { items: { kind: string; dueDate: string }[] }).items.map((o) => [
+        o.kind,
+        o.dueDate,
+      ]),
+    ).toEqual([
       ['transaction-report', reportDue],
       ['transfer-registration', registrationDue],
     ]);
@@ -77,7 +91,9 @@ describe('obligation reminders', () => {
     const now = await h.http().post('/reminders/run');
     expect(now.status).toBe(200);
     // (emitted here, or already by the run the api makes a few seconds after it starts)
-    expect((now.body as { emitted: number; already: number }).emitted + (now.body as { already: number }).already).toBe(1);
+    expect(
+      (now.body as { emitted: number; already: number }).emitted + (now.body as { already: number }).already,
+    ).toBe(1);
     expect((await h.http().post('/reminders/run')).body).toEqual({ emitted: 0, already: 1 });
     expect((await h.http().post('/reminders/run').set(actors.institution)).status).toBe(403);
     expect(summary(await reminders())).toEqual(['ObligationDueSoon transaction-report 30']);
@@ -91,14 +107,17 @@ describe('obligation reminders', () => {
     ]);
     expect(await run(addDays(reportDue, -5))).toHaveLength(2);
     await h.restart();
-    expect(summary(await run(addDays(reportDue, -1))).slice(2)).toEqual(['ObligationDueSoon transaction-report 1']);
+    expect(summary(await run(addDays(reportDue, -1))).slice(2)).toEqual([
+      'ObligationDueSoon transaction-report 1',
+    ]);
     const overdueDay = addDays(reportDue, 1);
     const registration30 = addDays(registrationDue, -30);
     const both = overdueDay >= registration30 ? overdueDay : registration30;
-    expect(summary(await run(both)).slice(3).sort()).toEqual([
-      'ObligationDueSoon transfer-registration 30',
-      'ObligationOverdue transaction-report overdue',
-    ]);
+    expect(
+      summary(await run(both))
+        .slice(3)
+        .sort(),
+    ).toEqual(['ObligationDueSoon transfer-registration 30', 'ObligationOverdue transaction-report overdue']);
     expect(await run(addDays(both, 1))).toHaveLength(5);
     const last = (await reminders()).find((e) => e.type === 'ObligationOverdue')!;
     expect(last.data).toEqual({
@@ -118,7 +137,9 @@ describe('obligation reminders', () => {
     const seen = await sse.until((m) => m.filter((x) => x.event?.startsWith('Obligation')).length === 5);
     sse.close();
     const due = seen.find((m) => m.event === 'ObligationDueSoon')!;
-    expect(due.data).toEqual(expect.objectContaining({ type: 'cn.patent-ledger.ObligationDueSoon', subject: AN }));
+    expect(due.data).toEqual(
+      expect.objectContaining({ type: 'cn.patent-ledger.ObligationDueSoon', subject: AN }),
+    );
     const other = await openSse(h, '/events/stream?from=0', actors.otherInstitution);
     await new Promise((r) => setTimeout(r, 300));
     other.close();

@@ -40,12 +40,19 @@ describe('SSE: GET /events/stream', () => {
     expect(all.contentType).toMatch(/^text\/event-stream/);
     const first = await all.until((m) => m.some((x) => x.data.position === head));
     all.close();
-    expect(first.map((m) => m.data.position)).toEqual([...first.map((m) => m.data.position)].sort((a, b) => a - b));
+    expect(first.map((m) => m.data.position)).toEqual(
+      [...first.map((m) => m.data.position)].sort((a, b) => a - b),
+    );
     for (const m of first) {
       expect(m.id).toBe(String(m.data.position));
       expect(m.event).toBe(m.data.type.replace('cn.patent-ledger.', ''));
       expect(m.data).toEqual(
-        expect.objectContaining({ specversion: '1.0', id: expect.any(String), source: 'urn:patent-ledger', time: expect.any(String) }),
+        expect.objectContaining({
+          specversion: '1.0',
+          id: expect.any(String),
+          source: 'urn:patent-ledger',
+          time: expect.any(String),
+        }),
       );
     }
     const inventoried = first.find((m) => m.event === 'PatentInventoried' && m.data.subject === TYUT_A)!;
@@ -53,9 +60,14 @@ describe('SSE: GET /events/stream', () => {
 
     // Disconnected after the third event: a reconnect with Last-Event-ID gets the rest, then new ones live.
     const cut = first[2]!;
-    const resumed = await openSse(h, '/events/stream?from=0', { ...actors.ipOffice, 'Last-Event-ID': cut.id! });
+    const resumed = await openSse(h, '/events/stream?from=0', {
+      ...actors.ipOffice,
+      'Last-Event-ID': cut.id!,
+    });
     await resumed.until((m) => m.some((x) => x.data.position === head));
-    const res = await send(h, 'post', `/patents/${TYUT_A}/intent`, EXAMPLES.intent, { headers: actors.institution });
+    const res = await send(h, 'post', `/patents/${TYUT_A}/intent`, EXAMPLES.intent, {
+      headers: actors.institution,
+    });
     expect(res.status).toBe(201);
     const live = await resumed.until((m) => m.some((x) => x.event === 'IntentTagged'));
     resumed.close();
@@ -67,7 +79,9 @@ describe('SSE: GET /events/stream', () => {
 
   it("a party's stream holds no event of another institution", async () => {
     // A last event of tyut's, to know the stream has gone past everything before it.
-    const sentinel = await send(h, 'post', `/patents/${TYUT_B}/intent`, EXAMPLES.intent, { headers: actors.institution });
+    const sentinel = await send(h, 'post', `/patents/${TYUT_B}/intent`, EXAMPLES.intent, {
+      headers: actors.institution,
+    });
     expect(sentinel.status).toBe(201);
     const done = (m: { data: { subject: string; type: string } }[]) =>
       m.some((x) => x.data.subject === TYUT_B && x.data.type.endsWith('IntentTagged'));
@@ -81,7 +95,11 @@ describe('SSE: GET /events/stream', () => {
     const sxu = await openSse(h, '/events/stream?from=0', actors.otherInstitution);
     const sxuSeen = await sxu.until((m) => m.some((x) => x.data.subject === SXU_A));
     sxu.close();
-    expect(sxuSeen.some((m) => m.data.subject === TYUT_A || m.data.subject === TYUT_B || m.data.subject === 'tyut')).toBe(false);
+    expect(
+      sxuSeen.some(
+        (m) => m.data.subject === TYUT_A || m.data.subject === TYUT_B || m.data.subject === 'tyut',
+      ),
+    ).toBe(false);
 
     // An enterprise with no deal and an analyst see no patent's records; ip-office sees all of them.
     const analyst = await openSse(h, `/events/stream?from=0`, actors.analyst);
@@ -96,6 +114,8 @@ describe('SSE: GET /events/stream', () => {
 
   it('needs a credential, and a position', async () => {
     expect((await h.anonymous().get('/events/stream')).status).toBe(401);
-    expectProblem(await h.http().get('/events/stream?from=minus-one'), 400, 'REQUEST.INVALID_QUERY', ['from']);
+    expectProblem(await h.http().get('/events/stream?from=minus-one'), 400, 'REQUEST.INVALID_QUERY', [
+      'from',
+    ]);
   });
 });

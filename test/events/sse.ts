@@ -45,7 +45,8 @@ export async function openSse(h: Harness, path: string, headers: Record<string, 
     void (async () => {
       const decoder = new TextDecoder();
       try {
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>)
+          parser.feed(decoder.decode(chunk, { stream: true }));
       } catch {
         // aborted
       }
@@ -61,7 +62,8 @@ export async function openSse(h: Harness, path: string, headers: Record<string, 
       const deadline = Date.now() + timeoutMs;
       while (!cond(messages)) {
         if (ended) throw new Error(`the stream ended after ${messages.length} messages`);
-        if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms; got ${messages.length} messages`);
+        if (Date.now() > deadline)
+          throw new Error(`not reached within ${timeoutMs} ms; got ${messages.length} messages`);
         await new Promise<void>((resolve) => {
           wake = resolve;
           setTimeout(resolve, 100);

@@ -6,7 +6,11 @@ import type { CloudEvent } from '@patent-ledger/publishers';
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits (polling, bounded by `timeoutMs`) until `cond` holds; throws with `what` otherwise. */
-export async function eventually(what: string, cond: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+export async function eventually(
+  what: string,
+  cond: () => Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms: ${what}`);
@@ -95,5 +99,17 @@ export async function amqpDrain(
     return out;
   } finally {
     await c.close();
+  }
+}
+
+/** Deletes a queue and its exchange (after a failed run too). */
+export async function amqpDelete(url: string, exchange: string, queue: string): Promise<void> {
+  const c = await amqpConnect(url);
+  try {
+    const ch = await c.createChannel();
+    await ch.deleteQueue(queue);
+    await ch.deleteExchange(exchange);
+  } finally {
+    await c.close().catch(() => undefined);
   }
 }

@@ -23,7 +23,9 @@ interface Delivery {
 }
 
 /** A receiver on a loopback port that answers `plan(n)` to its n-th request (1-based). */
-async function receiver(plan: (n: number) => number): Promise<{ url: string; deliveries: Delivery[]; server: Server }> {
+async function receiver(
+  plan: (n: number) => number,
+): Promise<{ url: string; deliveries: Delivery[]; server: Server }> {
   const deliveries: Delivery[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -72,10 +74,17 @@ describe('webhooks', () => {
   it('a receiver that fails three times gets the event on the fourth try, each attempt signed', async () => {
     const r = await receiver((n) => (n <= 3 ? 500 : 204));
     servers.push(r.server);
-    const hook = await register({ orgId: 'tyut', role: 'institution', url: r.url, eventTypes: ['IntentTagged'] });
+    const hook = await register({
+      orgId: 'tyut',
+      role: 'institution',
+      url: r.url,
+      eventTypes: ['IntentTagged'],
+    });
     expect(hook.secret).toMatch(/^whsec_/);
 
-    const res = await send(h, 'post', `/patents/${AN}/intent`, EXAMPLES.intent, { headers: actors.institution });
+    const res = await send(h, 'post', `/patents/${AN}/intent`, EXAMPLES.intent, {
+      headers: actors.institution,
+    });
     expect(res.status).toBe(201);
     const eventId = (res.body as { events: { eventId: string }[] }).events[0]!.eventId;
 
@@ -87,7 +96,12 @@ describe('webhooks', () => {
       expect(d.headers['webhook-id']).toBe(eventId);
       expect(d.headers['content-type']).toBe('application/cloudevents+json');
       expect(JSON.parse(d.body)).toEqual(
-        expect.objectContaining({ specversion: '1.0', id: eventId, type: 'cn.patent-ledger.IntentTagged', subject: AN }),
+        expect.objectContaining({
+          specversion: '1.0',
+          id: eventId,
+          type: 'cn.patent-ledger.IntentTagged',
+          subject: AN,
+        }),
       );
     }
     // A forged body does not verify with the secret.
@@ -96,7 +110,9 @@ describe('webhooks', () => {
 
     const list = await h.http().get('/webhooks');
     expect(list.status).toBe(200);
-    const listed = (list.body as { items: Record<string, unknown>[] }).items.find((w) => w['id'] === hook.id)!;
+    const listed = (list.body as { items: Record<string, unknown>[] }).items.find(
+      (w) => w['id'] === hook.id,
+    )!;
     expect(listed).not.toHaveProperty('secret');
     expect(listed['delivery']).toEqual(expect.objectContaining({ lag: expect.any(Number), failures: 0 }));
   });
@@ -105,9 +121,17 @@ describe('webhooks', () => {
     let healthy = false;
     const r = await receiver(() => (healthy ? 200 : 503));
     servers.push(r.server);
-    const hook = await register({ orgId: 'tyut', role: 'institution', url: r.url, eventTypes: ['Promoted', 'EnterpriseEvaluated'] });
+    const hook = await register({
+      orgId: 'tyut',
+      role: 'institution',
+      url: r.url,
+      eventTypes: ['Promoted', 'EnterpriseEvaluated'],
+    });
 
-    expect((await send(h, 'post', `/patents/${AN}/promotions`, EXAMPLES.promotion, { headers: actors.ipOffice })).status).toBe(201);
+    expect(
+      (await send(h, 'post', `/patents/${AN}/promotions`, EXAMPLES.promotion, { headers: actors.ipOffice }))
+        .status,
+    ).toBe(201);
     await eventually('five attempts, then the dead-letter list', async () => {
       const dl = await h.http().get(`/webhooks/${hook.id}/dead-letters`);
       return (dl.body as { items: unknown[] }).items.length === 1;
@@ -116,14 +140,22 @@ describe('webhooks', () => {
     const dl = (await h.http().get(`/webhooks/${hook.id}/dead-letters`)).body as {
       items: { id: number; eventType: string; attempts: number; lastError: string; replayedAt?: string }[];
     };
-    expect(dl.items[0]).toEqual(expect.objectContaining({ eventType: 'Promoted', attempts: 5, lastError: 'HTTP 503' }));
+    expect(dl.items[0]).toEqual(
+      expect.objectContaining({ eventType: 'Promoted', attempts: 5, lastError: 'HTTP 503' }),
+    );
 
     // The webhook goes on with the next event.
     healthy = true;
     expect(
-      (await send(h, 'post', `/patents/${AN}/evaluations`, EXAMPLES.evaluation, { headers: actors.enterprise })).status,
+      (
+        await send(h, 'post', `/patents/${AN}/evaluations`, EXAMPLES.evaluation, {
+          headers: actors.enterprise,
+        })
+      ).status,
     ).toBe(201);
-    await eventually('the next event is delivered', async () => r.deliveries.some((d) => d.body.includes('EnterpriseEvaluated')));
+    await eventually('the next event is delivered', async () =>
+      r.deliveries.some((d) => d.body.includes('EnterpriseEvaluated')),
+    );
 
     const replay = await h.http().post(`/webhooks/${hook.id}/dead-letters/${dl.items[0]!.id}/replay`);
     expect(replay.status).toBe(200);
@@ -131,7 +163,9 @@ describe('webhooks', () => {
     const replayed = r.deliveries[r.deliveries.length - 1]!;
     expect(JSON.parse(replayed.body)).toEqual(expect.objectContaining({ type: 'cn.patent-ledger.Promoted' }));
     expect(verifyWebhook(hook.secret, replayed.headers, replayed.body)).toBeUndefined();
-    const after = (await h.http().get(`/webhooks/${hook.id}/dead-letters`)).body as { items: { replayedAt?: string }[] };
+    const after = (await h.http().get(`/webhooks/${hook.id}/dead-letters`)).body as {
+      items: { replayedAt?: string }[];
+    };
     expect(after.items[0]!.replayedAt).toEqual(expect.any(String));
   });
 
@@ -140,7 +174,9 @@ describe('webhooks', () => {
     servers.push(r.server);
     await register({ orgId: 'sxu', role: 'institution', url: r.url });
     await inventory(h, applicationNumber(2017, 1, 8103)); // tyut's: not for sxu
-    const own = await send(h, 'post', '/patents', inventoryBody(SXU_AN, { institutionId: 'sxu' }), { headers: actors.otherInstitution });
+    const own = await send(h, 'post', '/patents', inventoryBody(SXU_AN, { institutionId: 'sxu' }), {
+      headers: actors.otherInstitution,
+    });
     expect(own.status).toBe(201);
     await eventually('sxu gets its own event', async () => r.deliveries.length >= 1);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -150,7 +186,23 @@ describe('webhooks', () => {
   it('only an ip-office admin registers webhooks, to an https (or loopback) URL', async () => {
     const body = { orgId: 'tyut', role: 'institution', url: 'https://tto.example/hook' };
     expectProblem(await h.http().post('/webhooks').set(actors.institution).send(body), 403, 'ACCESS.DENIED');
-    expectProblem(await h.http().post('/webhooks').send({ ...body, url: 'http://tto.example/hook' }), 400, 'REQUEST.INVALID_BODY', ['url']);
-    expectProblem(await h.http().post('/webhooks').send({ ...body, role: 'king' }), 400, 'REQUEST.INVALID_BODY', ['role']);
+    expectProblem(
+      await h
+        .http()
+        .post('/webhooks')
+        .send({ ...body, url: 'http://tto.example/hook' }),
+      400,
+      'REQUEST.INVALID_BODY',
+      ['url'],
+    );
+    expectProblem(
+      await h
+        .http()
+        .post('/webhooks')
+        .send({ ...body, role: 'king' }),
+      400,
+      'REQUEST.INVALID_BODY',
+      ['role'],
+    );
   });
 });

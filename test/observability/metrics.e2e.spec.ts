@@ -4,7 +4,16 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import parsePrometheusTextFormat, { type PrometheusFamily } from 'parse-prometheus-text-format';
-import { actors, applicationNumber, inventory, inventoryBody, registerInstitution, send, startHarness, type Harness } from '../e2e/harness';
+import {
+  actors,
+  applicationNumber,
+  inventory,
+  inventoryBody,
+  registerInstitution,
+  send,
+  startHarness,
+  type Harness,
+} from '../e2e/harness';
 import { eventually } from '../events/support';
 
 describe('operations: /metrics and the probes', () => {
@@ -14,7 +23,9 @@ describe('operations: /metrics and the probes', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'patent-ledger-metrics-'));
     writeFileSync(join(dir, 'scrape-token'), `${scrapeToken}\n`, { mode: 0o600 });
-    h = await startHarness({ env: { LEDGER_METRICS_TOKEN_FILE: join(dir, 'scrape-token'), LEDGER_REMINDER_DAYS: 'off' } });
+    h = await startHarness({
+      env: { LEDGER_METRICS_TOKEN_FILE: join(dir, 'scrape-token'), LEDGER_REMINDER_DAYS: 'off' },
+    });
     await registerInstitution(h);
   });
   afterAll(() => h.close());
@@ -44,14 +55,19 @@ describe('operations: /metrics and the probes', () => {
     return f;
   };
   const value = (fs: PrometheusFamily[], name: string, labels: Record<string, string>): number => {
-    const m = family(fs, name).metrics.find((x) => Object.entries(labels).every(([k, v]) => x.labels?.[k] === v));
+    const m = family(fs, name).metrics.find((x) =>
+      Object.entries(labels).every(([k, v]) => x.labels?.[k] === v),
+    );
     return m ? Number(m.value ?? m.count) : 0;
   };
 
   it('parses as the Prometheus text format and moves when commands run', async () => {
     const before = await scrape();
     const ok = value(before, 'ledger_commands_total', { command: 'InventoryPatent', outcome: 'ok' });
-    const rejected = value(before, 'ledger_commands_total', { command: 'InventoryPatent', outcome: 'rejected' });
+    const rejected = value(before, 'ledger_commands_total', {
+      command: 'InventoryPatent',
+      outcome: 'rejected',
+    });
     const appends = count(before, 'ledger_append_duration_seconds');
     const commits = count(before, 'ledger_commit_fsync_duration_seconds');
 
@@ -61,25 +77,44 @@ describe('operations: /metrics and the probes', () => {
     const again = await send(h, 'post', '/patents', inventoryBody(AN), { headers: actors.institution });
     expect(again.status).toBe(409);
 
-    await eventually('the ledger thread reported its commits', async () => count(await scrape(), 'ledger_commit_fsync_duration_seconds') >= commits + 2, 10_000);
+    await eventually(
+      'the ledger thread reported its commits',
+      async () => count(await scrape(), 'ledger_commit_fsync_duration_seconds') >= commits + 2,
+      10_000,
+    );
     const after = await scrape();
     expect(value(after, 'ledger_commands_total', { command: 'InventoryPatent', outcome: 'ok' })).toBe(ok + 2);
-    expect(value(after, 'ledger_commands_total', { command: 'InventoryPatent', outcome: 'rejected' })).toBe(rejected + 1);
+    expect(value(after, 'ledger_commands_total', { command: 'InventoryPatent', outcome: 'rejected' })).toBe(
+      rejected + 1,
+    );
     expect(count(after, 'ledger_append_duration_seconds')).toBe(appends + 2);
     expect(family(after, 'ledger_append_duration_seconds').type).toBe('HISTOGRAM');
-    expect(count(after, 'http_request_duration_seconds', { method: 'POST', route: '/patents', status: '201' })).toBeGreaterThanOrEqual(2);
-    expect(count(after, 'http_request_duration_seconds', { method: 'POST', route: '/patents', status: '409' })).toBeGreaterThanOrEqual(1);
-    expect(family(after, 'ledger_projection_lag_events').metrics.map((m) => m.labels?.['projection']).sort()).toEqual(
-      expect.arrayContaining(['audit', 'obligations', 'progress', 'resource-pool']),
-    );
+    expect(
+      count(after, 'http_request_duration_seconds', { method: 'POST', route: '/patents', status: '201' }),
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      count(after, 'http_request_duration_seconds', { method: 'POST', route: '/patents', status: '409' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      family(after, 'ledger_projection_lag_events')
+        .metrics.map((m) => m.labels?.['projection'])
+        .sort(),
+    ).toEqual(expect.arrayContaining(['audit', 'obligations', 'progress', 'resource-pool']));
     expect(value(after, 'ledger_log_head_position', {})).toBeGreaterThanOrEqual(3);
-    for (const name of ['ledger_publisher_lag_events', 'ledger_subscription_lag_events', 'ledger_webhook_dead_letters', 'process_cpu_seconds_total'])
+    for (const name of [
+      'ledger_publisher_lag_events',
+      'ledger_subscription_lag_events',
+      'ledger_webhook_dead_letters',
+      'process_cpu_seconds_total',
+    ])
       expect(family(after, name)).toBeDefined();
   });
 
   it('answers the scrape token or an ip-office admin only', async () => {
     expect((await h.anonymous().get('/metrics')).status).toBe(401);
-    expect((await h.anonymous().get('/metrics').set('Authorization', 'Bearer not-the-token')).status).toBe(401);
+    expect((await h.anonymous().get('/metrics').set('Authorization', 'Bearer not-the-token')).status).toBe(
+      401,
+    );
     expect((await h.anonymous().get('/metrics').set(actors.institution)).status).toBe(403);
     expect((await h.anonymous().get('/metrics').set(actors.auditor)).status).toBe(403);
     const res = await h.anonymous().get('/metrics').set('Authorization', `Bearer ${scrapeToken}`);
@@ -93,10 +128,15 @@ describe('operations: /metrics and the probes', () => {
     expect(live.body).toEqual({ status: 'ok' });
     const ready = await h.anonymous().get('/health/ready');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { store: 'up', readModels: 'up', disk: 'ok', shutdown: 'no' } });
+    expect(ready.body).toEqual({
+      status: 'ready',
+      checks: { store: 'up', readModels: 'up', disk: 'ok', shutdown: 'no' },
+    });
     const health = await h.anonymous().get('/health');
     expect(health.status).toBe(200);
-    expect(health.body).toEqual(expect.objectContaining({ status: 'ok', store: expect.objectContaining({ ready: true }) }));
+    expect(health.body).toEqual(
+      expect.objectContaining({ status: 'ok', store: expect.objectContaining({ ready: true }) }),
+    );
   });
 
   it('answers every request with its correlation id (the caller’s, else a new one)', async () => {

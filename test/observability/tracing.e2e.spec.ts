@@ -1,7 +1,15 @@
 /** OpenTelemetry traces (LEDGER_OTEL_TRACES_URL): HTTP → command → decide → append → project, one trace, with the correlation id. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { actors, applicationNumber, inventoryBody, registerInstitution, send, startHarness, type Harness } from '../e2e/harness';
+import {
+  actors,
+  applicationNumber,
+  inventoryBody,
+  registerInstitution,
+  send,
+  startHarness,
+  type Harness,
+} from '../e2e/harness';
 import { eventually } from '../events/support';
 
 interface OtlpSpan {
@@ -47,7 +55,11 @@ describe('traces', () => {
     expect(res.status).toBe(201);
     const attr = (s: OtlpSpan, key: string) => s.attributes.find((a) => a.key === key)?.value.stringValue;
     const mine = () => spans.filter((s) => attr(s, 'ledger.correlation_id') === 'trace-me-1');
-    await eventually('the spans are exported', async () => ['POST /patents', 'project'].every((n) => mine().some((s) => s.name === n)), 20_000);
+    await eventually(
+      'the spans are exported',
+      async () => ['POST /patents', 'project'].every((n) => mine().some((s) => s.name === n)),
+      20_000,
+    );
     const byName = new Map(mine().map((s) => [s.name, s]));
     const http = byName.get('POST /patents')!;
     const command = byName.get('command InventoryPatent')!;

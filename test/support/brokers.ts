@@ -75,10 +75,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, timeoutMs: number, child: ChildProcess, log: () => string): Promise<void> {
+async function waitForPort(
+  port: number,
+  timeoutMs: number,
+  child: ChildProcess,
+  log: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}): ${log().slice(-2000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`the server exited (${child.exitCode}): ${log().slice(-2000)}`);
     const open = await new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1');
       s.once('connect', () => {
@@ -88,7 +94,8 @@ async function waitForPort(port: number, timeoutMs: number, child: ChildProcess,
       s.once('error', () => resolve(false));
     });
     if (open) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${port} after ${timeoutMs} ms: ${log().slice(-2000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`nothing listens on ${port} after ${timeoutMs} ms: ${log().slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -101,12 +108,7 @@ export interface OwnServer {
   stop(): Promise<void>;
 }
 
-function ownServer(
-  port: number,
-  url: string,
-  launch: () => ChildProcess,
-  readyTimeoutMs: number,
-): OwnServer {
+function ownServer(port: number, url: string, launch: () => ChildProcess, readyTimeoutMs: number): OwnServer {
   let child: ChildProcess | undefined;
   let output = '';
   return {
@@ -139,7 +141,10 @@ export async function ownNatsServer(dir: string): Promise<OwnServer> {
   return ownServer(
     port,
     `nats://127.0.0.1:${port}`,
-    () => spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    () =>
+      spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
     15_000,
   );
 }
@@ -150,7 +155,10 @@ export async function ownRabbitNode(dir: string): Promise<OwnServer> {
   const distPort = await freePort();
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o777);
-  writeFileSync(join(dir, 'rabbitmq.conf'), `listeners.tcp.local = 127.0.0.1:${port}\nloopback_users = none\n`);
+  writeFileSync(
+    join(dir, 'rabbitmq.conf'),
+    `listeners.tcp.local = 127.0.0.1:${port}\nloopback_users = none\n`,
+  );
   writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
   const node = `pltest${process.pid}x${port}@localhost`;
   return ownServer(

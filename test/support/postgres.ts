@@ -11,13 +11,15 @@ export function postgresUnavailable(): string | undefined {
   // Probed once per run: the jest globalSetup probes first and its environment reaches the workers.
   const known = process.env[PROBED];
   if (known !== undefined) return known || undefined;
-  const script = `const { Client } = require('pg'); const c = new Client({ connectionString: ${JSON.stringify(PG_TEST_URL)}, connectionTimeoutMillis: 3000 });
+  // Read now: jest's globalSetup may have set PG_URL to a testcontainers server after this module loaded.
+  const url = process.env['PG_URL'] || PG_TEST_URL;
+  const script = `const { Client } = require('pg'); const c = new Client({ connectionString: ${JSON.stringify(url)}, connectionTimeoutMillis: 3000 });
     c.connect().then(() => c.query('select 1')).then(() => c.end()).then(() => process.exit(0), () => process.exit(1));`;
   const probe = spawnSync(process.execPath, ['-e', script], { timeout: 10_000 });
   const reason =
     probe.status === 0
       ? undefined
-      : `PostgreSQL suites skipped: nothing answers at ${PG_TEST_URL.replace(/\/\/[^@]*@/, '//')} (set PG_URL) and no Docker engine is available to start one`;
+      : `PostgreSQL suites skipped: nothing answers at ${url.replace(/\/\/[^@]*@/, '//')} (set PG_URL) and ${process.env['PATENT_LEDGER_TEST_DOCKER'] ?? 'testcontainers is off'}, so none was started`;
   process.env[PROBED] = reason ?? '';
   return reason;
 }

@@ -5,6 +5,9 @@ import type { LedgerConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { IndexController } from './health/index.controller';
 import { InstitutionsController } from './institutions/institutions.controller';
+import { KpisController } from './programme/kpis.controller';
+import { PlansController } from './programme/plans.controller';
+import { RegistryController } from './programme/registry.controller';
 import { LEDGER_HANDLERS } from './ledger/handlers';
 import { Clock, EVENT_STORE, LEDGER_CONFIG, SystemClock } from './ledger/tokens';
 import { PatentsController } from './patents/patents.controller';
@@ -57,6 +60,9 @@ export class AppModule {
         EvidenceController,
         ChainController,
         InstitutionsController,
+        PlansController,
+        KpisController,
+        RegistryController,
         ReadModelsController,
         HealthController,
         IndexController,

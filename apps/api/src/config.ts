@@ -18,6 +18,8 @@ export interface LedgerConfig {
   pgSchema: string;
   /** PostgreSQL connection pool size. */
   pgPoolSize: number;
+  /** PostgreSQL read models: `statement_timeout` of their connections, ms (0: none). */
+  queryTimeoutMs: number;
   /** KurrentDB connection string (store=kurrentdb). */
   kurrentDbUrl: string | undefined;
   /** Where the read models live. */
@@ -86,7 +88,12 @@ export interface LedgerConfig {
   /** Metrics, traces and logs (observability/observability-config.ts). */
   observability: ObservabilityConfig;
   /** HTTP server limits and graceful shutdown. */
-  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; shutdownGraceMs: number };
+  http: {
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    shutdownGraceMs: number;
+  };
   /** Requests a minute per principal, and sign-ins a minute per client address (0: no limit). */
   rateLimit: { perMinute: number; loginPerMinute: number };
   /** Limits of one `POST /patents/batch` upload: its bytes, its lines, and the bytes of one line. */
@@ -145,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     pgUrl: env['LEDGER_PG_URL'] || env['PG_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres',
     pgSchema: pgSchema(env['LEDGER_PG_SCHEMA'] || 'ledger'),
     pgPoolSize: int(env, 'LEDGER_PG_POOL_SIZE', 10, 1, 500),
+    queryTimeoutMs: int(env, 'LEDGER_QUERY_TIMEOUT_MS', 30_000, 0, 3_600_000),
     kurrentDbUrl: kurrent(env),
     readModels: choice(env, 'LEDGER_READ_MODELS', ['sqlite', 'postgres'] as const, 'sqlite'),
     dbFile: resolve(env['LEDGER_DB'] || './data/ledger.db'),
@@ -259,7 +267,9 @@ function auth(env: NodeJS.ProcessEnv): AuthConfig {
   }
   const signing = env['LEDGER_SIGNING_KEY_FILE'];
   if (signing && signing !== 'off' && resolve(signing) === tokenKeyFile) {
-    throw new ConfigError('LEDGER_TOKEN_KEY_FILE is invalid: it must not be the chain-signing key (LEDGER_SIGNING_KEY_FILE)');
+    throw new ConfigError(
+      'LEDGER_TOKEN_KEY_FILE is invalid: it must not be the chain-signing key (LEDGER_SIGNING_KEY_FILE)',
+    );
   }
   const issuer = text(env, 'LEDGER_TOKEN_ISSUER', 'patent-ledger');
   const audience = text(env, 'LEDGER_TOKEN_AUDIENCE', 'patent-ledger');
@@ -287,10 +297,13 @@ function oidc(env: NodeJS.ProcessEnv, ledgerIssuer: string): OidcSettings | unde
     }
     return undefined;
   }
-  if (!/^https?:\/\/\S+$/.test(issuer)) throw new ConfigError(`LEDGER_OIDC_ISSUER=${issuer} is invalid: expected an https URL`);
-  if (issuer === ledgerIssuer) throw new ConfigError('LEDGER_OIDC_ISSUER must differ from LEDGER_TOKEN_ISSUER');
+  if (!/^https?:\/\/\S+$/.test(issuer))
+    throw new ConfigError(`LEDGER_OIDC_ISSUER=${issuer} is invalid: expected an https URL`);
+  if (issuer === ledgerIssuer)
+    throw new ConfigError('LEDGER_OIDC_ISSUER must differ from LEDGER_TOKEN_ISSUER');
   const audience = env['LEDGER_OIDC_AUDIENCE'];
-  if (!audience) throw new ConfigError('LEDGER_OIDC_ISSUER needs LEDGER_OIDC_AUDIENCE (the client id or API audience)');
+  if (!audience)
+    throw new ConfigError('LEDGER_OIDC_ISSUER needs LEDGER_OIDC_AUDIENCE (the client id or API audience)');
   const jwksUrl = env['LEDGER_OIDC_JWKS_URL'];
   if (jwksUrl && !/^https?:\/\/\S+$/.test(jwksUrl)) {
     throw new ConfigError(`LEDGER_OIDC_JWKS_URL=${jwksUrl} is invalid: expected a URL`);
@@ -309,7 +322,8 @@ function oidc(env: NodeJS.ProcessEnv, ledgerIssuer: string): OidcSettings | unde
 function text(env: NodeJS.ProcessEnv, name: string, dflt: string): string {
   const v = env[name];
   if (v === undefined || v === '') return dflt;
-  if (!/^[\x21-\x7e]{1,256}$/.test(v)) throw new ConfigError(`${name}=${v} is invalid: 1-256 visible ASCII characters`);
+  if (!/^[\x21-\x7e]{1,256}$/.test(v))
+    throw new ConfigError(`${name}=${v} is invalid: 1-256 visible ASCII characters`);
   return v;
 }
 

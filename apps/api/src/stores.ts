@@ -21,6 +21,8 @@ export async function openStore(
      * ledger thread (the api does).
      */
     writerThread?: boolean;
+    /** SQLite: open the file read-only (the CLI's verify and replay): nothing is created or migrated. */
+    readonly?: boolean;
   } = {},
 ): Promise<EventStore> {
   let store: EventStore;
@@ -39,7 +41,10 @@ export async function openStore(
                   libsDir: join(__dirname, '..', '..', '..', 'libs'),
                 },
               )
-            : SqliteEventStore.open(config.dbFile, { synchronous: config.sqliteSynchronous });
+            : SqliteEventStore.open(config.dbFile, {
+                synchronous: config.sqliteSynchronous,
+                ...(options.readonly ? { readonly: true } : {}),
+              });
         break;
       case 'postgres': {
         const { PostgresEventStore } = await import('@patent-ledger/store-postgres');
@@ -103,6 +108,7 @@ export async function openReadModels(config: LedgerConfig): Promise<ReadModels> 
           schema: readModelsSchema(config),
           poolSize: config.pgPoolSize,
           applicationName: pgApplicationName(readModelsSchema(config)),
+          statementTimeoutMs: config.queryTimeoutMs,
         },
         ledgerProjections(config),
       );

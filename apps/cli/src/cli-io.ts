@@ -80,7 +80,10 @@ async function pgSchemaExists(url: string, schema: string): Promise<boolean> {
  * Opens the configured event store for a command that only reads it (verify, replay, export, ...):
  * a ledger that is not there is an error naming where it was looked for, and nothing is created.
  */
-export async function openExistingStore(config: LedgerConfig): Promise<EventStore> {
+export async function openExistingStore(
+  config: LedgerConfig,
+  options: { readonly?: boolean } = {},
+): Promise<EventStore> {
   if (config.store === 'sqlite' && !existsSync(config.dbFile)) {
     throw new CliError(
       `no ledger at ${config.dbFile} (LEDGER_DB); run the command where the ledger's data folder is, or set LEDGER_DB`,
@@ -91,7 +94,7 @@ export async function openExistingStore(config: LedgerConfig): Promise<EventStor
       `no ledger in schema ${config.pgSchema} (LEDGER_PG_SCHEMA) at LEDGER_PG_URL=${redact(config.pgUrl)}`,
     );
   }
-  return openStore(config);
+  return openStore(config, options.readonly ? { readonly: true } : {});
 }
 
 /** Whether the configured read models exist (their SQLite file or PostgreSQL schema); creates nothing. */

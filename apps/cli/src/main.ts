@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError } from '../../api/src/config';
 import { CliError, type CliIo } from './cli-io';
+import { printable, printableIo } from './printable';
 import { exportBundle, keygen, replay, verify, verifyBundle } from './commands/audit';
 import {
   EXPORT_SPEC,
@@ -78,8 +79,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
   if (name === 'help') return main([...args, '--help'], env, io);
   const command = COMMANDS[name];
   if (!command) throw unknownCommand('patent-ledger', name, [...COMMAND_NAMES, 'help']);
-  return command.run(args, env, io);
+  // Stored text reaches the terminal escaped: no control character, bidi override or lone surrogate.
+  return command.run(args, env, PRINTS_STORED_TEXT.has(name) ? printableIo(io) : io);
 }
+
+/** Commands that print stored text (not those that draw progress on a terminal). */
+const PRINTS_STORED_TEXT = new Set(['users', 'projections', 'verify', 'replay', 'export', 'verify-bundle']);
 
 /**
  * Runs a command as the process does: its exit code, and a failure as one line on stderr
@@ -92,7 +97,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
     const known =
       err instanceof CliError || err instanceof ConfigError || (err as { code?: string }).code !== undefined;
     const message = err instanceof Error ? err.message : String(err);
-    io.stderr.write(`patent-ledger: ${message}\n`);
+    io.stderr.write(`patent-ledger: ${printable(message)}\n`);
     if (!known && env['LEDGER_DEBUG']) io.stderr.write(`${(err as Error).stack}\n`);
     return err instanceof CliError ? err.exitCode : 1;
   }

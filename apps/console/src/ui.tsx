@@ -1,29 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import * as echarts from 'echarts/core';
-import { BarChart, FunnelChart, LineChart } from 'echarts/charts';
-import {
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  TitleComponent,
-  TooltipComponent,
-} from 'echarts/components';
-import { SVGRenderer } from 'echarts/renderers';
+import type { EChartsCoreOption, ECharts } from 'echarts/core';
 import { ApiError, type FieldError } from './api';
 import { useT } from './i18n';
-
-echarts.use([
-  LineChart,
-  BarChart,
-  FunnelChart,
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  TitleComponent,
-  TooltipComponent,
-  SVGRenderer,
-]);
 
 export type Async<T> =
   { state: 'loading' } | { state: 'ok'; value: T } | { state: 'error'; error: ApiError | Error };
@@ -128,22 +107,31 @@ export function Chart({
   data,
   height = 320,
 }: {
-  option: echarts.EChartsCoreOption;
+  option: EChartsCoreOption;
   label: string;
   data: unknown;
   height?: number;
 }) {
   const ref = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
+  const chart = useRef<ECharts | null>(null);
+  const latest = useRef(option);
+  latest.current = option;
   useEffect(() => {
-    if (!ref.current) return;
-    const c = echarts.init(ref.current, undefined, { renderer: 'svg' });
-    chart.current = c;
-    const resize = () => c.resize();
-    window.addEventListener('resize', resize);
+    // ECharts loads after the first paint (a chunk of its own): tables and tiles show at once.
+    let c: ECharts | null = null;
+    let live = true;
+    const resize = () => c?.resize();
+    void import('./charts').then(({ echarts }) => {
+      if (!live || !ref.current) return;
+      c = echarts.init(ref.current, undefined, { renderer: 'svg' });
+      chart.current = c;
+      c.setOption(latest.current, true);
+      window.addEventListener('resize', resize);
+    });
     return () => {
+      live = false;
       window.removeEventListener('resize', resize);
-      c.dispose();
+      c?.dispose();
     };
   }, []);
   useEffect(() => {

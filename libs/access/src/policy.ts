@@ -20,11 +20,20 @@
  * | audit-trail | `GET /audit` across patents | ip-office, auditor |
  * | obligations | `GET /obligations` | ip-office, auditor, analyst; an institution its own, an enterprise those it owes |
  * | accounts, denials, projection-control | user accounts, the denied-access log, resuming projections | an ip-office admin |
+ * | plan-publish | `PUT /plans/{planId}` | an ip-office admin |
+ * | enterprise-register | `PUT /enterprises/{id}` | ip-office, or the enterprise itself |
+ * | expert-recommend | `PUT /experts/{id}` | ip-office |
+ * | reads of the registries (`GET /enterprises`, `GET /experts`) | every authenticated role; an enterprise's contact only for ip-office and itself |
+ * | reads of the plans (`GET /plans`) | every authenticated role |
+ * | kpis | `GET /kpis` | ip-office, auditor, analyst; an institution its own (the figures include contract values) |
  * | (anything else that writes) | | nobody: auditor and analyst never write |
  */
 import type {
+  EnterpriseCommand,
+  ExpertCommand,
   InstitutionCommand,
   Patent,
+  PlanCommand,
   PatentCommand,
   PatentCommandType,
   PatentState,
@@ -165,7 +174,42 @@ export const INSTITUTION_COMMAND_POLICY: {
   RegisterInstitution: { rule: 'institution-register', allowedTo: 'ip-office', allows: role('ip-office') },
 };
 
+/** Who may publish a programme plan (issue 15). A new plan command does not compile without a row. */
+export const PLAN_COMMAND_POLICY: {
+  [T in PlanCommand['type']]: Rule<[command: Extract<PlanCommand, { type: T }>]>;
+} = {
+  PublishPlan: {
+    rule: 'plan-publish',
+    allowedTo: 'an ip-office admin',
+    allows: (c) => c.role === 'ip-office' && c.admin === true,
+  },
+};
+
+type RegistryCommand = EnterpriseCommand | ExpertCommand;
+
+/** Who may write the registries of §二(二)1 (issue 15). */
+export const REGISTRY_COMMAND_POLICY: {
+  [T in RegistryCommand['type']]: Rule<[command: Extract<RegistryCommand, { type: T }>]>;
+} = {
+  RegisterEnterprise: {
+    rule: 'enterprise-register',
+    allowedTo: 'ip-office, or the enterprise itself (enterpriseId = its org)',
+    allows: (c, cmd) => c.role === 'ip-office' || isEnterprise(c, cmd.data.enterpriseId),
+  },
+  RecommendExpert: { rule: 'expert-recommend', allowedTo: 'ip-office', allows: role('ip-office') },
+};
+
+export function authorizeRegistryCommand(caller: Caller, command: RegistryCommand): void {
+  const r = REGISTRY_COMMAND_POLICY[command.type] as Rule<[RegistryCommand]> | undefined;
+  if (!r || !r.allows(caller, command)) {
+    throw deny(r ?? { rule: 'default-deny', allowedTo: 'nobody' }, command.type, caller);
+  }
+}
+
 export type ReadAction =
+  | 'registry'
+  | 'plans'
+  | 'kpis'
   | 'pool'
   | 'progress'
   | 'patent-state'
@@ -179,6 +223,13 @@ const EVERY_ROLE: Rule<[]> = { rule: 'read', allowedTo: 'every authenticated rol
 
 /** Reads that do not depend on one patent. */
 export const READ_POLICY: { [A in ReadAction]: Rule<[]> } = {
+  plans: EVERY_ROLE,
+  registry: EVERY_ROLE,
+  kpis: {
+    rule: 'kpis',
+    allowedTo: 'ip-office, auditor, analyst; an institution its own',
+    allows: (c) => c.role !== 'enterprise',
+  },
   pool: EVERY_ROLE,
   progress: EVERY_ROLE,
   'patent-state': EVERY_ROLE,
@@ -242,6 +293,13 @@ export function authorizePatentCommand(caller: Caller, command: PatentCommand, s
 
 export function authorizeInstitutionCommand(caller: Caller, command: InstitutionCommand): void {
   const r = INSTITUTION_COMMAND_POLICY[command.type];
+  if (!r || !r.allows(caller, command)) {
+    throw deny(r ?? { rule: 'default-deny', allowedTo: 'nobody' }, command.type, caller);
+  }
+}
+
+export function authorizePlanCommand(caller: Caller, command: PlanCommand): void {
+  const r = PLAN_COMMAND_POLICY[command.type];
   if (!r || !r.allows(caller, command)) {
     throw deny(r ?? { rule: 'default-deny', allowedTo: 'nobody' }, command.type, caller);
   }

@@ -1087,6 +1087,14 @@ export function generateProvince(options: GenerateOptions): GeneratedProvince {
       kind: d.kind,
       province,
       milestoneGroup: d.group,
+      // The supervising department (主管部门) follows the kind: universities 教育厅, research institutes
+      // 科技厅, hospitals 卫健委.
+      department:
+        d.kind === 'hospital'
+          ? 'health'
+          : d.kind === 'research-institute'
+            ? 'science-technology'
+            : 'education',
       stockPatentCount: n === 0 ? countRng.int(5, 60) : Math.ceil(n / d.coverage),
       occurredOn: REGISTERED_ON,
     };

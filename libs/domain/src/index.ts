@@ -33,3 +33,5 @@ export * from './institution/institution';
 export * from './patent/upcasters';
 export * from './patent/provenance';
 export * from './account/account';
+export * from './programme';
+export * from './registry';

@@ -67,7 +67,11 @@ export function toCloudEvent(e: StoredEvent, source: string): CloudEvent {
  * The streams whose events leave the ledger: patents, institutions and obligation reminders. User
  * accounts (password hashes, sign-in failures), the denied-access log and anything else stay inside.
  */
-export const PUBLISHED_CATEGORIES: ReadonlySet<string> = new Set(['patent', 'institution', 'obligationReminder']);
+export const PUBLISHED_CATEGORIES: ReadonlySet<string> = new Set([
+  'patent',
+  'institution',
+  'obligationReminder',
+]);
 
 export const isPublished = (e: Pick<StoredEvent, 'streamName'>): boolean =>
   PUBLISHED_CATEGORIES.has(categoryOf(e.streamName));

@@ -1,6 +1,6 @@
 import { MemoryEventStore } from '@patent-ledger/eventsourcing';
 import { Relay, type CheckpointStore, type OutgoingEvent, type Sink } from './relay';
-import { appendRoundRobin, checkDelivery } from './testing/events';
+import { appendRoundRobin, checkDelivery, testEvent } from './testing/events';
 
 class MemoryCheckpoints implements CheckpointStore {
   readonly values = new Map<string, number>();
@@ -72,11 +72,15 @@ describe('Relay: a checkpointed publisher of the log', () => {
     const checkpoints = new MemoryCheckpoints();
     await appendRoundRobin(store, 10, 2);
     const first = new FlakySink();
-    await new Relay(store, checkpoints, first, { name: 'r', source: 'urn:test' }).drain(new AbortController().signal);
+    await new Relay(store, checkpoints, first, { name: 'r', source: 'urn:test' }).drain(
+      new AbortController().signal,
+    );
     expect(first.received).toHaveLength(10);
     await appendRoundRobin(store, 5, 2, 'more');
     const second = new FlakySink();
-    await new Relay(store, checkpoints, second, { name: 'r', source: 'urn:test' }).drain(new AbortController().signal);
+    await new Relay(store, checkpoints, second, { name: 'r', source: 'urn:test' }).drain(
+      new AbortController().signal,
+    );
     expect(second.received.map((e) => e.position)).toEqual([11, 12, 13, 14, 15]);
   });
 
@@ -108,12 +112,13 @@ describe('Relay: a checkpointed publisher of the log', () => {
   it('publishes no event of user accounts or the denied-access log', async () => {
     const store = new MemoryEventStore();
     await appendRoundRobin(store, 2, 1);
-    const { testEvent } = await import('./testing/events');
     await store.append('user-tto-wang', [testEvent('u-1')], { expectedVersion: 'any' });
     await store.append('accessDenials-2026-12-03', [testEvent('d-1')], { expectedVersion: 'any' });
     const sink = new FlakySink();
     const checkpoints = new MemoryCheckpoints();
-    await new Relay(store, checkpoints, sink, { name: 'r', source: 'urn:test' }).drain(new AbortController().signal);
+    await new Relay(store, checkpoints, sink, { name: 'r', source: 'urn:test' }).drain(
+      new AbortController().signal,
+    );
     expect(sink.received.map((e) => e.stream)).toEqual(['patent-P0', 'patent-P0']);
     expect(checkpoints.values.get('r')).toBe(4);
   });

@@ -56,6 +56,11 @@ export interface RelayOptions {
   pollIntervalMs?: number;
   /** Waits between failed attempts (default 0.5 s doubling to 30 s). */
   backoff?: Backoff;
+  /**
+   * How long a poke waits for more appends before it wakes the relay, ms (default 0: at once). Under
+   * load the relay then reads and publishes one batch per window instead of one per append.
+   */
+  pokeDelayMs?: number;
   /** Where a new relay starts when it has no checkpoint yet (default 0: the whole log). */
   startAt?: () => Promise<number>;
   onError?: (message: string) => void;
@@ -83,6 +88,8 @@ export class Relay {
   private failures = 0;
   private lastError: RelayStatus['lastError'];
   private stopped = true;
+  private loaded = false;
+  private pokeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Pick<EventStore, 'readAll' | 'headPosition'>,
@@ -131,13 +138,16 @@ export class Relay {
     return read;
   }
 
+  /** The checkpoint: read from the store once, then kept (this relay is the only one that moves it). */
   private async checkpoint(): Promise<number> {
+    if (this.loaded) return this.position;
     let cp = await this.checkpoints.get(this.options.name);
     if (cp === undefined) {
       cp = (await this.options.startAt?.()) ?? 0;
       await this.checkpoints.set(this.options.name, cp);
     }
     this.position = cp;
+    this.loaded = true;
     return cp;
   }
 
@@ -184,11 +194,18 @@ export class Relay {
 
   /** New events were appended: look now rather than at the next poll (a retry's wait is kept). */
   poke(): void {
-    this.wake?.();
+    const delay = this.options.pokeDelayMs ?? 0;
+    if (delay <= 0) return this.wake?.();
+    this.pokeTimer ??= setTimeout(() => {
+      this.pokeTimer = undefined;
+      this.wake?.();
+    }, delay);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.pokeTimer) clearTimeout(this.pokeTimer);
+    this.pokeTimer = undefined;
     this.controller.abort();
     await this.running;
     this.running = undefined;

@@ -26,9 +26,18 @@ describe('obligation reminders', () => {
 
   it('fires once per threshold: a second run, or a run by a new process on the same store, appends nothing', async () => {
     const store = new MemoryEventStore();
-    const obligations = [obligation('a', '2026-01-31'), obligation('b', '2026-02-20'), obligation('c', '2025-12-01')];
+    const obligations = [
+      obligation('a', '2026-01-31'),
+      obligation('b', '2026-02-20'),
+      obligation('c', '2025-12-01'),
+    ];
     const run = (today: string) =>
-      emitReminders(store, obligations, { today, now: `${today}T01:00:00Z`, thresholds: [30, 7, 1], actor: ACTOR });
+      emitReminders(store, obligations, {
+        today,
+        now: `${today}T01:00:00Z`,
+        thresholds: [30, 7, 1],
+        actor: ACTOR,
+      });
     expect(await run('2026-01-01')).toEqual({ emitted: 2, already: 0 }); // a at 30 days, c overdue
     expect(await run('2026-01-01')).toEqual({ emitted: 0, already: 2 });
     expect(await run('2026-01-02')).toEqual({ emitted: 0, already: 2 });
@@ -36,14 +45,16 @@ describe('obligation reminders', () => {
     expect(await run('2026-01-30')).toEqual({ emitted: 1, already: 2 }); // a at 1
     expect(await run('2026-02-01')).toEqual({ emitted: 1, already: 2 }); // a overdue
     const events = await store.readAll({ limit: 100 });
-    expect(events.map((e) => [e.type, e.data['obligationId'], e.data['thresholdDays'] ?? 'overdue'])).toEqual([
-      ['ObligationDueSoon', 'a', 30],
-      ['ObligationOverdue', 'c', 'overdue'],
-      ['ObligationDueSoon', 'a', 7],
-      ['ObligationDueSoon', 'b', 30],
-      ['ObligationDueSoon', 'a', 1],
-      ['ObligationOverdue', 'a', 'overdue'],
-    ]);
+    expect(events.map((e) => [e.type, e.data['obligationId'], e.data['thresholdDays'] ?? 'overdue'])).toEqual(
+      [
+        ['ObligationDueSoon', 'a', 30],
+        ['ObligationOverdue', 'c', 'overdue'],
+        ['ObligationDueSoon', 'a', 7],
+        ['ObligationDueSoon', 'b', 30],
+        ['ObligationDueSoon', 'a', 1],
+        ['ObligationOverdue', 'a', 'overdue'],
+      ],
+    );
     expect(events.every((e) => e.streamName === 'obligationReminder-201710601862.3')).toBe(true);
   });
 

@@ -22,7 +22,8 @@ export interface DueObligation {
 export const OBLIGATION_DUE_SOON = 'ObligationDueSoon';
 export const OBLIGATION_OVERDUE = 'ObligationOverdue';
 
-export const reminderStream = (applicationNumber: string): string => `obligationReminder-${applicationNumber}`;
+export const reminderStream = (applicationNumber: string): string =>
+  `obligationReminder-${applicationNumber}`;
 
 /** The default thresholds: a reminder 30, 7 and 1 days before the due date. */
 export const DEFAULT_REMINDER_DAYS: readonly number[] = [30, 7, 1];
@@ -40,7 +41,11 @@ export const daysUntil = (dueDate: string, today: string): number => dayNumber(d
  * Each stage is emitted once: a stage passed while the ledger was down is not sent late (its
  * successor is).
  */
-export function reminderStage(dueDate: string, today: string, thresholds: readonly number[]): ReminderStage | undefined {
+export function reminderStage(
+  dueDate: string,
+  today: string,
+  thresholds: readonly number[],
+): ReminderStage | undefined {
   const left = daysUntil(dueDate, today);
   if (left < 0) return { kind: 'overdue' };
   const within = thresholds.filter((t) => left <= t);
@@ -51,7 +56,10 @@ const stageKey = (s: ReminderStage): string => (s.kind === 'overdue' ? 'overdue'
 
 /** The command id of an obligation's reminder at a stage: the same on every run and every node. */
 export const reminderCommandId = (obligationId: string, stage: ReminderStage): string =>
-  `reminder-${createHash('sha256').update(`${obligationId}\0${stageKey(stage)}`).digest('hex').slice(0, 40)}`;
+  `reminder-${createHash('sha256')
+    .update(`${obligationId}\0${stageKey(stage)}`)
+    .digest('hex')
+    .slice(0, 40)}`;
 
 export interface ReminderRun {
   /** Reminders appended by this run. */
@@ -119,7 +127,11 @@ export async function emitReminders(
     };
     const result = await store.append(reminderStream(o.applicationNumber), [event], {
       expectedVersion: 'any',
-      command: { commandId, fingerprint: fingerprintOf({ reminder: o.id, stage: stageKey(stage) }), recordedAt: options.now },
+      command: {
+        commandId,
+        fingerprint: fingerprintOf({ reminder: o.id, stage: stageKey(stage) }),
+        recordedAt: options.now,
+      },
     });
     if (result.duplicate) run.already += 1;
     else {

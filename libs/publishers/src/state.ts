@@ -136,7 +136,16 @@ const deadLetterOf = (r: DeadLetterRow): DeadLetter => ({
  * never skip one, so commits need not fsync (WAL, synchronous=NORMAL).
  */
 export class PublisherState implements CheckpointStore {
-  private constructor(private readonly db: Database.Database) {}
+  private readonly getCheckpoint: Database.Statement<[string], { position: number }>;
+  private readonly setCheckpoint: Database.Statement<[string, number, string]>;
+
+  private constructor(private readonly db: Database.Database) {
+    this.getCheckpoint = db.prepare('SELECT position FROM checkpoints WHERE name = ?');
+    this.setCheckpoint = db.prepare(
+      `INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+    );
+  }
 
   static open(file: string): PublisherState {
     if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
@@ -148,19 +157,11 @@ export class PublisherState implements CheckpointStore {
   }
 
   async get(name: string): Promise<number | undefined> {
-    const row = this.db.prepare('SELECT position FROM checkpoints WHERE name = ?').get(name) as
-      | { position: number }
-      | undefined;
-    return row?.position;
+    return this.getCheckpoint.get(name)?.position;
   }
 
   async set(name: string, position: number): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
-      )
-      .run(name, position, new Date().toISOString());
+    this.setCheckpoint.run(name, position, new Date().toISOString());
   }
 
   addWebhook(w: WebhookWithSecret): void {
@@ -187,20 +188,23 @@ export class PublisherState implements CheckpointStore {
 
   webhooks(): WebhookWithSecret[] {
     return (
-      this.db.prepare('SELECT * FROM webhooks WHERE deleted_at IS NULL ORDER BY created_at, id').all() as WebhookRow[]
+      this.db
+        .prepare('SELECT * FROM webhooks WHERE deleted_at IS NULL ORDER BY created_at, id')
+        .all() as WebhookRow[]
     ).map(webhookOf);
   }
 
   webhook(id: string): WebhookWithSecret | undefined {
     const row = this.db.prepare('SELECT * FROM webhooks WHERE id = ? AND deleted_at IS NULL').get(id) as
-      | WebhookRow
-      | undefined;
+      WebhookRow | undefined;
     return row && webhookOf(row);
   }
 
   deleteWebhook(id: string, at: string): boolean {
-    return this.db.prepare('UPDATE webhooks SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL').run(at, id)
-      .changes > 0;
+    return (
+      this.db.prepare('UPDATE webhooks SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL').run(at, id)
+        .changes > 0
+    );
   }
 
   addDeadLetter(d: Omit<DeadLetter, 'id' | 'replayedAt'>): number {
@@ -236,9 +240,9 @@ export class PublisherState implements CheckpointStore {
   }
 
   deadLetter(webhookId: string, id: number): DeadLetter | undefined {
-    const row = this.db.prepare('SELECT * FROM dead_letters WHERE webhook_id = ? AND id = ?').get(webhookId, id) as
-      | DeadLetterRow
-      | undefined;
+    const row = this.db
+      .prepare('SELECT * FROM dead_letters WHERE webhook_id = ? AND id = ?')
+      .get(webhookId, id) as DeadLetterRow | undefined;
     return row && deadLetterOf(row);
   }
 
@@ -247,12 +251,17 @@ export class PublisherState implements CheckpointStore {
   }
 
   recordFailedReplay(id: number, error: string): void {
-    this.db.prepare('UPDATE dead_letters SET attempts = attempts + 1, last_error = ? WHERE id = ?').run(error, id);
+    this.db
+      .prepare('UPDATE dead_letters SET attempts = attempts + 1, last_error = ? WHERE id = ?')
+      .run(error, id);
   }
 
   pendingDeadLetterCount(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM dead_letters WHERE replayed_at IS NULL').get() as { n: number })
-      .n;
+    return (
+      this.db.prepare('SELECT COUNT(*) AS n FROM dead_letters WHERE replayed_at IS NULL').get() as {
+        n: number;
+      }
+    ).n;
   }
 
   close(): void {

@@ -6,7 +6,9 @@ describe('webhook signatures (Standard Webhooks, HMAC-SHA256 with a timestamp)',
   const now = Date.parse('2026-12-03T08:00:00Z');
 
   it('a genuine delivery verifies', () => {
-    expect(verifyWebhook(secret, { ...webhookHeaders(secret, 'e-1', body, now) }, body, { nowMs: now })).toBeUndefined();
+    expect(
+      verifyWebhook(secret, { ...webhookHeaders(secret, 'e-1', body, now) }, body, { nowMs: now }),
+    ).toBeUndefined();
   });
 
   it('a changed body, another secret, another id or an old timestamp does not', () => {

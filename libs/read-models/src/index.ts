@@ -16,3 +16,6 @@ export * from './projections/obligations';
 export * from './projections/progress';
 export * from './queries/obligations';
 export * from './queries/progress';
+export * from './queries/kpis';
+export * from './projections/registry';
+export * from './queries/registry';

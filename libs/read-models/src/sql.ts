@@ -284,6 +284,12 @@ export interface PostgresReadModelDbOptions {
   schema: string;
   poolSize?: number;
   applicationName?: string;
+  /**
+   * `statement_timeout` of read transactions (the queries), in ms (0 or absent: none): a query that
+   * runs longer is cancelled (SQLSTATE 57014), so one heavy query cannot hold a connection for ever.
+   * Projection writes and rebuilds are not limited.
+   */
+  statementTimeoutMs?: number;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -342,6 +348,7 @@ export class PostgresReadModelDb implements ReadModelDb {
   private constructor(
     readonly pool: Pool,
     readonly schema: string,
+    private readonly readTimeoutMs = 0,
   ) {}
 
   static async open(options: PostgresReadModelDbOptions): Promise<PostgresReadModelDb> {
@@ -380,14 +387,23 @@ export class PostgresReadModelDb implements ReadModelDb {
       await pool.end();
       throw err;
     }
-    return new PostgresReadModelDb(pool, schema);
+    return new PostgresReadModelDb(pool, schema, options.statementTimeoutMs ?? 0);
   }
 
   async transaction<T>(fn: (tx: SqlTx) => Promise<T>, mode: 'write' | 'read' = 'write'): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
     try {
-      await client.query(mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
+      await client.query(
+        mode === 'write'
+          ? 'BEGIN'
+          : // One round trip: the read's snapshot and its time limit.
+            `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY${
+              this.readTimeoutMs > 0
+                ? `; SET LOCAL statement_timeout = ${Math.floor(this.readTimeoutMs)}`
+                : ''
+            }`,
+      );
       try {
         const result = await fn(txOn(client));
         await client.query('COMMIT');

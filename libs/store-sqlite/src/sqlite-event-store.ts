@@ -1,5 +1,5 @@
 import { channel as diagnosticsChannel } from 'node:diagnostics_channel';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -65,6 +65,11 @@ export interface SqliteEventStoreOptions {
    * the throughput at synchronous=FULL; a lone writer pays one `setImmediate` of latency.
    */
   groupCommit?: boolean;
+  /**
+   * Open the file read-only (`verify`, `replay`): nothing is created or migrated, and it works on a
+   * read-only copy or a full disk. Appends fail.
+   */
+  readonly?: boolean;
 }
 
 /**
@@ -424,6 +429,8 @@ export class SqliteEventStore implements EventStore, ChainHeadStore, HashLog {
     if (synchronous !== 'FULL' && synchronous !== 'NORMAL') {
       throw new Error(`invalid synchronous setting: ${String(synchronous)}`);
     }
+    if (options.readonly)
+      return new SqliteEventStore(openReadOnly(file, options.busyTimeoutMs ?? 5000), false);
     if (file !== ':memory:') createPrivately(file);
     const db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
     try {
@@ -773,5 +780,36 @@ export function createPrivately(file: string): void {
     closeSync(openSync(file, 'wx', 0o600));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
+/**
+ * A read-only connection. A WAL database needs its shared-memory file (`-shm`), which SQLite cannot
+ * create on a read-only file system or a full disk; when that is what fails and no WAL content is
+ * waiting (no `-wal`, or an empty one: a copy, or a ledger closed cleanly), the file is read into
+ * memory instead (its header set to the rollback journal, which an in-memory database needs) — exact,
+ * at the price of the file's size in memory.
+ */
+function openReadOnly(file: string, timeout: number): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true, timeout });
+    db.prepare('SELECT 1 FROM sqlite_schema LIMIT 1').get(); // the first read is what needs -shm
+    return db;
+  } catch (err) {
+    db?.close();
+    const code = (err as { code?: string }).code ?? '';
+    let walBytes = 0;
+    try {
+      walBytes = statSync(`${file}-wal`).size;
+    } catch {
+      /* no WAL file */
+    }
+    if (!/^SQLITE_(CANTOPEN|IOERR|READONLY)/.test(code) || walBytes > 0) throw err;
+    const image = readFileSync(file);
+    // Bytes 18 and 19: the file format's write and read versions, 2 for WAL, 1 for the rollback journal.
+    image[18] = 1;
+    image[19] = 1;
+    return new Database(image, { readonly: true });
   }
 }

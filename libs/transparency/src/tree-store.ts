@@ -220,6 +220,9 @@ export class PostgresTreeStore implements TreeStore {
       const pg = await import('pg');
       pool = new pg.Pool({ connectionString: options.connectionString, max: 2 });
       pool.on('error', () => undefined);
+      // A connection that drops while checked out (a server restart) emits 'error' on its client,
+      // which the pool listens to only while it is idle: without this, an uncaught exception.
+      pool.on('connect', (client) => client.on('error', () => undefined));
       owns = true;
     }
     const s = `"${options.schema}"`;

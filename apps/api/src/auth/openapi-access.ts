@@ -3,8 +3,10 @@ import {
   ADMIN_POLICY,
   INSTITUTION_COMMAND_POLICY,
   PATENT_COMMAND_POLICY,
+  PLAN_COMMAND_POLICY,
   PATENT_RECORDS_POLICY,
   READ_POLICY,
+  REGISTRY_COMMAND_POLICY,
 } from '@patent-ledger/access';
 
 type Row = { rule: string; allowedTo: string };
@@ -25,6 +27,17 @@ const ROUTES: Record<string, Row | 'public'> = {
   'get /auth/me': { rule: 'read', allowedTo: 'every authenticated role' },
   'put /institutions/{institutionId}': row(INSTITUTION_COMMAND_POLICY.RegisterInstitution),
   'get /institutions/{institutionId}': row(READ_POLICY.institution),
+  'put /plans/{planId}': row(PLAN_COMMAND_POLICY.PublishPlan),
+  'get /plans': row(READ_POLICY.plans),
+  'get /kpis': row(READ_POLICY.kpis),
+  'put /enterprises/{enterpriseId}': row(REGISTRY_COMMAND_POLICY.RegisterEnterprise),
+  'put /experts/{expertId}': row(REGISTRY_COMMAND_POLICY.RecommendExpert),
+  'get /enterprises': {
+    rule: 'read',
+    allowedTo:
+      'every authenticated role; an enterprise’s contact only for ip-office and the enterprise itself',
+  },
+  'get /experts': row(READ_POLICY.registry),
   'post /patents': row(P.InventoryPatent),
   'post /patents/batch': { rule: 'inventory', allowedTo: `${P.InventoryPatent.allowedTo}, line by line` },
   'post /patents/{id}/intent': row(P.TagIntent),
@@ -77,6 +90,28 @@ const ROUTES: Record<string, Row | 'public'> = {
   'post /users/{userId}/disable': row(ADMIN_POLICY.accounts),
   'post /users/{userId}/enable': row(ADMIN_POLICY.accounts),
   'get /access/denials': row(ADMIN_POLICY.denials),
+  // Events out and operations (apps/api/src/events, apps/api/src/observability).
+  'get /health/live': 'public',
+  'get /health/ready': 'public',
+  'get /metrics': {
+    rule: 'metrics',
+    allowedTo: 'the scrape token (LEDGER_METRICS_TOKEN_FILE) or an ip-office admin',
+  },
+  'get /events/stream': {
+    rule: 'patent-records',
+    allowedTo: `every authenticated role, each receiving only what it may read: a patent's events and reminders go to ${PATENT_RECORDS_POLICY.allowedTo}; an institution's events to that institution, ip-office and auditor`,
+  },
+  ...Object.fromEntries(
+    [
+      'post /webhooks',
+      'get /webhooks',
+      'delete /webhooks/{id}',
+      'get /webhooks/{id}/dead-letters',
+      'post /webhooks/{id}/dead-letters/replay',
+      'post /webhooks/{id}/dead-letters/{deadLetterId}/replay',
+      'post /reminders/run',
+    ].map((route) => [route, { rule: 'webhook-admin', allowedTo: 'an ip-office admin' }]),
+  ),
 };
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;

@@ -312,9 +312,23 @@ export const SCHEMAS: Record<string, Schema> = {
         stockPatentCount: int('stock count'),
         inventoried: int('inventoried'),
       }),
-      milestones: list(obj({ id: str('milestone'), status: str('status'), due: date('due') })),
+      plans: list(
+        obj({
+          planId: str('plan'),
+          version: int('version in force on asOf'),
+          default: { type: 'boolean', description: 'the default plan (no plan of the province in force)' },
+        }),
+        'the plans the institutions are measured against',
+      ),
+      byProvince: list(obj({ province: str('province'), institutions: int('institutions') })),
+      byDepartment: list(
+        obj({ department: str('supervising department'), institutions: int('institutions') }),
+      ),
+      milestones: list(
+        obj({ id: str('milestone'), planId: str('plan'), status: str('status'), due: date('due') }),
+      ),
     },
-    ['asOf', 'institutions', 'province', 'milestones'],
+    ['asOf', 'plans', 'institutions', 'province', 'byProvince', 'byDepartment', 'milestones'],
     'Programme progress per institution and province',
   ),
   TreeHead: obj(
@@ -484,6 +498,115 @@ const SUCCESS: Record<
   'get /institutions/{institutionId}': { status: '200', schema: ref('InstitutionView') },
   'get /obligations': { status: '200', csv: true, schema: page('Obligation') },
   'get /progress': { status: '200', csv: true, schema: ref('ProgressReport') },
+  'get /enterprises': {
+    status: '200',
+    csv: true,
+    schema: obj(
+      {
+        items: list(
+          obj(
+            {
+              enterpriseId: str('enterprise'),
+              name: str('name'),
+              category: str('category'),
+              region: str('GB/T 2260 code'),
+              contact: obj({ name: str('name'), phone: str('phone'), email: str('e-mail') }),
+              registeredOn: date('registered on'),
+              updatedOn: date('last changed on'),
+            },
+            ['enterpriseId', 'name', 'category', 'region'],
+          ),
+        ),
+      },
+      ['items'],
+    ),
+  },
+  'get /experts': {
+    status: '200',
+    csv: true,
+    schema: obj(
+      {
+        items: list(
+          obj(
+            {
+              expertId: str('expert'),
+              name: str('name'),
+              fields: list(str('field')),
+              organisation: str('organisation'),
+              recommendedBy: str('recommending organisation'),
+              recommendedOn: date('recommended on'),
+            },
+            ['expertId', 'name', 'fields'],
+          ),
+        ),
+      },
+      ['items'],
+    ),
+  },
+  'get /kpis': {
+    status: '200',
+    csv: true,
+    schema: obj(
+      {
+        asOf: date('the business date'),
+        knownAt: instant('as known at (when given)'),
+        inventoryCoverage: { type: ['number', 'null'], description: 'stock inventoried ÷ stock counts, %' },
+        poolAdmissionRate: { type: ['number', 'null'], description: 'pool patents ÷ inventoried, %' },
+        evaluationCoverage: {
+          type: ['number', 'null'],
+          description: 'evaluated pool patents ÷ pool patents, %',
+        },
+        implementationRate: { type: ['number', 'null'], description: '已实施 ÷ inventoried, %' },
+        industrializationRate: { type: ['number', 'null'], description: 'industrialized ÷ inventoried, %' },
+        deals: obj(
+          {},
+          [],
+          'transfer, license, openLicense: {count, contractValue}; industrialization: {count}',
+        ),
+        openLicenseTakings: int('open-licence takings'),
+        medianDaysAdmissionToFirstDeal: { type: ['number', 'null'], description: 'days' },
+        obligations: obj({
+          onTime: int('fulfilled by the due date'),
+          late: int('fulfilled after it'),
+          overdue: int('open past due'),
+          open: int('open, not yet due'),
+          cancelled: int('cancelled'),
+        }),
+        byProvince: list(obj({ province: str('province') })),
+        byDepartment: list(obj({ department: str('supervising department') })),
+        byInstitution: list(obj({ institutionId: str('institution') })),
+        series: list(obj({ asOf: date('month end') }), 'with series=monthly'),
+      },
+      ['asOf', 'inventoryCoverage', 'implementationRate', 'industrializationRate', 'obligations'],
+    ),
+  },
+  'get /plans': {
+    status: '200',
+    csv: true,
+    schema: obj(
+      {
+        asOf: date('the business date'),
+        default: obj({}, [], 'the default plan (a plan document): in force for every province without one'),
+        plans: list(
+          obj(
+            {
+              planId: str('plan id'),
+              version: int('version'),
+              province: str('province'),
+              effectiveFrom: date('in force from'),
+              publishedOn: date('published on'),
+              recordedAt: instant('recorded at'),
+              position: int('log position of PlanPublished'),
+              inForce: { type: 'boolean', description: 'the version in force for its province on asOf' },
+              document: obj({}, [], 'the plan document (docs/plans/plan.schema.json)'),
+            },
+            ['planId', 'version', 'province', 'effectiveFrom', 'inForce', 'document'],
+          ),
+        ),
+      },
+      ['asOf', 'default', 'plans'],
+    ),
+  },
   'get /resource-pool': { status: '200', csv: true, schema: page('PoolEntry') },
   'get /resource-pool/{id}': { status: '200', schema: ref('PoolEntry') },
   'get /audit': { status: '200', csv: true, schema: page('AuditEntry') },
@@ -591,6 +714,9 @@ const PARAMETERS: Record<string, string> = {
   pledgeId: 'the registered pledge',
   industrializationId: 'the industrialization',
   institutionId: 'institution id, e.g. tyut',
+  planId: 'programme plan id, e.g. shanxi-2024',
+  enterpriseId: 'enterprise id (its organisation), e.g. sx-coal-materials',
+  expertId: 'expert id, e.g. exp-wang',
   userId: 'account id',
   name: 'projection name (resource-pool, audit, obligations, progress, ...)',
   orgId: 'only the accounts of this organisation',
@@ -624,7 +750,12 @@ const ERROR_TEXT: Record<string, string> = {
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 const isCommand = (method: string, path: string): boolean =>
   method !== 'get' &&
-  (path === '/patents' || path.startsWith('/patents/{id}') || path.startsWith('/institutions/'));
+  (path === '/patents' ||
+    path.startsWith('/patents/{id}') ||
+    path.startsWith('/institutions/') ||
+    path.startsWith('/plans/') ||
+    path.startsWith('/enterprises/') ||
+    path.startsWith('/experts/'));
 
 /** Fills in the document (see the module comment); returns it. */
 export function documentResponses(doc: OpenAPIObject): OpenAPIObject {

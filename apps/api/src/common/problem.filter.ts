@@ -96,6 +96,14 @@ export class ProblemFilter implements ExceptionFilter {
     // The SQLite writer thread died with the append in flight: it may or may not be committed.
     if (exception instanceof WriterThreadStoppedError) return problem(503, exception.code, exception.message);
     if (exception instanceof HttpException) return fromHttpException(exception);
+    // A read-model query cancelled by its statement timeout (PostgreSQL 57014): 503, narrow it.
+    if ((exception as { code?: unknown }).code === '57014') {
+      return problem(
+        503,
+        'QUERY.TIMEOUT',
+        'the query ran longer than LEDGER_QUERY_TIMEOUT_MS and was cancelled; narrow its filters or page it',
+      );
+    }
     // The store is away (a lost PostgreSQL connection, a server restart) or its disk is full: 503,
     // and a write may or may not have been committed before the connection went.
     const outage = storeUnavailable(exception);

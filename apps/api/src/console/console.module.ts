@@ -7,7 +7,7 @@ import {
   type NestModule,
 } from '@nestjs/common';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, extname, join, normalize, sep } from 'node:path';
+import { basename, dirname, extname, join, normalize, sep } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
 
 /**
@@ -24,7 +24,7 @@ export function consoleDir(from = __dirname): string {
   let dir = from;
   for (;;) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
+    if (basename(dir) !== 'dist' && existsSync(pkg)) {
       try {
         if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'patent-ledger') {
           return join(dir, 'dist', 'console');

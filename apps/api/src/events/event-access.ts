@@ -1,5 +1,11 @@
 import { PATENT_RECORDS_POLICY, type Principal } from '@patent-ledger/access';
-import { patentDecider, patentStream, upcastPatentEvent, type Patent, type PatentState } from '@patent-ledger/domain';
+import {
+  patentDecider,
+  patentStream,
+  upcastPatentEvent,
+  type Patent,
+  type PatentState,
+} from '@patent-ledger/domain';
 import type { EventStore, StoredEvent } from '@patent-ledger/eventsourcing';
 import { categoryOf, idOfStream, isPublished, patentOfEvent } from '@patent-ledger/publishers';
 import { eventForReader } from '../auth/records';
@@ -43,7 +49,10 @@ export class EventAccess {
   private async allows(e: StoredEvent): Promise<boolean> {
     const category = categoryOf(e.streamName);
     if (category === 'institution')
-      return isOversight(this.reader) || (this.reader.role === 'institution' && this.reader.orgId === idOfStream(e.streamName));
+      return (
+        isOversight(this.reader) ||
+        (this.reader.role === 'institution' && this.reader.orgId === idOfStream(e.streamName))
+      );
     if (isOversight(this.reader)) return true;
     if (category === 'patent') return this.mayRead(await this.stateAfter(e));
     const an = patentOfEvent(e);

@@ -12,13 +12,22 @@ export interface EventsConfig {
   /** RabbitMQ publisher, on when LEDGER_AMQP_URL is set. */
   amqp: { url: string; exchange: string } | undefined;
   webhooks: { maxAttempts: number; retryInitialMs: number; retryMaxMs: number; timeoutMs: number };
+  /** How long the api lets appends accumulate before it wakes the publishers (LEDGER_PUBLISHER_DELAY_MS). */
+  delayMs: number;
   /** Obligation reminders: days before the due date (undefined: off) and how often to look (ms). */
   reminders: { days: number[]; intervalMs: number } | undefined;
 }
 
 type Fail = (message: string) => Error;
 
-function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number, fail: Fail): number {
+function int(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  dflt: number,
+  min: number,
+  max: number,
+  fail: Fail,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return dflt;
   const n = Number(raw);
@@ -47,7 +56,9 @@ export function eventsConfig(env: NodeJS.ProcessEnv, fail: Fail): EventsConfig {
 
   const amqpUrl = env['LEDGER_AMQP_URL'];
   if (amqpUrl && !/^amqps?:\/\/\S+$/.test(amqpUrl))
-    throw fail(`LEDGER_AMQP_URL=${amqpUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')} is invalid: expected amqp://user:password@host:5672/vhost`);
+    throw fail(
+      `LEDGER_AMQP_URL=${amqpUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')} is invalid: expected amqp://user:password@host:5672/vhost`,
+    );
   const exchange = env['LEDGER_AMQP_EXCHANGE'] || 'patent-ledger.events';
   if (!/^[A-Za-z0-9_.:-]{1,255}$/.test(exchange))
     throw fail(`LEDGER_AMQP_EXCHANGE=${exchange} is invalid: letters, digits, _ . : -`);
@@ -59,7 +70,9 @@ export function eventsConfig(env: NodeJS.ProcessEnv, fail: Fail): EventsConfig {
     const parts = rawDays.split(',').map((p) => p.trim());
     const nums = parts.map(Number);
     if (parts.length === 0 || nums.some((n) => !Number.isInteger(n) || n < 0 || n > 3660))
-      throw fail(`LEDGER_REMINDER_DAYS=${rawDays} is invalid: expected days before the due date, e.g. 30,7,1 (or off)`);
+      throw fail(
+        `LEDGER_REMINDER_DAYS=${rawDays} is invalid: expected days before the due date, e.g. 30,7,1 (or off)`,
+      );
     days = [...new Set(nums)].sort((a, b) => b - a);
   }
 
@@ -78,6 +91,7 @@ export function eventsConfig(env: NodeJS.ProcessEnv, fail: Fail): EventsConfig {
       retryMaxMs: int(env, 'LEDGER_WEBHOOK_RETRY_MAX_MS', 300_000, 1, 86_400_000, fail),
       timeoutMs: int(env, 'LEDGER_WEBHOOK_TIMEOUT_MS', 10_000, 100, 600_000, fail),
     },
+    delayMs: int(env, 'LEDGER_PUBLISHER_DELAY_MS', 5, 0, 10_000, fail),
     reminders: days
       ? { days, intervalMs: int(env, 'LEDGER_REMINDER_INTERVAL_MS', 3_600_000, 100, 86_400_000, fail) }
       : undefined,

@@ -8,7 +8,15 @@ import {
   Res,
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { EventStore } from '@patent-ledger/eventsourcing';
 import { toCloudEvent } from '@patent-ledger/publishers';
 import type { Request, Response } from 'express';
@@ -40,9 +48,14 @@ export class OpenStreams implements BeforeApplicationShutdown {
 function position(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (!/^\d{1,15}$/.test(raw))
-    throw ProblemException.of(400, 'REQUEST.INVALID_QUERY', `${name} must be a log position (an integer ≥ 0)`, {
-      errors: [{ field: name, message: `cannot parse ${JSON.stringify(raw)}` }],
-    });
+    throw ProblemException.of(
+      400,
+      'REQUEST.INVALID_QUERY',
+      `${name} must be a log position (an integer ≥ 0)`,
+      {
+        errors: [{ field: name, message: `cannot parse ${JSON.stringify(raw)}` }],
+      },
+    );
   return Number(raw);
 }
 
@@ -64,8 +77,21 @@ export class EventsController {
       'Server-Sent Events: the log from a position, each event a CloudEvents 1.0 envelope (`id:` of the SSE message = its log position; the envelope `id` = the stable event id to deduplicate by). Only the events the caller may read: a patent’s events and reminders go to whoever may read its records (holder, institution of record, ip-office, auditor); an institution’s events to that institution, ip-office and auditor. Resumes after `Last-Event-ID` (which an EventSource sends when it reconnects).',
   })
   @ApiProduces('text/event-stream')
-  @ApiQuery({ name: 'from', required: false, description: 'Send the events after this log position (default: only new events)' })
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this position (takes precedence over from)' })
+  @ApiOkResponse({
+    description:
+      'An endless text/event-stream: `id: <position>`, `event: <EventType>`, `data: <CloudEvent JSON>` per event; id-only messages for passed-over positions; `: keep-alive` comments',
+    schema: { type: 'string' },
+  })
+  @ApiQuery({
+    name: 'from',
+    required: false,
+    description: 'Send the events after this log position (default: only new events)',
+  })
+  @ApiHeader({
+    name: 'Last-Event-ID',
+    required: false,
+    description: 'Resume after this position (takes precedence over from)',
+  })
   async stream(@Req() req: Request, @Res() res: Response, @Query('from') from?: string): Promise<void> {
     const caller = principalOf(req);
     const lastEventId = req.headers['last-event-id'];
@@ -116,7 +142,9 @@ export class EventsController {
           if (closed) break;
           const seen = await access.view(e);
           if (seen) {
-            await write(`id: ${e.position}\nevent: ${e.type}\ndata: ${JSON.stringify(toCloudEvent(seen, source))}\n\n`);
+            await write(
+              `id: ${e.position}\nevent: ${e.type}\ndata: ${JSON.stringify(toCloudEvent(seen, source))}\n\n`,
+            );
             delivered = e.position;
             lastWrite = Date.now();
           }
@@ -143,7 +171,9 @@ export class EventsController {
         }
       }
     } catch (err) {
-      await write(`event: error\ndata: ${JSON.stringify({ message: (err as Error).message })}\n\n`).catch(() => undefined);
+      await write(`event: error\ndata: ${JSON.stringify({ message: (err as Error).message })}\n\n`).catch(
+        () => undefined,
+      );
     } finally {
       stopWaking();
       closeSubscription();

@@ -6,4 +6,10 @@ import { WebhooksController } from './webhooks.controller';
 
 /** The events going out: SSE, publishers (NATS, RabbitMQ, webhooks), reminders. */
 export const EVENTS_CONTROLLERS = [EventsController, WebhooksController];
-export const EVENTS_PROVIDERS = [AppendNotifier, NotifyOnAppend, OpenStreams, PublisherHost, RemindersService];
+export const EVENTS_PROVIDERS = [
+  AppendNotifier,
+  NotifyOnAppend,
+  OpenStreams,
+  PublisherHost,
+  RemindersService,
+];

@@ -46,7 +46,13 @@ export class PublisherHost implements OnApplicationBootstrap, BeforeApplicationS
   ) {
     this.state = PublisherState.open(config.events.stateFile);
     metrics.setPublisherSource(
-      async () => (await this.status()).map((s) => ({ name: s.name, position: s.position, lag: s.lag, failures: s.failures })),
+      async () =>
+        (await this.status()).map((s) => ({
+          name: s.name,
+          position: s.position,
+          lag: s.lag,
+          failures: s.failures,
+        })),
       () => this.state.pendingDeadLetterCount(),
     );
   }
@@ -55,7 +61,11 @@ export class PublisherHost implements OnApplicationBootstrap, BeforeApplicationS
     const e = this.config.events;
     if (e.nats)
       this.add(
-        new NatsJetStreamSink({ url: e.nats.url, stream: e.nats.stream, subjectPrefix: e.nats.subjectPrefix }),
+        new NatsJetStreamSink({
+          url: e.nats.url,
+          stream: e.nats.stream,
+          subjectPrefix: e.nats.subjectPrefix,
+        }),
         'nats',
       );
     if (e.amqp) this.add(new AmqpSink({ url: e.amqp.url, exchange: e.amqp.exchange }), 'amqp');
@@ -65,10 +75,15 @@ export class PublisherHost implements OnApplicationBootstrap, BeforeApplicationS
     });
   }
 
-  private add(sink: Sink, name: string, options: Partial<ConstructorParameters<typeof Relay>[3]> = {}): Relay {
+  private add(
+    sink: Sink,
+    name: string,
+    options: Partial<ConstructorParameters<typeof Relay>[3]> = {},
+  ): Relay {
     const relay = new Relay(this.store, this.state, sink, {
       name,
       source: this.config.events.source,
+      pokeDelayMs: this.config.events.delayMs,
       onError: (m) => this.logger.warn(m),
       onPublished: (events) => this.metrics.published.inc({ publisher: name }, events.length),
       ...options,

@@ -9,7 +9,12 @@ import { EventBus } from '@nestjs/cqrs';
 import { addDays, todayInChina } from '@patent-ledger/domain';
 import type { EventStore } from '@patent-ledger/eventsourcing';
 import { queryObligations, type ObligationStatus } from '@patent-ledger/read-models';
-import { emitReminders, reminderStream, type DueObligation, type ReminderRun } from '@patent-ledger/publishers';
+import {
+  emitReminders,
+  reminderStream,
+  type DueObligation,
+  type ReminderRun,
+} from '@patent-ledger/publishers';
 import type { LedgerConfig } from '../config';
 import { EventsAppended } from '../ledger/messages';
 import { Clock, EVENT_STORE, LEDGER_CONFIG } from '../ledger/tokens';
@@ -98,7 +103,12 @@ export class RemindersService implements OnApplicationBootstrap, BeforeApplicati
     for (const status of ['overdue', 'open'] as ObligationStatus[]) {
       let cursor: string | undefined;
       do {
-        const page = await queryObligations(db, { status, asOf: today, limit: 500, ...(cursor ? { cursor } : {}) });
+        const page = await queryObligations(db, {
+          status,
+          asOf: today,
+          limit: 500,
+          ...(cursor ? { cursor } : {}),
+        });
         for (const o of page.items) {
           if (status === 'open' && o.dueDate > horizon) return;
           yield {

@@ -9,16 +9,27 @@ import {
   PATENT_EVENT_SCHEMA_VERSIONS,
   patentDecider,
   patentStream,
+  enterpriseDecider,
+  enterpriseStream,
+  expertDecider,
+  expertStream,
+  planDecider,
+  planStream,
   rule,
   upcastPatentEvent,
   type InstitutionCommand,
   type PatentCommand,
   type PatentEventType,
   type PatentState,
+  type EnterpriseCommand,
+  type ExpertCommand,
+  type PlanCommand,
 } from '@patent-ledger/domain';
 import {
   authorizeInstitutionCommand,
   authorizePatentCommand,
+  authorizePlanCommand,
+  authorizeRegistryCommand,
   reviveAccessDenied,
   type Role,
 } from '@patent-ledger/access';
@@ -36,6 +47,9 @@ import { timedAppends, timedDecides } from '../observability/command-timings';
 // Timed wrappers: they record only inside an execution the observability layer opened (withTimings).
 const PATENT_DECIDER = timedDecides(patentDecider);
 const INSTITUTION_DECIDER = timedDecides(institutionDecider);
+const PLAN_DECIDER = timedDecides(planDecider);
+const ENTERPRISE_DECIDER = timedDecides(enterpriseDecider);
+const EXPERT_DECIDER = timedDecides(expertDecider);
 
 /** The caller of a command, as the policy sees it: the actor its verified credential proved. */
 const callerOf = (ctx: CommandContext) => ({ role: ctx.actor.role as Role, orgId: ctx.actor.orgId });
@@ -43,7 +57,11 @@ const callerOf = (ctx: CommandContext) => ({ role: ctx.actor.role as Role, orgId
 /** A command for the ledger, as it crosses to the ledger thread. */
 export type LedgerCommand =
   | { aggregate: 'patent'; id: string; command: PatentCommand; ctx: CommandContext }
-  | { aggregate: 'institution'; id: string; command: InstitutionCommand; ctx: CommandContext };
+  | { aggregate: 'institution'; id: string; command: InstitutionCommand; ctx: CommandContext }
+  /** `admin`: the caller's verified credential makes it an ip-office admin. */
+  | { aggregate: 'plan'; id: string; command: PlanCommand; ctx: CommandContext; admin: boolean }
+  | { aggregate: 'enterprise'; id: string; command: EnterpriseCommand; ctx: CommandContext }
+  | { aggregate: 'expert'; id: string; command: ExpertCommand; ctx: CommandContext };
 
 /** Stored patent events in the current schema. */
 export const upcastPatent = (e: StoredEvent) => upcastPatentEvent(e).event;
@@ -65,6 +83,24 @@ export class LedgerExecutor {
   execute(c: LedgerCommand): Promise<CommandOutcome> {
     if (c.aggregate === 'patent') {
       return this.queue.run(patentStream(c.id), () => this.patent(c.id, c.command, c.ctx));
+    }
+    if (c.aggregate === 'plan') {
+      authorizePlanCommand({ ...callerOf(c.ctx), admin: c.admin }, c.command);
+      return this.queue.run(planStream(c.id), () =>
+        handleCommand(this.store, PLAN_DECIDER, planStream(c.id), c.command, c.ctx),
+      );
+    }
+    if (c.aggregate === 'enterprise') {
+      authorizeRegistryCommand(callerOf(c.ctx), c.command);
+      return this.queue.run(enterpriseStream(c.id), () =>
+        handleCommand(this.store, ENTERPRISE_DECIDER, enterpriseStream(c.id), c.command, c.ctx),
+      );
+    }
+    if (c.aggregate === 'expert') {
+      authorizeRegistryCommand(callerOf(c.ctx), c.command);
+      return this.queue.run(expertStream(c.id), () =>
+        handleCommand(this.store, EXPERT_DECIDER, expertStream(c.id), c.command, c.ctx),
+      );
     }
     authorizeInstitutionCommand(callerOf(c.ctx), c.command);
     return this.queue.run(institutionStream(c.id), () =>

@@ -27,6 +27,8 @@ import {
   EventsAppended,
   ExecuteInstitutionCommand,
   ExecutePatentCommand,
+  ExecutePlanCommand,
+  ExecuteRegistryCommand,
   GetInstitutionQuery,
   GetPatentQuery,
   GetStreamEventsQuery,
@@ -53,7 +55,9 @@ export class LedgerCommands {
   }
 
   async execute(c: LedgerCommand): Promise<CommandOutcome> {
-    return this.observer ? this.observer.observe(c, (timed) => this.run(timed)) : (this.run(c) as Promise<CommandOutcome>);
+    return this.observer
+      ? this.observer.observe(c, (timed) => this.run(timed))
+      : (this.run(c) as Promise<CommandOutcome>);
   }
 
   private async run(c: ObservedCommand): Promise<CommandOutcome | TimedOutcome> {
@@ -90,6 +94,34 @@ export class ExecuteInstitutionHandler implements ICommandHandler<ExecuteInstitu
 
   async execute({ institutionId, command, ctx }: ExecuteInstitutionCommand): Promise<CommandOutcome> {
     const outcome = await this.ledger.execute({ aggregate: 'institution', id: institutionId, command, ctx });
+    publishAppended(this.eventBus, outcome);
+    return outcome;
+  }
+}
+
+@CommandHandler(ExecutePlanCommand)
+export class ExecutePlanHandler implements ICommandHandler<ExecutePlanCommand, CommandOutcome> {
+  constructor(
+    private readonly ledger: LedgerCommands,
+    private readonly eventBus: EventBus,
+  ) {}
+
+  async execute({ planId, command, ctx, admin }: ExecutePlanCommand): Promise<CommandOutcome> {
+    const outcome = await this.ledger.execute({ aggregate: 'plan', id: planId, command, ctx, admin });
+    publishAppended(this.eventBus, outcome);
+    return outcome;
+  }
+}
+
+@CommandHandler(ExecuteRegistryCommand)
+export class ExecuteRegistryHandler implements ICommandHandler<ExecuteRegistryCommand, CommandOutcome> {
+  constructor(
+    private readonly ledger: LedgerCommands,
+    private readonly eventBus: EventBus,
+  ) {}
+
+  async execute({ target, ctx }: ExecuteRegistryCommand): Promise<CommandOutcome> {
+    const outcome = await this.ledger.execute({ ...target, ctx });
     publishAppended(this.eventBus, outcome);
     return outcome;
   }
@@ -159,6 +191,8 @@ export const LEDGER_HANDLERS = [
   LedgerCommands,
   ExecutePatentHandler,
   ExecuteInstitutionHandler,
+  ExecutePlanHandler,
+  ExecuteRegistryHandler,
   GetPatentHandler,
   GetInstitutionHandler,
   GetStreamEventsHandler,

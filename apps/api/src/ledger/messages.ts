@@ -1,5 +1,13 @@
 import { Command, Query, type IEvent } from '@nestjs/cqrs';
-import type { InstitutionCommand, InstitutionState, PatentCommand, PatentState } from '@patent-ledger/domain';
+import type {
+  EnterpriseCommand,
+  ExpertCommand,
+  InstitutionCommand,
+  InstitutionState,
+  PatentCommand,
+  PatentState,
+  PlanCommand,
+} from '@patent-ledger/domain';
 import type { CommandContext, CommandOutcome, StoredEvent } from '@patent-ledger/eventsourcing';
 
 /** Decide and append a patent command. */
@@ -18,6 +26,30 @@ export class ExecuteInstitutionCommand extends Command<CommandOutcome> {
   constructor(
     readonly institutionId: string,
     readonly command: InstitutionCommand,
+    readonly ctx: CommandContext,
+  ) {
+    super();
+  }
+}
+
+/** Decide and append a plan command (`admin`: the verified principal is an ip-office admin). */
+export class ExecutePlanCommand extends Command<CommandOutcome> {
+  constructor(
+    readonly planId: string,
+    readonly command: PlanCommand,
+    readonly ctx: CommandContext,
+    readonly admin: boolean,
+  ) {
+    super();
+  }
+}
+
+/** Decide and append a registry command (an enterprise, an expert). */
+export class ExecuteRegistryCommand extends Command<CommandOutcome> {
+  constructor(
+    readonly target:
+      | { aggregate: 'enterprise'; id: string; command: EnterpriseCommand }
+      | { aggregate: 'expert'; id: string; command: ExpertCommand },
     readonly ctx: CommandContext,
   ) {
     super();

@@ -24,7 +24,11 @@ export class Drain {
         .setHeader('Retry-After', '5')
         .send(
           JSON.stringify({
-            ...problem(503, 'SERVICE.SHUTTING_DOWN', 'the service is shutting down; send the request again shortly'),
+            ...problem(
+              503,
+              'SERVICE.SHUTTING_DOWN',
+              'the service is shutting down; send the request again shortly',
+            ),
             instance: req.originalUrl,
           }),
         );

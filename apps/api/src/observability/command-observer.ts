@@ -18,8 +18,15 @@ import { CORRELATION_ATTRIBUTE, inSpan, recordSpan, SpanStatusCode, tracer, trac
 /** The outcome label of a failed command. */
 export function outcomeOf(err: unknown): string {
   if (err instanceof DomainError)
-    return err.kind === 'forbidden' ? 'denied' : err.kind === 'rule' ? 'rejected' : err.kind === 'not-found' ? 'not-found' : 'invalid';
-  if (err instanceof WrongExpectedVersionError || err instanceof ConcurrencyRetriesExhaustedError) return 'conflict';
+    return err.kind === 'forbidden'
+      ? 'denied'
+      : err.kind === 'rule'
+        ? 'rejected'
+        : err.kind === 'not-found'
+          ? 'not-found'
+          : 'invalid';
+  if (err instanceof WrongExpectedVersionError || err instanceof ConcurrencyRetriesExhaustedError)
+    return 'conflict';
   if (err instanceof IdempotencyKeyReusedError) return 'invalid';
   if (err instanceof Error && err.name === 'AccessDeniedError') return 'denied';
   return 'error';
@@ -62,9 +69,12 @@ export class CommandObserver {
       for (const d of timings?.decide ?? []) this.metrics.decideDuration.observe((d.end - d.start) / 1000);
       for (const a of timings?.append ?? []) this.metrics.appendDuration.observe((a.end - a.start) / 1000);
       if (tracingOn()) {
-        const attributes = { [CORRELATION_ATTRIBUTE]: currentCorrelationId() ?? c.ctx.correlationId ?? c.ctx.commandId };
+        const attributes = {
+          [CORRELATION_ATTRIBUTE]: currentCorrelationId() ?? c.ctx.correlationId ?? c.ctx.commandId,
+        };
         for (const d of timings?.decide ?? []) recordSpan('decide', d.start, d.end, attributes);
-        for (const a of timings?.append ?? []) recordSpan('append', a.start, a.end, { ...attributes, 'ledger.stream': outcome.streamName });
+        for (const a of timings?.append ?? [])
+          recordSpan('append', a.start, a.end, { ...attributes, 'ledger.stream': outcome.streamName });
         const last = outcome.events[outcome.events.length - 1];
         if (last && !outcome.duplicate) this.traceProjection(last.position, attributes);
       }
@@ -84,7 +94,9 @@ export class CommandObserver {
 
   /** A `project` span from now until every projection's checkpoint reaches `position`. */
   private traceProjection(position: number, attributes: Record<string, string>): void {
-    const span = tracer().startSpan('project', { attributes: { ...attributes, 'ledger.position': position } });
+    const span = tracer().startSpan('project', {
+      attributes: { ...attributes, 'ledger.position': position },
+    });
     this.pendingProjections.push({
       position,
       end: (at) => {

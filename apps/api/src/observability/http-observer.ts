@@ -1,7 +1,15 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { correlationIdOf, withCorrelationId } from './context';
 import type { MetricsService } from './metrics.service';
-import { context, CORRELATION_ATTRIBUTE, SpanKind, SpanStatusCode, trace, tracer, tracingOn } from './tracing';
+import {
+  context,
+  CORRELATION_ATTRIBUTE,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  tracer,
+  tracingOn,
+} from './tracing';
 
 /** The route template a request matched (`/patents/:id/intent`), or `unmatched`. */
 export function routeOf(req: Request): string {

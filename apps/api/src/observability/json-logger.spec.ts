@@ -11,7 +11,13 @@ describe('JSON logs', () => {
     withCorrelationId('corr-42', () => logger.log('appended 3 events', 'Ledger'));
     logger.warn('outside any request', 'Publishers');
     const [a, b] = lines.map((l) => JSON.parse(l.line) as Record<string, unknown>);
-    expect(a).toEqual({ time: expect.any(String), level: 'log', context: 'Ledger', message: 'appended 3 events', correlationId: 'corr-42' });
+    expect(a).toEqual({
+      time: expect.any(String),
+      level: 'log',
+      context: 'Ledger',
+      message: 'appended 3 events',
+      correlationId: 'corr-42',
+    });
     expect(b).toEqual(expect.objectContaining({ level: 'warn', correlationId: null }));
     expect(lines.every((l) => l.line.endsWith('\n') && !l.line.slice(0, -1).includes('\n'))).toBe(true);
   });
@@ -25,7 +31,12 @@ describe('JSON logs', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]!.error).toBe(true);
     expect(JSON.parse(lines[0]!.line)).toEqual(
-      expect.objectContaining({ level: 'error', context: 'Projector', correlationId: 'corr-7', stack: expect.stringContaining('boom') }),
+      expect.objectContaining({
+        level: 'error',
+        context: 'Projector',
+        correlationId: 'corr-7',
+        stack: expect.stringContaining('boom'),
+      }),
     );
   });
 
@@ -33,6 +44,8 @@ describe('JSON logs', () => {
     Logger.overrideLogger(logger);
     withCorrelationId('corr-9', () => new Logger('Chain').log('signed a head'));
     Logger.overrideLogger(false);
-    expect(JSON.parse(lines[0]!.line)).toEqual(expect.objectContaining({ context: 'Chain', correlationId: 'corr-9' }));
+    expect(JSON.parse(lines[0]!.line)).toEqual(
+      expect.objectContaining({ context: 'Chain', correlationId: 'corr-9' }),
+    );
   });
 });

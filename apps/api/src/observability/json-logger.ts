@@ -48,7 +48,10 @@ export class JsonLogger implements LoggerService {
     // Nest passes the context last; for errors a stack may come before it.
     const args = [...rest];
     const context = typeof args[args.length - 1] === 'string' ? (args.pop() as string) : undefined;
-    const stack = level === 'error' && typeof args[0] === 'string' && args[0].includes('\n    at ') ? args.shift() : undefined;
+    const stack =
+      level === 'error' && typeof args[0] === 'string' && args[0].includes('\n    at ')
+        ? args.shift()
+        : undefined;
     const line: Record<string, unknown> = {
       time: new Date().toISOString(),
       level,
@@ -67,7 +70,11 @@ function safeJson(v: unknown): string {
   try {
     return JSON.stringify(v);
   } catch {
-    return JSON.stringify({ ...(v as object), message: String((v as { message?: unknown }).message), details: undefined });
+    return JSON.stringify({
+      ...(v as object),
+      message: String((v as { message?: unknown }).message),
+      details: undefined,
+    });
   }
 }
 
@@ -77,7 +84,10 @@ export function logLevelsOf(level: 'error' | 'warn' | 'log' | 'debug'): LogLevel
 }
 
 /** The logger of the api: JSON lines (default) or NestJS's console format (LEDGER_LOG_FORMAT=text). */
-export function ledgerLogger(format: 'json' | 'text', level: 'error' | 'warn' | 'log' | 'debug'): LoggerService {
+export function ledgerLogger(
+  format: 'json' | 'text',
+  level: 'error' | 'warn' | 'log' | 'debug',
+): LoggerService {
   const levels = logLevelsOf(level);
   return format === 'json' ? new JsonLogger(levels) : new ConsoleLogger({ logLevels: levels });
 }

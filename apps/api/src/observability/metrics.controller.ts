@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AccessDeniedError, isAdmin } from '@patent-ledger/access';
 import { InvalidCredentialError } from '@patent-ledger/identity';
 import type { Request, Response } from 'express';
@@ -38,6 +38,8 @@ export class MetricsController {
     summary:
       'Prometheus metrics (text format 0.0.4): commands, append and fsync latency, projector, publisher and subscription lag, HTTP latency by route. Needs the scrape token (LEDGER_METRICS_TOKEN_FILE) or an ip-office admin token.',
   })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Prometheus text exposition format 0.0.4', schema: { type: 'string' } })
   async scrape(@Req() req: Request, @Res() res: Response): Promise<void> {
     await this.authorize(req);
     res.setHeader('Content-Type', this.metrics.registry.contentType);
@@ -47,9 +49,19 @@ export class MetricsController {
 
   private async authorize(req: Request): Promise<void> {
     const m = /^Bearer ([\x21-\x7e]+)$/.exec(req.headers['authorization'] ?? '');
-    if (!m) throw unauthorized('AUTH.REQUIRED', '/metrics needs the scrape token or an ip-office admin token: Authorization: Bearer <token>', false);
+    if (!m)
+      throw unauthorized(
+        'AUTH.REQUIRED',
+        '/metrics needs the scrape token or an ip-office admin token: Authorization: Bearer <token>',
+        false,
+      );
     const token = Buffer.from(m[1]!);
-    if (this.scrapeToken && token.length === this.scrapeToken.length && timingSafeEqual(token, this.scrapeToken)) return;
+    if (
+      this.scrapeToken &&
+      token.length === this.scrapeToken.length &&
+      timingSafeEqual(token, this.scrapeToken)
+    )
+      return;
     let principal;
     try {
       principal = (await this.identity.authenticate(m[1]!)).principal;

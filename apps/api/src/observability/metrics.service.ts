@@ -74,7 +74,7 @@ export class MetricsService implements OnModuleDestroy {
     });
     this.decideDuration = new Histogram({
       name: 'ledger_decide_duration_seconds',
-      help: "Time the decider took for a command (each attempt)",
+      help: 'Time the decider took for a command (each attempt)',
       buckets: LATENCY_BUCKETS,
       registers,
     });
@@ -86,7 +86,7 @@ export class MetricsService implements OnModuleDestroy {
     });
     this.commitDuration = new Histogram({
       name: 'ledger_commit_fsync_duration_seconds',
-      help: "Time of each SQLite group commit: the transaction and its WAL fsync (synchronous=FULL)",
+      help: 'Time of each SQLite group commit: the transaction and its WAL fsync (synchronous=FULL)',
       buckets: LATENCY_BUCKETS,
       registers,
     });
@@ -212,7 +212,10 @@ export class MetricsService implements OnModuleDestroy {
     this.stopCommits?.();
   }
 
-  setPublisherSource(source: () => Promise<(LagSource & { failures: number })[]>, deadLetters: () => number): void {
+  setPublisherSource(
+    source: () => Promise<(LagSource & { failures: number })[]>,
+    deadLetters: () => number,
+  ): void {
     this.publisherSource = source;
     this.deadLetterSource = deadLetters;
   }

@@ -24,11 +24,15 @@ export function observabilityConfig(env: NodeJS.ProcessEnv, fail: Fail): Observa
       throw fail(`LEDGER_METRICS_TOKEN_FILE=${tokenFile} cannot be read: ${(err as Error).message}`);
     }
     if (!/^[\x21-\x7e]{32,1024}$/.test(token))
-      throw fail(`LEDGER_METRICS_TOKEN_FILE=${tokenFile} is invalid: it must hold one token of 32-1024 visible ASCII characters`);
+      throw fail(
+        `LEDGER_METRICS_TOKEN_FILE=${tokenFile} is invalid: it must hold one token of 32-1024 visible ASCII characters`,
+      );
   }
   const tracesUrl = env['LEDGER_OTEL_TRACES_URL'] || undefined;
   if (tracesUrl && !/^https?:\/\/\S+$/.test(tracesUrl))
-    throw fail(`LEDGER_OTEL_TRACES_URL=${tracesUrl} is invalid: expected an http(s) URL such as http://127.0.0.1:4318/v1/traces`);
+    throw fail(
+      `LEDGER_OTEL_TRACES_URL=${tracesUrl} is invalid: expected an http(s) URL such as http://127.0.0.1:4318/v1/traces`,
+    );
   const serviceName = env['LEDGER_OTEL_SERVICE_NAME'] || 'patent-ledger';
   if (!/^[\x21-\x7e]{1,128}$/.test(serviceName))
     throw fail(`LEDGER_OTEL_SERVICE_NAME=${serviceName} is invalid: 1-128 visible ASCII characters`);

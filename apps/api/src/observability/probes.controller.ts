@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Injectable, Res, type BeforeApplicationShutdown } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { EventStore } from '@patent-ledger/eventsourcing';
 import type { ReadModels } from '@patent-ledger/read-models';
 import type { Response } from 'express';
@@ -38,13 +38,35 @@ export class ProbesController {
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: 200 while the process answers (public)' })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      properties: { status: { type: 'string', enum: ['ok'] } },
+      required: ['status'],
+    },
+  })
   live() {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @ApiOperation({
-    summary: 'Readiness: 200 when the event store and the read models answer and the api is not shutting down, else 503 (public; names the failing check only)',
+    summary:
+      'Readiness: 200 when the event store and the read models answer and the api is not shutting down, else 503 (public; names the failing check only)',
+  })
+  @ApiOkResponse({
+    description: 'Ready (503 with the same shape when not)',
+    schema: {
+      type: 'object',
+      properties: {
+        status: { type: 'string', enum: ['ready', 'not-ready'] },
+        checks: {
+          type: 'object',
+          description: 'each check: up or down (disk: ok or full; shutdown: no or stopping)',
+        },
+      },
+      required: ['status', 'checks'],
+    },
   })
   async ready(@Res({ passthrough: true }) res: Response) {
     const check = async (f: () => Promise<unknown>): Promise<'up' | 'down'> => {

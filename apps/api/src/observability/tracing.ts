@@ -15,7 +15,9 @@ let users = 0;
 export const CORRELATION_ATTRIBUTE = 'ledger.correlation_id';
 
 /** Starts the SDK once per process (several apps in one process share it); no-op when not configured. */
-export async function startTracing(config: Pick<ObservabilityConfig, 'tracesUrl' | 'serviceName'>): Promise<void> {
+export async function startTracing(
+  config: Pick<ObservabilityConfig, 'tracesUrl' | 'serviceName'>,
+): Promise<void> {
   const url = config.tracesUrl;
   if (!url) return;
   users += 1;
@@ -71,7 +73,12 @@ export async function inSpan<T>(
 }
 
 /** A finished child span of the active one, from times measured elsewhere (epoch ms). */
-export function recordSpan(name: string, start: number, end: number, attributes: Record<string, string | number>): void {
+export function recordSpan(
+  name: string,
+  start: number,
+  end: number,
+  attributes: Record<string, string | number>,
+): void {
   tracer().startSpan(name, { startTime: start, attributes }).end(end);
 }
 

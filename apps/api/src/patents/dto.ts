@@ -13,6 +13,7 @@ import {
   LAPSE_REASONS,
   LICENSE_TYPES,
   MILESTONE_GROUPS,
+  SUPERVISING_DEPARTMENTS,
   OPEN_LICENCE_STARTS,
   PATENT_KINDS,
   PRICING_METHODS,
@@ -63,6 +64,14 @@ export class RegisterInstitutionDto {
   })
   @IsIn(MILESTONE_GROUPS)
   milestoneGroup!: string;
+  @ApiPropertyOptional({
+    enum: SUPERVISING_DEPARTMENTS,
+    description:
+      'Supervising department (主管部门): education 教育厅, science-technology 科技厅, health 卫健委, agriculture-rural 农业农村厅, state-assets 国资委, industry-it 工信厅, other; fixed once given',
+  })
+  @IsOptional()
+  @IsIn(SUPERVISING_DEPARTMENTS)
+  department?: string;
   @ApiProperty({ example: 3200, minimum: 0 }) @IsInt() @Min(0) @Max(10_000_000) stockPatentCount!: number;
   @ApiPropertyOptional({
     description: 'Why the stock count changes; required when it does (empty: none)',

@@ -3,6 +3,7 @@ import {
   auditProjection,
   obligationsProjection,
   progressProjection,
+  registryProjection,
   resourcePoolProjection,
   type ReadModelProjection,
 } from '@patent-ledger/read-models';
@@ -16,5 +17,6 @@ export function ledgerProjections(config: Pick<LedgerConfig, 'policy'>): ReadMod
     obligationsProjection(config.policy.obligations),
     progressProjection,
     accountsProjection,
+    registryProjection,
   ];
 }

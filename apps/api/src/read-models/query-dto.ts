@@ -1,8 +1,25 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { HIGH_VALUE_FLAGS, INTENT_MODES, PATENT_KINDS, PROMOTION_TIERS } from '@patent-ledger/domain';
+import {
+  HIGH_VALUE_FLAGS,
+  INTENT_MODES,
+  PATENT_KINDS,
+  PROMOTION_TIERS,
+  SUPERVISING_DEPARTMENTS,
+} from '@patent-ledger/domain';
 import { DEAL_STATUSES, OBLIGATION_KINDS, OBLIGATION_STATUSES, POOL_SORTS } from '@patent-ledger/read-models';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { IsCalendarDate } from '../common/validators';
 
 const toBool = ({ value }: { value: unknown }): unknown =>
@@ -176,6 +193,15 @@ export class HistoryQueryDto {
 
 export class ObligationsQueryDto extends PagingDto {
   @ApiPropertyOptional({
+    description:
+      'As known at this instant (ISO date-time, or a date: its start in UTC): only what the ledger had recorded by then',
+    example: '2024-07-01T00:00:00Z',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 40)
+  knownAt?: string;
+  @ApiPropertyOptional({
     description: 'only obligations in this state as of asOf',
     enum: OBLIGATION_STATUSES,
   })
@@ -224,6 +250,28 @@ export class ProgressQueryDto {
   @Length(1, 50)
   province?: string;
   @ApiPropertyOptional({
+    description:
+      'Only institutions of this supervising department (主管部门; `unspecified`: registered without one)',
+    enum: [...SUPERVISING_DEPARTMENTS, 'unspecified'],
+  })
+  @IsOptional()
+  @IsIn([...SUPERVISING_DEPARTMENTS, 'unspecified'])
+  department?: string;
+  @ApiPropertyOptional({ description: 'Only this institution' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, { message: 'institutionId must be an institution id' })
+  institutionId?: string;
+  @ApiPropertyOptional({
+    description:
+      'As known at this instant (ISO date-time, or a date: its start in UTC): only what the ledger had recorded by then',
+    example: '2024-07-01T00:00:00Z',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 40)
+  knownAt?: string;
+
+  @ApiPropertyOptional({
     description: 'json (default) or csv (also: Accept: text/csv)',
     enum: ['json', 'csv'],
   })
@@ -238,4 +286,22 @@ export class ProgressQueryDto {
   @IsInt()
   @Min(0)
   minPosition?: number;
+}
+
+/** `GET /kpis`: the progress filters, and a monthly series. */
+export class KpisQueryDto extends ProgressQueryDto {
+  @ApiPropertyOptional({
+    description: 'monthly: also the figures at the end of each month from `from` to asOf',
+    enum: ['monthly'],
+  })
+  @IsOptional()
+  @IsIn(['monthly'])
+  series?: 'monthly';
+  @ApiPropertyOptional({
+    description: 'First month of the series (default: January of asOf’s year)',
+    example: '2024-03-01',
+  })
+  @IsOptional()
+  @IsCalendarDate()
+  from?: string;
 }

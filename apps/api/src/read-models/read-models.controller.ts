@@ -3,6 +3,8 @@ import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { isIsoDate, parseApplicationNumber } from '@patent-ledger/domain';
 import {
   getPoolEntry,
+  knownAtSnapshot,
+  obligationsCheckpoint,
   queryAudit,
   queryObligations,
   queryProgress,
@@ -98,11 +100,14 @@ export const PROGRESS_CSV: CsvColumn<InstitutionProgress>[] = [
   { header: 'institutionId', value: (i) => i.institutionId },
   { header: 'name', value: (i) => i.name },
   { header: 'province', value: (i) => i.province },
+  { header: 'department', value: (i) => i.department },
   { header: 'milestoneGroup', value: (i) => i.milestoneGroup },
+  { header: 'planId', value: (i) => i.plan.planId },
+  { header: 'planVersion', value: (i) => i.plan.version },
   { header: 'stockPatentCount', value: (i) => i.stockPatentCount },
   { header: 'inventoried', value: (i) => i.inventoried },
   { header: 'coveragePercent', value: (i) => i.coveragePercent ?? '' },
-  ...['tyut-100', 'key4-100', 'others-30', 'all-100'].map((id) => ({
+  ...['tyut-100', 'key4-staged', 'key4-100', 'others-30', 'all-100'].map((id) => ({
     header: id,
     value: (i: InstitutionProgress) => i.milestones.find((m) => m.id === id)?.status ?? '',
   })),
@@ -141,7 +146,10 @@ export class ReadModelsController {
     @Res({ passthrough: true }) res: Response,
   ) {
     await this.rm.waitFor('obligations', q.minPosition);
-    const { limit, cursor, format: _f, minPosition: _m, asOf, applicationNumber, ...filter } = q;
+    const { limit, cursor, format: _f, minPosition: _m, asOf, applicationNumber, knownAt: k, ...filter } = q;
+    const knownAt = instantParam(k, 'knownAt');
+    // As known at an instant: the log prefix recorded by then (kpis.ts knownAtSnapshot).
+    const checkpoint = knownAt === undefined ? undefined : knownAtSnapshot(knownAt, obligationsCheckpoint);
     const scope = obligationScope(principalOf(req));
     // An enterprise sees the obligations it owes (responsibleParty = its org), and only those.
     if (
@@ -180,11 +188,11 @@ export class ReadModelsController {
       const pages = async function* () {
         let next: string | undefined = cursor;
         do {
-          const page = await queryObligations(db, {
-            ...query,
-            limit: 500,
-            ...(next ? { cursor: next } : {}),
-          });
+          const page = await queryObligations(
+            db,
+            { ...query, limit: 500, ...(next ? { cursor: next } : {}) },
+            checkpoint,
+          );
           yield page.items;
           next = page.nextCursor ?? undefined;
         } while (next);
@@ -192,16 +200,22 @@ export class ReadModelsController {
       await sendCsv(res, `obligations-${query.asOf}.csv`, OBLIGATIONS_CSV, pages());
       return;
     }
-    return queryObligations(db, {
-      ...query,
-      ...(limit !== undefined ? { limit } : {}),
-      ...(cursor !== undefined ? { cursor } : {}),
-    });
+    const page = await queryObligations(
+      db,
+      {
+        ...query,
+        ...(limit !== undefined ? { limit } : {}),
+        ...(cursor !== undefined ? { cursor } : {}),
+      },
+      checkpoint,
+    );
+    return knownAt === undefined ? page : { ...page, knownAt };
   }
 
   @Get('progress')
   @ApiOperation({
-    summary: 'Programme progress per institution and province against the six milestones of the plan',
+    summary:
+      'Programme progress per institution, supervising department and province against the milestones of the plan in force (GET /plans)',
   })
   @ApiProduces('application/json', 'text/csv')
   async progress(
@@ -215,6 +229,9 @@ export class ReadModelsController {
       asOf,
       policy: this.config.policy.programme,
       ...(q.province !== undefined ? { province: q.province } : {}),
+      ...(q.department !== undefined ? { department: q.department } : {}),
+      ...(q.institutionId !== undefined ? { institutionId: q.institutionId } : {}),
+      ...(q.knownAt !== undefined ? { knownAt: instantParam(q.knownAt, 'knownAt')! } : {}),
     });
     if (wantsCsv(req)) {
       await sendCsv(res, `progress-${asOf}.csv`, PROGRESS_CSV, [report.institutions]);

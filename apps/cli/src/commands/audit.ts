@@ -100,7 +100,8 @@ export async function verify(args: string[], env: NodeJS.ProcessEnv, io: CliIo):
   // The key comes from --key or the configured public key, never from the data folder.
   const verification = verificationKey(config, values['key']);
   const kept = values['head'] ? keptHeads(values['head']) : undefined;
-  const store = await openExistingStore(config);
+  // Read-only: verify works on a read-only copy of the ledger, or on a full disk.
+  const store = await openExistingStore(config, { readonly: true });
   try {
     const heads = isChainHeadStore(store) ? store : undefined;
     const streamHeads = heads?.streamHeads ? await heads.streamHeads() : undefined;
@@ -289,7 +290,7 @@ export async function replay(args: string[], env: NodeJS.ProcessEnv, io: CliIo):
   if (knownAtRaw !== undefined && knownAtIso === undefined)
     throw usage(`--known-at takes an ISO instant (e.g. 2024-05-01T08:00:00Z) or date, got "${knownAtRaw}"`);
   const knownAt = knownAtIso === undefined ? undefined : Date.parse(knownAtIso);
-  const store = await openExistingStore(configFrom(env));
+  const store = await openExistingStore(configFrom(env), { readonly: true });
   try {
     const events: StoredEvent[] = await store.readStream(patentStream(n));
     if (events.length === 0) throw new CliError(`patent ${n} has not been inventoried`);

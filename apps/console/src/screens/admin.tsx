@@ -79,8 +79,23 @@ export function Admin() {
           )}
         </Loadable>
       </Card>
-      <Card title={t('plansPending')} id="plans">
-        <p class="note">{t('plansPending')}</p>
+      <Card title={t('plans')} id="plans">
+        <Loadable value={institutions}>
+          {(p) =>
+            p.plans && p.plans.length > 0 ? (
+              <ul class="inline-list">
+                {p.plans.map((plan, i) => (
+                  <li key={i} data-plan>
+                    {plan.title ?? plan.planId} ({plan.province}, {plan.effectiveFrom}, {t('institutions')}{' '}
+                    {plan.institutions})
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p class="note">{t('plansPending')}</p>
+            )
+          }
+        </Loadable>
       </Card>
       <Card title={t('denials')} id="denials">
         <Field label={t('date')} name="denials-date">

@@ -1,12 +1,13 @@
 import { useMemo, useState } from 'preact/hooks';
 import { get, qs } from '../api';
 import { useT } from '../i18n';
-import { Card, Chart, fmtPercent, Loadable, StatusBadge, today, useAsync } from '../ui';
+import { Card, Chart, fmtPercent, Loadable, StatusBadge, today, useAsync, type Async } from '../ui';
 
 export interface ProvinceMilestone {
   id: string;
   description: string;
   group?: string;
+  metric?: string;
   unit: 'percent' | 'count';
   target: number;
   due: string;
@@ -27,8 +28,26 @@ export interface InstitutionProgress {
   coveragePercent: number | null;
   milestones: { id: string; status: string; due: string; target: number; coveragePercent: number | null }[];
 }
+/** Totals of a set of institutions, as /progress reports them per province and per supervising department. */
+export interface ProgressTotals {
+  institutions: number;
+  stockPatentCount: number;
+  inventoried: number;
+  coveragePercent: number | null;
+  milestones: Record<string, number>;
+}
 export interface ProgressReport {
   asOf: string;
+  /** The plans in force (GET /plans, editing them, is not there yet). */
+  plans?: {
+    planId?: string;
+    title?: string;
+    province: string;
+    effectiveFrom: string;
+    institutions: number;
+  }[];
+  byProvince?: (ProgressTotals & { province: string })[];
+  byDepartment?: (ProgressTotals & { department: string })[];
   institutions: InstitutionProgress[];
   province: {
     institutions: number;
@@ -75,49 +94,44 @@ interface Funnel {
   industrialized: number;
 }
 
-async function loadDashboard(asOf: string) {
-  const progress = await get<ProgressReport>(`/progress${qs({ asOf })}`);
+/**
+ * What the dashboard adds to /progress: coverage over time (one /progress per sampled date), the
+ * funnel's pool counts, and the KPI tiles of GET /kpis when the api has them. Loaded beside the
+ * first /progress, so the milestones paint first.
+ */
+async function loadExtras(asOf: string, first: ProgressReport) {
   const dates = sampleDates(asOf);
-  const series = await Promise.all(
-    dates.map((d) =>
-      d === asOf ? Promise.resolve(progress) : get<ProgressReport>(`/progress${qs({ asOf: d })}`),
-    ),
-  );
   const count = (status?: string) =>
     get<{ total: number }>(`/resource-pool${qs({ limit: 1, status, asOf })}`).then((p) => p.total);
-  const [poolTotal, transferred, licensed, openLicensed, industrialized] = await Promise.all([
+  const [series, poolTotal, transferred, licensed, openLicensed, industrialized, kpis] = await Promise.all([
+    Promise.all(dates.map((d) => (d === asOf ? first : get<ProgressReport>(`/progress${qs({ asOf: d })}`)))),
     count(),
     count('transferred'),
     count('licensed'),
     count('open-licensed'),
     count('industrialized'),
+    // Not there yet: the tiles come from /progress meanwhile.
+    get<{ tiles: KpiTile[] }>(`/kpis${qs({ asOf })}`).then(
+      (k) => k.tiles,
+      () => null,
+    ),
   ]);
-  const evaluation = progress.milestones.find((m) => m.id === 'evaluation-basic');
-  const funnel: Funnel = {
-    inventory: progress.province.inventoried + progress.province.newCohortInventoried,
-    pool: evaluation?.pool?.patents ?? poolTotal,
-    evaluated: evaluation?.pool?.evaluated ?? 0,
-    deal: transferred + licensed + openLicensed + industrialized,
-    industrialized,
-  };
-  let kpis: KpiTile[] | null = null;
-  try {
-    kpis = (await get<{ tiles: KpiTile[] }>(`/kpis${qs({ asOf })}`)).tiles;
-  } catch {
-    kpis = null; // not there yet: the tiles come from /progress
-  }
   return {
-    progress,
     coverage: series.map((p, i) => ({ date: dates[i]!, value: p.province.coveragePercent })),
-    funnel,
+    counts: { poolTotal, deal: transferred + licensed + openLicensed + industrialized, industrialized },
     kpis,
   };
 }
 
+type Extras = Awaited<ReturnType<typeof loadExtras>>;
+
 export function Dashboard() {
   const t = useT();
   const [asOf, setAsOf] = useState(today());
-  const [data] = useAsync(() => loadDashboard(asOf), [asOf]);
+  // The milestones first; the charts' requests only once they are drawn (they would queue before them).
+  const first = useMemo(() => get<ProgressReport>(`/progress${qs({ asOf })}`), [asOf]);
+  const [progress] = useAsync(() => first, [first]);
+  const [extras] = useAsync(() => first.then((p) => loadExtras(asOf, p)), [first]);
   return (
     <div>
       <div class="toolbar">
@@ -127,20 +141,22 @@ export function Dashboard() {
           type="date"
           value={asOf}
           min={PROGRAMME_START}
+          max={today()}
           onChange={(e) => {
             const v = (e.target as HTMLInputElement).value;
             if (/^\d{4}-\d{2}-\d{2}$/.test(v)) setAsOf(v);
           }}
         />
       </div>
-      <Loadable value={data}>{(d) => <DashboardBody {...d} />}</Loadable>
+      <Loadable value={progress}>{(p) => <DashboardBody progress={p} extras={extras} />}</Loadable>
     </div>
   );
 }
 
-function DashboardBody({ progress, coverage, funnel, kpis }: Awaited<ReturnType<typeof loadDashboard>>) {
+function DashboardBody({ progress, extras }: { progress: ProgressReport; extras: Async<Extras> }) {
   const t = useT();
   const p = progress.province;
+  const kpis = extras.state === 'ok' ? extras.value.kpis : null;
   const tiles: KpiTile[] = kpis ?? [
     { id: 'coverage', label: t('coverage'), value: fmtPercent(p.coveragePercent) },
     { id: 'institutions', label: t('institutions'), value: String(p.institutions) },
@@ -148,50 +164,6 @@ function DashboardBody({ progress, coverage, funnel, kpis }: Awaited<ReturnType<
     { id: 'inventoried', label: t('inventoried'), value: String(p.inventoried) },
     { id: 'new', label: t('newCohort'), value: String(p.newCohortInventoried) },
   ];
-  const deadlines = progress.milestones.filter((m) => m.unit === 'percent' && m.id !== 'evaluation-basic');
-  const lineOption = useMemo(
-    () => ({
-      tooltip: { trigger: 'axis' },
-      grid: { left: 48, right: 110, top: 32, bottom: 40 },
-      xAxis: { type: 'category', data: coverage.map((c) => c.date) },
-      yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
-      series: [
-        {
-          name: t('coverage'),
-          type: 'line',
-          data: coverage.map((c) => c.value),
-          markLine: {
-            symbol: 'none',
-            label: { formatter: '{b}' },
-            data: deadlines
-              .filter((m) => coverage.some((c) => c.date >= m.due))
-              .map((m) => ({ name: `${m.id} ${m.due}`, yAxis: m.target })),
-          },
-        },
-      ],
-    }),
-    [coverage, deadlines, t],
-  );
-  const funnelData = (['inventory', 'pool', 'evaluated', 'deal', 'industrialized'] as const).map((k) => ({
-    name: t(`funnel.${k}`),
-    value: funnel[k],
-  }));
-  const funnelOption = useMemo(
-    () => ({
-      tooltip: { trigger: 'item' },
-      series: [
-        {
-          type: 'funnel',
-          sort: 'none',
-          left: '10%',
-          width: '80%',
-          label: { formatter: '{b}: {c}' },
-          data: funnelData,
-        },
-      ],
-    }),
-    [funnel, t],
-  );
   const groups = groupRollup(progress.institutions);
   return (
     <>
@@ -234,14 +206,21 @@ function DashboardBody({ progress, coverage, funnel, kpis }: Awaited<ReturnType<
           </tbody>
         </table>
       </Card>
-      <div class="grid2">
-        <Card title={t('coverageOverTime')} id="coverage-chart">
-          <Chart option={lineOption} label={t('coverageOverTime')} data={coverage} />
-        </Card>
-        <Card title={t('funnel')} id="funnel">
-          <Chart option={funnelOption} label={t('funnel')} data={funnel} />
-        </Card>
-      </div>
+      <Loadable value={extras}>{(x) => <Charts progress={progress} extras={x} />}</Loadable>
+      {progress.byProvince && (
+        <TotalsTable
+          id="per-province"
+          title={t('perProvince')}
+          rows={progress.byProvince.map((r) => [r.province, r])}
+        />
+      )}
+      {progress.byDepartment && (
+        <TotalsTable
+          id="per-department"
+          title={t('perDepartment')}
+          rows={progress.byDepartment.map((r) => [t(`dept.${r.department}`), r])}
+        />
+      )}
       <Card title={t('perGroup')} id="per-group">
         <table>
           <thead>
@@ -307,6 +286,121 @@ function DashboardBody({ progress, coverage, funnel, kpis }: Awaited<ReturnType<
         </div>
       </Card>
     </>
+  );
+}
+
+function Charts({ progress, extras }: { progress: ProgressReport; extras: Extras }) {
+  const t = useT();
+  const coverage = extras.coverage;
+  const evaluation = progress.milestones.find((m) => m.id === 'evaluation-basic');
+  const funnel: Funnel = {
+    inventory: progress.province.inventoried + progress.province.newCohortInventoried,
+    pool: evaluation?.pool?.patents ?? extras.counts.poolTotal,
+    evaluated: evaluation?.pool?.evaluated ?? 0,
+    deal: extras.counts.deal,
+    industrialized: extras.counts.industrialized,
+  };
+  const deadlines = progress.milestones.filter((m) =>
+    m.metric ? m.metric === 'inventory-coverage' : m.unit === 'percent' && !m.id.startsWith('evaluation'),
+  );
+  const lineOption = useMemo(
+    () => ({
+      tooltip: { trigger: 'axis' },
+      grid: { left: 48, right: 110, top: 32, bottom: 40 },
+      xAxis: { type: 'category', data: coverage.map((c) => c.date) },
+      yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
+      series: [
+        {
+          name: t('coverage'),
+          type: 'line',
+          data: coverage.map((c) => c.value),
+          markLine: {
+            symbol: 'none',
+            label: { formatter: '{b}' },
+            data: deadlines
+              .filter((m) => coverage.some((c) => c.date >= m.due))
+              .map((m) => ({ name: m.id, yAxis: m.target })),
+          },
+        },
+      ],
+    }),
+    [coverage, deadlines, t],
+  );
+  // Deals and industrialization have no as-of read model yet: they are today's, so only drawn for today.
+  const current = progress.asOf >= today();
+  const stages = current
+    ? (['inventory', 'pool', 'evaluated', 'deal', 'industrialized'] as const)
+    : (['inventory', 'pool', 'evaluated'] as const);
+  const funnelData = stages.map((k) => ({
+    name: t(`funnel.${k}`),
+    value: funnel[k],
+  }));
+  const funnelOption = useMemo(
+    () => ({
+      tooltip: { trigger: 'item' },
+      series: [
+        {
+          type: 'funnel',
+          sort: 'none',
+          left: '10%',
+          width: '80%',
+          label: { formatter: '{b}: {c}' },
+          data: funnelData,
+        },
+      ],
+    }),
+    [funnelData],
+  );
+  return (
+    <div class="grid2">
+      <Card title={t('coverageOverTime')} id="coverage-chart">
+        <Chart option={lineOption} label={t('coverageOverTime')} data={coverage} />
+      </Card>
+      <Card title={t('funnel')} id="funnel">
+        <Chart option={funnelOption} label={t('funnel')} data={funnelData} />
+        {!current && <p class="note">{t('funnelCurrentOnly')}</p>}
+      </Card>
+    </div>
+  );
+}
+
+const STATUSES = ['met', 'on-track', 'at-risk', 'missed'] as const;
+
+function TotalsTable({ id, title, rows }: { id: string; title: string; rows: [string, ProgressTotals][] }) {
+  const t = useT();
+  return (
+    <Card title={title} id={id}>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{title}</th>
+            <th scope="col">{t('institutions')}</th>
+            <th scope="col">{t('stockPatentCount')}</th>
+            <th scope="col">{t('inventoried')}</th>
+            <th scope="col">{t('coverage')}</th>
+            {STATUSES.map((s) => (
+              <th scope="col" key={s}>
+                {t(`status.${s}`)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([name, r]) => (
+            <tr key={name} data-totals={name}>
+              <th scope="row">{name}</th>
+              <td>{r.institutions}</td>
+              <td>{r.stockPatentCount}</td>
+              <td>{r.inventoried}</td>
+              <td>{fmtPercent(r.coveragePercent)}</td>
+              {STATUSES.map((s) => (
+                <td key={s}>{r.milestones[s] ?? 0}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Card>
   );
 }
 

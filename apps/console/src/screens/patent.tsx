@@ -77,6 +77,33 @@ const SHOWN = [
   'intent',
 ];
 
+const DATE_KEYS = [
+  'occurredOn',
+  'contractDate',
+  'registeredOn',
+  'recordedOn',
+  'reportedOn',
+  'effectiveOn',
+  'effectiveDate',
+  'filedOn',
+];
+
+/** The business date of an event: the date it says the fact happened on. */
+export function businessDateOf(data: Record<string, unknown>): string | undefined {
+  for (const k of DATE_KEYS) if (typeof data[k] === 'string') return data[k];
+  const any = Object.entries(data).find(([k, v]) => /(On|Date)$/.test(k) && typeof v === 'string');
+  return any?.[1] as string | undefined;
+}
+
+const showField = (k: string, v: unknown): string => {
+  if (k === 'holder' && v && typeof v === 'object') {
+    const h = v as { kind?: string; id?: string; name?: string };
+    return `${h.name ?? h.id ?? ''} (${h.kind ?? ''}${h.name && h.id ? `, ${h.id}` : ''})`;
+  }
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join('; ');
+  return show(v);
+};
+
 const show = (v: unknown): string =>
   v === undefined || v === null ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
@@ -108,7 +135,7 @@ export function PatentPage({ id }: { id: string }) {
                 {SHOWN.filter((k) => k in s).map((k) => (
                   <div key={k}>
                     <dt>{k}</dt>
-                    <dd>{show(s[k])}</dd>
+                    <dd>{showField(k, s[k])}</dd>
                   </div>
                 ))}
                 <div>
@@ -125,7 +152,7 @@ export function PatentPage({ id }: { id: string }) {
                   {d.events.events.map((e) => (
                     <li key={e.version} data-event-type={e.type}>
                       <strong>{e.type}</strong> · {t('businessDate')}{' '}
-                      {show(e.data.occurredOn ?? e.data['contractDate'])} · {t('recordedAt')}{' '}
+                      <span data-business-date>{businessDateOf(e.data) ?? '—'}</span> · {t('recordedAt')}{' '}
                       {e.metadata.recordedAt} · {t('actor')} {e.metadata.actor?.role}/
                       {e.metadata.actor?.orgId}
                     </li>
@@ -145,7 +172,7 @@ export function PatentPage({ id }: { id: string }) {
                       <ul>
                         {mine.map((o) => (
                           <li key={o.id}>
-                            {t(`oblkind.${o.kind}`)} · {t('due')} {o.dueDate} · {o.status}
+                            {t(`oblkind.${o.kind}`)} · {t('due')} {o.dueDate} · {t(o.status)}
                             {o.late ? ` (${t('late')})` : ''}
                           </li>
                         ))}

@@ -1,5 +1,4 @@
 import { useState } from 'preact/hooks';
-import writeXlsxFile from 'write-excel-file/browser';
 import { get, getBlob, qs, saveBlob } from '../api';
 import { useT } from '../i18n';
 import { ErrorNote, Field, Loadable, useAsync } from '../ui';
@@ -93,6 +92,8 @@ export function Pool({ fixedInstitution }: { fixedInstitution?: string }) {
         rows.push(...p.items);
         next = p.nextCursor ?? undefined;
       } while (next && rows.length < 20_000);
+      // The xlsx writer loads only when asked for.
+      const { default: writeXlsxFile } = await import('write-excel-file/browser');
       const blob = await writeXlsxFile(rows, {
         columns: [
           { header: t('applicationNumber'), cell: (r: PoolEntry) => ({ value: r.applicationNumber }) },
@@ -104,7 +105,7 @@ export function Pool({ fixedInstitution }: { fixedInstitution?: string }) {
             header: t('modes'),
             cell: (r: PoolEntry) => ({ value: r.modes.map((m) => t(`mode.${m}`)).join('、') }),
           },
-          { header: t('status'), cell: (r: PoolEntry) => ({ value: r.status }) },
+          { header: t('status'), cell: (r: PoolEntry) => ({ value: t(`deal.${r.status}`) }) },
           {
             header: t('prospect'),
             cell: (r: PoolEntry) => ({ value: r.evaluationSummary?.meanProspect ?? undefined }),
@@ -266,7 +267,7 @@ export function PatentCard({ entry: e }: { entry: PoolEntry }) {
         <dt>{t('modes')}</dt>
         <dd>{e.modes.map((m) => t(`mode.${m}`)).join('、')}</dd>
         <dt>{t('status')}</dt>
-        <dd>{e.status}</dd>
+        <dd data-deal-status={e.status}>{t(`deal.${e.status}`)}</dd>
         <dt>{t('prospect')}</dt>
         <dd>
           {e.evaluationSummary?.meanProspect ?? '—'} ({t('evaluations')} {e.evaluationSummary?.count ?? 0})

@@ -392,6 +392,102 @@ function IntentForm() {
   );
 }
 
+interface FieldSpec {
+  name: string;
+  type?: 'text' | 'date' | 'select';
+  options?: { value: string; label: string }[];
+  /** A fresh id for each submission (kept with its Idempotency-Key). */
+  autoId?: string;
+}
+
+/** A command on one patent: its fields, sent with an Idempotency-Key and the loaded version as If-Match. */
+function CommandForm({
+  id,
+  title,
+  path,
+  fields,
+}: {
+  id: string;
+  title: string;
+  path: string;
+  fields: FieldSpec[];
+}) {
+  const t = useT();
+  const pv = usePatentVersion();
+  const o = useFormOutcome();
+  const sub = useSubmission();
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(
+      fields.map((f) => [f.name, f.type === 'date' ? today() : (f.options?.[0]?.value ?? '')]),
+    ),
+  );
+  useEffect(() => sub.reset(), [pv.id]);
+  return (
+    <Card title={title} id={id}>
+      <PatentPicker pv={pv} />
+      <form
+        onInput={() => sub.reset()}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void sub.run(id, (key) => {
+            const body: Record<string, string> = {};
+            for (const f of fields) {
+              const v = values[f.name] ?? '';
+              if (f.autoId && v === '') body[f.name] = `${f.autoId}-${key.slice(-16)}`;
+              else if (v !== '') body[f.name] = v;
+            }
+            return submitCommand(o, t, () =>
+              write<{ version: number }>(
+                'POST',
+                `/patents/${encodeURIComponent(pv.id.trim())}/${path}`,
+                body,
+                {
+                  idempotencyKey: key,
+                  ...(pv.version !== null ? { ifMatch: pv.version } : {}),
+                },
+              ).then((r) => {
+                if (r.body.version) pv.setVersion(r.body.version);
+                return r;
+              }),
+            );
+          });
+        }}
+      >
+        {fields.map((f) => (
+          <Field key={f.name} label={t(f.name)} name={f.name} errors={o.errors}>
+            {(p) =>
+              f.type === 'select' ? (
+                <select
+                  {...p}
+                  value={values[f.name]}
+                  onChange={(e) => setValues({ ...values, [f.name]: (e.target as HTMLSelectElement).value })}
+                >
+                  {f.options!.map((x) => (
+                    <option key={x.value} value={x.value}>
+                      {x.label}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <input
+                  {...p}
+                  value={values[f.name]}
+                  placeholder={f.autoId ? '（自动）' : undefined}
+                  onInput={(e) => setValues({ ...values, [f.name]: (e.target as HTMLInputElement).value })}
+                />
+              )
+            }
+          </Field>
+        ))}
+        <button type="submit" disabled={sub.submitting}>
+          {sub.submitting ? t('submitting') : t('submit')}
+        </button>
+        <Outcome o={o} />
+      </form>
+    </Card>
+  );
+}
+
 export function InstitutionWorkspace({ principal }: { principal: Principal }) {
   const t = useT();
   const [progress] = useAsync(() => get<ProgressReport>(`/progress?asOf=${today()}`), []);
@@ -417,6 +513,34 @@ export function InstitutionWorkspace({ principal }: { principal: Principal }) {
       </Card>
       <Upload />
       <IntentForm />
+      <CommandForm
+        id="transfer"
+        title={t('transferForm')}
+        path="transfers"
+        fields={[
+          { name: 'dealId', autoId: 'tr' },
+          { name: 'assigneeId' },
+          { name: 'assigneeName' },
+          { name: 'contractDate', type: 'date' },
+          { name: 'price' },
+          {
+            name: 'pricingMethod',
+            type: 'select',
+            options: ['agreed', 'listing', 'auction'].map((v) => ({ value: v, label: t(`pricing.${v}`) })),
+          },
+        ]}
+      />
+      <CommandForm
+        id="report"
+        title={t('reportForm')}
+        path="transaction-reports"
+        fields={[
+          { name: 'dealId' },
+          { name: 'industrializationId' },
+          { name: 'reportedOn', type: 'date' },
+          { name: 'platformRef' },
+        ]}
+      />
       <Card title={t('pool')} id="own-pool">
         <Pool fixedInstitution={principal.orgId} />
       </Card>

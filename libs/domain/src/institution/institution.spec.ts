@@ -240,3 +240,66 @@ describe('evolveInstitution', () => {
     expect(evolveInstitution(registered, { type: 'InstitutionRenamed', data: {} } as never)).toBe(registered);
   });
 });
+
+describe('RegisterInstitution: supervising department (issue 15)', () => {
+  it('records the department given on registration', () => {
+    institution
+      .given([])
+      .when(registerInstitution({ department: 'education' }))
+      .then([institutionRegistered({ department: 'education' })]);
+  });
+
+  it('refuses an unknown department, naming the field', () => {
+    expect(
+      institution
+        .given([])
+        .when(registerInstitution({ department: 'ministry-of-magic' }))
+        .thenThrows('FIELD.NOT_ALLOWED').field,
+    ).toBe('department');
+  });
+
+  it('an institution registered without one (an old event) gets it once, then it is fixed', () => {
+    const old = institutionRegistered();
+    expect('department' in old.data).toBe(false);
+    institution
+      .given([old])
+      .when(registerInstitution({ department: 'health', occurredOn: '2024-05-01' }))
+      .then([
+        {
+          type: 'SupervisingDepartmentAssigned',
+          data: { institutionId: 'tyut', department: 'health', occurredOn: '2024-05-01' },
+        },
+      ]);
+    const assigned = {
+      type: 'SupervisingDepartmentAssigned' as const,
+      data: { institutionId: 'tyut', department: 'health' as const, occurredOn: '2024-05-01' },
+    };
+    institution
+      .given([old, assigned])
+      .when(registerInstitution({ department: 'health' }))
+      .then([]);
+    institution.given([old, assigned]).when(registerInstitution()).then([]);
+    expect(
+      institution
+        .given([old, assigned])
+        .when(registerInstitution({ department: 'education' }))
+        .thenThrows('INSTITUTION.FIELDS_FIXED').field,
+    ).toBe('department');
+    expect(evolveInstitution(evolveInstitution({ status: 'none' }, old), assigned)).toMatchObject({
+      department: 'health',
+    });
+  });
+
+  it('assigns the department and revises the count in one command', () => {
+    institution
+      .given([institutionRegistered()])
+      .when(registerInstitution({ department: 'education', stockPatentCount: 3300, reason: 'recount' }))
+      .then([
+        {
+          type: 'SupervisingDepartmentAssigned',
+          data: { institutionId: 'tyut', department: 'education', occurredOn: '2024-03-01' },
+        },
+        stockCountRevised({ stockPatentCount: 3300, reason: 'recount', occurredOn: '2024-03-01' }),
+      ]);
+  });
+});

@@ -15,6 +15,28 @@ export const INSTITUTION_KINDS: readonly InstitutionKind[] = ['university', 'res
 /** Milestone groups of the Shanxi plan (§6): 太原理工大学, the four key universities, everyone else. */
 export type MilestoneGroup = 'tyut' | 'key4' | 'other';
 export const MILESTONE_GROUPS: readonly MilestoneGroup[] = ['tyut', 'key4', 'other'];
+/**
+ * The supervising department of an institution (主管部门): 教育厅 (education), 科技厅 (science and
+ * technology), 卫健委 (health), 农业农村厅 (agriculture and rural affairs), 国资委 (state-owned assets),
+ * 工信厅 (industry and IT), or another.
+ */
+export type SupervisingDepartment =
+  | 'education'
+  | 'science-technology'
+  | 'health'
+  | 'agriculture-rural'
+  | 'state-assets'
+  | 'industry-it'
+  | 'other';
+export const SUPERVISING_DEPARTMENTS: readonly SupervisingDepartment[] = [
+  'education',
+  'science-technology',
+  'health',
+  'agriculture-rural',
+  'state-assets',
+  'industry-it',
+  'other',
+];
 
 export interface InstitutionRegistered {
   type: 'InstitutionRegistered';
@@ -26,7 +48,15 @@ export interface InstitutionRegistered {
     milestoneGroup: MilestoneGroup;
     stockPatentCount: number;
     occurredOn: IsoDate;
+    /** Absent in events recorded before issue 15 (then `SupervisingDepartmentAssigned` may add it). */
+    department?: SupervisingDepartment;
   };
+}
+
+/** The department of an institution registered without one (fixed once given). */
+export interface SupervisingDepartmentAssigned {
+  type: 'SupervisingDepartmentAssigned';
+  data: { institutionId: string; department: SupervisingDepartment; occurredOn: IsoDate };
 }
 
 export interface StockCountRevised {
@@ -34,10 +64,11 @@ export interface StockCountRevised {
   data: { institutionId: string; stockPatentCount: number; reason: string; occurredOn: IsoDate };
 }
 
-export type InstitutionEvent = InstitutionRegistered | StockCountRevised;
+export type InstitutionEvent = InstitutionRegistered | StockCountRevised | SupervisingDepartmentAssigned;
 export const INSTITUTION_EVENT_TYPES: readonly InstitutionEvent['type'][] = [
   'InstitutionRegistered',
   'StockCountRevised',
+  'SupervisingDepartmentAssigned',
 ];
 
 /**
@@ -54,6 +85,8 @@ export interface RegisterInstitution {
     province: string;
     milestoneGroup: MilestoneGroup;
     stockPatentCount: number;
+    /** Supervising department; fixed once given (an institution registered without one may get it later). */
+    department?: SupervisingDepartment;
     /** Why the stock count changed; required when it does. */
     reason?: string;
     /** Business date; defaults to today in China. */
@@ -72,6 +105,7 @@ export interface Institution {
   province: string;
   milestoneGroup: MilestoneGroup;
   stockPatentCount: number;
+  department?: SupervisingDepartment;
   registeredOn: IsoDate;
   revisions: { stockPatentCount: number; reason: string; occurredOn: IsoDate }[];
 }
@@ -95,11 +129,22 @@ export function decideInstitution(command: InstitutionCommand, state: Institutio
           ? todayInChina(command.now)
           : requirePastDate(d.occurredOn, 'occurredOn', command.now);
       const reason = optionalText(d.reason, 'reason');
+      const department =
+        d.department === undefined ? undefined : oneOf(d.department, SUPERVISING_DEPARTMENTS, 'department');
       if (state.status === 'none') {
         return [
           {
             type: 'InstitutionRegistered',
-            data: { institutionId, name, kind, province, milestoneGroup, stockPatentCount, occurredOn },
+            data: {
+              institutionId,
+              name,
+              kind,
+              province,
+              milestoneGroup,
+              stockPatentCount,
+              occurredOn,
+              ...(department !== undefined ? { department } : {}),
+            },
           },
         ];
       }
@@ -109,6 +154,7 @@ export function decideInstitution(command: InstitutionCommand, state: Institutio
           ['kind', kind, state.kind],
           ['province', province, state.province],
           ['milestoneGroup', milestoneGroup, state.milestoneGroup],
+          ['department', department ?? state.department, state.department ?? department],
         ] as const
       ).filter(([, a, b]) => a !== b);
       if (changed.length > 0) {
@@ -118,7 +164,11 @@ export function decideInstitution(command: InstitutionCommand, state: Institutio
           changed[0]![0],
         );
       }
-      if (stockPatentCount === state.stockPatentCount) return [];
+      const assigned: InstitutionEvent[] =
+        department !== undefined && state.department === undefined
+          ? [{ type: 'SupervisingDepartmentAssigned', data: { institutionId, department, occurredOn } }]
+          : [];
+      if (stockPatentCount === state.stockPatentCount) return assigned;
       if (reason === undefined) {
         throw invalid(
           'INSTITUTION.REVISION_REASON_REQUIRED',
@@ -136,7 +186,10 @@ export function decideInstitution(command: InstitutionCommand, state: Institutio
           'occurredOn',
         );
       }
-      return [{ type: 'StockCountRevised', data: { institutionId, stockPatentCount, reason, occurredOn } }];
+      return [
+        ...assigned,
+        { type: 'StockCountRevised', data: { institutionId, stockPatentCount, reason, occurredOn } },
+      ];
     }
     default: {
       const unknown: never = command.type;
@@ -160,6 +213,8 @@ export function evolveInstitution(state: InstitutionState, event: InstitutionEve
         revisions: [...state.revisions, { stockPatentCount, reason, occurredOn }],
       };
     }
+    case 'SupervisingDepartmentAssigned':
+      return state.status === 'none' ? state : { ...state, department: event.data.department };
     default:
       return state;
   }

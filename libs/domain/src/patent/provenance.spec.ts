@@ -79,6 +79,35 @@ describe('provenanceOf', () => {
     expect(provenanceOf([])).toEqual({ state: { status: 'none' }, fields: {} });
   });
 
+  it('costs work linear in the stream: 2,000 evaluations are not compared as whole lists each time', () => {
+    const many: PatentEvent[] = [
+      inventoried(),
+      intentTagged(),
+      ...Array.from({ length: 2000 }, (_, i) =>
+        evaluated({ evaluationId: `ev-${i}`, enterpriseId: `ent-${i}`, enterpriseName: `企业 ${i}` }),
+      ),
+    ];
+    let stringified = 0;
+    const stringify = JSON.stringify;
+    const spy = jest
+      .spyOn(JSON, 'stringify')
+      .mockImplementation((...args: Parameters<typeof JSON.stringify>) => {
+        const out = stringify(...args);
+        stringified += out?.length ?? 0;
+        return out;
+      });
+    let result: ReturnType<typeof provenanceOf<Meta>>;
+    try {
+      result = provenanceOf<Meta>(sources(many));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(result.fields['evaluations']).toEqual({ version: 2002, eventType: 'EnterpriseEvaluated' });
+    expect((result.state as { evaluations: unknown[] }).evaluations).toHaveLength(2000);
+    // Comparing the whole list on every event would stringify about 2,000² / 2 evaluations (~10^8 characters).
+    expect(stringified).toBeLessThan(2000 * 2000);
+  });
+
   it('each field names the whole meta the caller passed', () => {
     const meta = { position: 42, recordedAt: '2025-01-01T00:00:00Z', actor: { role: 'institution' } };
     const { fields } = provenanceOf([{ event: inventoried(), meta }]);

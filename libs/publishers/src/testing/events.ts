@@ -1,7 +1,11 @@
 import { deterministicEventId, type EventStore, type NewEvent } from '@patent-ledger/eventsourcing';
 
 /** A synthetic event of `patent-<stream>` (a type no projection knows), for the publisher suites. */
-export function testEvent(commandId: string, index = 0, data: Record<string, string | number> = {}): NewEvent {
+export function testEvent(
+  commandId: string,
+  index = 0,
+  data: Record<string, string | number> = {},
+): NewEvent {
   return {
     type: 'PublisherTestEvent',
     data,
@@ -18,11 +22,18 @@ export function testEvent(commandId: string, index = 0, data: Record<string, str
 }
 
 /** Appends `count` events round-robin over `streams` patent streams (`patent-P<i>`); returns their last position. */
-export async function appendRoundRobin(store: EventStore, count: number, streams: number, prefix = 'rr'): Promise<number> {
+export async function appendRoundRobin(
+  store: EventStore,
+  count: number,
+  streams: number,
+  prefix = 'rr',
+): Promise<number> {
   let last = 0;
   for (let i = 0; i < count; i++) {
     const stream = `patent-P${i % streams}`;
-    const r = await store.append(stream, [testEvent(`${prefix}-${i}`, 0, { n: i })], { expectedVersion: 'any' });
+    const r = await store.append(stream, [testEvent(`${prefix}-${i}`, 0, { n: i })], {
+      expectedVersion: 'any',
+    });
     last = r.events[r.events.length - 1]!.position;
   }
   return last;

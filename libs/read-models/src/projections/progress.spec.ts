@@ -164,9 +164,11 @@ describe('progress: milestones of a synthetic province', () => {
   const at = (asOf: string, policy = DEFAULT_PROGRAMME_POLICY): Promise<ProgressReport> =>
     queryProgress(rm.sql, { asOf, policy });
 
-  it('lists the six milestones of §6 with their targets and due dates', async () => {
+  it('lists the eight milestones of the default plan (§6) with their targets and due dates', async () => {
     expect((await at('2024-07-01')).milestones.map((m) => [m.id, m.target, m.due])).toEqual([
       ['tyut-100', 100, '2024-03-31'],
+      ['key4-staged', 50, '2024-03-31'],
+      ['evaluation-staged', 30, '2024-04-30'],
       ['key4-100', 100, '2024-06-30'],
       ['others-30', 30, '2024-06-30'],
       ['all-100', 100, '2024-12-31'],
@@ -574,6 +576,9 @@ describe('progress rebuild', () => {
       );
     expect(rows(rebuilt)).toEqual(rows(incremental));
     expect(await incremental.tableCounts('progress')).toEqual({
+      progress_deals: 0,
+      progress_plans: 0,
+      progress_departments: 0,
       progress_institutions: 5,
       progress_stock_counts: 6,
       progress_patents: 21,

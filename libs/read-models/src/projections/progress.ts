@@ -1,5 +1,5 @@
-import type { InstitutionEvent } from '@patent-ledger/domain';
-import { INSTITUTION_EVENT_TYPES } from '@patent-ledger/domain';
+import type { InstitutionEvent, PlanPublished } from '@patent-ledger/domain';
+import { INSTITUTION_EVENT_TYPES, moneyToFen } from '@patent-ledger/domain';
 import type { StoredEvent } from '@patent-ledger/eventsourcing';
 import { RowInserter } from '../sql';
 import { batchProjection, EventApplyError, type ReadModelProjection } from '../sqlite-projection';
@@ -12,11 +12,20 @@ function institutionEventOf(e: StoredEvent): InstitutionEvent | undefined {
   return { type: e.type, data: e.data } as unknown as InstitutionEvent;
 }
 
+function planEventOf(e: StoredEvent): PlanPublished | undefined {
+  if (!e.streamName.startsWith('plan-') || e.type !== 'PlanPublished') return undefined;
+  return { type: 'PlanPublished', data: e.data } as unknown as PlanPublished;
+}
+
 /**
  * Programme progress (domain.md §6): the facts the milestones are measured from, each with its business
  * date, so `queryProgress` can answer "as of D" for any D.
  *
- * - progress_institutions: one row per registered institution (InstitutionRegistered)
+ * - progress_institutions: one row per registered institution (InstitutionRegistered; department
+ *   `unspecified` when the event has none — events recorded before issue 15)
+ * - progress_departments: SupervisingDepartmentAssigned (the department of an institution registered
+ *   without one)
+ * - progress_plans: every PlanPublished (the document as JSON): the plan in force on D is read from here
  * - progress_stock_counts: stock-count history, the registration count then each StockCountRevised
  * - progress_patents: cohort and inventory date of each patent (PatentInventoried)
  * - progress_intents: every IntentTagged (admitted 0/1): the latest one on or before D decides whether
@@ -24,11 +33,19 @@ function institutionEventOf(e: StoredEvent): InstitutionEvent | undefined {
  * - progress_evaluations: every EnterpriseEvaluated (a superseding evaluation is a new row; the metric
  *   only asks whether one exists on or before D)
  * - progress_promotions: every Promoted
+ * - progress_deals: every Transferred, Licensed, OpenLicenseTaken (contract value in fen) and
+ *   Industrialized, dated by its contract date, notification or start (the KPIs of `queryKpis`)
+ *
+ * Every row keeps the `recordedAt` of its event, so that a report "as known at" an instant counts
+ * only what the ledger had recorded by then.
  */
 export const progressProjection: ReadModelProjection = batchProjection({
   name: 'progress',
-  version: '1',
+  version: '3',
   tables: [
+    'progress_deals',
+    'progress_plans',
+    'progress_departments',
     'progress_institutions',
     'progress_stock_counts',
     'progress_patents',
@@ -42,23 +59,46 @@ export const progressProjection: ReadModelProjection = batchProjection({
       name ${d.text} NOT NULL,
       kind ${d.text} NOT NULL,
       province ${d.text} NOT NULL,
+      department ${d.text} NOT NULL,
       milestone_group ${d.text} NOT NULL,
       registered_on ${d.text} NOT NULL,
-      registered_count ${d.int} NOT NULL
+      registered_count ${d.int} NOT NULL,
+      recorded_at ${d.text} NOT NULL
     )`,
     `CREATE INDEX "${t('progress_institutions')}_province" ON "${t('progress_institutions')}" (province)`,
+    `CREATE TABLE "${t('progress_departments')}" (
+      institution_id ${d.text} NOT NULL,
+      position ${d.bigint} NOT NULL,
+      department ${d.text} NOT NULL,
+      recorded_at ${d.text} NOT NULL,
+      PRIMARY KEY (institution_id, position)
+    )`,
+    `CREATE TABLE "${t('progress_plans')}" (
+      plan_id ${d.text} NOT NULL,
+      version ${d.int} NOT NULL,
+      province ${d.text} NOT NULL,
+      effective_from ${d.text} NOT NULL,
+      published_on ${d.text} NOT NULL,
+      recorded_at ${d.text} NOT NULL,
+      position ${d.bigint} NOT NULL,
+      document ${d.text} NOT NULL,
+      PRIMARY KEY (plan_id, version)
+    )`,
     `CREATE TABLE "${t('progress_stock_counts')}" (
       institution_id ${d.text} NOT NULL,
       occurred_on ${d.text} NOT NULL,
       position ${d.bigint} NOT NULL,
       count ${d.int} NOT NULL,
+      recorded_at ${d.text} NOT NULL,
       PRIMARY KEY (institution_id, occurred_on, position)
     )`,
     `CREATE TABLE "${t('progress_patents')}" (
       application_number ${d.text} PRIMARY KEY,
       institution_id ${d.text} NOT NULL,
       cohort ${d.text} NOT NULL,
-      inventoried_on ${d.text} NOT NULL
+      inventoried_on ${d.text} NOT NULL,
+      implementation_status ${d.text} NOT NULL,
+      recorded_at ${d.text} NOT NULL
     )`,
     `CREATE INDEX "${t('progress_patents')}_coverage" ON "${t('progress_patents')}" (institution_id, cohort, inventoried_on)`,
     `CREATE TABLE "${t('progress_intents')}" (
@@ -66,6 +106,7 @@ export const progressProjection: ReadModelProjection = batchProjection({
       occurred_on ${d.text} NOT NULL,
       position ${d.bigint} NOT NULL,
       admitted ${d.int} NOT NULL,
+      recorded_at ${d.text} NOT NULL,
       PRIMARY KEY (application_number, occurred_on, position)
     )`,
     `CREATE TABLE "${t('progress_evaluations')}" (
@@ -73,16 +114,28 @@ export const progressProjection: ReadModelProjection = batchProjection({
       occurred_on ${d.text} NOT NULL,
       position ${d.bigint} NOT NULL,
       evaluation_id ${d.text} NOT NULL,
+      recorded_at ${d.text} NOT NULL,
       PRIMARY KEY (application_number, occurred_on, position)
     )`,
     `CREATE TABLE "${t('progress_promotions')}" (
       position ${d.bigint} PRIMARY KEY,
       application_number ${d.text} NOT NULL,
-      occurred_on ${d.text} NOT NULL
+      occurred_on ${d.text} NOT NULL,
+      recorded_at ${d.text} NOT NULL
     )`,
     `CREATE INDEX "${t('progress_promotions')}_on" ON "${t('progress_promotions')}" (occurred_on)`,
+    `CREATE TABLE "${t('progress_deals')}" (
+      position ${d.bigint} PRIMARY KEY,
+      application_number ${d.text} NOT NULL,
+      kind ${d.text} NOT NULL,
+      ref ${d.text} NOT NULL,
+      occurred_on ${d.text} NOT NULL,
+      recorded_at ${d.text} NOT NULL,
+      amount_fen ${d.bigint}
+    )`,
+    `CREATE INDEX "${t('progress_deals')}_patent" ON "${t('progress_deals')}" (application_number, occurred_on)`,
   ],
-  // Every statement is an INSERT … ON CONFLICT DO NOTHING into one of six tables, and each table's
+  // Every statement is an INSERT … ON CONFLICT DO NOTHING into one of its tables, and each table's
   // rows depend on nothing else: a batch's rows are collected per table, in log order, and written
   // together (multi-row INSERTs on PostgreSQL; the first of two conflicting rows wins, as one at a
   // time).
@@ -99,30 +152,71 @@ export const progressProjection: ReadModelProjection = batchProjection({
       'name',
       'kind',
       'province',
+      'department',
       'milestone_group',
       'registered_on',
       'registered_count',
+      'recorded_at',
     ]);
-    const counts = inserter('progress_stock_counts', ['institution_id', 'occurred_on', 'position', 'count']);
+    const departments = inserter('progress_departments', [
+      'institution_id',
+      'position',
+      'department',
+      'recorded_at',
+    ]);
+    const plans = inserter('progress_plans', [
+      'plan_id',
+      'version',
+      'province',
+      'effective_from',
+      'published_on',
+      'recorded_at',
+      'position',
+      'document',
+    ]);
+    const counts = inserter('progress_stock_counts', [
+      'institution_id',
+      'occurred_on',
+      'position',
+      'count',
+      'recorded_at',
+    ]);
     const patents = inserter('progress_patents', [
       'application_number',
       'institution_id',
       'cohort',
       'inventoried_on',
+      'implementation_status',
+      'recorded_at',
     ]);
     const intents = inserter('progress_intents', [
       'application_number',
       'occurred_on',
       'position',
       'admitted',
+      'recorded_at',
     ]);
     const evaluations = inserter('progress_evaluations', [
       'application_number',
       'occurred_on',
       'position',
       'evaluation_id',
+      'recorded_at',
     ]);
-    const promotions = inserter('progress_promotions', ['position', 'application_number', 'occurred_on']);
+    const promotions = inserter('progress_promotions', [
+      'position',
+      'application_number',
+      'occurred_on',
+      'recorded_at',
+    ]);
+    // amount_fen (the contract value) is null for an industrialization and an unpaid open-licence taking.
+    const deals = new RowInserter(
+      d,
+      `INSERT INTO "${t('progress_deals')}" (position, application_number, kind, ref, occurred_on, recorded_at, amount_fen)`,
+      7,
+      'ON CONFLICT DO NOTHING',
+      [6],
+    );
 
     return async (tx, events) => {
       const rows = new Map<RowInserter, unknown[]>();
@@ -134,9 +228,30 @@ export const progressProjection: ReadModelProjection = batchProjection({
       };
       for (const e of events) {
         try {
+          const at = e.metadata.recordedAt;
+          const plan = planEventOf(e);
+          if (plan) {
+            const { publishedOn, ...document } = plan.data;
+            add(
+              plans,
+              document.planId,
+              document.version,
+              document.province,
+              document.effectiveFrom,
+              publishedOn,
+              e.metadata.recordedAt,
+              e.position,
+              JSON.stringify(document),
+            );
+            continue;
+          }
           const ie = institutionEventOf(e);
           if (ie) {
             const id = ie.data.institutionId ?? idOfStream(e.streamName);
+            if (ie.type === 'SupervisingDepartmentAssigned') {
+              add(departments, id, e.position, ie.data.department, at);
+              continue;
+            }
             if (ie.type === 'InstitutionRegistered') {
               const d = ie.data;
               add(
@@ -145,12 +260,14 @@ export const progressProjection: ReadModelProjection = batchProjection({
                 d.name,
                 d.kind,
                 d.province,
+                d.department ?? 'unspecified',
                 d.milestoneGroup,
                 d.occurredOn,
                 d.stockPatentCount,
+                at,
               );
             }
-            add(counts, id, ie.data.occurredOn, e.position, ie.data.stockPatentCount);
+            add(counts, id, ie.data.occurredOn, e.position, ie.data.stockPatentCount, at);
             continue;
           }
           const pe = patentEventOf(e);
@@ -163,6 +280,8 @@ export const progressProjection: ReadModelProjection = batchProjection({
                 pe.data.institutionId,
                 pe.data.cohort,
                 pe.data.occurredOn,
+                pe.data.implementationStatus,
+                at,
               );
               break;
             case 'IntentTagged':
@@ -172,6 +291,7 @@ export const progressProjection: ReadModelProjection = batchProjection({
                 pe.data.occurredOn,
                 e.position,
                 pe.data.screening.decision === 'admitted' ? 1 : 0,
+                at,
               );
               break;
             case 'EnterpriseEvaluated':
@@ -181,10 +301,59 @@ export const progressProjection: ReadModelProjection = batchProjection({
                 pe.data.occurredOn,
                 e.position,
                 pe.data.evaluationId,
+                at,
               );
               break;
             case 'Promoted':
-              add(promotions, e.position, pe.data.applicationNumber, pe.data.occurredOn);
+              add(promotions, e.position, pe.data.applicationNumber, pe.data.occurredOn, at);
+              break;
+            case 'Transferred':
+              add(
+                deals,
+                e.position,
+                pe.data.applicationNumber,
+                'transfer',
+                pe.data.dealId,
+                pe.data.contractDate,
+                at,
+                moneyToFen(pe.data.price),
+              );
+              break;
+            case 'Licensed':
+              add(
+                deals,
+                e.position,
+                pe.data.applicationNumber,
+                'license',
+                pe.data.dealId,
+                pe.data.contractDate,
+                at,
+                moneyToFen(pe.data.royalty),
+              );
+              break;
+            case 'OpenLicenseTaken':
+              add(
+                deals,
+                e.position,
+                pe.data.applicationNumber,
+                'open-license',
+                pe.data.dealId,
+                pe.data.notifiedOn,
+                at,
+                pe.data.payment ? moneyToFen(pe.data.payment.amount) : null,
+              );
+              break;
+            case 'Industrialized':
+              add(
+                deals,
+                e.position,
+                pe.data.applicationNumber,
+                'industrialization',
+                pe.data.industrializationId,
+                pe.data.startedOn,
+                at,
+                null,
+              );
               break;
             default:
               break;

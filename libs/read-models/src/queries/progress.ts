@@ -1,93 +1,71 @@
-import { isIsoDate, type IsoDate, type MilestoneGroup } from '@patent-ledger/domain';
+import {
+  isIsoDate,
+  planInForce,
+  shanxiPlan2024,
+  type IsoDate,
+  type MilestoneGroup,
+  type MilestoneScope,
+  type MilestoneStage,
+  type PlanDocument,
+  type PlanMetric,
+} from '@patent-ledger/domain';
 import { QueryError } from '../cursor';
-import type { ReadModelDb } from '../sql';
+import type { ReadModelDb, SqlTx } from '../sql';
 import { assertProgrammePolicy, DEFAULT_PROGRAMME_POLICY, type ProgrammePolicy } from '../policy';
 
-export type MilestoneId =
-  'tyut-100' | 'key4-100' | 'others-30' | 'all-100' | 'promotion-launch' | 'evaluation-basic';
+/** A milestone id of a plan (the default plan's: tyut-100, key4-staged, evaluation-staged, key4-100, …). */
+export type MilestoneId = string;
 export type MilestoneStatus = 'met' | 'on-track' | 'at-risk' | 'missed';
 
-/** A programme milestone of the Shanxi plan (domain.md §6), as data. */
+/** A programme milestone as the progress report measures it (from a plan document's milestone). */
 export interface MilestoneDefinition {
   id: MilestoneId;
   description: string;
   /**
-   * `group`: every institution of `group` must reach the target; `all-institutions`: every
-   * institution; `province`: one province-wide measure.
+   * `group`: every institution of `group` must reach the target; `institutions`: every listed
+   * institution; `all-institutions`: every institution the plan covers; `province`: one
+   * province-wide measure (over the listed institutions' patents when `institutions` is given).
    */
-  scope: 'group' | 'all-institutions' | 'province';
+  scope: MilestoneScope;
   group?: MilestoneGroup;
-  metric: 'inventory-coverage' | 'promotions' | 'evaluated-pool-share';
-  /** percent for coverage and the evaluated share; count for promotions (target: at least 1). */
+  institutions?: string[];
+  metric: PlanMetric;
+  /** percent for the coverages; count for promotion-launched (target: at least 1). */
   unit: 'percent' | 'count';
   target: number;
   due: IsoDate;
+  stage: MilestoneStage;
 }
 
-/** The six milestones of §6; the evaluation-basic target comes from the policy. */
+/** The measured definitions of a plan document's milestones. */
+export function milestonesOfPlan(plan: PlanDocument): MilestoneDefinition[] {
+  return plan.milestones.map((m) => ({
+    id: m.id,
+    description: m.description,
+    scope: m.appliesTo.scope,
+    ...(m.appliesTo.group !== undefined ? { group: m.appliesTo.group } : {}),
+    ...(m.appliesTo.institutions !== undefined ? { institutions: m.appliesTo.institutions } : {}),
+    metric: m.metric,
+    unit: m.metric === 'promotion-launched' ? 'count' : 'percent',
+    target: m.target,
+    due: m.due,
+    stage: m.stage,
+  }));
+}
+
+/**
+ * The default plan (the Shanxi 2024 plan, domain.md §6), with the policy's evaluation-basic target and
+ * programme start: it applies to every institution whose province has no published plan in force.
+ */
+export function defaultPlan(policy: ProgrammePolicy = DEFAULT_PROGRAMME_POLICY): PlanDocument {
+  return { ...shanxiPlan2024(policy.evaluationTargetPercent), programmeStart: policy.programmeStart };
+}
+
+/** The eight milestones of the default plan (§6); the evaluation-basic target comes from the policy. */
 export function programmeMilestones(
   policy: ProgrammePolicy = DEFAULT_PROGRAMME_POLICY,
 ): MilestoneDefinition[] {
-  return [
-    {
-      id: 'tyut-100',
-      description: '太原理工大学 inventories 100 % of its stock patents',
-      scope: 'group',
-      group: 'tyut',
-      metric: 'inventory-coverage',
-      unit: 'percent',
-      target: 100,
-      due: '2024-03-31',
-    },
-    {
-      id: 'key4-100',
-      description:
-        'the four key universities (山西大学, 中北大学, 太原科技大学, 山西农业大学) inventory 100 %',
-      scope: 'group',
-      group: 'key4',
-      metric: 'inventory-coverage',
-      unit: 'percent',
-      target: 100,
-      due: '2024-06-30',
-    },
-    {
-      id: 'others-30',
-      description: 'every other institution inventories at least 30 %',
-      scope: 'group',
-      group: 'other',
-      metric: 'inventory-coverage',
-      unit: 'percent',
-      target: 30,
-      due: '2024-06-30',
-    },
-    {
-      id: 'all-100',
-      description: 'all institutions inventory 100 % of their stock patents',
-      scope: 'all-institutions',
-      metric: 'inventory-coverage',
-      unit: 'percent',
-      target: 100,
-      due: '2024-12-31',
-    },
-    {
-      id: 'promotion-launch',
-      description: 'promotion has started: at least one Promoted',
-      scope: 'province',
-      metric: 'promotions',
-      unit: 'count',
-      target: 1,
-      due: '2024-06-30',
-    },
-    {
-      id: 'evaluation-basic',
-      description: `enterprise evaluation basically complete: ≥ ${policy.evaluationTargetPercent} % of pool patents evaluated at least once`,
-      scope: 'province',
-      metric: 'evaluated-pool-share',
-      unit: 'percent',
-      target: policy.evaluationTargetPercent,
-      due: '2024-12-31',
-    },
-  ];
+  return milestonesOfPlan(defaultPlan(policy));
 }
 
 const dayNumber = (d: IsoDate): number =>
@@ -142,12 +120,24 @@ export interface InstitutionMilestone {
   coveragePercent: number | null;
 }
 
+/** The plan a report row is measured against. */
+export interface PlanRef {
+  planId: string;
+  version: number;
+  /** true: the default plan (no plan of the institution's province is in force on asOf). */
+  default: boolean;
+}
+
 export interface InstitutionProgress {
   institutionId: string;
   name: string;
   kind: string;
   province: string;
+  /** Supervising department (主管部门); `unspecified` for an institution registered without one. */
+  department: string;
   milestoneGroup: MilestoneGroup;
+  /** The plan in force for its province on asOf (else the default plan). */
+  plan: PlanRef;
   /** As of asOf: the latest count with occurredOn ≤ asOf, else the registration count. */
   stockPatentCount: number;
   /** Stock-cohort patents inventoried on or before asOf. */
@@ -155,17 +145,22 @@ export interface InstitutionProgress {
   /** inventoried ÷ stockPatentCount in percent, 1 decimal; null when stockPatentCount is 0 (see note). */
   coveragePercent: number | null;
   note?: string;
-  /** The milestones that apply: its group's and all-100. */
+  /** The milestones of its plan that apply to it: its group's, its list's and the all-institution ones. */
   milestones: InstitutionMilestone[];
 }
 
 export interface ProvinceMilestone {
   id: MilestoneId;
+  /** The plan the milestone belongs to. */
+  planId: string;
+  planVersion: number;
   description: string;
   scope: MilestoneDefinition['scope'];
   group?: MilestoneGroup;
+  institutionIds?: string[];
   metric: MilestoneDefinition['metric'];
   unit: MilestoneDefinition['unit'];
+  stage: MilestoneStage;
   target: number;
   due: IsoDate;
   measuredOn: IsoDate;
@@ -173,20 +168,45 @@ export interface ProvinceMilestone {
   /**
    * The measured value at measuredOn: for coverage milestones the aggregate coverage of the
    * institutions concerned (1 decimal; null when their stock count is 0 or there are none); for
-   * promotion-launch the number of promotions; for evaluation-basic the evaluated share of the pool
-   * (1 decimal; null when the pool is empty).
+   * promotion-launched the number of promotions; for evaluation coverage the evaluated share of the
+   * pool (1 decimal; null when the pool is empty).
    */
   value: number | null;
   /** Coverage milestones: how many of the institutions concerned met the target (per-institution status). */
   institutions?: { total: number; met: number };
-  /** evaluation-basic: the pool and how many of its patents were evaluated, at measuredOn. */
+  /** Evaluation coverage: the pool and how many of its patents were evaluated, at measuredOn. */
   pool?: { patents: number; evaluated: number };
+}
+
+/** Totals of a set of institutions (a province, a department). */
+export interface ProgressTotals {
+  institutions: number;
+  stockPatentCount: number;
+  inventoried: number;
+  coveragePercent: number | null;
+  /** The institutions' milestones (each institution × milestone once) by status. */
+  milestones: Record<MilestoneStatus, number>;
+}
+
+export interface PlanProgress extends PlanRef {
+  title: string;
+  /** The province the plan names (the default plan: the provinces without a plan of their own). */
+  province: string;
+  effectiveFrom: IsoDate;
+  institutions: number;
 }
 
 export interface ProgressReport {
   asOf: IsoDate;
   /** The province filter, when given. */
   provinceName?: string;
+  /** The department and institution filters, when given. */
+  department?: string;
+  institutionId?: string;
+  /** The knownAt bound, when given. */
+  knownAt?: string;
+  /** The plans in force on asOf for the institutions reported, each once. */
+  plans: PlanProgress[];
   institutions: InstitutionProgress[];
   province: {
     institutions: number;
@@ -196,6 +216,10 @@ export interface ProgressReport {
     /** New-cohort patents inventoried on or before asOf (they never count toward the stock milestones). */
     newCohortInventoried: number;
   };
+  /** Per province and per supervising department of the institutions reported. */
+  byProvince: (ProgressTotals & { province: string; plan: PlanRef })[];
+  byDepartment: (ProgressTotals & { department: string })[];
+  /** Every milestone of every plan in `plans`, measured over that plan's institutions. */
   milestones: ProvinceMilestone[];
 }
 
@@ -204,13 +228,23 @@ export interface ProgressQuery {
   policy?: ProgrammePolicy;
   /** Only the institutions registered in this province (and, for province-level measures, their patents). */
   province?: string;
+  /** Only the institutions of this supervising department. */
+  department?: string;
+  /** Only this institution. */
+  institutionId?: string;
+  /** As known at this instant (ISO UTC): only what the ledger had recorded by then. */
+  knownAt?: string;
 }
+
+/** The knownAt bound of a query: an instant, or the end of time when none is given. */
+export const knownAtBound = (knownAt: string | undefined): string => knownAt ?? '9999-12-31T23:59:59.999Z';
 
 interface InstitutionRow {
   institution_id: string;
   name: string;
   kind: string;
   province: string;
+  department: string;
   milestone_group: MilestoneGroup;
 }
 
@@ -228,23 +262,112 @@ const exactPercent = (part: number, whole: number): number | null =>
 const coverageReached = (c: Coverage, target: number): boolean =>
   c.count === 0 || c.inventoried * 100 >= target * c.count;
 
+/** A published plan version, as the read model keeps it. */
+export interface PublishedPlan {
+  planId: string;
+  version: number;
+  province: string;
+  effectiveFrom: IsoDate;
+  publishedOn: IsoDate;
+  /** When the ledger recorded the publication. */
+  recordedAt: string;
+  position: number;
+  document: PlanDocument;
+}
+
+/** Every published plan version, by plan then version (the plans are few: read them whole). */
+export async function readPublishedPlans(tx: SqlTx): Promise<PublishedPlan[]> {
+  const rows = await tx.all<{
+    plan_id: string;
+    version: number;
+    province: string;
+    effective_from: string;
+    published_on: string;
+    recorded_at: string;
+    position: number;
+    document: string;
+  }>(
+    `SELECT plan_id, version, province, effective_from, published_on, recorded_at, position, document
+     FROM progress_plans ORDER BY plan_id, version`,
+  );
+  return rows.map((r) => ({
+    planId: r.plan_id,
+    version: Number(r.version),
+    province: r.province,
+    effectiveFrom: r.effective_from,
+    publishedOn: r.published_on,
+    recordedAt: r.recorded_at,
+    position: Number(r.position),
+    document: JSON.parse(r.document) as PlanDocument,
+  }));
+}
+
+/** `GET /plans`: every plan, its versions, and which is in force on asOf. */
+export async function queryPlans(
+  db: ReadModelDb,
+  req: { asOf: IsoDate; policy?: ProgrammePolicy },
+): Promise<{
+  asOf: IsoDate;
+  default: PlanDocument & { inForceFor: string };
+  plans: (PublishedPlan & { inForce: boolean })[];
+}> {
+  if (!isIsoDate(req.asOf)) {
+    throw new QueryError('QUERY.INVALID_PARAMETER', `asOf must be an ISO date YYYY-MM-DD`, 'asOf');
+  }
+  const all = await db.transaction((tx) => readPublishedPlans(tx), 'read');
+  const inForce = new Set<PublishedPlan>();
+  for (const province of new Set(all.map((p) => p.province))) {
+    const p = inForceOf(all, province, req.asOf);
+    if (p) inForce.add(p);
+  }
+  return {
+    asOf: req.asOf,
+    default: {
+      ...defaultPlan(req.policy),
+      inForceFor: 'every province without a published plan in force on asOf',
+    },
+    plans: all.map((p) => ({ ...p, inForce: inForce.has(p) })),
+  };
+}
+
+/** The plan of `province` in force on `asOf`: the latest effectiveFrom ≤ asOf, then the later publication. */
+function inForceOf(
+  plans: readonly PublishedPlan[],
+  province: string,
+  asOf: IsoDate,
+): PublishedPlan | undefined {
+  const candidates = plans.filter((p) => p.province === province).sort((a, b) => a.position - b.position);
+  return planInForce(candidates, asOf);
+}
+
+const noStatuses = (): Record<MilestoneStatus, number> => ({
+  met: 0,
+  'on-track': 0,
+  'at-risk': 0,
+  missed: 0,
+});
+
 /**
  * Programme progress as of a business date: each institution's stock count, inventory coverage and
- * milestones, province totals, and the status of the six milestones of §6.
+ * milestones, province totals, per-province and per-department totals, and the status of each
+ * milestone of the plans in force.
  *
  * Decisions:
+ * - Plans are data (issue 15): each institution is measured against the plan of its province in force
+ *   on asOf (`PUT /plans/{planId}`; the latest `effectiveFrom` ≤ asOf), else the default plan (the
+ *   Shanxi 2024 plan), so a date before a new version is measured against the version then in force.
  * - Every registered institution is listed, whatever its registration date (the stock count before
  *   registration is the registration count): the programme covers institutions, not their paperwork.
  * - Coverage uses the exact ratio for milestones; the reported percentages are rounded to 1 decimal.
  *   An institution whose stock count is 0 has coverage null (with a note) and meets its coverage
  *   milestones vacuously. Coverage may exceed 100 % when the count was revised below the number of
  *   patents inventoried.
- * - Group and all-institution milestones: met only if every institution concerned met it; otherwise
- *   the worst institution status (missed > at-risk > on-track). A group with no registered institution
- *   has not met its milestone (value null; at-risk or missed per the status rule).
- * - evaluation-basic with an empty pool is not reached (value null).
- * - Without a province filter, province-level measures count every patent in the ledger; with one,
- *   only patents of institutions registered in that province.
+ * - Group, list and all-institution milestones: met only if every institution concerned met it;
+ *   otherwise the worst institution status (missed > at-risk > on-track). A group with no registered
+ *   institution has not met its milestone (value null; at-risk or missed per the status rule).
+ * - Evaluation coverage with an empty pool is not reached (value null).
+ * - Province-level measures count the patents of the plan's institutions (of the filter's, when one is
+ *   given); with no filter and one plan for everyone, every patent in the ledger.
  */
 export async function queryProgress(db: ReadModelDb, req: ProgressQuery): Promise<ProgressReport> {
   const { asOf } = req;
@@ -258,30 +381,83 @@ export async function queryProgress(db: ReadModelDb, req: ProgressQuery): Promis
   const policy = req.policy ?? DEFAULT_PROGRAMME_POLICY;
   assertProgrammePolicy(policy);
   const province = req.province ?? null;
-  const start = policy.programmeStart;
+  const department = req.department ?? null;
+  const institutionId = req.institutionId ?? null;
+  const filtered = province !== null || department !== null || institutionId !== null;
+  const k = knownAtBound(req.knownAt);
 
   return db.transaction(async (tx): Promise<ProgressReport> => {
     const institutions = await tx.all<InstitutionRow>(
-      `SELECT institution_id, name, kind, province, milestone_group FROM progress_institutions
-       WHERE CAST(@province AS TEXT) IS NULL OR province = @province
-       ORDER BY CASE milestone_group WHEN 'tyut' THEN 0 WHEN 'key4' THEN 1 ELSE 2 END, institution_id`,
-      { province },
+      `SELECT s.institution_id, s.name, s.kind, s.province, s.milestone_group,
+         COALESCE((SELECT d.department FROM progress_departments d
+                   WHERE d.institution_id = s.institution_id AND d.recorded_at <= @k
+                   ORDER BY d.position DESC LIMIT 1), s.department) AS department
+       FROM progress_institutions s
+       WHERE (CAST(@province AS TEXT) IS NULL OR s.province = @province)
+         AND (CAST(@institutionId AS TEXT) IS NULL OR s.institution_id = @institutionId)
+         AND s.recorded_at <= @k
+       ORDER BY CASE s.milestone_group WHEN 'tyut' THEN 0 WHEN 'key4' THEN 1 ELSE 2 END, s.institution_id`,
+      { province, institutionId, k },
     );
+    const members =
+      department === null ? institutions : institutions.filter((s) => s.department === department);
+    const ids = new Set(members.map((s) => s.institution_id));
+
+    // The plan of each institution: its province's plan in force on asOf, else the default.
+    const published = (await readPublishedPlans(tx)).filter((p) => p.recordedAt <= k);
+    const fallback = defaultPlan(policy);
+    const planOfProvince = new Map<string, { doc: PlanDocument; isDefault: boolean }>();
+    const planFor = (p: string): { doc: PlanDocument; isDefault: boolean } => {
+      let plan = planOfProvince.get(p);
+      if (!plan) {
+        const found = inForceOf(published, p, asOf);
+        plan = found ? { doc: found.document, isDefault: false } : { doc: fallback, isDefault: true };
+        planOfProvince.set(p, plan);
+      }
+      return plan;
+    };
+    const groups = new Map<string, { doc: PlanDocument; isDefault: boolean; members: InstitutionRow[] }>();
+    for (const s of members) {
+      const plan = planFor(s.province);
+      const key = `${plan.isDefault ? 'default' : 'plan'}\0${plan.doc.planId}\0${plan.doc.version}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { ...plan, members: [] }));
+      g.members.push(s);
+    }
+    if (groups.size === 0) {
+      // No institution: the plan of the province asked about (else the default) still lists its milestones.
+      const plan = planFor(province ?? '');
+      groups.set('empty', { ...plan, members: [] });
+    }
+    const refOf = (g: { doc: PlanDocument; isDefault: boolean }): PlanRef => ({
+      planId: g.doc.planId,
+      version: g.doc.version,
+      default: g.isDefault,
+    });
 
     const coverageSql = `SELECT s.institution_id AS id,
          COALESCE(
            (SELECT c.count FROM progress_stock_counts c WHERE c.institution_id = s.institution_id AND c.occurred_on <= @d
+              AND c.recorded_at <= @k
             ORDER BY c.occurred_on DESC, c.position DESC LIMIT 1),
            s.registered_count) AS count,
          (SELECT COUNT(*) FROM progress_patents p
-          WHERE p.institution_id = s.institution_id AND p.cohort = 'stock' AND p.inventoried_on <= @d) AS inventoried
-       FROM progress_institutions s WHERE CAST(@province AS TEXT) IS NULL OR s.province = @province`;
+          WHERE p.institution_id = s.institution_id AND p.cohort = 'stock' AND p.inventoried_on <= @d
+            AND p.recorded_at <= @k) AS inventoried
+       FROM progress_institutions s
+       WHERE (CAST(@province AS TEXT) IS NULL OR s.province = @province)
+         AND (CAST(@institutionId AS TEXT) IS NULL OR s.institution_id = @institutionId)`;
     const coverageCache = new Map<IsoDate, Map<string, Coverage>>();
     const coverageAt = async (d: IsoDate): Promise<Map<string, Coverage>> => {
       let m = coverageCache.get(d);
       if (!m) {
-        const rows = await tx.all<{ id: string } & Coverage>(coverageSql, { d, province });
-        m = new Map(rows.map((r) => [r.id, { count: r.count, inventoried: r.inventoried }]));
+        const rows = await tx.all<{ id: string } & Coverage>(coverageSql, {
+          d,
+          province,
+          institutionId,
+          k,
+        });
+        m = new Map(rows.map((r) => [r.id, { count: Number(r.count), inventoried: Number(r.inventoried) }]));
         coverageCache.set(d, m);
       }
       return m;
@@ -289,43 +465,69 @@ export async function queryProgress(db: ReadModelDb, req: ProgressQuery): Promis
     const coverageOf = async (d: IsoDate, id: string): Promise<Coverage> =>
       (await coverageAt(d)).get(id) ?? { count: 0, inventoried: 0 };
 
-    /** Patents in scope: all, or those of the province's institutions. */
-    const scoped = (column: string): string =>
-      province === null
-        ? '1 = 1'
-        : `${column} IN (SELECT p.application_number FROM progress_patents p
-             JOIN progress_institutions s ON s.institution_id = p.institution_id WHERE s.province = @province)`;
+    /**
+     * Patents in scope of a province measure: all (no filter, one plan), or those of the given
+     * institutions. The ids are bound as one JSON-free list of parameters.
+     */
+    const scoped = (
+      column: string,
+      scope: readonly string[] | null,
+    ): { sql: string; params: Record<string, unknown> } => {
+      if (scope === null) return { sql: '1 = 1', params: {} };
+      if (scope.length === 0) return { sql: '1 = 0', params: {} };
+      const params: Record<string, unknown> = {};
+      const names = scope.map((id, i) => {
+        params[`s${i}`] = id;
+        return `@s${i}`;
+      });
+      return {
+        sql: `${column} IN (SELECT p.application_number FROM progress_patents p WHERE p.institution_id IN (${names.join(', ')}))`,
+        params,
+      };
+    };
 
-    const promotionsAt = async (d: IsoDate): Promise<number> =>
-      (await tx.get<{ n: number }>(
-        `SELECT COUNT(*) AS n FROM progress_promotions WHERE occurred_on <= @d AND ${scoped('application_number')}`,
-        { d, province },
-      ))!.n;
+    const promotionsAt = async (d: IsoDate, scope: readonly string[] | null): Promise<number> => {
+      const w = scoped('application_number', scope);
+      return Number(
+        (await tx.get<{ n: number }>(
+          `SELECT COUNT(*) AS n FROM progress_promotions WHERE occurred_on <= @d AND recorded_at <= @k AND ${w.sql}`,
+          { d, k, ...w.params },
+        ))!.n,
+      );
+    };
 
-    const poolAt = async (d: IsoDate): Promise<{ patents: number; evaluated: number }> => {
+    const poolAt = async (
+      d: IsoDate,
+      scope: readonly string[] | null,
+    ): Promise<{ patents: number; evaluated: number }> => {
+      const w = scoped('i.application_number', scope);
       const r = await tx.get<{ patents: number; evaluated: number }>(
         `SELECT COUNT(*) AS patents,
              COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM progress_evaluations v
-                                  WHERE v.application_number = i.application_number AND v.occurred_on <= @d)
+                                  WHERE v.application_number = i.application_number AND v.occurred_on <= @d
+                                    AND v.recorded_at <= @k)
                           THEN 1 ELSE 0 END), 0) AS evaluated
            FROM progress_intents i
-           WHERE i.occurred_on <= @d AND i.admitted = 1 AND ${scoped('i.application_number')}
+           WHERE i.occurred_on <= @d AND i.recorded_at <= @k AND i.admitted = 1 AND ${w.sql}
              AND NOT EXISTS (SELECT 1 FROM progress_intents j
                              WHERE j.application_number = i.application_number AND j.occurred_on <= @d
+                               AND j.recorded_at <= @k
                                AND (j.occurred_on > i.occurred_on OR (j.occurred_on = i.occurred_on AND j.position > i.position)))`,
-        { d, province },
+        { d, k, ...w.params },
       );
-      return r!;
+      return { patents: Number(r!.patents), evaluated: Number(r!.evaluated) };
     };
 
-    const definitions = programmeMilestones(policy);
     const measuredOn = (due: IsoDate): IsoDate => (asOf < due ? asOf : due);
-    const appliesTo = (m: MilestoneDefinition, group: MilestoneGroup): boolean =>
-      m.scope === 'all-institutions' || (m.scope === 'group' && m.group === group);
+    const appliesTo = (m: MilestoneDefinition, s: InstitutionRow): boolean =>
+      m.scope === 'all-institutions' ||
+      (m.scope === 'group' && m.group === s.milestone_group) ||
+      (m.scope === 'institutions' && (m.institutions ?? []).includes(s.institution_id));
 
     const institutionMilestone = async (
       m: MilestoneDefinition,
       id: string,
+      start: IsoDate,
     ): Promise<InstitutionMilestone> => {
       const on = measuredOn(m.due);
       const c = await coverageOf(on, id);
@@ -346,98 +548,170 @@ export async function queryProgress(db: ReadModelDb, req: ProgressQuery): Promis
       };
     };
 
-    const institutionReports: InstitutionProgress[] = [];
-    for (const s of institutions) {
-      const c = await coverageOf(asOf, s.institution_id);
-      const milestones: InstitutionMilestone[] = [];
-      for (const m of definitions.filter((x) => appliesTo(x, s.milestone_group))) {
-        milestones.push(await institutionMilestone(m, s.institution_id));
-      }
-      institutionReports.push({
-        institutionId: s.institution_id,
-        name: s.name,
-        kind: s.kind,
-        province: s.province,
-        milestoneGroup: s.milestone_group,
-        stockPatentCount: c.count,
-        inventoried: c.inventoried,
-        coveragePercent: percentOf(c.inventoried, c.count),
-        ...(c.count === 0
-          ? {
-              note: 'stockPatentCount is 0: coverage is undefined (null) and coverage milestones are met vacuously',
-            }
-          : {}),
-        milestones,
-      });
-    }
-
+    const reportOf = new Map<string, InstitutionProgress>();
     const milestones: ProvinceMilestone[] = [];
-    for (const m of definitions) milestones.push(await provinceMilestone(m));
-    async function provinceMilestone(m: MilestoneDefinition): Promise<ProvinceMilestone> {
-      const on = measuredOn(m.due);
-      const base = {
-        id: m.id,
-        description: m.description,
-        scope: m.scope,
-        ...(m.group !== undefined ? { group: m.group } : {}),
-        metric: m.metric,
-        unit: m.unit,
-        target: m.target,
-        due: m.due,
-        measuredOn: on,
-      };
-      if (m.metric === 'inventory-coverage') {
-        const members = institutionReports.filter((r) => appliesTo(m, r.milestoneGroup));
-        const statuses = members.map((r) => r.milestones.find((x) => x.id === m.id)!.status);
-        let count = 0;
-        let inventoried = 0;
-        for (const r of members) {
-          const c = await coverageOf(on, r.institutionId);
-          count += c.count;
-          inventoried += c.inventoried;
+    const plans: PlanProgress[] = [];
+    for (const g of groups.values()) {
+      const definitions = milestonesOfPlan(g.doc);
+      const start = g.doc.programmeStart;
+      const ref = refOf(g);
+      plans.push({
+        ...ref,
+        title: g.doc.title,
+        province: g.isDefault
+          ? [...new Set(g.members.map((s) => s.province))].join(', ') || g.doc.province
+          : g.doc.province,
+        effectiveFrom: g.doc.effectiveFrom,
+        institutions: g.members.length,
+      });
+      const groupReports: { row: InstitutionRow; report: InstitutionProgress }[] = [];
+      for (const s of g.members) {
+        const c = await coverageOf(asOf, s.institution_id);
+        const own: InstitutionMilestone[] = [];
+        for (const m of definitions.filter((x) => x.metric === 'inventory-coverage' && appliesTo(x, s))) {
+          own.push(await institutionMilestone(m, s.institution_id, start));
         }
-        const status =
-          members.length === 0
-            ? milestoneStatus({ reached: false, value: null }, m.target, m.due, asOf, start)
-            : worst(statuses);
-        return {
-          ...base,
-          status,
-          value: percentOf(inventoried, count),
-          institutions: { total: members.length, met: statuses.filter((s) => s === 'met').length },
+        const report: InstitutionProgress = {
+          institutionId: s.institution_id,
+          name: s.name,
+          kind: s.kind,
+          province: s.province,
+          department: s.department,
+          milestoneGroup: s.milestone_group,
+          plan: ref,
+          stockPatentCount: c.count,
+          inventoried: c.inventoried,
+          coveragePercent: percentOf(c.inventoried, c.count),
+          ...(c.count === 0
+            ? {
+                note: 'stockPatentCount is 0: coverage is undefined (null) and coverage milestones are met vacuously',
+              }
+            : {}),
+          milestones: own,
         };
+        reportOf.set(s.institution_id, report);
+        groupReports.push({ row: s, report });
       }
-      if (m.metric === 'promotions') {
-        const n = await promotionsAt(on);
-        return {
-          ...base,
-          status: milestoneStatus({ reached: n >= m.target, value: n }, m.target, m.due, asOf, start),
-          value: n,
+      // Province measures: every patent when one plan covers every institution and nothing is filtered.
+      const everyone = !filtered && groups.size === 1;
+      const groupScope = everyone ? null : g.members.map((s) => s.institution_id);
+      for (const m of definitions) {
+        const on = measuredOn(m.due);
+        const base = {
+          id: m.id,
+          planId: g.doc.planId,
+          planVersion: g.doc.version,
+          description: m.description,
+          scope: m.scope,
+          ...(m.group !== undefined ? { group: m.group } : {}),
+          ...(m.institutions !== undefined ? { institutionIds: m.institutions } : {}),
+          metric: m.metric,
+          unit: m.unit,
+          stage: m.stage,
+          target: m.target,
+          due: m.due,
+          measuredOn: on,
         };
+        if (m.metric === 'inventory-coverage') {
+          const concerned = groupReports.filter((r) => appliesTo(m, r.row));
+          const statuses = concerned.map((r) => r.report.milestones.find((x) => x.id === m.id)!.status);
+          let count = 0;
+          let inventoried = 0;
+          for (const r of concerned) {
+            const c = await coverageOf(on, r.row.institution_id);
+            count += c.count;
+            inventoried += c.inventoried;
+          }
+          const status =
+            concerned.length === 0
+              ? milestoneStatus({ reached: false, value: null }, m.target, m.due, asOf, start)
+              : worst(statuses);
+          milestones.push({
+            ...base,
+            status,
+            value: percentOf(inventoried, count),
+            institutions: { total: concerned.length, met: statuses.filter((x) => x === 'met').length },
+          });
+          continue;
+        }
+        const scope =
+          m.institutions === undefined
+            ? groupScope
+            : m.institutions.filter((id) => groupScope === null || groupScope.includes(id));
+        if (m.metric === 'promotion-launched') {
+          const n = await promotionsAt(on, scope);
+          milestones.push({
+            ...base,
+            status: milestoneStatus({ reached: n >= m.target, value: n }, m.target, m.due, asOf, start),
+            value: n,
+          });
+          continue;
+        }
+        const pool = await poolAt(on, scope);
+        const share = exactPercent(pool.evaluated, pool.patents);
+        const reached = pool.patents > 0 && pool.evaluated * 100 >= m.target * pool.patents;
+        milestones.push({
+          ...base,
+          status: milestoneStatus({ reached, value: share }, m.target, m.due, asOf, start),
+          value: percentOf(pool.evaluated, pool.patents),
+          pool,
+        });
       }
-      const pool = await poolAt(on);
-      const share = exactPercent(pool.evaluated, pool.patents);
-      const reached = pool.patents > 0 && pool.evaluated * 100 >= m.target * pool.patents;
-      return {
-        ...base,
-        status: milestoneStatus({ reached, value: share }, m.target, m.due, asOf, start),
-        value: percentOf(pool.evaluated, pool.patents),
-        pool,
-      };
     }
+    // Listed in the order of the query (group, then id), whatever plan each is measured against.
+    const institutionReports = members.map((s) => reportOf.get(s.institution_id)!);
+
+    const totalsOf = (rows: InstitutionProgress[]): ProgressTotals => {
+      const count = rows.reduce((n, r) => n + r.stockPatentCount, 0);
+      const inventoried = rows.reduce((n, r) => n + r.inventoried, 0);
+      const statuses = noStatuses();
+      for (const r of rows) for (const m of r.milestones) statuses[m.status] += 1;
+      return {
+        institutions: rows.length,
+        stockPatentCount: count,
+        inventoried,
+        coveragePercent: percentOf(inventoried, count),
+        milestones: statuses,
+      };
+    };
+    const byKey = (key: (r: InstitutionProgress) => string): Map<string, InstitutionProgress[]> => {
+      const m = new Map<string, InstitutionProgress[]>();
+      for (const r of institutionReports) {
+        const k = key(r);
+        const list = m.get(k);
+        if (list) list.push(r);
+        else m.set(k, [r]);
+      }
+      return new Map([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    };
+    const byProvince = [...byKey((r) => r.province)].map(([p, rows]) => ({
+      province: p,
+      plan: rows[0]!.plan,
+      ...totalsOf(rows),
+    }));
+    const byDepartment = [...byKey((r) => r.department)].map(([d, rows]) => ({
+      department: d,
+      ...totalsOf(rows),
+    }));
 
     const totalCount = institutionReports.reduce((n, r) => n + r.stockPatentCount, 0);
     const totalInventoried = institutionReports.reduce((n, r) => n + r.inventoried, 0);
-    const newCohortInventoried = (await tx.get<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM progress_patents
-       WHERE cohort = 'new' AND inventoried_on <= @asOf
-         AND (CAST(@province AS TEXT) IS NULL OR institution_id IN (SELECT institution_id FROM progress_institutions WHERE province = @province))`,
-      { asOf, province },
-    ))!.n;
+    const w = scoped('application_number', filtered ? [...ids] : null);
+    const newCohortInventoried = Number(
+      (await tx.get<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM progress_patents
+         WHERE cohort = 'new' AND inventoried_on <= @asOf AND recorded_at <= @k AND ${w.sql}`,
+        { asOf, k, ...w.params },
+      ))!.n,
+    );
 
     return {
       asOf,
       ...(province !== null ? { provinceName: province } : {}),
+      ...(department !== null ? { department } : {}),
+      ...(institutionId !== null ? { institutionId } : {}),
+      ...(req.knownAt !== undefined ? { knownAt: req.knownAt } : {}),
+      plans,
       institutions: institutionReports,
       province: {
         institutions: institutionReports.length,
@@ -446,6 +720,8 @@ export async function queryProgress(db: ReadModelDb, req: ProgressQuery): Promis
         coveragePercent: percentOf(totalInventoried, totalCount),
         newCohortInventoried,
       },
+      byProvince,
+      byDepartment,
       milestones,
     };
   }, 'read');
