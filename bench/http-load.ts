@@ -26,11 +26,18 @@ interface LoadArgs {
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as LoadArgs;
   const patents = Array.from({ length: args.patents }, (_, i) => applicationNumber(i, args.series));
-  const issuer = await LedgerTokens.open(args.tokenKeyFile, { issuer: 'patent-ledger', audience: 'patent-ledger' }, () => {});
+  const issuer = await LedgerTokens.open(
+    args.tokenKeyFile,
+    { issuer: 'patent-ledger', audience: 'patent-ledger' },
+    () => {},
+  );
   const tokens: string[] = [];
   for (let e = 0; e < BENCH_ENTERPRISES; e++) {
     const orgId = evaluationBody(e).enterpriseId;
-    tokens.push((await issuer.issue({ role: 'enterprise', orgId, userId: 'bench', admin: false }, { ttlSeconds: 3600 })).token);
+    tokens.push(
+      (await issuer.issue({ role: 'enterprise', orgId, userId: 'bench', admin: false }, { ttlSeconds: 3600 }))
+        .token,
+    );
   }
   let k = 0;
   const result = await autocannon({

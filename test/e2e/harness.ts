@@ -175,7 +175,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 }
 
 /** A supertest client whose every request starts with these headers. */
-function withDefaultAuth(agent: ReturnType<typeof request>, headers: Record<string, string>): ReturnType<typeof request> {
+function withDefaultAuth(
+  agent: ReturnType<typeof request>,
+  headers: Record<string, string>,
+): ReturnType<typeof request> {
   return new Proxy(agent, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
@@ -260,7 +263,11 @@ export const E2E_TOKEN_KEY_FILE = join(tmpdir(), `patent-ledger-e2e-token-key-${
 let tokens: Promise<LedgerTokens> | undefined;
 /** The harness's token issuer (same key, issuer and audience as the api's configuration). */
 export function harnessTokens(): Promise<LedgerTokens> {
-  tokens ??= LedgerTokens.open(E2E_TOKEN_KEY_FILE, { issuer: 'patent-ledger', audience: 'patent-ledger' }, () => {});
+  tokens ??= LedgerTokens.open(
+    E2E_TOKEN_KEY_FILE,
+    { issuer: 'patent-ledger', audience: 'patent-ledger' },
+    () => {},
+  );
   return tokens;
 }
 

@@ -19,9 +19,15 @@ it('the 6th request of a principal within a minute is 429 RATE.LIMITED with Retr
 
 it('sign-ins are limited per client address, before any password is checked', async () => {
   for (let i = 0; i < 3; i++) {
-    const res = await h.anonymous().post('/auth/login').send({ user: 'nobody', password: 'not the password' });
+    const res = await h
+      .anonymous()
+      .post('/auth/login')
+      .send({ user: 'nobody', password: 'not the password' });
     expect(res.status).toBe(401);
   }
-  const limited = await h.anonymous().post('/auth/login').send({ user: 'nobody', password: 'not the password' });
+  const limited = await h
+    .anonymous()
+    .post('/auth/login')
+    .send({ user: 'nobody', password: 'not the password' });
   expectProblem(limited, 429, 'RATE.LIMITED');
 });

@@ -54,7 +54,9 @@ describe('engines', () => {
   it('file-type, which every @nestjs/common 12 release pins at 22 (Node >= 22), is overridden to a release for Node 20', () => {
     const overrides = (pkg as { overrides?: Record<string, string> }).overrides ?? {};
     expect(overrides['file-type']).toBeDefined();
-    const installed = Object.entries(lock.packages).filter(([path]) => path.endsWith('node_modules/file-type'));
+    const installed = Object.entries(lock.packages).filter(([path]) =>
+      path.endsWith('node_modules/file-type'),
+    );
     expect(installed.length).toBeGreaterThan(0);
     for (const [, p] of installed) {
       expect(semver.satisfies(lowest, (p.engines as { node: string }).node)).toBe(true);

@@ -23,7 +23,9 @@ async function main(): Promise<void> {
     process.once(signal, () => {
       if (stopping) return;
       stopping = true;
-      log.log(`${signal}: draining ${drain.active} request(s) in flight (at most ${config.http.shutdownGraceMs} ms)`);
+      log.log(
+        `${signal}: draining ${drain.active} request(s) in flight (at most ${config.http.shutdownGraceMs} ms)`,
+      );
       void drain
         .drain(server, config.http.shutdownGraceMs)
         .then(({ cut }) => {

@@ -68,7 +68,6 @@ export class AmqpSink implements Sink {
             type: o.envelope.type,
             timestamp: Math.floor(Date.parse(o.envelope.time) / 1000),
             appId: 'patent-ledger',
-            headers: { 'ce-position': o.envelope.position, 'ce-stream': o.envelope.stream },
           });
           if (!ok)
             await new Promise<void>((resolve) => {

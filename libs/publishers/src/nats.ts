@@ -23,10 +23,11 @@ export const natsSubject = (prefix: string, eventType: string): string => `${pre
 /**
  * Publishes to a NATS JetStream stream, one subject per event type, each message a CloudEvent in
  * structured JSON mode with `Nats-Msg-Id` = the event id (JetStream drops a re-sent copy within its
- * duplicate window). Publications are pipelined, and every message after the first of a batch must
- * follow the one before it in the stream (`expect.lastMsgID`): a message lost while the connection
- * broke can therefore not be overtaken by the next one, which the client may still deliver after
- * reconnecting — the server rejects it, and the relay sends the batch again from its first event.
+ * duplicate window). Every message after the first of a window must follow the one before it in the
+ * stream (`Nats-Expected-Last-Msg-Id`): a message lost while the connection broke can therefore not
+ * be overtaken by the next one, which the client may still deliver after reconnecting — the server
+ * refuses it. Only the last message of a window waits for JetStream's acknowledgement, which by that
+ * chain stands for all of them (one round trip per window instead of per message).
  */
 export class NatsJetStreamSink implements Sink {
   readonly name: string;
@@ -84,25 +85,39 @@ export class NatsJetStreamSink implements Sink {
     const encoder = new TextEncoder();
     const window = this.options.window ?? 256;
     const timeout = this.options.ackTimeoutMs ?? 5000;
+    const { stream, subjectPrefix } = this.options;
+    // Each window: every message but the last as a plain publication, the last acknowledged by
+    // JetStream. Every message after the first of the window carries the id of the one before it as
+    // its expected last message id (and a copy already stored is dropped as a duplicate before that
+    // check), so the last one's acknowledgement proves that the whole window is in the stream, in
+    // order; a message lost or refused before it makes the last one fail, and the relay sends the
+    // batch again.
     for (let start = 0; start < events.length && !signal.aborted; start += window) {
       const slice = events.slice(start, start + window);
-      const acks = slice.map((o, i) => {
+      for (const [i, o] of slice.entries()) {
         const h = headers();
         h.set('Content-Type', CLOUDEVENTS_JSON);
-        const previous = start + i > 0 ? events[start + i - 1]! : undefined;
-        return js.publish(natsSubject(this.options.subjectPrefix, o.event.type), encoder.encode(o.body), {
-          msgID: o.envelope.id,
-          headers: h,
-          timeout,
-          expect: {
-            streamName: this.options.stream,
-            ...(previous ? { lastMsgID: previous.envelope.id } : {}),
-          },
-        });
-      });
-      const settled = await Promise.allSettled(acks);
-      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failed) throw new Error(`NATS JetStream: ${(failed.reason as Error).message}`);
+        h.set('Nats-Msg-Id', o.envelope.id);
+        h.set('Nats-Expected-Stream', stream);
+        const previous = i > 0 ? slice[i - 1]! : undefined;
+        if (previous) h.set('Nats-Expected-Last-Msg-Id', previous.envelope.id);
+        const subject = natsSubject(subjectPrefix, o.event.type);
+        const data = encoder.encode(o.body);
+        if (i < slice.length - 1) {
+          nc.publish(subject, data, { headers: h });
+          continue;
+        }
+        try {
+          await js.publish(subject, data, {
+            msgID: o.envelope.id,
+            headers: h,
+            timeout,
+            expect: { streamName: stream, ...(previous ? { lastMsgID: previous.envelope.id } : {}) },
+          });
+        } catch (err) {
+          throw new Error(`NATS JetStream: ${(err as Error).message}`);
+        }
+      }
     }
   }
 

@@ -37,7 +37,9 @@ export function parseIfMatch(req: Request): number[] | undefined {
  * another caller's key can neither replay, reveal nor block a request.
  */
 export function scopedCommandId(p: Pick<Principal, 'orgId' | 'userId'>, key: string): string {
-  const h = createHash('sha256').update(`patent-ledger:command\0${p.orgId}\0${p.userId}\0${key}`).digest('hex');
+  const h = createHash('sha256')
+    .update(`patent-ledger:command\0${p.orgId}\0${p.userId}\0${key}`)
+    .digest('hex');
   return `key-${h.slice(0, 40)}`;
 }
 

@@ -128,6 +128,18 @@ export class WebhooksController {
         fromPosition: { type: 'integer', minimum: 0 },
       },
     },
+    examples: {
+      example: {
+        summary: 'obligation reminders to a university’s mail gateway',
+        value: {
+          orgId: 'tyut',
+          role: 'institution',
+          url: 'https://tto.tyut.edu.cn/hooks/patent-ledger',
+          eventTypes: ['ObligationDueSoon', 'ObligationOverdue'],
+          description: 'TTO mail gateway: obligation reminders',
+        },
+      },
+    },
   })
   @ApiCreatedResponse({
     description: 'The webhook, with its secret (shown only this once)',

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Put, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
+  ApiBody,
   ApiOperation,
   ApiParam,
   ApiProduces,
@@ -137,6 +138,21 @@ export class RegistryController {
     summary: 'Register an enterprise (EnterpriseRegistered) or change its details (EnterpriseDetailsChanged)',
   })
   @ApiParam({ name: 'enterpriseId', example: 'sx-coal-materials' })
+  @ApiBody({
+    type: RegisterEnterpriseDto,
+    examples: {
+      example: {
+        summary: '山西煤基新材料有限公司',
+        value: {
+          name: '山西煤基新材料有限公司',
+          category: 'specialized-sme',
+          region: '140100',
+          contact: { name: '李明', phone: '+86 351 1234567', email: 'li.ming@example.cn' },
+          occurredOn: '2024-04-10',
+        },
+      },
+    },
+  })
   async putEnterprise(
     @Param('enterpriseId') enterpriseId: string,
     @Body() dto: RegisterEnterpriseDto,
@@ -160,6 +176,22 @@ export class RegistryController {
   @Put('experts/:expertId')
   @ApiOperation({ summary: 'Recommend an expert into the pool (ExpertRecommended) or change the details' })
   @ApiParam({ name: 'expertId', example: 'exp-wang' })
+  @ApiBody({
+    type: RecommendExpertDto,
+    examples: {
+      example: {
+        summary: '王工, 山西焦煤集团',
+        value: {
+          name: '王工',
+          fields: ['C04B', '煤基材料'],
+          organisation: '山西焦煤集团',
+          title: '高级工程师',
+          recommendedBy: 'sx-kjt',
+          occurredOn: '2024-04-20',
+        },
+      },
+    },
+  })
   async putExpert(
     @Param('expertId') expertId: string,
     @Body() dto: RecommendExpertDto,

@@ -19,7 +19,7 @@ import {
 import type { Actor, EventStore } from '@patent-ledger/eventsourcing';
 import { openStore } from '../../../api/src/app.factory';
 import { ConfigError, loadConfig, type LedgerConfig } from '../../../api/src/config';
-import { CliError, usage, type CliIo } from '../cli-io';
+import { usage, type CliIo } from '../cli-io';
 import { parseCommand, type CommandSpec } from '../parse';
 import { actorOf, inventoryLineAuthorizer } from '@patent-ledger/access';
 import { cliPrincipal } from './credentials';
