@@ -183,6 +183,27 @@ describe('webhooks', () => {
     expect(r.deliveries.map((d) => (JSON.parse(d.body) as { subject: string }).subject)).toEqual([SXU_AN]);
   });
 
+  it('registers the documented example (GET /docs-json)', async () => {
+    const doc = (await h.anonymous().get('/docs-json')).body as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          { requestBody?: { content: Record<string, { examples?: Record<string, { value: unknown }> }> } }
+        >
+      >;
+    };
+    const examples = doc.paths['/webhooks']!['post']!.requestBody!.content['application/json']!.examples!;
+    for (const { value } of Object.values(examples)) {
+      const hook = await register(value as Record<string, unknown>);
+      expect(hook).toEqual(
+        expect.objectContaining({ ...(value as object), secret: expect.stringMatching(/^whsec_/) }),
+      );
+      expect((await h.http().delete(`/webhooks/${hook.id}`)).status).toBe(200);
+    }
+    expect(Object.keys(examples).length).toBeGreaterThan(0);
+  });
+
   it('only an ip-office admin registers webhooks, to an https (or loopback) URL', async () => {
     const body = { orgId: 'tyut', role: 'institution', url: 'https://tto.example/hook' };
     expectProblem(await h.http().post('/webhooks').set(actors.institution).send(body), 403, 'ACCESS.DENIED');
