@@ -10,6 +10,8 @@ import {
   send,
   startHarness,
   EXAMPLES,
+  PARTIES,
+  tokenFor,
   type Harness,
 } from '../e2e/harness';
 import { openSse } from './sse';
@@ -110,6 +112,16 @@ describe('SSE: GET /events/stream', () => {
     analyst.close();
     expect(analyst.messages).toEqual([]);
     expect(new Set(all.map((m) => m.data.subject))).toEqual(new Set([TYUT_A, TYUT_B, SXU_A, 'tyut', 'sxu']));
+  });
+
+  it('ends when its credential expires (the client reconnects with a fresh token and Last-Event-ID)', async () => {
+    const shortLived = { Authorization: `Bearer ${await tokenFor(PARTIES.ipOffice, 2)}` };
+    const head = await headPosition(h);
+    const stream = await openSse(h, '/events/stream?from=0', shortLived);
+    await stream.until((m) => m.some((x) => x.data.position === head));
+    // After expiry the server ends the stream; waiting for more events then reports the end.
+    await expect(stream.until(() => false, 6000)).rejects.toThrow(/the stream ended/);
+    stream.close();
   });
 
   it('needs a credential, and a position', async () => {

@@ -8,6 +8,7 @@ import { IdentityService } from './identity.service';
 import {
   CSRF_HEADER,
   IS_PUBLIC,
+  REQUEST_CREDENTIAL_EXPIRY,
   REQUEST_PRINCIPAL,
   SESSION_COOKIE,
   type AuthenticatedRequest,
@@ -92,6 +93,7 @@ export class AuthGuard implements CanActivate {
       }
     }
     req[REQUEST_PRINCIPAL] = verified.principal;
+    req[REQUEST_CREDENTIAL_EXPIRY] = verified.exp * 1000;
     return true;
   }
 }

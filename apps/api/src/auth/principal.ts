@@ -5,7 +5,17 @@ import type { Request } from 'express';
 /** Where the guard leaves the verified principal on the request. */
 export const REQUEST_PRINCIPAL = Symbol('principal');
 
-export type AuthenticatedRequest = Request & { [REQUEST_PRINCIPAL]?: Principal };
+/** Where the guard leaves the credential's expiry (ms since the epoch). */
+export const REQUEST_CREDENTIAL_EXPIRY = Symbol('credentialExpiry');
+
+export type AuthenticatedRequest = Request & {
+  [REQUEST_PRINCIPAL]?: Principal;
+  [REQUEST_CREDENTIAL_EXPIRY]?: number;
+};
+
+/** When the credential of a request stops being valid (ms since the epoch); undefined on public routes. */
+export const credentialExpiryOf = (req: Request): number | undefined =>
+  (req as AuthenticatedRequest)[REQUEST_CREDENTIAL_EXPIRY];
 
 /** The caller of a request that passed the auth guard. */
 export function principalOf(req: Request): Principal {

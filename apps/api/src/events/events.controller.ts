@@ -21,7 +21,7 @@ import type { EventStore } from '@patent-ledger/eventsourcing';
 import { toCloudEvent } from '@patent-ledger/publishers';
 import type { Request, Response } from 'express';
 import type { LedgerConfig } from '../config';
-import { principalOf } from '../auth/principal';
+import { credentialExpiryOf, principalOf } from '../auth/principal';
 import { ProblemException } from '../common/problem';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/tokens';
 import { MetricsService } from '../observability/metrics.service';
@@ -123,6 +123,21 @@ export class EventsController {
       res.end();
     });
     req.on('close', end);
+    // The stream ends when its credential expires: the client reconnects with a fresh one (and
+    // Last-Event-ID), so an expired or revoked token does not keep receiving events.
+    const expiry = credentialExpiryOf(req);
+    const expire =
+      expiry === undefined
+        ? undefined
+        : setTimeout(
+            () => {
+              end();
+              res.end();
+            },
+            Math.max(0, Math.min(expiry - Date.now(), 2 ** 31 - 1)),
+          );
+    expire?.unref();
+    res.once('close', () => clearTimeout(expire));
     const write = async (chunk: string): Promise<void> => {
       if (closed) return;
       if (!res.write(chunk))
