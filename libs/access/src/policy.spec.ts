@@ -259,7 +259,14 @@ describe('access policy: reads', () => {
   });
 
   it('accounts, denials, projection control: an ip-office admin only', () => {
-    for (const a of ['accounts', 'denials', 'projection-control', 'error-details'] as const) {
+    for (const a of [
+      'accounts',
+      'denials',
+      'projection-control',
+      'error-details',
+      'webhook-admin',
+      'metrics',
+    ] as const) {
       expect(() => authorizeAdmin(ADMIN, a)).not.toThrow();
       for (const c of EVERYONE) expect(() => authorizeAdmin(c, a)).toThrow(AccessDeniedError);
       expect(() => authorizeAdmin({ role: 'institution', orgId: 'tyut', admin: true }, a)).toThrow(

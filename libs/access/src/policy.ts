@@ -20,6 +20,7 @@
  * | audit-trail | `GET /audit` across patents | ip-office, auditor |
  * | obligations | `GET /obligations` | ip-office, auditor, analyst; an institution its own, an enterprise those it owes |
  * | accounts, denials, projection-control | user accounts, the denied-access log, resuming projections | an ip-office admin |
+ * | webhook-admin, metrics | webhooks and reminders runs; `/metrics` (or the scrape token) | an ip-office admin |
  * | plan-publish | `PUT /plans/{planId}` | an ip-office admin |
  * | enterprise-register | `PUT /enterprises/{id}` | ip-office, or the enterprise itself |
  * | expert-recommend | `PUT /experts/{id}` | ip-office |
@@ -251,7 +252,8 @@ export const PATENT_RECORDS_POLICY: Rule<[patent: Patent]> = {
   allows: (c, p) => isOversight(c) || isHolder(c, p) || isInstitutionOfRecord(c, p),
 };
 
-export type AdminAction = 'accounts' | 'denials' | 'projection-control' | 'error-details';
+export type AdminAction =
+  'accounts' | 'denials' | 'projection-control' | 'error-details' | 'webhook-admin' | 'metrics';
 
 const IP_OFFICE_ADMIN: Rule<[]> = {
   rule: 'admin',
@@ -264,6 +266,8 @@ export const ADMIN_POLICY: { [A in AdminAction]: Rule<[]> } = {
   denials: { ...IP_OFFICE_ADMIN, rule: 'denials' },
   'projection-control': { ...IP_OFFICE_ADMIN, rule: 'projection-control' },
   'error-details': { ...IP_OFFICE_ADMIN, rule: 'error-details' },
+  'webhook-admin': { ...IP_OFFICE_ADMIN, rule: 'webhook-admin' },
+  metrics: { ...IP_OFFICE_ADMIN, allowedTo: 'the scrape token or an ip-office admin', rule: 'metrics' },
 };
 
 function deny(r: { rule: string; allowedTo: string }, action: string, caller: Caller): AccessDeniedError {
@@ -314,9 +318,9 @@ export function authorizePatentRecords(caller: Caller, patent: Patent, what: str
   if (!PATENT_RECORDS_POLICY.allows(caller, patent)) throw deny(PATENT_RECORDS_POLICY, what, caller);
 }
 
-export function authorizeAdmin(caller: Caller, action: AdminAction): void {
+export function authorizeAdmin(caller: Caller, action: AdminAction, what: string = action): void {
   const r = ADMIN_POLICY[action];
-  if (!r.allows(caller)) throw deny(r, action, caller);
+  if (!r.allows(caller)) throw deny(r, what, caller);
 }
 
 export const isAdmin = (caller: Caller): boolean => ADMIN_POLICY.accounts.allows(caller);

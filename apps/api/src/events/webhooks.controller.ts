@@ -8,7 +8,7 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { AccessDeniedError, ID_PATTERN, isAdmin, isRole, type Principal } from '@patent-ledger/access';
+import { authorizeAdmin, ID_PATTERN, isRole, type Principal } from '@patent-ledger/access';
 import { newId, type EventStore } from '@patent-ledger/eventsourcing';
 import {
   deliverOnce,
@@ -26,12 +26,7 @@ import { PublisherHost } from './publisher-host';
 
 function admin(req: Request, action: string): Principal {
   const p = principalOf(req);
-  if (!isAdmin(p))
-    throw new AccessDeniedError(
-      'webhook-admin',
-      action,
-      `${action} is allowed to an ip-office admin (rule webhook-admin); ${p.role} ${p.orgId} may not`,
-    );
+  authorizeAdmin(p, 'webhook-admin', action);
   return p;
 }
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { AccessDeniedError, isAdmin } from '@patent-ledger/access';
+import { authorizeAdmin } from '@patent-ledger/access';
 import { InvalidCredentialError } from '@patent-ledger/identity';
 import type { Request, Response } from 'express';
 import { readFileSync } from 'node:fs';
@@ -70,11 +70,6 @@ export class MetricsController {
       throw err;
     }
     (req as AuthenticatedRequest)[REQUEST_PRINCIPAL] = principal;
-    if (!isAdmin(principal))
-      throw new AccessDeniedError(
-        'metrics',
-        'read metrics',
-        `read metrics is allowed to the scrape token or an ip-office admin (rule metrics); ${principal.role} ${principal.orgId} may not`,
-      );
+    authorizeAdmin(principal, 'metrics', 'read metrics');
   }
 }
