@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
   HIGH_VALUE_FLAGS,
@@ -21,6 +22,20 @@ import {
   Min,
 } from 'class-validator';
 import { IsCalendarDate } from '../common/validators';
+
+/** The `knownAt` query parameter of the read models: what the ledger had recorded by an instant. */
+function KnownAtQuery(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      description:
+        'As known at this instant (ISO date-time, or a date: its start in UTC): only what the ledger had recorded by then',
+      example: '2024-07-01T00:00:00Z',
+    }),
+    IsOptional(),
+    IsString(),
+    Length(1, 40),
+  );
+}
 
 const toBool = ({ value }: { value: unknown }): unknown =>
   value === 'true' ? true : value === 'false' ? false : value;
@@ -192,14 +207,7 @@ export class HistoryQueryDto {
 }
 
 export class ObligationsQueryDto extends PagingDto {
-  @ApiPropertyOptional({
-    description:
-      'As known at this instant (ISO date-time, or a date: its start in UTC): only what the ledger had recorded by then',
-    example: '2024-07-01T00:00:00Z',
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 40)
+  @KnownAtQuery()
   knownAt?: string;
   @ApiPropertyOptional({
     description: 'only obligations in this state as of asOf',
@@ -261,14 +269,7 @@ export class ProgressQueryDto {
   @IsOptional()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, { message: 'institutionId must be an institution id' })
   institutionId?: string;
-  @ApiPropertyOptional({
-    description:
-      'As known at this instant (ISO date-time, or a date: its start in UTC): only what the ledger had recorded by then',
-    example: '2024-07-01T00:00:00Z',
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 40)
+  @KnownAtQuery()
   knownAt?: string;
 
   @ApiPropertyOptional({
