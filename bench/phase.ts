@@ -42,6 +42,8 @@ const PHASES: Record<string, () => Promise<Phase>> = {
   projection: async () => (await import('./phases/projection.js')).projectionPhase,
   pool: async () => (await import('./phases/pool.js')).poolPhase,
   publishers: async () => (await import('./phases/publishers.js')).publishersPhase,
+  transparency: async () => (await import('./phases/transparency.js')).transparencyPhase,
+  console: async () => (await import('./phases/console.js')).consolePhase,
 };
 
 async function main(): Promise<void> {

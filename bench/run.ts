@@ -17,7 +17,17 @@ import type { StoreSpec } from './lib/stores';
 const REPO = resolve(__dirname, '..', '..', '..');
 const RESULTS = join(REPO, 'bench', 'results.json');
 const PHASE_JS = join(__dirname, 'phase.js');
-const PHASE_NAMES = ['import', 'appends', 'command', 'http', 'projection', 'pool', 'publishers'] as const;
+const PHASE_NAMES = [
+  'import',
+  'appends',
+  'command',
+  'http',
+  'projection',
+  'pool',
+  'publishers',
+  'transparency',
+  'console',
+] as const;
 type PhaseName = (typeof PHASE_NAMES)[number];
 
 interface Options {
@@ -32,7 +42,7 @@ interface Options {
 const USAGE = `npm run bench -- [--quick] [--national] [--store sqlite|postgres|all] [--only ${PHASE_NAMES.join(',')}] [--keep]
 
   --quick       scaled-down sizes (a smoke run of a minute or two)
-  --national    the bulk import row with 1.35 M patents instead of 100 k
+  --national    the bulk import row with 1.35 M patents instead of 100 k, and the console's ledger of 1.35 M
   --store       default: sqlite, plus postgres when PG_URL (default postgres://postgres@127.0.0.1:5432/test) answers
   --only        run only these phases
   --keep        keep the temporary directory (its path is printed)`;
@@ -104,6 +114,13 @@ function sizes(o: Options) {
     publisherLatencyEvents: 2_000,
     publisherAppends: 2_000,
     publisherBlocks: 4,
+    transparencyStreams: 20_000,
+    transparencyBlocks: 4,
+    transparencyEvents: 1_000_000,
+    transparencyProofs: 2_000,
+    // The console phase: the pool phase's ledger (1.35 M generated patents with --national).
+    consoleLoads: 5,
+    consoleSearches: 20,
   };
   const quick: typeof full = {
     importPatents: 10_000,
@@ -127,9 +144,19 @@ function sizes(o: Options) {
     publisherLatencyEvents: 500,
     publisherAppends: 1_000,
     publisherBlocks: 3,
+    transparencyStreams: 4_000,
+    transparencyBlocks: 4,
+    transparencyEvents: 100_000,
+    transparencyProofs: 1_000,
+    consoleLoads: 3,
+    consoleSearches: 20,
   };
   const s = o.quick ? quick : full;
-  return { ...s, importPatents: o.national ? 1_350_000 : s.importPatents };
+  return {
+    ...s,
+    importPatents: o.national ? 1_350_000 : s.importPatents,
+    consolePatents: o.national ? 1_350_000 : s.ledgerPatents,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -236,7 +263,7 @@ function fmt(v: number | null, unit?: string): string {
 }
 
 function table(rows: Row[]): string {
-  const header = ['#', 'store', 'figure', 'value', 'unit', 'baseline', 'ratio', 'target', 'pass'];
+  const header = ['#', 'store', 'figure', 'value', 'unit', 'baseline', 'ratio', 'non-2xx', 'target', 'pass'];
   const body = rows.map((r, i) => [
     String(i + 1),
     r.store.startsWith('sqlite (WAL, synchronous=')
@@ -247,11 +274,12 @@ function table(rows: Row[]): string {
     r.unit,
     r.baselineValue === null ? '' : fmt(r.baselineValue, r.unit),
     r.ratio === null ? '' : `${(r.ratio * 100).toFixed(0)} %`,
+    r.non2xx === undefined ? '' : r.non2xx.toLocaleString('en-US'),
     r.target ?? '',
     r.pass === null ? (r.note?.startsWith('skipped') ? 'skip' : '') : r.pass ? 'PASS' : 'FAIL',
   ]);
   const width = header.map((h, c) => Math.max(h.length, ...body.map((b) => [...b[c]!].length)));
-  const right = new Set([0, 3, 5, 6]);
+  const right = new Set([0, 3, 5, 6, 7]);
   const line = (cells: string[]) =>
     cells
       .map((cell, c) => (right.has(c) ? cell.padStart(width[c]!) : cell.padEnd(width[c]!)))
@@ -426,6 +454,8 @@ async function main(): Promise<void> {
   const importFile = join(root, `inventory-${size.importPatents}.csv`);
   const ledgerFile = join(root, 'ledger.db');
   let ledgerBuilt: string | undefined;
+  /** The SQLite read models the projection phase caught up over ledgerFile (the console phase reuses them). */
+  let projectedSqlite: string | undefined;
   for (const spec of stores) {
     const label = spec.kind === 'sqlite' ? 'sqlite' : 'postgres';
     const dir = join(root, label);
@@ -569,6 +599,7 @@ async function main(): Promise<void> {
             value: 50_000,
           }),
         ]);
+        if (projected && readModels.kind === 'sqlite') projectedSqlite = readModels.file;
         if (projected && o.only.has('pool')) {
           say(`resource-pool queries on ${rmLabel}`);
           const pool = await runPhase('pool', {
@@ -599,6 +630,59 @@ async function main(): Promise<void> {
         );
       }
     }
+    if (o.only.has('console') && spec.kind === 'sqlite') {
+      const consoleRow = (why: string) =>
+        skipped(sl(spec), 'console', 'console dashboard and pool search in the browser', 'ms', why, {
+          kind: 'below',
+          value: 2000,
+        });
+      // The pool phase's ledger and read models when they are there at this size; else its own (set-up).
+      const same = size.consolePatents === size.ledgerPatents;
+      const ledger = same ? ledgerFile : join(root, `ledger-${size.consolePatents}.db`);
+      let readModelsFile = same ? projectedSqlite : undefined;
+      let setUp = 'ok';
+      if (!readModelsFile) {
+        if (!same || ledgerBuilt === undefined) {
+          say(
+            `building a ledger of ${size.consolePatents.toLocaleString('en-US')} generated patents for the console (set-up, not timed)`,
+          );
+          const built = await runPhase('ledger', {
+            spec: { kind: 'sqlite', synchronous: 'NORMAL' },
+            where: ledger,
+            patents: size.consolePatents,
+          });
+          setUp = built.details['error'] === undefined ? 'ok' : String(built.details['error']);
+          if (same) ledgerBuilt = setUp;
+        } else setUp = ledgerBuilt;
+        if (setUp === 'ok') {
+          say(
+            'catching the read models up for the console (set-up, not timed; its figures are not reported)',
+          );
+          const file = join(dir, 'console-read-models.db');
+          const caught = await runPhase('projection', {
+            spec,
+            where: ledger,
+            readModels: { kind: 'sqlite', file },
+          });
+          setUp = caught.details['error'] === undefined ? 'ok' : String(caught.details['error']);
+          if (setUp === 'ok') readModelsFile = file;
+        }
+      }
+      if (readModelsFile) {
+        say(
+          `${sl(spec)}: the console in Chromium: dashboard (${size.consoleLoads} cold, ${size.consoleLoads} warm loads), ${size.consoleSearches} pool searches`,
+        );
+        const out = await runPhase('console', {
+          dir,
+          ledger,
+          readModels: readModelsFile,
+          patents: size.consolePatents,
+          loads: size.consoleLoads,
+          searches: size.consoleSearches,
+        });
+        collect(out, () => [consoleRow(String(out.details['error']))]);
+      } else rows.push(consoleRow(`building its ledger or read models failed: ${setUp}`));
+    }
     if (o.only.has('publishers') && spec.kind === 'sqlite') {
       say(
         `${sl(spec)}: publishers to NATS JetStream and RabbitMQ: throughput, end-to-end latency, append path`,
@@ -612,6 +696,19 @@ async function main(): Promise<void> {
       });
       collect(out, () => [
         skipped(sl(spec), 'publishers', 'publishers', 'events/s', String(out.details['error'])),
+      ]);
+    }
+    if (o.only.has('transparency') && spec.kind === 'sqlite') {
+      say(`${sl(spec)}: transparency log: appends with the Merkle log on/off, proofs, verify throughput`);
+      const out = await runPhase('transparency', {
+        dir,
+        streams: size.transparencyStreams,
+        blocks: size.transparencyBlocks,
+        events: size.transparencyEvents,
+        proofs: size.transparencyProofs,
+      });
+      collect(out, () => [
+        skipped(sl(spec), 'transparency', 'transparency log', 'appends/s', String(out.details['error'])),
       ]);
     }
     removeDir(dir);

@@ -30,6 +30,8 @@ export interface Row {
   pass: boolean | null;
   /** Sizes, caveats, skip reasons. */
   note?: string;
+  /** Requests answered with a status other than 2xx (plus transport errors), for HTTP rows. */
+  non2xx?: number;
 }
 
 export type Target =
@@ -47,6 +49,8 @@ export interface RowInput {
   baselineValue?: number | null;
   target?: Target;
   note?: string;
+  /** Failed requests of an HTTP row: any makes the row fail, whatever its ratio. */
+  non2xx?: number;
 }
 
 export function row(r: RowInput): Row {
@@ -69,6 +73,7 @@ export function row(r: RowInput): Row {
       pass = r.value === null ? null : r.value >= t.value;
     }
   }
+  if (r.non2xx !== undefined && r.non2xx > 0) pass = false;
   return {
     store: r.store,
     phase: r.phase,
@@ -81,6 +86,7 @@ export function row(r: RowInput): Row {
     target,
     pass,
     ...(r.note !== undefined ? { note: r.note } : {}),
+    ...(r.non2xx !== undefined ? { non2xx: r.non2xx } : {}),
   };
 }
 

@@ -67,6 +67,8 @@ export function inventoryCommand(an: string, i: number): InventoryPatent {
       coPatentees: [],
       ipc: i % 2 === 0 ? ['C04B 38/00', 'C04B 33/132'] : ['H01M 50/403'],
       fiscallyFunded: true,
+      funding: { projectNumber: `BENCH-${i}`, funder: '科学技术部' },
+      declaration: { declaredOn: '2018-03-15' },
       implementationStatus: 'not-implemented',
       technologyReadiness: 1 + (i % 9),
       selfAssessedGrade: 'A',

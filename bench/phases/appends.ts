@@ -27,6 +27,8 @@ export interface AppendsArgs {
   blocks: number;
   dir: string;
   schema: string;
+  /** Concurrent clients of each run (default: 1; PostgreSQL also runs 8, one connection each). */
+  clients?: number[];
 }
 
 export interface Append {
@@ -120,9 +122,9 @@ export async function appendsPhase(args: AppendsArgs): Promise<void> {
     closeRaw = async () => void db.close();
     rawLabel = `raw better-sqlite3: BEGIN IMMEDIATE, version check, ${args.eventsPerStream} INSERTs, COMMIT per stream (synchronous=${spec.synchronous})`;
   } else {
-    const { Client } = await import('pg');
-    const client = new Client({ connectionString: pgUrl(spec) });
-    await client.connect();
+    const { Pool } = await import('pg');
+    // One connection per client, as many as the store's pool.
+    const client = new Pool({ connectionString: pgUrl(spec), max: 10 });
     await client.query(`DROP SCHEMA IF EXISTS "${rawWhere}" CASCADE`);
     await client.query(pgRawEventsDdl(rawWhere));
     // One statement (its own transaction): inserts the events only if the stream is at the expected version.
@@ -151,65 +153,82 @@ export async function appendsPhase(args: AppendsArgs): Promise<void> {
     closeRaw = async () => {
       await client.end();
     };
-    rawLabel = `raw pg: one INSERT … SELECT FROM unnest statement per stream (its own transaction, version-checked; synchronous_commit as the server)`;
+    rawLabel = `raw pg: one INSERT … SELECT FROM unnest statement per stream (its own transaction, version-checked; synchronous_commit as the server), same number of clients`;
   }
 
   const rows: Row[] = [];
+  const clientCounts = args.clients ?? (spec.kind === 'postgres' ? [1, 8] : [1]);
+  /** Runs the appends with `clients` concurrent callers taking the next stream from one queue. */
+  const concurrently = async (
+    appends: Append[],
+    clients: number,
+    one: (a: Append) => Promise<void> | void,
+  ) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (next < appends.length) await one(appends[next++]!);
+      }),
+    );
+  };
   try {
     resetPeakRss();
-    let portMs = 0;
-    let rawMs = 0;
-    const perBlock = Math.ceil(args.streams / args.blocks);
-    for (let b = 0; b < args.blocks; b++) {
-      const from = b * perBlock;
-      const to = Math.min(args.streams, from + perBlock);
-      if (from >= to) break;
-      const appends = buildAppends(from, to, args.eventsPerStream, 'a');
-      const port = async () => {
-        const t0 = now();
-        for (const a of appends) {
-          await store.append(a.streamName, a.events, {
-            expectedVersion: 0,
-            command: { commandId: a.commandId, fingerprint: a.fingerprint, recordedAt: RECORDED_AT },
+    for (const clients of clientCounts) {
+      let portMs = 0;
+      let rawMs = 0;
+      const perBlock = Math.ceil(args.streams / args.blocks);
+      for (let b = 0; b < args.blocks; b++) {
+        const from = b * perBlock;
+        const to = Math.min(args.streams, from + perBlock);
+        if (from >= to) break;
+        // Fresh streams for every client count.
+        const appends = buildAppends(from, to, args.eventsPerStream, `a${clients}`);
+        const port = async () => {
+          const t0 = now();
+          await concurrently(appends, clients, async (a) => {
+            await store.append(a.streamName, a.events, {
+              expectedVersion: 0,
+              command: { commandId: a.commandId, fingerprint: a.fingerprint, recordedAt: RECORDED_AT },
+            });
           });
+          portMs += now() - t0;
+        };
+        const raw = async () => {
+          const t0 = now();
+          await concurrently(appends, clients, (a) => rawAppend(a, 0));
+          rawMs += now() - t0;
+        };
+        // Alternate which side goes first.
+        if (b % 2 === 0) {
+          await port();
+          await tick();
+          await raw();
+        } else {
+          await raw();
+          await tick();
+          await port();
         }
-        portMs += now() - t0;
-      };
-      const raw = async () => {
-        const t0 = now();
-        for (const a of appends) await rawAppend(a, 0);
-        rawMs += now() - t0;
-      };
-      // Alternate which side goes first.
-      if (b % 2 === 0) {
-        await port();
-        await tick();
-        await raw();
-      } else {
-        await raw();
-        await tick();
-        await port();
+        log(
+          `appends block ${b + 1}/${args.blocks}, ${clients} client(s): port ${Math.round(to / (portMs / 1000))}/s, raw ${Math.round(to / (rawMs / 1000))}/s`,
+        );
       }
-      log(
-        `appends block ${b + 1}/${args.blocks}: port ${Math.round(to / (portMs / 1000))}/s, raw ${Math.round(to / (rawMs / 1000))}/s`,
+      const portRate = args.streams / (portMs / 1000);
+      const rawRate = args.streams / (rawMs / 1000);
+      rows.push(
+        row({
+          store: label,
+          phase,
+          name: `per-stream appends through the port, ${clients} client${clients === 1 ? '' : 's'} (${args.streams.toLocaleString('en-US')} streams × ${args.eventsPerStream} events, expected version, idempotency + metadata)`,
+          value: round(portRate),
+          unit: 'appends/s',
+          baseline: rawLabel,
+          baselineValue: round(rawRate),
+          target: { kind: 'ratioAtLeast', value: 0.7 },
+          note: `${round(portRate * args.eventsPerStream).toLocaleString('en-US')} vs ${round(rawRate * args.eventsPerStream).toLocaleString('en-US')} events/s`,
+        }),
       );
     }
-    const portRate = args.streams / (portMs / 1000);
-    const rawRate = args.streams / (rawMs / 1000);
-    rows.push(
-      row({
-        store: label,
-        phase,
-        name: `per-stream appends through the port (${args.streams.toLocaleString('en-US')} streams × ${args.eventsPerStream} events, expected version, idempotency + metadata)`,
-        value: round(portRate),
-        unit: 'appends/s',
-        baseline: rawLabel,
-        baselineValue: round(rawRate),
-        target: { kind: 'ratioAtLeast', value: 0.7 },
-        note: `${round(portRate * args.eventsPerStream).toLocaleString('en-US')} vs ${round(rawRate * args.eventsPerStream).toLocaleString('en-US')} events/s`,
-      }),
-      peakRow(label, phase, `per-stream appends (both sides)`),
-    );
+    rows.push(peakRow(label, phase, `per-stream appends (both sides)`));
   } finally {
     await store.close().catch(() => undefined);
     await closeRaw().catch(() => undefined);

@@ -281,6 +281,11 @@ export function insiderSuite(kind: StoreKind, pgUrl?: string): void {
       const health = await api.http.get('/health');
       expect(health.status).toBe(200);
       expect(health.body.chain).toEqual(expect.objectContaining({ state: 'ok', treeSize: 26 }));
+      const ready = await api.http.get('/health/ready');
+      expect({ status: ready.status, transparency: ready.body.checks.transparency }).toEqual({
+        status: 200,
+        transparency: undefined,
+      });
     } finally {
       await api.close();
     }
@@ -352,6 +357,12 @@ export function insiderSuite(kind: StoreKind, pgUrl?: string): void {
       expect(health.body.status).toBe('unhealthy');
       expect(health.body.chain.state).toBe('refused');
       expect(health.body.chain.issue.kind).toBe('log-forked');
+      // Not ready either: a load balancer takes it out of service, and says why.
+      const ready = await api.http.get('/health/ready');
+      expect({ status: ready.status, transparency: ready.body.checks.transparency }).toEqual({
+        status: 503,
+        transparency: 'refused',
+      });
       const auth = await api.auditor();
       const evidence = await api.http
         .get(`/patents/${l.ledger.patents[0]!.applicationNumber}/evidence`)

@@ -107,6 +107,53 @@ interface Progress {
 
 const percent = (v: number | null) => (v === null ? '—' : `${v}%`);
 
+interface KpiDeal {
+  count: number;
+}
+interface KpiFigures {
+  inventoryCoverage: number | null;
+  poolPatents: number;
+  poolAdmissionRate: number | null;
+  evaluationCoverage: number | null;
+  deals: { transfer: KpiDeal; license: KpiDeal; openLicense: KpiDeal; industrialization: KpiDeal };
+  implementationRate: number | null;
+  industrializationRate: number | null;
+  openLicenseTakings: number;
+  medianDaysAdmissionToFirstDeal: number | null;
+  obligations: { onTime: number; late: number; overdue: number };
+}
+
+/** Every KPI tile shows the figure GET /kpis answers for that date, as the api states it. */
+async function expectKpisEqualApi(page: Page, asOf: string): Promise<void> {
+  const k = await world.api<KpiFigures>(`/kpis?asOf=${asOf}`);
+  await page.locator(`#programme-kpis [data-kpis-as-of="${asOf}"]`).waitFor();
+  const expected: Record<string, string> = {
+    inventoryCoverage: percent(k.inventoryCoverage),
+    poolPatents: String(k.poolPatents),
+    poolAdmissionRate: percent(k.poolAdmissionRate),
+    evaluationCoverage: percent(k.evaluationCoverage),
+    'deals.transfer': String(k.deals.transfer.count),
+    'deals.license': String(k.deals.license.count),
+    openLicenseTakings: String(k.openLicenseTakings),
+    'deals.industrialization': String(k.deals.industrialization.count),
+    implementationRate: percent(k.implementationRate),
+    industrializationRate: percent(k.industrializationRate),
+    medianDaysAdmissionToFirstDeal:
+      k.medianDaysAdmissionToFirstDeal === null ? '—' : String(k.medianDaysAdmissionToFirstDeal),
+    'obligations.onTime': String(k.obligations.onTime),
+    'obligations.late': String(k.obligations.late),
+    'obligations.overdue': String(k.obligations.overdue),
+  };
+  const shown = Object.fromEntries(
+    await page
+      .locator('#programme-kpis [data-kpi]')
+      .evaluateAll((ls) =>
+        ls.map((l) => [l.getAttribute('data-kpi'), l.querySelector('.tile-value')?.textContent ?? '']),
+      ),
+  ) as Record<string, string>;
+  expect(shown).toEqual(expected);
+}
+
 async function expectDashboardEqualsApi(page: Page, asOf: string): Promise<void> {
   const api = await world.api<Progress>(`/progress?asOf=${asOf}`);
   const tile = (id: string) => page.locator(`[data-kpi="${id}"] .tile-value`);
@@ -311,6 +358,17 @@ describe('the console', () => {
     await expect(page.locator('h1')).toHaveTextLocator('计划进度看板');
   });
 
+  it('shows the KPI tiles of GET /kpis, equal to its figures, and re-draws them for another as-of date', async () => {
+    const page = await pageAs(world.accounts.office);
+    const today = await page.locator('#as-of').inputValue();
+    await expectKpisEqualApi(page, today);
+    await page.locator('#as-of').fill('2024-05-31');
+    await expectKpisEqualApi(page, '2024-05-31');
+    const now = await world.api<KpiFigures>(`/kpis?asOf=${today}`);
+    const then = await world.api<KpiFigures>('/kpis?asOf=2024-05-31');
+    expect(then.inventoryCoverage).not.toBe(now.inventoryCoverage); // the date matters
+  });
+
   it('paints the dashboard in under 2 s and answers a pool search in under 300 ms (this small province)', async () => {
     const page = await pageAs(world.accounts.office);
     await page.locator('#milestones tr[data-milestone]').first().waitFor();
@@ -511,6 +569,88 @@ describe('the console', () => {
     expect((await world.api<{ version: number }>(`/patents/${id}`)).version).toBe(2);
   });
 
+  it('records a licence, its recordal, an open licence, a transfer registration and a lapse, with the api messages at their fields', async () => {
+    const page = await pageAs(world.accounts.institution);
+    const mine = (
+      await world.api<{ items: { applicationNumber: string }[] }>(
+        `/resource-pool?status=available&institutionId=${world.accounts.institution.orgId}&limit=2`,
+      )
+    ).items.map((i) => i.applicationNumber);
+    expect(mine.length).toBe(2);
+    const [id, lapsing] = mine as [string, string];
+    const events = async (n: string) =>
+      (await world.api<{ events: { type: string }[] }>(`/patents/${n}/events`)).events;
+    const load = async (form: ReturnType<Page['locator']>, n: string) => {
+      await form.getByLabel('申请号').fill(n);
+      await form.getByRole('button', { name: '载入' }).click();
+      await form.locator('[data-loaded-version]').waitFor();
+    };
+    const before = (await events(id)).length;
+
+    // Licence (Licensed): a royalty that is not an amount is named at its field; nothing is appended.
+    const license = page.locator('#license');
+    await load(license, id);
+    await license.getByLabel('被许可方编号').fill(world.accounts.enterprise.orgId);
+    await license.getByLabel('被许可方名称').fill('沁水汇通光伏股份有限公司');
+    await license.getByLabel('许可使用费（元）').fill('abc');
+    await license.getByRole('button', { name: '提交' }).click();
+    await license.locator('[data-field-error="royalty"]').waitFor();
+    expect(await license.getByLabel('许可使用费（元）').getAttribute('aria-invalid')).toBe('true');
+    expect((await events(id)).length).toBe(before);
+    await license.getByLabel('交易编号').fill('li-console-1');
+    await license.getByLabel('许可使用费（元）').fill('120000.00');
+    const start = await license.getByLabel('合同日期').inputValue();
+    await license.getByLabel('许可终止日').fill(`${Number(start.slice(0, 4)) + 1}${start.slice(4)}`);
+    await license.getByRole('button', { name: '提交' }).click();
+    await expect(license.locator('[data-outcome]')).toHaveTextLocator(`已保存 (版本 ${before + 1})`);
+    expect((await events(id)).at(-1)!.type).toBe('Licensed');
+
+    // Recordal (LicenseRecorded): the deal id is required before anything is sent.
+    const recordal = page.locator('#license-recordal');
+    await load(recordal, id);
+    await recordal.getByLabel('备案号').fill('2025990000123');
+    await recordal.getByRole('button', { name: '提交' }).click();
+    await recordal.locator('[data-field-error="dealId"]').waitFor();
+    await recordal.getByLabel('交易编号').fill('li-console-1');
+    await recordal.getByRole('button', { name: '提交' }).click();
+    await recordal.locator('[data-outcome]').waitFor();
+    expect((await events(id)).at(-1)!.type).toBe('LicenseRecorded');
+
+    // Open licence: a nested royalty member that is not an amount is shown at that member.
+    const open = page.locator('#open-license');
+    await load(open, id);
+    await open.getByLabel('使用费金额（元）').fill('x');
+    await open.getByRole('button', { name: '提交' }).click();
+    await open.locator('[data-field-error="royalty.amount"]').waitFor();
+    expect(await open.getByLabel('使用费金额（元）').getAttribute('aria-invalid')).toBe('true');
+
+    // Transfer registration: a date that is not a calendar date, at its field.
+    const registration = page.locator('#transfer-registration');
+    await load(registration, id);
+    await registration.getByLabel('交易编号').fill('tr-none');
+    await registration.getByLabel('登记日期').fill('2025-02-30');
+    await registration.getByLabel('公告号').fill('CN-2025-1');
+    await registration.getByRole('button', { name: '提交' }).click();
+    await registration.locator('[data-field-error="registeredOn"]').waitFor();
+    const afterForms = (await events(id)).length;
+    expect(afterForms).toBe(before + 2);
+
+    // Lapse (PatentLapsed): a bad date at its field, then recorded.
+    const lapse = page.locator('#lapse');
+    await load(lapse, lapsing);
+    const lapseBefore = (await events(lapsing)).length;
+    await lapse.getByLabel('失效日期').fill('yesterday');
+    await lapse.getByRole('button', { name: '提交' }).click();
+    await lapse.locator('[data-field-error="effectiveOn"]').waitFor();
+    expect((await events(lapsing)).length).toBe(lapseBefore);
+    await lapse.getByLabel('失效日期').fill(start);
+    await lapse.getByRole('button', { name: '提交' }).click();
+    await lapse.locator('[data-outcome]').waitFor();
+    expect((await events(lapsing)).at(-1)!.type).toBe('PatentLapsed');
+    await expectAccessible(page, 'institution workspace forms');
+    await page.screenshot({ path: join(SCREENSHOTS, 'institution-forms.png'), fullPage: true });
+  });
+
   it('appends once when a form is double-clicked', async () => {
     const page = await pageAs(world.accounts.enterprise);
     const id = (
@@ -533,6 +673,101 @@ describe('the console', () => {
     const after = (await world.api<{ events: { type: string }[] }>(`/patents/${id}/events`)).events;
     expect(after.length - before.length).toBe(1);
     expect(after.at(-1)!.type).toBe('EnterpriseEvaluated');
+  });
+
+  it('posts a need, lists my needs, and follows the deals in which the enterprise owes obligations', async () => {
+    const ent = world.accounts.enterprise;
+    const entAuth = await authAs({ role: 'enterprise', orgId: ent.orgId, userId: ent.user });
+    const instAuth = await authAs({
+      role: 'institution',
+      orgId: world.accounts.institution.orgId,
+      userId: 'tto-colleague',
+    });
+    // Deals the enterprise owes obligations in: a licence to it, under which it industrializes the
+    // patent (a density filing is due).
+    const patent = (
+      await world.api<{ items: { applicationNumber: string }[] }>(
+        `/resource-pool?status=available&institutionId=${world.accounts.institution.orgId}&limit=3`,
+      )
+    ).items.at(-1)!.applicationNumber;
+    const licensed = await fetch(`${world.baseUrl}/patents/${patent}/licenses`, {
+      method: 'POST',
+      headers: { ...instAuth, 'Content-Type': 'application/json', 'Idempotency-Key': `lic-${process.pid}` },
+      body: JSON.stringify({
+        dealId: 'li-console-ent',
+        licenseeId: ent.orgId,
+        licenseeName: ent.orgId,
+        type: 'ordinary',
+        contractDate: '2025-04-20',
+        effectiveDate: '2025-04-25',
+        endDate: '2027-04-24',
+        royalty: '80000.00',
+      }),
+    });
+    expect(`${licensed.status} ${await licensed.text()}`).toMatch(/^201 /);
+    const industrialized = await fetch(`${world.baseUrl}/patents/${patent}/industrializations`, {
+      method: 'POST',
+      headers: { ...instAuth, 'Content-Type': 'application/json', 'Idempotency-Key': `ind-${process.pid}` },
+      body: JSON.stringify({
+        industrializationId: 'ind-console-1',
+        enterpriseId: ent.orgId,
+        productName: '光伏组件',
+        startedOn: '2025-05-01',
+      }),
+    });
+    expect(`${industrialized.status} ${await industrialized.text()}`).toMatch(/^201 /);
+
+    const page = await pageAs(ent);
+    const owed = await world.api<{ items: { ref: string; applicationNumber: string; status: string }[] }>(
+      '/obligations?limit=500',
+      entAuth,
+    );
+    expect(owed.items.length).toBeGreaterThan(0);
+    await page.locator('#my-deals tr[data-deal]').first().waitFor();
+    const deals = await page
+      .locator('#my-deals tr[data-deal]')
+      .evaluateAll((rs) => rs.map((r) => r.getAttribute('data-deal')));
+    expect(deals).toEqual([...new Set(owed.items.map((o) => o.ref))]);
+    expect(deals).toContain('ind-console-1');
+    expect(await page.locator('#owed tr[data-obligation]').count()).toBe(owed.items.length);
+    // Each deal's open / overdue / fulfilled counts are the api's.
+    for (const ref of deals) {
+      const row = page.locator(`#my-deals tr[data-deal="${ref}"]`);
+      const of = (status: string) =>
+        String(owed.items.filter((o) => o.ref === ref && o.status === status).length);
+      expect([
+        await row.locator('[data-open]').textContent(),
+        await row.locator('[data-overdue]').textContent(),
+        await row.locator('[data-fulfilled]').textContent(),
+      ]).toEqual([of('open'), of('overdue'), of('fulfilled')]);
+    }
+
+    // Post a need: a description left empty is the api's message at its field; then posted and listed.
+    const form = page.locator('#post-need');
+    await form.getByLabel('申请号').fill(patent);
+    await form.getByLabel('需求类型').selectOption('improvement');
+    await form.getByRole('button', { name: '提交' }).click();
+    await form.locator('[data-field-error="description"]').waitFor();
+    await form.getByLabel('需求描述').fill('需要提高组件在高海拔地区的转换效率');
+    await form.getByRole('button', { name: '提交' }).click();
+    await expect(form.locator('[data-outcome]')).toHaveTextLocator('需求已发布');
+    await page.locator('#my-needs tr[data-need]').first().waitFor();
+    const mine = await world.api<{ items: { needId: string }[] } | { needId: string }[]>('/needs', entAuth);
+    const ids = (Array.isArray(mine) ? mine : mine.items).map((n) => n.needId);
+    expect(
+      await page
+        .locator('#my-needs tr[data-need]')
+        .evaluateAll((rs) => rs.map((r) => r.getAttribute('data-need'))),
+    ).toEqual(ids);
+    expect(ids.length).toBe(1);
+    // Awaiting the institution's answer, by the date the plan gives it.
+    const need = await world.api<{ respondBy: string; status: string }>(`/needs/${ids[0]}`, entAuth);
+    const row = page.locator(`#my-needs tr[data-need="${ids[0]}"]`);
+    expect(await row.locator('[data-need-status]').getAttribute('data-need-status')).toBe(need.status);
+    expect(need.status).toBe('open');
+    expect(await row.textContent()).toContain(need.respondBy);
+    await expectAccessible(page, 'enterprise workspace');
+    await page.screenshot({ path: join(SCREENSHOTS, 'enterprise-needs.png'), fullPage: true });
   });
 
   it('lets an ip-office admin manage users and read the denied-access log', async () => {
@@ -572,6 +807,54 @@ describe('the console', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'admin.png'), fullPage: true });
   });
 
+  it('lists the plans, opens one as JSON and publishes a new version, with the schema messages at their path', async () => {
+    const page = await pageAs(world.accounts.office);
+    await page.goto(`${world.baseUrl}/#/admin`);
+    const plans = page.locator('#plans');
+    await plans.locator('tr[data-plan="default"]').waitFor();
+    const api = await world.api<{ default: { planId: string; version: number }; plans: unknown[] }>('/plans');
+    expect(await plans.locator('tbody tr').count()).toBe(api.plans.length + 1);
+    await plans.locator('tr[data-plan="default"]').getByRole('button').click();
+    const editor = plans.getByLabel('计划文件（JSON）');
+    const doc = JSON.parse(await editor.inputValue()) as Record<string, unknown> & {
+      milestones: Record<string, unknown>[];
+    };
+    expect(doc['planId']).toBe(api.default.planId);
+
+    // A milestone without its target, and a field no plan has: each message at its path.
+    const bad = structuredClone(doc);
+    delete bad.milestones[0]!['target'];
+    bad['colour'] = 'red';
+    await editor.fill(JSON.stringify(bad, null, 2));
+    await plans.getByRole('button', { name: '发布' }).click();
+    await plans.locator('[data-plan-error="milestones[0].target"]').waitFor();
+    await plans.locator('[data-plan-error="colour"]').waitFor();
+    expect(await editor.getAttribute('aria-invalid')).toBe('true');
+    expect((await world.api<{ plans: unknown[] }>('/plans')).plans.length).toBe(api.plans.length);
+    // Not JSON at all: said before anything is sent.
+    await editor.fill('{ "planId": ');
+    await plans.getByRole('button', { name: '发布' }).click();
+    await plans.locator('[data-plan-error="plan"]').waitFor();
+
+    // A new version, published, then listed.
+    await editor.fill(
+      JSON.stringify(
+        { ...doc, version: api.default.version + 1, title: '山西省存量专利盘活计划（修订）' },
+        null,
+        2,
+      ),
+    );
+    await plans.getByRole('button', { name: '发布' }).click();
+    await expect(plans.locator('[data-outcome]')).toHaveTextLocator('已发布');
+    await plans.locator(`tr[data-plan="${api.default.planId}@${api.default.version + 1}"]`).waitFor();
+    const after = await world.api<{ plans: { planId: string; version: number }[] }>('/plans');
+    expect(after.plans.map((p) => `${p.planId}@${p.version}`)).toContain(
+      `${api.default.planId}@${api.default.version + 1}`,
+    );
+    await expectAccessible(page, 'plans editor');
+    await page.screenshot({ path: join(SCREENSHOTS, 'admin-plans.png'), fullPage: true });
+  });
+
   it('has no serious accessibility violation on any screen (axe-core)', async () => {
     const anon = await browser.newContext();
     contexts.push(anon);
@@ -583,6 +866,7 @@ describe('the console', () => {
       .items[0]!.applicationNumber;
     const visits: [keyof ConsoleWorld['accounts'], string, string][] = [
       ['office', 'dashboard', '#milestones tr[data-milestone]'],
+      ['office', 'dashboard', '#programme-kpis [data-kpis-as-of]'],
       ['office', 'pool', '.patent-card'],
       ['office', 'obligations', '#per-party'],
       ['office', 'admin', 'tr[data-user]'],

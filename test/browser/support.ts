@@ -71,11 +71,16 @@ export interface ConsoleWorld {
 }
 
 export async function startConsoleWorld(
-  options: { patents?: number; institutions?: number; seed?: number } = {},
+  options: { patents?: number; institutions?: number; seed?: number; env?: Record<string, string> } = {},
 ): Promise<ConsoleWorld> {
   // One thread: the suite shares 2 cores with the browser.
   const harness = await startHarness({
-    env: { LEDGER_SQLITE_WRITER: 'inline', LEDGER_PROJECTOR: 'inline', LEDGER_COOKIE_SECURE: 'false' },
+    env: {
+      LEDGER_SQLITE_WRITER: 'inline',
+      LEDGER_PROJECTOR: 'inline',
+      LEDGER_COOKIE_SECURE: 'false',
+      ...options.env,
+    },
   });
   const app = harness.app();
   const store = app.get<EventStore>(EVENT_STORE);

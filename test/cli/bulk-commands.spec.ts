@@ -134,6 +134,8 @@ describe('patent-ledger import and generate', () => {
         inventors: ['王磊'],
         ipc: ['C04B 38/00'],
         fiscallyFunded: true,
+        funding: { projectNumber: '2016YFB0601100', funder: '科学技术部' },
+        declaration: { declaredOn: '2024-03-15' },
         implementationStatus: 'implemented',
         technologyReadiness: 5,
         selfAssessedGrade: 'A',
@@ -196,7 +198,7 @@ describe('patent-ledger import and generate', () => {
   it.each([
     [[], /import needs a FILE/],
     [['a.csv', 'b.csv'], /import takes one FILE/],
-    [['a.csv', '--format', 'xml'], /--format must be csv or jsonl/],
+    [['a.csv', '--format', 'xml'], /--format must be csv, jsonl or national/],
     [['a.csv', '--batch-size', '0'], /--batch-size must be an integer from 1 to 10000/],
     [['a.csv', '--batch-size'], /--batch-size needs a value/],
     [['a.csv', '--actor-org', 'tyut'], /unknown option --actor-org/],

@@ -8,11 +8,13 @@
 import { PATENT_EVENT_SCHEMA_VERSIONS, type PatentEventType } from '@patent-ledger/domain';
 import {
   actors,
+  applicationNumber,
   authAs,
   EXAMPLES,
   expectProblem,
   headPosition,
   INSTITUTION_ID,
+  inventoryBody,
   newKey,
   send,
   startHarness,
@@ -697,6 +699,22 @@ describe(`patent ${N}: its whole life via every endpoint`, () => {
   });
 });
 
+describe('equity contribution (POST /patents/{id}/equity-contributions)', () => {
+  it('accepts the documented example on another patent of the institution', async () => {
+    const other = applicationNumber(2018, 1, 601862);
+    const inv = await send(h, 'post', '/patents', inventoryBody(other), { headers: actors.institution });
+    expect(inv.status).toBe(201);
+    const res = await send(h, 'post', `/patents/${other}/equity-contributions`, EXAMPLES.equityContribution, {
+      headers: actors.institution,
+    });
+    expect({ status: res.status, body: res.body as unknown }).toEqual({
+      status: 201,
+      body: expect.anything(),
+    });
+    accept('post', '/patents/{id}/equity-contributions', EXAMPLES.equityContribution);
+  });
+});
+
 describe('OpenAPI', () => {
   interface Operation {
     requestBody?: {
@@ -769,6 +787,7 @@ describe('OpenAPI', () => {
         'post /patents/{id}/evaluations',
         'post /patents/{id}/promotions',
         'post /patents/{id}/transfers',
+        'post /patents/{id}/equity-contributions',
         'post /patents/{id}/transfers/{dealId}/registration',
         'post /patents/{id}/licenses',
         'post /patents/{id}/licenses/{dealId}/recordal',

@@ -152,8 +152,10 @@ describe('the projector thread', () => {
     expect(s.map((x) => x.name).sort()).toEqual([
       'accounts',
       'audit',
+      'needs',
       'obligations',
       'progress',
+      'promotion',
       'registry',
       'resource-pool',
     ]);
@@ -252,15 +254,8 @@ describe('a projector thread that cannot start', () => {
       expect(warnings[1]).toMatch(/starting it again in 2 s$/);
       expect(errors[0]).toMatch(/projector thread could not start: cannot open the sqlite read models/);
       const status = await broken.status();
-      // every projection (ledgerProjections: six)
-      expect(status.map((x) => x.state)).toEqual([
-        'failed',
-        'failed',
-        'failed',
-        'failed',
-        'failed',
-        'failed',
-      ]);
+      // every projection (ledgerProjections: eight)
+      expect(status.map((x) => x.state)).toEqual(Array(8).fill('failed'));
       expect(status[0]!.lastError?.message).toMatch(/cannot open the sqlite read models/);
     } finally {
       await broken.stop();

@@ -8,9 +8,12 @@ import { InstitutionsController } from './institutions/institutions.controller';
 import { KpisController } from './programme/kpis.controller';
 import { PlansController } from './programme/plans.controller';
 import { RegistryController } from './programme/registry.controller';
+import { DemandController } from './demand/demand.controller';
+import { PromotionController } from './promotion/promotion.controller';
 import { LEDGER_HANDLERS } from './ledger/handlers';
 import { Clock, EVENT_STORE, LEDGER_CONFIG, SystemClock } from './ledger/tokens';
 import { PatentsController } from './patents/patents.controller';
+import { UnusedPatentsController } from './patents/unused.controller';
 import { BatchController } from './patents/batch.controller';
 import { ChainService } from './chain/chain.service';
 import { EvidenceController } from './chain/evidence.controller';
@@ -27,7 +30,7 @@ import { IdentityService } from './auth/identity.service';
 import { UsersController } from './auth/users.controller';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { RateLimitGuard, throttlerOptions } from './auth/rate-limit';
-import { ConsoleModule } from './console/console.module';
+import { ConsoleModule, consoleOptions } from './console/console.module';
 import { EVENTS_CONTROLLERS, EVENTS_PROVIDERS } from './events/events.providers';
 import { OBSERVABILITY_CONTROLLERS, OBSERVABILITY_PROVIDERS } from './observability/observability.providers';
 
@@ -51,11 +54,17 @@ export class AppModule {
   static register({ config, store, readModels, clock }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), ThrottlerModule.forRoot(throttlerOptions(config)), ConsoleModule],
+      imports: [
+        CqrsModule.forRoot(),
+        ThrottlerModule.forRoot(throttlerOptions(config)),
+        ConsoleModule.register(consoleOptions(config)),
+      ],
       controllers: [
         ...OBSERVABILITY_CONTROLLERS,
         ...EVENTS_CONTROLLERS,
         BatchController,
+        // Before PatentsController: GET /patents/unused is not GET /patents/{id}.
+        UnusedPatentsController,
         PatentsController,
         EvidenceController,
         ChainController,
@@ -63,6 +72,8 @@ export class AppModule {
         PlansController,
         KpisController,
         RegistryController,
+        DemandController,
+        PromotionController,
         ReadModelsController,
         HealthController,
         IndexController,

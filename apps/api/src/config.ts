@@ -9,6 +9,8 @@ import { observabilityConfig, type ObservabilityConfig } from './observability/o
 /** Validated configuration, read once from the environment. */
 export interface LedgerConfig {
   port: number;
+  /** Years from the grant after which a fiscally funded patent not implemented is listed unused (GET /patents/unused). */
+  unusedYears: number;
   host: string;
   /** Event store adapter. */
   store: 'sqlite' | 'postgres' | 'kurrentdb' | 'memory';
@@ -18,7 +20,7 @@ export interface LedgerConfig {
   pgSchema: string;
   /** PostgreSQL connection pool size. */
   pgPoolSize: number;
-  /** PostgreSQL read models: `statement_timeout` of their connections, ms (0: none). */
+  /** Read models' queries: PostgreSQL `statement_timeout`, SQLite time budget of a read transaction, ms (0: none). */
   queryTimeoutMs: number;
   /** KurrentDB connection string (store=kurrentdb). */
   kurrentDbUrl: string | undefined;
@@ -115,6 +117,11 @@ export interface AuthConfig {
   cookieSecure: boolean;
   /** An external OpenID Connect provider whose tokens are accepted too (undefined: none). */
   oidc: OidcSettings | undefined;
+  /**
+   * The console's public client at that provider (LEDGER_OIDC_CONSOLE_CLIENT_ID): the console offers
+   * single sign-on (authorization code with PKCE) when it is set; GET /auth/config tells the console.
+   */
+  oidcConsoleClientId?: string;
 }
 
 export class ConfigError extends Error {
@@ -147,6 +154,7 @@ function choice<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed:
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
+    unusedYears: int(env, 'LEDGER_UNUSED_YEARS', 3, 1, 50),
     host: env['HOST'] || '127.0.0.1',
     store: choice(env, 'LEDGER_STORE', ['sqlite', 'postgres', 'kurrentdb', 'memory'] as const, 'sqlite'),
     pgUrl: env['LEDGER_PG_URL'] || env['PG_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -286,7 +294,20 @@ function auth(env: NodeJS.ProcessEnv): AuthConfig {
     loginTtlSeconds,
     cookieSecure: choice(env, 'LEDGER_COOKIE_SECURE', ['true', 'false'] as const, 'true') === 'true',
     oidc: oidc(env, issuer),
+    ...oidcConsole(env),
   };
+}
+
+function oidcConsole(env: NodeJS.ProcessEnv): { oidcConsoleClientId?: string } {
+  const id = env['LEDGER_OIDC_CONSOLE_CLIENT_ID'];
+  if (id === undefined || id === '') return {};
+  if (!env['LEDGER_OIDC_ISSUER'])
+    throw new ConfigError('LEDGER_OIDC_CONSOLE_CLIENT_ID is set but LEDGER_OIDC_ISSUER is not');
+  if (!/^[\x21-\x7e]{1,256}$/.test(id))
+    throw new ConfigError(
+      `LEDGER_OIDC_CONSOLE_CLIENT_ID=${id} is invalid: expected a client id (printable ASCII)`,
+    );
+  return { oidcConsoleClientId: id };
 }
 
 function oidc(env: NodeJS.ProcessEnv, ledgerIssuer: string): OidcSettings | undefined {

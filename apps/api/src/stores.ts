@@ -113,7 +113,9 @@ export async function openReadModels(config: LedgerConfig): Promise<ReadModels> 
         ledgerProjections(config),
       );
     }
-    return SqliteReadModels.open(config.readDbFile, ledgerProjections(config));
+    return SqliteReadModels.open(config.readDbFile, ledgerProjections(config), {
+      queryTimeoutMs: config.queryTimeoutMs,
+    });
   } catch (err) {
     const where =
       config.readModels === 'postgres'

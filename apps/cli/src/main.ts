@@ -14,6 +14,7 @@ import { GENERATE_SPEC, run as generateRun } from './commands/generate';
 import { IMPORT_SPEC, run as importRun } from './commands/import';
 import { institutions, INSTITUTIONS_SPEC } from './commands/institutions';
 import { migrate, MIGRATE_SPEC } from './commands/migrate';
+import { exportNationalCommand } from './commands/national';
 import { token, TOKEN_SPEC } from './commands/token';
 import { users } from './commands/users';
 import {
@@ -49,7 +50,12 @@ const COMMANDS: Record<string, { run: Command; spec: CommandSpec }> = {
   keygen: { run: keygen, spec: KEYGEN_SPEC },
   verify: { run: verify, spec: VERIFY_SPEC },
   replay: { run: replay, spec: REPLAY_SPEC },
-  export: { run: exportBundle, spec: EXPORT_SPEC },
+  export: {
+    // `export national …`: the national platform's batch layout; `export ID`: an evidence bundle.
+    run: (args, env, io) =>
+      args[0] === 'national' ? exportNationalCommand(args.slice(1), env, io) : exportBundle(args, env, io),
+    spec: EXPORT_SPEC,
+  },
   migrate: { run: migrate, spec: MIGRATE_SPEC },
   'verify-bundle': { run: verifyBundle, spec: VERIFY_BUNDLE_SPEC },
 };

@@ -1,6 +1,7 @@
 /**
- * The console's client of the api: the session cookie of POST /auth/login, the X-CSRF-Token on every
- * write, problem+json errors turned into ApiError (with the field errors the api names).
+ * The console's client of the api: the session cookie of POST /auth/login and the X-CSRF-Token on
+ * every write, or the bearer token of a single sign-on; problem+json errors turned into ApiError
+ * (with the field errors the api names).
  */
 export interface Principal {
   role: 'institution' | 'enterprise' | 'ip-office' | 'auditor' | 'analyst';
@@ -26,9 +27,27 @@ export class ApiError extends Error {
 }
 
 const CSRF_KEY = 'patent-ledger.csrf';
+const BEARER_KEY = 'patent-ledger.bearer';
 
 export function csrfToken(): string | null {
   return sessionStorage.getItem(CSRF_KEY);
+}
+
+/** The access token of a single sign-on (kept for the tab only), used as the bearer credential. */
+export function bearerToken(): string | null {
+  return sessionStorage.getItem(BEARER_KEY);
+}
+
+export function setBearerToken(token: string): void {
+  sessionStorage.setItem(BEARER_KEY, token);
+}
+
+/** The credential headers of a request: the bearer token, else (cookie session) the CSRF token on writes. */
+function authHeaders(write: boolean): Record<string, string> {
+  const bearer = bearerToken();
+  if (bearer) return { Authorization: `Bearer ${bearer}` };
+  const csrf = csrfToken();
+  return write && csrf ? { 'X-CSRF-Token': csrf } : {};
 }
 
 async function problemOf(res: Response): Promise<ApiError> {
@@ -47,13 +66,19 @@ async function problemOf(res: Response): Promise<ApiError> {
 }
 
 export async function get<T>(path: string): Promise<T> {
-  const res = await fetch(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+  const res = await fetch(path, {
+    headers: { Accept: 'application/json', ...authHeaders(false) },
+    credentials: 'same-origin',
+  });
   if (!res.ok) throw await problemOf(res);
   return (await res.json()) as T;
 }
 
 export async function getBlob(path: string, accept: string): Promise<Blob> {
-  const res = await fetch(path, { headers: { Accept: accept }, credentials: 'same-origin' });
+  const res = await fetch(path, {
+    headers: { Accept: accept, ...authHeaders(false) },
+    credentials: 'same-origin',
+  });
   if (!res.ok) throw await problemOf(res);
   return res.blob();
 }
@@ -81,9 +106,8 @@ export async function write<T>(
     Accept: 'application/json',
     'Content-Type': o.contentType ?? 'application/json',
     'Idempotency-Key': o.idempotencyKey,
+    ...authHeaders(true),
   };
-  const csrf = csrfToken();
-  if (csrf) headers['X-CSRF-Token'] = csrf;
   if (o.ifMatch !== undefined) headers['If-Match'] = `"${o.ifMatch}"`;
   const res = await fetch(path, {
     method,
@@ -107,9 +131,8 @@ export async function postBatch(ndjson: string, idempotencyKey: string): Promise
     Accept: 'application/x-ndjson',
     'Content-Type': 'application/x-ndjson',
     'Idempotency-Key': idempotencyKey,
+    ...authHeaders(true),
   };
-  const csrf = csrfToken();
-  if (csrf) headers['X-CSRF-Token'] = csrf;
   const res = await fetch('/patents/batch', {
     method: 'POST',
     headers,
@@ -137,15 +160,21 @@ export async function login(user: string, password: string): Promise<Principal> 
 }
 
 export async function logout(): Promise<void> {
-  const headers: Record<string, string> = {};
-  const csrf = csrfToken();
-  if (csrf) headers['X-CSRF-Token'] = csrf;
-  await fetch('/auth/logout', { method: 'POST', headers, credentials: 'same-origin' }).catch(() => undefined);
+  // A provider's token is not the ledger's to revoke: forgetting it signs this tab out.
+  const sso = bearerToken() !== null;
+  sessionStorage.removeItem(BEARER_KEY);
+  if (!sso) {
+    await fetch('/auth/logout', {
+      method: 'POST',
+      headers: authHeaders(true),
+      credentials: 'same-origin',
+    }).catch(() => undefined);
+  }
   sessionStorage.removeItem(CSRF_KEY);
 }
 
 export async function me(): Promise<Principal | null> {
-  if (!csrfToken()) return null;
+  if (!csrfToken() && !bearerToken()) return null;
   try {
     return (await get<{ principal: Principal }>('/auth/me')).principal;
   } catch {

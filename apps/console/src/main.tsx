@@ -8,6 +8,7 @@ import { Obligations } from './screens/obligations';
 import { PatentPage } from './screens/patent';
 import { Pool } from './screens/pool';
 import { EnterpriseWorkspace, InstitutionWorkspace } from './screens/workspaces';
+import { finishSso, signInConfig, startSso, type SsoConfig, type SsoError } from './sso';
 import './styles.css';
 
 type Screen = 'dashboard' | 'pool' | 'obligations' | 'institution' | 'enterprise' | 'admin';
@@ -38,15 +39,44 @@ function useHash(): string {
   return hash;
 }
 
-function SignIn({ onSignedIn }: { onSignedIn: (p: Principal) => void }) {
+function SignIn({
+  onSignedIn,
+  sso,
+  ssoError,
+}: {
+  onSignedIn: (p: Principal) => void;
+  sso: SsoConfig | null;
+  ssoError: SsoError | null;
+}) {
   const t = translator(useLangState());
+  const why = ssoError && ('key' in ssoError ? t(ssoError.key) : ssoError.text);
   const [user, setUser] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(why ? `${t('signInFailed')}: ${why}` : null);
   const [busy, setBusy] = useState(false);
   return (
     <main id="main" class="signin">
       <h1>{t('appTitle')}</h1>
+      {sso && (
+        <section class="sso" aria-labelledby="sso-h">
+          <h2 id="sso-h">{t('ssoTitle')}</h2>
+          <button
+            type="button"
+            data-sso={sso.issuer}
+            disabled={busy}
+            onClick={() => {
+              setBusy(true);
+              setError(null);
+              startSso(sso).catch((err: Error) => {
+                setError(`${t('signInFailed')}: ${err.message}`);
+                setBusy(false);
+              });
+            }}
+          >
+            {t('ssoSignIn')}
+          </button>
+        </section>
+      )}
       <form
         aria-labelledby="signin-h"
         onSubmit={(e) => {
@@ -113,13 +143,23 @@ function App() {
   const lang = useLangState();
   const t = useMemo(() => translator(lang), [lang]);
   const [principal, setPrincipal] = useState<Principal | null | undefined>(undefined);
+  const [sso, setSso] = useState<{ config: SsoConfig | null; error: SsoError | null }>({
+    config: null,
+    error: null,
+  });
   const hash = useHash();
   useEffect(() => {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     document.title = t('appTitle');
   }, [lang, t]);
   useEffect(() => {
-    void me().then(setPrincipal);
+    void (async () => {
+      const config = await signInConfig();
+      // A return from the provider's sign-in page: the code exchanged for the token first.
+      const back = await finishSso(config).catch((e: Error) => ({ error: { text: e.message } }));
+      setSso({ config, error: back && 'error' in back ? back.error : null });
+      setPrincipal(await me());
+    })();
   }, []);
   const langButton = (
     <button
@@ -136,7 +176,7 @@ function App() {
     return (
       <LangContext.Provider value={{ lang, t }}>
         <header class="top">{langButton}</header>
-        <SignIn onSignedIn={setPrincipal} />
+        <SignIn onSignedIn={setPrincipal} sso={sso.config} ssoError={sso.error} />
       </LangContext.Provider>
     );
   const screens = screensFor(principal);

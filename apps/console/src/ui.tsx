@@ -81,7 +81,10 @@ export function Field({
   }) => ComponentChildren;
 }) {
   const [id] = useState(() => `f-${name.replace(/\W+/g, '-')}-${++fieldSeq}`);
-  const mine = (errors ?? []).filter((e) => e.field === name || e.field.startsWith(`${name}.`));
+  // Its own field, a member of it, or the object it is a member of (`improvementNeeds` for `improvementNeeds.level`).
+  const mine = (errors ?? []).filter(
+    (e) => e.field === name || e.field.startsWith(`${name}.`) || name.startsWith(`${e.field}.`),
+  );
   const props = {
     id,
     name,

@@ -5,6 +5,7 @@ import {
   authorizeInstitutionCommand,
   authorizePatentCommand,
   authorizePatentRecords,
+  authorizePromotionCommand,
   authorizeRead,
   inventoryLineAuthorizer,
   obligationScope,
@@ -101,6 +102,7 @@ describe('access policy: commands', () => {
   const HOLDER_COMMANDS: PatentCommand['type'][] = [
     'TagIntent',
     'TransferPatent',
+    'RecordEquityContribution',
     'RegisterTransfer',
     'LicensePatent',
     'RecordLicense',
@@ -111,6 +113,14 @@ describe('access policy: commands', () => {
   it.each(HOLDER_COMMANDS)('holder-dealing: %s is the current holder’s only', (type) => {
     given(patent()).when(TYUT, command(type)).allowed();
     for (const c of others(TYUT)) given(patent()).when(c, command(type)).denied('holder-dealing');
+  });
+
+  it('unused-patents: ip-office, auditor, analyst and institutions read it; enterprises do not', () => {
+    for (const role of ['ip-office', 'auditor', 'analyst', 'institution'] as const)
+      expect(() => authorizeRead({ role, orgId: 'x' } as never, 'unused-patents')).not.toThrow();
+    expect(() => authorizeRead({ role: 'enterprise', orgId: 'x' } as never, 'unused-patents')).toThrow(
+      /unused-patents/,
+    );
   });
 
   it.each(HOLDER_COMMANDS)(
@@ -223,6 +233,54 @@ describe('access policy: commands', () => {
     for (const c of cases) {
       expect(() => authorizePatentCommand(partyFor(c, p, 'sx-cnipa'), c, p)).not.toThrow();
     }
+  });
+});
+
+describe('access policy: promotion (plan §二(三)2–3)', () => {
+  const now = '2026-12-03T00:00:00Z';
+  const denied = (caller: Caller, cmd: unknown, rule: string) => {
+    let err: unknown;
+    try {
+      authorizePromotionCommand(caller as never, cmd as never);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AccessDeniedError);
+    expect((err as AccessDeniedError).rule).toBe(rule);
+  };
+  const allowed = (caller: Caller, cmd: unknown) =>
+    expect(() => authorizePromotionCommand(caller as never, cmd as never)).not.toThrow();
+
+  it('salon-record: ip-office for any organizer; an institution only a salon it organised', () => {
+    const byAssoc = { type: 'RecordSalon', data: { organizerId: 'sx-ip-service-assoc' }, now };
+    const byTyut = { type: 'RecordSalon', data: { organizerId: 'tyut' }, now };
+    allowed(OFFICE, byAssoc);
+    allowed(OFFICE, byTyut);
+    allowed(TYUT, byTyut);
+    denied(TYUT, byAssoc, 'salon-record');
+    for (const c of others(OFFICE, TYUT)) denied(c, byTyut, 'salon-record');
+  });
+
+  it('key-promotion: ip-office only, for opening, changing and closing', () => {
+    for (const type of ['OpenKeyPromotion', 'ChangeKeyPromotionPatents', 'CloseKeyPromotion']) {
+      const cmd = { type, data: { organizerId: 'tyut' }, now };
+      allowed(OFFICE, cmd);
+      for (const c of others(OFFICE)) denied(c, cmd, 'key-promotion');
+    }
+  });
+
+  it('service-record: ip-office; the institution of the patent on its own patents', () => {
+    const cmd = { type: 'RecordTechnologyService', data: {}, patent: patent(), now };
+    allowed(OFFICE, cmd);
+    allowed(TYUT, cmd);
+    for (const c of others(OFFICE, TYUT)) denied(c, cmd, 'service-record');
+    // an unknown patent is left to the decider (its 404); a patent not loaded is refused
+    allowed(TYUT, { ...cmd, patent: { status: 'none' } });
+    denied(TYUT, { ...cmd, patent: undefined }, 'service-record');
+  });
+
+  it('promotion-read: every authenticated role', () => {
+    for (const c of EVERYONE) expect(() => authorizeRead(c, 'promotion')).not.toThrow();
   });
 });
 

@@ -7,7 +7,7 @@
  * |---|---|---|
  * | institution-register | `PUT /institutions/{id}` | ip-office |
  * | inventory | `POST /patents`, each batch line, CLI import | the institution whose org is `institutionId` |
- * | holder-dealing | intent, transfer, licence, open-licence declare and withdraw, lapse, transfer registration, licence recordal | the current holder of the patent |
+ * | holder-dealing | intent, transfer, equity contribution, licence, open-licence declare and withdraw, lapse, transfer registration, licence recordal | the current holder of the patent |
  * | open-license-taking | take an open licence | the holder, or the taking enterprise (`licenseeId` = its org) |
  * | evaluation | record an evaluation | the enterprise whose org is `enterpriseId` (supersedes only its own) |
  * | promotion | record a promotion | ip-office |
@@ -26,10 +26,26 @@
  * | expert-recommend | `PUT /experts/{id}` | ip-office |
  * | reads of the registries (`GET /enterprises`, `GET /experts`) | every authenticated role; an enterprise's contact only for ip-office and itself |
  * | reads of the plans (`GET /plans`) | every authenticated role |
+ * | need-post · need-withdraw | `POST /needs` · `POST /needs/{id}/withdraw` | the enterprise whose org is enterpriseId · that posted it |
+ * | need-answer | `POST /needs/{id}/answer` | the institution holding the need's patent |
+ * | project-open · project-close | `POST /projects` · `POST /projects/{id}/close` | the institution or the enterprise of the project |
+ * | needs | `GET /needs`, `GET /projects` | ip-office, auditor, analyst; an enterprise its own, an institution those on its patents |
+ * | salon-record | `POST /salons` (a quarterly salon held, plan §二(三)2) | ip-office, for any organizer (the plan's service organisations hold no accounts); an institution only a salon it organised (organizerId = its org) |
+ * | key-promotion | `POST /key-promotions`, `…/{id}/patents`, `…/{id}/close` (重点推广, §二(三)3) | ip-office: selecting the key projects is the office's decision |
+ * | service-record | `POST /services` (技术验证/熟化 performed on a patent) | ip-office; the institution of the patent, on its own patents |
+ * | promotion-read | `GET /salons`, `/salons/quarters`, `/key-promotions`, `/services` | every authenticated role (programme activity, no deal money) |
+ * | unused-patents | `GET /patents/unused` (fiscally funded, not implemented for years) | ip-office, auditor, analyst; an institution its own |
  * | kpis | `GET /kpis` | ip-office, auditor, analyst; an institution its own (the figures include contract values) |
  * | (anything else that writes) | | nobody: auditor and analyst never write |
  */
 import type {
+  KeyPromotionCommand,
+  SalonCommand,
+  TechnologyServiceCommand,
+  NeedCommand,
+  NeedState,
+  ProjectCommand,
+  ProjectState,
   EnterpriseCommand,
   ExpertCommand,
   InstitutionCommand,
@@ -97,6 +113,7 @@ export const PATENT_COMMAND_POLICY: { [T in PatentCommandType]: PatentRule<T> } 
   },
   TagIntent: holderRule(),
   TransferPatent: holderRule(),
+  RecordEquityContribution: holderRule(),
   RegisterTransfer: holderRule(),
   LicensePatent: {
     rule: 'holder-dealing',
@@ -207,6 +224,125 @@ export function authorizeRegistryCommand(caller: Caller, command: RegistryComman
   }
 }
 
+type DemandCommand = NeedCommand | ProjectCommand;
+type DemandRule<T extends DemandCommand['type']> = Rule<
+  [
+    command: Extract<DemandCommand, { type: T }>,
+    state: T extends NeedCommand['type'] ? NeedState : ProjectState,
+  ]
+>;
+
+/** The parties of a need or project as stored (the one a command acts on). */
+const partyOf = (state: NeedState | ProjectState) =>
+  state.status === 'none'
+    ? undefined
+    : { enterpriseId: state.enterpriseId, institutionId: state.institutionId };
+const isInstitution = (c: Caller, orgId: string | undefined): boolean =>
+  c.role === 'institution' && orgId !== undefined && c.orgId === orgId;
+
+/**
+ * Who may act on the demand side of plan §二(四)1: enterprise needs and cooperation projects. Commands
+ * on an existing need or project are checked against its stored parties; one on none passes to the
+ * decider, which answers 404.
+ */
+export const DEMAND_COMMAND_POLICY: { [T in DemandCommand['type']]: DemandRule<T> } = {
+  PostNeed: {
+    rule: 'need-post',
+    allowedTo: 'the enterprise whose org is enterpriseId',
+    allows: (c, cmd) => isEnterprise(c, cmd.data.enterpriseId),
+  },
+  WithdrawNeed: {
+    rule: 'need-withdraw',
+    allowedTo: 'the enterprise that posted the need',
+    allows: (c, _cmd, n) => n.status === 'none' || isEnterprise(c, n.enterpriseId),
+  },
+  AnswerNeed: {
+    rule: 'need-answer',
+    allowedTo: "the institution holding the need's patent",
+    allows: (c, _cmd, n) => n.status === 'none' || isInstitution(c, n.institutionId),
+  },
+  OpenProject: {
+    rule: 'project-open',
+    allowedTo: 'the institution or the enterprise of the project',
+    allows: (c, cmd) => isInstitution(c, cmd.data.institutionId) || isEnterprise(c, cmd.data.enterpriseId),
+  },
+  CloseProject: {
+    rule: 'project-close',
+    allowedTo: 'the institution or the enterprise of the project',
+    allows: (c, _cmd, p) => {
+      const parties = partyOf(p);
+      return !parties || isInstitution(c, parties.institutionId) || isEnterprise(c, parties.enterpriseId);
+    },
+  },
+};
+
+export function authorizeDemandCommand(
+  caller: Caller,
+  command: DemandCommand,
+  state: NeedState | ProjectState,
+): void {
+  const r = DEMAND_COMMAND_POLICY[command.type] as
+    Rule<[DemandCommand, NeedState | ProjectState]> | undefined;
+  if (!r || !r.allows(caller, command, state)) {
+    throw deny(r ?? { rule: 'default-deny', allowedTo: 'nobody' }, command.type, caller);
+  }
+}
+
+type PromotionCommand = SalonCommand | KeyPromotionCommand | TechnologyServiceCommand;
+
+/**
+ * Who may record promotion as the plan runs it (§二(三)2–3). The salons, the key projects and the
+ * services are the office's programme: it records them, whoever organised or performed them (the
+ * service organisations the plan names hold no accounts). An institution may record a salon it
+ * organised itself and a service performed on its own patents (the patent loaded by the handler:
+ * an unknown patent passes to the decider, which answers 404). Nobody else writes them.
+ */
+export const PROMOTION_COMMAND_POLICY: {
+  [T in PromotionCommand['type']]: Rule<[command: Extract<PromotionCommand, { type: T }>]>;
+} = {
+  RecordSalon: {
+    rule: 'salon-record',
+    allowedTo: 'ip-office; an institution only a salon it organised (organizerId = its org)',
+    allows: (c, cmd) => c.role === 'ip-office' || isInstitution(c, cmd.data.organizerId),
+  },
+  OpenKeyPromotion: { rule: 'key-promotion', allowedTo: 'ip-office', allows: role('ip-office') },
+  ChangeKeyPromotionPatents: { rule: 'key-promotion', allowedTo: 'ip-office', allows: role('ip-office') },
+  CloseKeyPromotion: { rule: 'key-promotion', allowedTo: 'ip-office', allows: role('ip-office') },
+  RecordTechnologyService: {
+    rule: 'service-record',
+    allowedTo: 'ip-office; the institution of the patent (its own patents)',
+    allows: (c, cmd) =>
+      c.role === 'ip-office' ||
+      (c.role === 'institution' &&
+        cmd.patent !== undefined &&
+        (cmd.patent.status === 'none' || cmd.patent.institutionId === c.orgId)),
+  },
+};
+
+export function authorizePromotionCommand(caller: Caller, command: PromotionCommand): void {
+  const r = PROMOTION_COMMAND_POLICY[command.type] as Rule<[PromotionCommand]> | undefined;
+  if (!r || !r.allows(caller, command)) {
+    throw deny(r ?? { rule: 'default-deny', allowedTo: 'nobody' }, command.type, caller);
+  }
+}
+
+/**
+ * The scope of `GET /needs` and `GET /projects` (rule `needs`): an enterprise sees its own, an
+ * institution those on its patents (its projects), ip-office, auditor and analyst all.
+ */
+export const NEEDS_READ_POLICY: Rule<[]> = {
+  rule: 'needs',
+  allowedTo: 'ip-office, auditor, analyst; an enterprise its own, an institution those on its patents',
+  allows: () => true,
+};
+export function demandScope(
+  caller: Caller,
+): { kind: 'all' } | { kind: 'institution'; orgId: string } | { kind: 'enterprise'; orgId: string } {
+  if (caller.role === 'institution') return { kind: 'institution', orgId: caller.orgId };
+  if (caller.role === 'enterprise') return { kind: 'enterprise', orgId: caller.orgId };
+  return { kind: 'all' };
+}
+
 export type ReadAction =
   | 'registry'
   | 'plans'
@@ -218,7 +354,9 @@ export type ReadAction =
   | 'chain'
   | 'projections'
   | 'audit-trail'
-  | 'obligations';
+  | 'obligations'
+  | 'unused-patents'
+  | 'promotion';
 
 const EVERY_ROLE: Rule<[]> = { rule: 'read', allowedTo: 'every authenticated role', allows: () => true };
 
@@ -242,6 +380,12 @@ export const READ_POLICY: { [A in ReadAction]: Rule<[]> } = {
     rule: 'obligations',
     allowedTo: 'ip-office, auditor, analyst; an institution its own, an enterprise those it owes',
     allows: () => true,
+  },
+  promotion: { ...EVERY_ROLE, rule: 'promotion-read' },
+  'unused-patents': {
+    rule: 'unused-patents',
+    allowedTo: 'ip-office, auditor, analyst; an institution its own',
+    allows: role('ip-office', 'auditor', 'analyst', 'institution'),
   },
 };
 

@@ -598,6 +598,14 @@ function generatePatent(ctx: Context, index: number): GeneratedPatent {
     },
     now: ctx.now,
   };
+  // A fiscally funded result names its project and its patent declaration (科学技术进步法 Art. 32).
+  if (inventory.data.fiscallyFunded) {
+    inventory.data.funding = {
+      projectNumber: `${inst.id}-${s.filingDate.slice(0, 4)}`,
+      funder: '科学技术部',
+    };
+    inventory.data.declaration = { declaredOn: s.filingDate };
+  }
 
   // Lifecycle.
   const plan = forced ?? randomPlan(rng, grade);
@@ -902,14 +910,26 @@ function dealStory(
         const first = other(assignee.id);
         const firstId = `tr-${an}-0`;
         consent(start, 'transfer', firstId);
-        story.add(start, 'TransferPatent', {
-          dealId: firstId,
-          assigneeId: first.id,
-          assigneeName: first.name,
-          contractDate: start,
-          price: money(rng, 30_000, 3_000_000),
-          pricingMethod: 'agreed',
-        });
+        const amount = money(rng, 30_000, 3_000_000);
+        // Every other one is an equity contribution (作价投资) to the company that falls through.
+        if (Number(an.replace(/\D/g, '').slice(-2, -1)) % 2 === 0) {
+          story.add(start, 'RecordEquityContribution', {
+            dealId: firstId,
+            companyId: first.id,
+            companyName: first.name,
+            contractDate: start,
+            valuation: amount,
+          });
+        } else {
+          story.add(start, 'TransferPatent', {
+            dealId: firstId,
+            assigneeId: first.id,
+            assigneeName: first.name,
+            contractDate: start,
+            price: amount,
+            pricingMethod: 'agreed',
+          });
+        }
         const endedOn = story.after(start, 10, 40);
         if (!endedOn) return;
         story.add(endedOn, 'EndDeal', {

@@ -8,11 +8,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { readFileLineBatches } from './lines';
 import { prepareRow, type PreparedRow } from './prepare';
-import { csvReader, ImportError, jsonlReader } from './row-source';
+import { ImportError, readerOf } from './row-source';
 
 export interface ImportWorkerData {
   path: string;
-  format: 'csv' | 'jsonl';
+  format: 'csv' | 'jsonl' | 'national';
   encoding?: string;
   rowsPerMessage: number;
   credits: number;
@@ -43,7 +43,7 @@ async function run(port: NonNullable<typeof parentPort>, data: ImportWorkerData)
     ...(data.encoding ? { encoding: data.encoding } : {}),
     onBytes: (n) => (bytesRead = n),
   });
-  const reader = data.format === 'csv' ? csvReader(lines) : jsonlReader(lines);
+  const reader = readerOf(data.format, lines);
   let out: PreparedRow[] = [];
   const send = async (): Promise<void> => {
     while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));

@@ -74,7 +74,8 @@ async function register(store: EventStore, institutionId: string, name: string):
 
 const HEADER =
   'applicationNumber,institutionId,title,kind,filingDate,grantDate,inventors,coPatentees,ipc,fiscallyFunded,' +
-  'implementationStatus,technologyReadiness,selfAssessedGrade,applicationScenarios,highValueFlags,occurredOn';
+  'implementationStatus,technologyReadiness,selfAssessedGrade,applicationScenarios,highValueFlags,occurredOn,' +
+  'funding,declaration';
 
 /** A CSV row of the HEADER columns; overrides by field name. */
 function row(o: Record<string, string> = {}): string {
@@ -95,6 +96,8 @@ function row(o: Record<string, string> = {}): string {
     applicationScenarios: '煤矸石资源化利用',
     highValueFlags: 'strategicEmergingIndustry',
     occurredOn: '2024-03-15',
+    funding: '2016YFB0601100|科学技术部|国家重点研发计划',
+    declaration: '2024-03-15',
     ...o,
   };
   return HEADER.split(',')
@@ -181,6 +184,8 @@ describe('importInventory', () => {
         inventors: ['王磊', '李静'],
         ipc: ['C04B 38/00', 'C04B 33/132'],
         fiscallyFunded: true,
+        funding: { projectNumber: '2016YFB0601100', funder: '科学技术部', programme: '国家重点研发计划' },
+        declaration: { declaredOn: '2024-03-15' },
         implementationStatus: 'not-implemented',
         technologyReadiness: 5,
         selfAssessedGrade: 'A',
@@ -301,14 +306,14 @@ describe('importInventory', () => {
 
   it('reads Chinese headers and values, flag columns and a BOM', async () => {
     const header =
-      '申请号,机构编号,专利名称,专利类型,申请日,授权公告日,发明人,共同专利权人,IPC分类号,是否财政资助,实施状态,技术成熟度,自评等级,应用场景,战略性新兴产业,highValue.award,盘点日期,备注';
+      '申请号,机构编号,专利名称,专利类型,申请日,授权公告日,发明人,共同专利权人,IPC分类号,是否财政资助,实施状态,技术成熟度,自评等级,应用场景,战略性新兴产业,highValue.award,盘点日期,备注,财政资助项目,专利声明';
     const content =
       '\uFEFF' +
       [
         header,
-        `${A1},tyut,一种煤矸石基多孔陶瓷材料及其制备方法,发明,2017-07-21,2020-03-10,王磊、李静,,C04B 38/00,是,已产业化,6,A,煤矸石资源化利用,是,1,2024-03-15,内部备注`,
-        `${A2},sxu,一种监测装置,实用新型,2018/3/5,2018/11/2,张伟,,E21F 17/18,否,未实施,3级,C,,否,0,2024/3/20,`,
-        `${A3},sxu,矿用头灯（便携式）,外观设计,2021-01-01,2021-06-01,刘洋,,F21L 4/00,0,已实施,4,B,,,,2024-03-21,`,
+        `${A1},tyut,一种煤矸石基多孔陶瓷材料及其制备方法,发明,2017-07-21,2020-03-10,王磊、李静,,C04B 38/00,是,已产业化,6,A,煤矸石资源化利用,是,1,2024-03-15,内部备注,2016YFB0601100|科学技术部|国家重点研发计划,2024-03-15`,
+        `${A2},sxu,一种监测装置,实用新型,2018/3/5,2018/11/2,张伟,,E21F 17/18,否,未实施,3级,C,,否,0,2024/3/20,,,`,
+        `${A3},sxu,矿用头灯（便携式）,外观设计,2021-01-01,2021-06-01,刘洋,,F21L 4/00,0,已实施,4,B,,,,2024-03-21,,,`,
       ].join('\r\n');
     const path = file('中文.csv', content);
     const summary = await importInventory(store, path, { clock });
@@ -318,6 +323,8 @@ describe('importInventory', () => {
       kind: 'invention',
       inventors: ['王磊', '李静'],
       fiscallyFunded: true,
+      funding: { projectNumber: '2016YFB0601100', funder: '科学技术部', programme: '国家重点研发计划' },
+      declaration: { declaredOn: '2024-03-15' },
       implementationStatus: 'industrialized',
       technologyReadiness: 6,
       highValueFlags: { strategicEmergingIndustry: true, award: true, overseasFamily: false },
@@ -342,15 +349,15 @@ describe('importInventory', () => {
     const divisional = an('201910601900');
     const expired = an('201320601862');
     const header =
-      '申请号,机构编号,专利名称,专利类型,申请日,授权公告日,发明人,IPC分类号,是否财政资助,实施状态,技术成熟度,自评等级,盘点日期,分案原申请号,年费已缴至年度,共有人';
+      '申请号,机构编号,专利名称,专利类型,申请日,授权公告日,发明人,IPC分类号,是否财政资助,实施状态,技术成熟度,自评等级,盘点日期,分案原申请号,年费已缴至年度,共有人,财政资助项目,专利声明';
     const content = [
       header,
       // 细则 r.48–49: numbered in 2019, the parent's 2017 filing date; paid through year 7; a co-owner
-      `${divisional},tyut,一种分案,发明,2017-07-21,2020-03-10,王磊,C04B 38/00,是,未实施,5,A,2024-03-15,ZL ${parent},第7年,sx-coal=山西焦煤集团`,
+      `${divisional},tyut,一种分案,发明,2017-07-21,2020-03-10,王磊,C04B 38/00,是,未实施,5,A,2024-03-15,ZL ${parent},第7年,sx-coal=山西焦煤集团,P-1|科学技术部,2024-03-15`,
       // the same without its parent: the filing year contradicts the number
-      `${an('201910601901')},tyut,一种分案,发明,2017-07-21,2020-03-10,王磊,C04B 38/00,是,未实施,5,A,2024-03-15,,,`,
+      `${an('201910601901')},tyut,一种分案,发明,2017-07-21,2020-03-10,王磊,C04B 38/00,是,未实施,5,A,2024-03-15,,,,P-2|科学技术部,2024-03-15`,
       // 专利法 Art. 42: a utility model filed 2013-07-21 ended on 2023-07-20, before this inventory
-      `${expired},tyut,一种过期实用新型,实用新型,2013-07-21,2014-03-10,王磊,E21F 17/18,否,未实施,3,C,2024-03-15,,,`,
+      `${expired},tyut,一种过期实用新型,实用新型,2013-07-21,2014-03-10,王磊,E21F 17/18,否,未实施,3,C,2024-03-15,,,,,`,
     ].join('\n');
     const path = file('issue14.csv', content);
     const summary = await importInventory(store, path, { clock });
@@ -425,6 +432,8 @@ describe('importInventory', () => {
         inventors: ['甲'],
         ipc: ['E21F 17/18'],
         fiscallyFunded: true,
+        funding: { projectNumber: '2016YFB0601100', funder: '科学技术部', programme: '国家重点研发计划' },
+        declaration: { declaredOn: '2024-03-15' },
         implementationStatus: 'implemented' as const,
         technologyReadiness: 3,
         selfAssessedGrade: 'C' as const,
@@ -477,6 +486,8 @@ describe('importInventory', () => {
       inventors: ['王磊'],
       ipc: ['C04B 38/00'],
       fiscallyFunded: true,
+      funding: { projectNumber: '2016YFB0601100', funder: '科学技术部', programme: '国家重点研发计划' },
+      declaration: { declaredOn: '2024-03-15' },
       implementationStatus: 'not-implemented',
       technologyReadiness: 5,
       selfAssessedGrade: 'A',
@@ -543,6 +554,8 @@ describe('importInventory', () => {
         inventors: ['王磊'],
         ipc: ['C04B 38/00'],
         fiscallyFunded: true,
+        funding: { projectNumber: '2016YFB0601100', funder: '科学技术部', programme: '国家重点研发计划' },
+        declaration: { declaredOn: '2024-03-15' },
         implementationStatus: 'implemented',
         technologyReadiness: 5,
         selfAssessedGrade: 'A',
@@ -644,6 +657,8 @@ describe('importInventory', () => {
       inventors: ['王磊'],
       ipc: ['C04B 38/00'],
       fiscallyFunded: true,
+      funding: { projectNumber: '2016YFB0601100', funder: '科学技术部', programme: '国家重点研发计划' },
+      declaration: { declaredOn: '2024-03-15' },
       implementationStatus: 'implemented',
       technologyReadiness: 5,
       selfAssessedGrade: 'A',

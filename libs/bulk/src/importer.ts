@@ -29,12 +29,13 @@ import { canonicalCopy } from './canonical';
 import { normalizeLines, readFileLineBatches } from './lines';
 import { decideInventory, importCommandId, prepareRow, type PreparedRow } from './prepare';
 import { RejectsFile } from './rejects';
-import { csvReader, ImportError, jsonlReader, type RowReader, type SourceRow } from './row-source';
+import { ImportError, readerOf, type RowReader, type SourceRow } from './row-source';
 import type { InventoryData } from './rows';
 import { defaultWorkerFile, workerRows } from './worker-source';
 
-export type ImportFormat = 'csv' | 'jsonl';
-export const IMPORT_FORMATS: readonly ImportFormat[] = ['csv', 'jsonl'];
+/** `national`: the national platform's inventory sheet (a CSV with its headers, checked cell by cell). */
+export type ImportFormat = 'csv' | 'jsonl' | 'national';
+export const IMPORT_FORMATS: readonly ImportFormat[] = ['csv', 'jsonl', 'national'];
 export const DEFAULT_BATCH_SIZE = 1000;
 export const MAX_BATCH_SIZE = 10_000;
 export const DEFAULT_IMPORT_ACTOR: Actor = { role: 'system', orgId: 'local', userId: 'bulk-import' };
@@ -295,7 +296,7 @@ export async function importInventory(
       );
     }
     if (!IMPORT_FORMATS.includes(format)) {
-      throw new ImportError(`unknown format "${String(format)}"; use csv or jsonl`);
+      throw new ImportError(`unknown format "${String(format)}"; use csv, jsonl or national`);
     }
     if (options.worker) {
       const workerFile = options.workerFile ?? defaultWorkerFile();
@@ -314,7 +315,7 @@ export async function importInventory(
         ...(options.encoding ? { encoding: options.encoding } : {}),
         onBytes: (n) => (bytesRead = n),
       });
-      const reader = format === 'csv' ? csvReader(lines) : jsonlReader(lines);
+      const reader = readerOf(format, lines);
       prepared = preparedHere(reader, clock, (last) =>
         size ? Math.min(1, (last?.end ?? bytesRead) / size) : undefined,
       );
@@ -324,10 +325,10 @@ export async function importInventory(
   } else {
     if (!format) throw new ImportError('give the format (csv or jsonl) of a line source');
     if (!IMPORT_FORMATS.includes(format)) {
-      throw new ImportError(`unknown format "${String(format)}"; use csv or jsonl`);
+      throw new ImportError(`unknown format "${String(format)}"; use csv, jsonl or national`);
     }
     const lines = normalizeLines(source);
-    const reader = format === 'csv' ? csvReader(lines) : jsonlReader(lines);
+    const reader = readerOf(format, lines);
     const { totalBytes } = options;
     // A line source reports no bytes read: a known size only makes the fraction 0 (as before).
     prepared = preparedHere(reader, clock, () => (totalBytes ? 0 : undefined));
@@ -358,10 +359,10 @@ export async function importLines(
   checkOptions(options);
   const format = options.format ?? 'jsonl';
   if (!IMPORT_FORMATS.includes(format)) {
-    throw new ImportError(`unknown format "${String(format)}"; use csv or jsonl`);
+    throw new ImportError(`unknown format "${String(format)}"; use csv, jsonl or national`);
   }
   const normalized = normalizeLines(lines);
-  const reader = format === 'csv' ? csvReader(normalized) : jsonlReader(normalized);
+  const reader = readerOf(format, normalized);
   const clock = options.clock ?? (() => new Date().toISOString());
   return runImport(
     store,

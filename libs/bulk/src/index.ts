@@ -7,3 +7,4 @@ export * from './random';
 export * from './generator';
 export * from './apply';
 export * from './institutions';
+export * from './national';

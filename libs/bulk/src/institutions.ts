@@ -1,6 +1,7 @@
 /**
  * Institution registration files: one institution per CSV row or JSON line (institutionId, name, kind,
- * province, milestoneGroup, stockPatentCount, occurredOn, reason). The generator writes one beside its
+ * province, milestoneGroup, stockPatentCount, department, occurredOn, reason; department, the
+ * supervising department 主管部门, is optional so files written before it still read). The generator writes one beside its
  * inventory file; the IP office registers them with `patent-ledger institutions FILE`, before each
  * institution imports its own inventory. Each row is a `RegisterInstitution` command (PUT semantics:
  * registers, revises the stock count with a reason, or changes nothing), decided by the institution
@@ -27,10 +28,18 @@ export const INSTITUTION_FIELDS = [
   'province',
   'milestoneGroup',
   'stockPatentCount',
+  'department',
   'occurredOn',
   'reason',
 ] as const;
-const REQUIRED = INSTITUTION_FIELDS.slice(0, 6);
+const REQUIRED: readonly string[] = [
+  'institutionId',
+  'name',
+  'kind',
+  'province',
+  'milestoneGroup',
+  'stockPatentCount',
+];
 
 /** Where the generator writes the institutions of an inventory file: `x.csv` → `x.institutions.csv`. */
 export function institutionsFileOf(inventoryFile: string): string {

@@ -6,6 +6,7 @@
 import { DomainError } from '@patent-ledger/domain';
 import { CsvRecordReader, type CsvRecord } from './csv';
 import type { LineBatch } from './lines';
+import { checkNationalCells, checkNationalHeader, nationalExtras } from './national';
 import { dataFromCells, dataFromJson, mapHeader, type HeaderMap } from './rows';
 
 /** A failure of the whole import (unreadable file or header); rows are never reported this way. */
@@ -45,7 +46,15 @@ export function errorOf(err: unknown): { code: string; message: string } {
   };
 }
 
-export function csvReader(batches: AsyncIterable<LineBatch>): RowReader {
+/**
+ * Rows of a CSV source. With `layout: 'national'` the header must be the national platform's
+ * inventory sheet and each row's cells are checked against it first (a reject names line and column).
+ */
+export function csvReader(
+  batches: AsyncIterable<LineBatch>,
+  options: { layout?: 'national' } = {},
+): RowReader {
+  const national = options.layout === 'national';
   let header: string[] = [];
   let map: HeaderMap | undefined;
   const reader = new CsvRecordReader();
@@ -65,6 +74,7 @@ export function csvReader(batches: AsyncIterable<LineBatch>): RowReader {
         );
       }
       try {
+        if (national) checkNationalHeader(header);
         map = mapHeader(header);
       } catch (err) {
         throw new ImportError((err as Error).message);
@@ -93,8 +103,16 @@ export function csvReader(batches: AsyncIterable<LineBatch>): RowReader {
         original: cells,
       };
     }
+    const layoutError = national ? checkNationalCells(header, cells, record.line) : undefined;
+    if (layoutError) return { row, line: record.line, error: layoutError, original: cells };
     try {
-      return { row, line: record.line, data: dataFromCells(map, cells), original: cells };
+      const data = dataFromCells(map, cells);
+      return {
+        row,
+        line: record.line,
+        data: national ? { ...data, ...nationalExtras(header, cells) } : data,
+        original: cells,
+      };
     } catch (err) {
       return { row, line: record.line, error: errorOf(err), original: cells };
     }
@@ -168,4 +186,10 @@ export function jsonlReader(batches: AsyncIterable<LineBatch>): RowReader {
     }
   }
   return { rows: rows(), rejectsHeader: () => ['line', 'code', 'message', 'json'], ignoredColumns: () => [] };
+}
+
+/** The reader of an import format: CSV, the national platform's inventory sheet (CSV), or JSON Lines. */
+export function readerOf(format: 'csv' | 'jsonl' | 'national', batches: AsyncIterable<LineBatch>): RowReader {
+  if (format === 'jsonl') return jsonlReader(batches);
+  return csvReader(batches, format === 'national' ? { layout: 'national' } : {});
 }

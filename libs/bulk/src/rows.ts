@@ -28,6 +28,8 @@ export const INVENTORY_FIELDS = [
   'termAdjustmentDays',
   'annuitiesPaidThrough',
   'coOwners',
+  'funding',
+  'declaration',
 ] as const;
 export type InventoryField = (typeof INVENTORY_FIELDS)[number];
 export type HighValueFlag = keyof HighValueFlags;
@@ -74,6 +76,9 @@ const FIELD_ALIASES: Record<InventoryField, readonly string[]> = {
   termAdjustmentDays: ['专利权期限补偿天数', '期限补偿天数', '补偿天数'],
   annuitiesPaidThrough: ['年费已缴至年度', '年费缴至年度', '已缴年费年度'],
   coOwners: ['共有人', '共有人编号', '共有专利权人编号'],
+  // "项目编号|资助单位|计划" and "声明日期|声明内容" (科学技术进步法 Art. 32; 专利声明)
+  funding: ['财政资助项目', '资助项目'],
+  declaration: ['专利声明', '声明日期'],
 };
 
 /** Chinese names of the high-value flags (a flag column, or a token of a `highValueFlags` cell). */
@@ -281,6 +286,17 @@ export function convertValue(field: InventoryField, value: unknown): unknown {
       });
     case 'highValueFlags':
       return toFlags(cell);
+    case 'funding': {
+      // "2016YFB0601100|科学技术部|国家重点研发计划" (programme optional)
+      const [projectNumber, funder, programme] = cell.split(/[|｜]/).map((x) => x.trim());
+      return { projectNumber, funder, ...(programme ? { programme } : {}) };
+    }
+    case 'declaration': {
+      // "2017-07-21|本专利为…资助项目成果" (statement optional)
+      const [on, ...rest] = cell.split(/[|｜]/);
+      const statement = rest.join('|').trim();
+      return { declaredOn: toIsoDate((on ?? '').trim()), ...(statement ? { statement } : {}) };
+    }
     default:
       return cell;
   }
@@ -343,6 +359,14 @@ export function inventoryCells(data: InventoryData): string[] {
     }
     if (field === 'coOwners')
       return (v as { id: string; name: string }[]).map((o) => `${o.id}=${o.name}`).join(';');
+    if (field === 'funding') {
+      const f = v as { projectNumber: string; funder: string; programme?: string };
+      return [f.projectNumber, f.funder, ...(f.programme ? [f.programme] : [])].join('|');
+    }
+    if (field === 'declaration') {
+      const x = v as { declaredOn: string; statement?: string };
+      return [x.declaredOn, ...(x.statement ? [x.statement] : [])].join('|');
+    }
     return Array.isArray(v) ? v.join(';') : String(v);
   });
 }

@@ -21,7 +21,7 @@ export function defaultWorkerFile(): string | undefined {
 
 export interface WorkerRowsOptions {
   path: string;
-  format: 'csv' | 'jsonl';
+  format: 'csv' | 'jsonl' | 'national';
   encoding?: string;
   /** File size, for the fraction read. */
   size: number;

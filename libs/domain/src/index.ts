@@ -35,3 +35,5 @@ export * from './patent/provenance';
 export * from './account/account';
 export * from './programme';
 export * from './registry';
+export * from './demand';
+export * from './promotion';

@@ -32,8 +32,11 @@ const CONNECTION_MESSAGES = [
 
 /** What kind of store outage `err` (or its `cause`) is; undefined when it is not one. */
 export function storeOutage(err: unknown, depth = 0): StoreOutage | undefined {
-  if (!(err instanceof Error) || depth > 3) return undefined;
+  // Not `instanceof Error`: errors of Node's own sockets may come from another realm (a vm context,
+  // a worker), and a refused connection must still be recognised as one.
+  if (typeof err !== 'object' || err === null || depth > 3) return undefined;
   const code = (err as { code?: unknown }).code;
+  const message = (err as { message?: unknown }).message;
   if (typeof code === 'string') {
     if (code === 'SQLITE_FULL' || code === 'ENOSPC')
       return { kind: 'disk-full', reason: 'the disk of the store is full' };
@@ -44,7 +47,7 @@ export function storeOutage(err: unknown, depth = 0): StoreOutage | undefined {
     if (/^08[0-9A-Z]{3}$/.test(code) || /^57P0[1-3]$/.test(code) || code === '53200' || code === '53300')
       return { kind: 'unavailable', reason: 'the connection to the store was lost' };
   }
-  if (CONNECTION_MESSAGES.some((m) => m.test(err.message)))
+  if (typeof message === 'string' && CONNECTION_MESSAGES.some((m) => m.test(message)))
     return { kind: 'unavailable', reason: 'the connection to the store was lost' };
   return storeOutage((err as { cause?: unknown }).cause, depth + 1);
 }

@@ -1,5 +1,5 @@
 import { MemoryEventStore } from '@patent-ledger/eventsourcing';
-import { Relay, type CheckpointStore, type OutgoingEvent, type Sink } from './relay';
+import { Relay, SharedLogReader, type CheckpointStore, type OutgoingEvent, type Sink } from './relay';
 import { appendRoundRobin, checkDelivery, testEvent } from './testing/events';
 
 class MemoryCheckpoints implements CheckpointStore {
@@ -107,6 +107,47 @@ describe('Relay: a checkpointed publisher of the log', () => {
       correlationid: 'rr-0',
       schemaversion: 1,
     });
+  });
+
+  it('relays sharing a log reader read each batch once, get the same envelopes and miss nothing', async () => {
+    // Given two relays following one store through a SharedLogReader, and a store that counts reads
+    const store = new MemoryEventStore();
+    let reads = 0;
+    const counted = {
+      readAll: (o?: Parameters<MemoryEventStore['readAll']>[0]) => (reads++, store.readAll(o)),
+      headPosition: () => store.headPosition(),
+    };
+    const reader = new SharedLogReader(counted);
+    const checkpoints = new MemoryCheckpoints();
+    const [a, b] = [new FlakySink(), new FlakySink()];
+    const relay = (sink: Sink, name: string) =>
+      new Relay(reader, checkpoints, sink, { name, source: 'urn:test', batchSize: 4 });
+    const [ra, rb] = [relay(a, 'a'), relay(b, 'b')];
+    const signal = new AbortController().signal;
+    // When both drain 10 events in batches of 4
+    await appendRoundRobin(store, 10, 3);
+    await ra.drain(signal);
+    await rb.drain(signal);
+    // Then the store was read 3 times for the batches plus once per relay for the end of the log
+    expect(reads).toBe(5);
+    expect(b.received).toHaveLength(10);
+    b.received.forEach((e, i) => expect(e).toBe(a.received[i]));
+    // When the first relay reads a batch of 3, 2 more are appended, and the second relay follows
+    await appendRoundRobin(store, 3, 3, 'more');
+    await ra.drain(signal);
+    const head = await appendRoundRobin(store, 2, 3, 'last');
+    await rb.drain(signal);
+    await ra.drain(signal);
+    // Then both got every event once and in order, and both checkpoints are at the head
+    const ids = new Set((await store.readAll({ limit: 100 })).map((e) => e.metadata.eventId));
+    for (const sink of [a, b])
+      expect(checkDelivery(sink.received, ids)).toEqual({
+        duplicates: 0,
+        missing: [],
+        unexpected: [],
+        outOfOrder: [],
+      });
+    expect([checkpoints.values.get('a'), checkpoints.values.get('b')]).toEqual([head, head]);
   });
 
   it('publishes no event of user accounts or the denied-access log', async () => {

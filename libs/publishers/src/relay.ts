@@ -1,4 +1,4 @@
-import type { EventStore, StoredEvent } from '@patent-ledger/eventsourcing';
+import type { EventStore, ReadAllOptions, StoredEvent } from '@patent-ledger/eventsourcing';
 import { backoffDelay, DEFAULT_BACKOFF, sleep, type Backoff } from './backoff';
 import { isPublished, toCloudEvent, type CloudEvent } from './cloudevents';
 
@@ -68,6 +68,52 @@ export interface RelayOptions {
   onPublished?: (events: readonly OutgoingEvent[], checkpoint: number) => void;
 }
 
+/** Envelopes already built, per stored event (relays sharing a SharedLogReader share its events). */
+const envelopes = new WeakMap<StoredEvent, OutgoingEvent>();
+
+/** The event's CloudEvent and its JSON, built once per event and source (sinks only read them). */
+function outgoing(event: StoredEvent, source: string): OutgoingEvent {
+  const known = envelopes.get(event);
+  if (known && known.envelope.source === source) return known;
+  const envelope = toCloudEvent(event, source);
+  const o: OutgoingEvent = { event, envelope, body: JSON.stringify(envelope) };
+  envelopes.set(event, o);
+  return o;
+}
+
+/**
+ * The log read once for several relays following it in the same thread: a relay asking for the
+ * batch after a position another relay just read gets that batch (the same event objects, so their
+ * envelopes and JSON are built once too) without querying and decoding it again. The log only
+ * grows, so a remembered batch is a prefix of what a fresh read would return: the relay reads on
+ * from its last event and misses nothing. Empty reads are not remembered.
+ */
+export class SharedLogReader implements Pick<EventStore, 'readAll' | 'headPosition'> {
+  private readonly recent = new Map<string, StoredEvent[]>();
+
+  constructor(
+    private readonly store: Pick<EventStore, 'readAll' | 'headPosition'>,
+    /** Batches remembered (the most recent ones). */
+    private readonly keep = 8,
+  ) {}
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    const key = `${options.after ?? 0}:${options.limit ?? ''}`;
+    const known = this.recent.get(key);
+    if (known) return known;
+    const batch = await this.store.readAll(options);
+    if (batch.length > 0) {
+      this.recent.set(key, batch);
+      if (this.recent.size > this.keep) this.recent.delete(this.recent.keys().next().value!);
+    }
+    return batch;
+  }
+
+  headPosition(): Promise<number> {
+    return this.store.headPosition();
+  }
+}
+
 /**
  * A checkpointed relay from the global log to one sink: reads a batch past its checkpoint, has the
  * sink confirm it, then moves the checkpoint — so every event goes out at least once, in log order
@@ -123,10 +169,7 @@ export class Relay {
         const seen = this.options.select ? await this.options.select(e) : isPublished(e) ? e : undefined;
         if (seen) selected.push(seen);
       }
-      const out = selected.map((event): OutgoingEvent => {
-        const envelope = toCloudEvent(event, this.options.source);
-        return { event, envelope, body: JSON.stringify(envelope) };
-      });
+      const out = selected.map((event) => outgoing(event, this.options.source));
       if (out.length > 0) await this.sink.publish(out, signal);
       if (signal.aborted) return read;
       await this.checkpoints.set(this.options.name, last);
@@ -204,6 +247,8 @@ export class Relay {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    // Another process may move the checkpoint meanwhile (it took the lease): read it again on start.
+    this.loaded = false;
     if (this.pokeTimer) clearTimeout(this.pokeTimer);
     this.pokeTimer = undefined;
     this.controller.abort();

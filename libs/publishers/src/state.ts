@@ -73,6 +73,12 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   replayed_at TEXT
 );
 CREATE INDEX IF NOT EXISTS dead_letters_webhook ON dead_letters (webhook_id, id);
+CREATE TABLE IF NOT EXISTS leases (
+  name        TEXT PRIMARY KEY,
+  holder      TEXT NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  acquired_at TEXT NOT NULL
+);
 `;
 
 interface WebhookRow {
@@ -254,6 +260,36 @@ export class PublisherState implements CheckpointStore {
     this.db
       .prepare('UPDATE dead_letters SET attempts = attempts + 1, last_error = ? WHERE id = ?')
       .run(error, id);
+  }
+
+  /**
+   * Takes or renews the lease `name` for `holder` until `now + ttlMs` when it is free, expired or
+   * already the holder's (one statement: two processes never both get it); true when held.
+   */
+  tryLease(name: string, holder: string, ttlMs: number, now = Date.now()): boolean {
+    return (
+      this.db
+        .prepare(
+          `INSERT INTO leases (name, holder, expires_at, acquired_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (name) DO UPDATE SET
+             acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END,
+             holder = excluded.holder, expires_at = excluded.expires_at
+           WHERE leases.holder = excluded.holder OR leases.expires_at < ?`,
+        )
+        .run(name, holder, now + ttlMs, new Date(now).toISOString(), now).changes > 0
+    );
+  }
+
+  /** Gives the lease up (when `holder` has it), so a standby takes over at once. */
+  releaseLease(name: string, holder: string): void {
+    this.db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?').run(name, holder);
+  }
+
+  leaseHolder(name: string, now = Date.now()): string | undefined {
+    const row = this.db
+      .prepare('SELECT holder FROM leases WHERE name = ? AND expires_at >= ?')
+      .get(name, now) as { holder: string } | undefined;
+    return row?.holder;
   }
 
   pendingDeadLetterCount(): number {

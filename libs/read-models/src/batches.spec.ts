@@ -75,7 +75,11 @@ describe('a batch with an event whose row the table cannot hold', () => {
         event: expect.objectContaining({ position: bad }),
       });
       expect(rm.checkpointSync('obligations')).toBe(0);
-      expect(await rm.tableCounts('obligations')).toEqual({ obligations: 0, obligation_patents: 0 });
+      expect(await rm.tableCounts('obligations')).toEqual({
+        obligations: 0,
+        obligation_patents: 0,
+        obligation_kpi_counters: 0,
+      });
     } finally {
       await rm.close();
     }

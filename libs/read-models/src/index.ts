@@ -19,3 +19,8 @@ export * from './queries/progress';
 export * from './queries/kpis';
 export * from './projections/registry';
 export * from './queries/registry';
+export * from './projections/needs';
+export * from './queries/needs';
+export * from './projections/promotion';
+export * from './queries/promotion';
+export * from './queries/unused';

@@ -14,6 +14,7 @@ import { resourcePoolProjection, type PoolEntry } from './projections/resource-p
 import { DEFAULT_OBLIGATION_POLICY } from './policy';
 import { PostgresReadModels } from './postgres-read-models';
 import { queryAudit, type AuditFilter } from './queries/audit';
+import { queryKpis } from './queries/kpis';
 import { queryObligations, type ObligationItem, type ObligationQuery } from './queries/obligations';
 import { queryProgress } from './queries/progress';
 import {
@@ -392,6 +393,26 @@ suite('read models on PostgreSQL: the same rows and answers as on SQLite', () =>
     expect(
       (await queryProgress(pg.sql, { asOf: '2025-01-01' })).institutions.map((i) => i.institutionId),
     ).toEqual(['tyut', 'sxu']);
+  });
+
+  it('kpis: the figures of SQLite, from the counters as from the fact rows (knownAt)', async () => {
+    const knownAt = '9999-12-31T23:59:59.999Z';
+    for (const asOf of ['2024-03-09', '2024-03-31', '2024-04-01', '2024-07-10', '2025-01-01']) {
+      for (const f of [{}, { institutionId: 'sxu' }, { department: 'unspecified' }]) {
+        const q = { asOf, ...f };
+        const counted = await queryKpis(pg.sql, q);
+        expect(counted).toEqual(await queryKpis(lite.sql, q));
+        const { knownAt: _k, ...rows } = await queryKpis(pg.sql, { ...q, knownAt });
+        expect(counted).toEqual(rows);
+      }
+    }
+    const series = { asOf: '2024-12-15', series: 'monthly', from: '2024-02-01' } as const;
+    const counted = await queryKpis(pg.sql, series);
+    expect(counted.series).toHaveLength(11);
+    expect(counted).toEqual(await queryKpis(lite.sql, series));
+    const { knownAt: _k, ...rows } = await queryKpis(pg.sql, { ...series, knownAt });
+    expect(counted).toEqual(rows);
+    expect(counted.inventoried * counted.poolPatents * counted.deals.transfer.count).toBeGreaterThan(0);
   });
 
   it('cursors: signed with a secret kept in the schema, valid across connections, tampering refused', async () => {

@@ -174,8 +174,30 @@ export class RowInserter {
 let sqliteQueue: Promise<unknown> = Promise.resolve();
 
 /**
+ * A read transaction of the SQLite read models ran longer than its time budget (LEDGER_QUERY_TIMEOUT_MS)
+ * and was abandoned: the counterpart of PostgreSQL's statement_timeout (SQLSTATE 57014).
+ */
+export class QueryTimeoutError extends Error {
+  readonly code = 'QUERY.TIMEOUT';
+  constructor(readonly timeoutMs: number) {
+    super(`the query ran longer than ${timeoutMs} ms and was abandoned`);
+    this.name = 'QueryTimeoutError';
+  }
+}
+
+/** Rows a timed read steps through between two looks at the clock. */
+const ROWS_PER_CLOCK_CHECK = 64;
+
+/**
  * better-sqlite3 behind the async port. Statements are prepared once per SQL text; transactions are
  * queued process-wide (see sqliteQueue).
+ *
+ * Read transactions have a time budget when `readTimeoutMs` > 0. better-sqlite3 cannot interrupt a
+ * statement, so a timed read steps through its rows (`iterate`) and looks at the clock before each
+ * statement and every ROWS_PER_CLOCK_CHECK rows; past the budget it stops the statement (the iterator
+ * is returned, which resets it), rolls the transaction back and rejects with QueryTimeoutError. What
+ * a single step costs (a sort or an aggregate before its first row) is not divided: the check comes at
+ * the next row. Projection writes and rebuilds are not limited.
  */
 export class SqliteReadModelDb implements ReadModelDb {
   readonly dialect = SQLITE_DIALECT;
@@ -183,7 +205,11 @@ export class SqliteReadModelDb implements ReadModelDb {
   private readonly tx: SqlTx;
   private last: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly raw: Database.Database) {
+  constructor(
+    readonly raw: Database.Database,
+    /** Time budget of a read transaction, ms (0: none). */
+    readonly readTimeoutMs = 0,
+  ) {
     // Not async functions: a settled promise per statement is all the port costs on the hot path.
     const settle = <T>(f: () => T): Promise<T> => {
       try {
@@ -208,7 +234,59 @@ export class SqliteReadModelDb implements ReadModelDb {
     };
   }
 
-  static open(file: string): SqliteReadModelDb {
+  /** A read transaction's statements, each checked against the transaction's deadline. */
+  private timedTx(deadline: number): SqlTx {
+    const check = () => {
+      if (performance.now() > deadline) throw new QueryTimeoutError(this.readTimeoutMs);
+    };
+    const bind = (params: SqlParams | undefined): unknown[] =>
+      params === undefined ? [] : Array.isArray(params) ? (params as unknown[]) : [params];
+    const rows = <T>(sql: string, params: SqlParams | undefined, max: number): T[] => {
+      check();
+      const stmt = this.statement(sql);
+      if (!stmt.reader) {
+        stmt.run(...bind(params));
+        return [];
+      }
+      const out: T[] = [];
+      const it = stmt.iterate(...bind(params)) as IterableIterator<T>;
+      try {
+        for (const r of it) {
+          out.push(r);
+          if (out.length >= max) break;
+          if (out.length % ROWS_PER_CLOCK_CHECK === 0) check();
+        }
+      } finally {
+        it.return?.();
+      }
+      check();
+      return out;
+    };
+    const settle = <T>(f: () => T): Promise<T> => {
+      try {
+        return Promise.resolve(f());
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+    };
+    return {
+      get: <T>(sql: string, params?: SqlParams) => settle(() => rows<T>(sql, params, 1)[0]),
+      all: <T>(sql: string, params?: SqlParams) =>
+        settle(() => rows<T>(sql, params, Number.POSITIVE_INFINITY)),
+      run: (sql: string, params?: SqlParams) =>
+        settle(() => {
+          check();
+          return { changes: this.statement(sql).run(...bind(params)).changes };
+        }),
+      exec: (sql: string) =>
+        settle(() => {
+          check();
+          this.raw.exec(sql);
+        }),
+    };
+  }
+
+  static open(file: string, readTimeoutMs = 0): SqliteReadModelDb {
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -219,7 +297,7 @@ export class SqliteReadModelDb implements ReadModelDb {
     // Checkpoint the WAL every 64 MiB rather than every 4 MiB: a projector batch rewrites many index
     // pages, and a page changed by several batches between checkpoints is copied into the file once.
     db.pragma('wal_autocheckpoint = 16384');
-    return new SqliteReadModelDb(db);
+    return new SqliteReadModelDb(db, readTimeoutMs);
   }
 
   transaction<T>(fn: (tx: SqlTx) => Promise<T>, mode: 'write' | 'read' = 'write'): Promise<T> {
@@ -227,7 +305,11 @@ export class SqliteReadModelDb implements ReadModelDb {
       this.raw.exec(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN');
       let result: T;
       try {
-        result = await fn(this.tx);
+        const tx =
+          mode === 'read' && this.readTimeoutMs > 0
+            ? this.timedTx(performance.now() + this.readTimeoutMs)
+            : this.tx;
+        result = await fn(tx);
       } catch (err) {
         if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
         throw err;

@@ -25,7 +25,10 @@ export class SqliteReadModels extends ReadModels {
   static open(
     file: string,
     projections: readonly ReadModelProjection[],
-    options: ReadModelsOptions = {},
+    options: ReadModelsOptions & {
+      /** Time budget of a read transaction (the queries), ms (0 or absent: none); see SqliteReadModelDb. */
+      queryTimeoutMs?: number;
+    } = {},
   ): SqliteReadModels {
     if (file !== ':memory:') {
       // Owner only, as the ledger's own file (the read models copy its deal data): 0700 folders, 0600 file.
@@ -36,7 +39,7 @@ export class SqliteReadModels extends ReadModels {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
     }
-    const sql = SqliteReadModelDb.open(file);
+    const sql = SqliteReadModelDb.open(file, options.queryTimeoutMs ?? 0);
     // At once, so that the checkpoints answer (checkpointSync) as soon as open returns.
     for (const ddl of READ_MODELS_DDL(SQLITE_DIALECT)) sql.raw.exec(ddl);
     return new SqliteReadModels(sql, projections, options);

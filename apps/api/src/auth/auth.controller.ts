@@ -95,6 +95,27 @@ export class AuthController {
     );
   }
 
+  @Get('auth/config')
+  @Public()
+  @ApiOperation({
+    summary:
+      'How to sign in: with an account (POST /auth/login) and, when configured, single sign-on at an OpenID Connect provider (the issuer, the console client id, the audience to ask for)',
+  })
+  @ApiResponse({
+    status: 200,
+    description: '{ password: true, oidc: { issuer, clientId, audience, scope } | null }',
+  })
+  signInConfig(@Res({ passthrough: true }) res: Response) {
+    const oidc = this.config.auth.oidc;
+    const clientId = this.config.auth.oidcConsoleClientId;
+    res.setHeader('Cache-Control', 'no-cache');
+    return {
+      password: true,
+      oidc:
+        oidc && clientId ? { issuer: oidc.issuer, clientId, audience: oidc.audience, scope: 'openid' } : null,
+    };
+  }
+
   @Get('auth/me')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Who the credential of this request proves you are' })

@@ -15,6 +15,7 @@ import {
 } from '@patent-ledger/eventsourcing';
 import type { Request, Response } from 'express';
 import { authorizeRecords } from '../auth/records';
+import { sendJsonStream } from '../common/json-stream';
 import { ProblemException } from '../common/problem';
 import { EVENT_STORE } from '../ledger/tokens';
 import { ChainService } from './chain.service';
@@ -115,7 +116,8 @@ export class EvidenceController {
     }
     const chainHead = isChainHeadStore(this.store) ? await this.store.latestChainHead() : undefined;
     res.setHeader('Content-Disposition', `attachment; filename="evidence-${applicationNumber}.json"`);
-    return createEvidenceBundle({
+    // Written in chunks that yield to the event loop: thousands of events and their proofs.
+    const bundle = createEvidenceBundle({
       streamName,
       events,
       key,
@@ -124,6 +126,7 @@ export class EvidenceController {
       ...(chainHead ? { chainHead } : {}),
       transparency: bundleTransparency(transparency),
     });
+    await sendJsonStream(res, bundle);
   }
 
   @Get(':id/provenance')

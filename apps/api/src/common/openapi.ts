@@ -231,7 +231,7 @@ export const SCHEMAS: Record<string, Schema> = {
       cohort: str('stock or new'),
       highValue: { type: 'boolean', description: 'a high-value invention patent (any flag)' },
       highValueFlags: obj({}, [], 'the five high-value flags'),
-      modes: list(str('transfer, license or self-implementation')),
+      modes: list(str('transfer, license, self-implementation or equity')),
       askingPrice: str('CNY (only for its institution, ip-office and auditors)'),
       admittedOn: date('admitted to the pool on'),
       status: str(
@@ -346,6 +346,130 @@ export const SCHEMAS: Record<string, Schema> = {
     'A signed head of the global log',
   ),
 };
+
+/** A need of GET /needs (plan §二(四)1). */
+const NEED = obj(
+  {
+    needId: str('need'),
+    applicationNumber: str('the pool patent'),
+    institutionId: str('the institution that owes the answer'),
+    enterpriseId: str('the posting enterprise'),
+    kind: str('technology | improvement'),
+    description: str('what the enterprise needs'),
+    postedOn: date('posted on'),
+    respondBy: date('last day to answer (working days of the plan in force)'),
+    responseWorkingDays: int('the answer period in working days'),
+    status: str('open | answered | withdrawn'),
+    answer: obj({
+      answer: str('accepted | declined'),
+      text: str('the answer'),
+      answeredOn: date('answered on'),
+    }),
+    withdrawnOn: date('withdrawn on'),
+    version: int("the need stream's version (ETag)"),
+  },
+  ['needId', 'applicationNumber', 'institutionId', 'enterpriseId', 'kind', 'postedOn', 'respondBy', 'status'],
+);
+/** A salon held (plan §二(三)2), as GET /salons lists it. */
+const SALON = obj(
+  {
+    salonId: str('salon'),
+    organizerId: str('the organising organisation'),
+    organizerName: str('its name'),
+    province: str('the province whose quarterly salon it is'),
+    heldOn: date('held on'),
+    title: str('title'),
+    applicationNumbers: list(str('pool patent presented')),
+    enterpriseIds: list(str('registered enterprise that attended')),
+    notes: str('notes'),
+    recordedAt: instant('when it was recorded'),
+    version: int("the salon stream's version (ETag)"),
+  },
+  ['salonId', 'organizerId', 'province', 'heldOn', 'title', 'applicationNumbers', 'enterpriseIds'],
+);
+/** A key-promotion project (重点推广, plan §二(三)3). */
+const KEY_PROMOTION = obj(
+  {
+    keyPromotionId: str('project'),
+    name: str('name'),
+    organizerId: str('organizer'),
+    organizerName: str('its name'),
+    province: str('province'),
+    applicationNumbers: list(str('patent it groups now')),
+    startedOn: date('started on'),
+    description: str('description'),
+    status: str('open | closed'),
+    closed: obj({
+      closedOn: date('closed on'),
+      summary: str('outcome summary'),
+      counts: obj({ deals: int('deals it led to'), enterprisesEngaged: int('enterprises it reached') }),
+    }),
+    changes: list(
+      obj({
+        changedOn: date('changed on'),
+        added: list(str('patent added')),
+        removed: list(str('patent removed')),
+        reason: str('why'),
+      }),
+      'the changes of its patents, oldest first (GET /key-promotions/{id})',
+    ),
+    version: int("the project stream's version (ETag)"),
+  },
+  ['keyPromotionId', 'name', 'organizerId', 'province', 'applicationNumbers', 'startedOn', 'status'],
+);
+/** A technology verification or maturation service performed on a patent (技术验证/熟化). */
+const TECHNOLOGY_SERVICE = obj(
+  {
+    serviceId: str('service'),
+    applicationNumber: str('the patent'),
+    institutionId: str("the patent's institution"),
+    providerId: str('provider'),
+    providerName: str("provider's name"),
+    kind: str('verification | maturation | pilot-test'),
+    startedOn: date('started on'),
+    completedOn: date('completed on'),
+    outcome: str('outcome'),
+    technologyReadinessAfter: int('TRL 1–9 after the service'),
+    version: int("the service stream's version (ETag)"),
+  },
+  [
+    'serviceId',
+    'applicationNumber',
+    'institutionId',
+    'providerId',
+    'kind',
+    'startedOn',
+    'completedOn',
+    'outcome',
+  ],
+);
+/** A cooperation project of GET /projects, with the patents inventoried as its results. */
+const PROJECT = obj(
+  {
+    projectId: str('project'),
+    kind: str('joint-rd | ordered-research'),
+    enterpriseId: str('enterprise'),
+    institutionId: str('institution'),
+    applicationNumbers: list(str('application number')),
+    needId: str('the need it answers'),
+    startedOn: date('started on'),
+    status: str('open | closed'),
+    closed: obj({
+      closedOn: date('closed on'),
+      outcome: str('completed | discontinued'),
+      notes: str('notes'),
+    }),
+    resultingPatents: list(
+      obj({
+        applicationNumber: str('application number'),
+        title: str('title'),
+        inventoriedOn: date('inventoried on'),
+      }),
+    ),
+    version: int("the project stream's version (ETag)"),
+  },
+  ['projectId', 'kind', 'enterpriseId', 'institutionId', 'applicationNumbers', 'startedOn', 'status'],
+);
 
 const CSV = { 'text/csv': { schema: { type: 'string', description: 'UTF-8 with a BOM' } } };
 
@@ -497,6 +621,34 @@ const SUCCESS: Record<
   },
   'get /institutions/{institutionId}': { status: '200', schema: ref('InstitutionView') },
   'get /obligations': { status: '200', csv: true, schema: page('Obligation') },
+  'get /patents/unused': {
+    status: '200',
+    schema: obj(
+      {
+        asOf: date('the business date'),
+        years: int('years from the grant without implementation'),
+        grantedOnOrBefore: date('granted on or before this date'),
+        institutionId: str('only this institution (when given, or the calling institution)'),
+        total: int('patents listed'),
+        items: list(
+          obj(
+            {
+              applicationNumber: str('CNIPA application number'),
+              institutionId: str('institution'),
+              title: str('title'),
+              kind: str('invention, utility-model or design'),
+              grantDate: date('grant date'),
+              unusedSince: date('the day `years` years after the grant'),
+              expiryDate: date('the last day of protection'),
+              funding: obj({}, [], 'the funded project {projectNumber, funder, programme?}'),
+            },
+            ['applicationNumber', 'institutionId', 'grantDate', 'unusedSince'],
+          ),
+        ),
+      },
+      ['asOf', 'years', 'total', 'items'],
+    ),
+  },
   'get /progress': { status: '200', csv: true, schema: ref('ProgressReport') },
   'get /enterprises': {
     status: '200',
@@ -521,6 +673,43 @@ const SUCCESS: Record<
       ['items'],
     ),
   },
+  // Demand and response (apps/api/src/demand).
+  'get /needs': { status: '200', schema: obj({ items: list(NEED) }, ['items']) },
+  'get /needs/{needId}': { status: '200', schema: NEED },
+  'get /projects': { status: '200', schema: obj({ items: list(PROJECT) }, ['items']) },
+  'get /projects/{projectId}': { status: '200', schema: PROJECT },
+  // Promotion as the plan runs it (apps/api/src/promotion).
+  'get /salons': { status: '200', schema: obj({ items: list(SALON) }, ['items']) },
+  'get /salons/{salonId}': { status: '200', schema: SALON },
+  'get /salons/quarters': {
+    status: '200',
+    schema: obj(
+      {
+        year: int('the year'),
+        province: str('the province asked about'),
+        organizerId: str('the organizer asked about'),
+        asOf: date('a quarter whose last day is before this date has ended'),
+        quarters: list(
+          obj(
+            {
+              quarter: int('1–4'),
+              from: date('first day'),
+              to: date('last day'),
+              held: { type: 'boolean', description: 'at least one salon was held in the quarter' },
+              ended: { type: 'boolean', description: 'the quarter is over (not held and ended: missed)' },
+              salons: list(SALON),
+            },
+            ['quarter', 'from', 'to', 'held', 'ended', 'salons'],
+          ),
+        ),
+      },
+      ['year', 'asOf', 'quarters'],
+    ),
+  },
+  'get /key-promotions': { status: '200', schema: obj({ items: list(KEY_PROMOTION) }, ['items']) },
+  'get /key-promotions/{keyPromotionId}': { status: '200', schema: KEY_PROMOTION },
+  'get /services': { status: '200', schema: obj({ items: list(TECHNOLOGY_SERVICE) }, ['items']) },
+  'get /services/{serviceId}': { status: '200', schema: TECHNOLOGY_SERVICE },
   'get /experts': {
     status: '200',
     csv: true,
@@ -561,7 +750,7 @@ const SUCCESS: Record<
         deals: obj(
           {},
           [],
-          'transfer, license, openLicense: {count, contractValue}; industrialization: {count}',
+          'transfer, license, openLicense, equityContribution: {count, contractValue}; industrialization: {count}',
         ),
         openLicenseTakings: int('open-licence takings'),
         medianDaysAdmissionToFirstDeal: { type: ['number', 'null'], description: 'days' },
@@ -648,6 +837,28 @@ const SUCCESS: Record<
     ),
   },
   'post /auth/logout': { status: '204', schema: {} },
+  'get /auth/config': {
+    status: '200',
+    schema: obj(
+      {
+        password: { type: 'boolean', description: 'accounts sign in with POST /auth/login' },
+        oidc: {
+          ...obj(
+            {
+              issuer: str('the OpenID Connect provider (its discovery document is under it)'),
+              clientId: str('the console’s public client at the provider (authorization code + PKCE)'),
+              audience: str('the resource to ask the provider for (the aud of the access token)'),
+              scope: str('the scope to ask for'),
+            },
+            ['issuer', 'clientId', 'audience', 'scope'],
+            'single sign-on; null when not configured',
+          ),
+          type: ['object', 'null'],
+        },
+      },
+      ['password', 'oidc'],
+    ),
+  },
   'get /auth/me': {
     status: '200',
     schema: obj(
@@ -710,7 +921,7 @@ SCHEMAS['Account'] = obj(
 /** Descriptions of parameters that their controller or DTO leaves without one, by name. */
 const PARAMETERS: Record<string, string> = {
   id: 'CNIPA application number (申请号) with its check digit, e.g. 201710601862.3',
-  dealId: 'the transfer or licence deal',
+  dealId: 'the transfer, equity-contribution or licence deal',
   pledgeId: 'the registered pledge',
   industrializationId: 'the industrialization',
   institutionId: 'institution id, e.g. tyut',
@@ -755,7 +966,15 @@ const isCommand = (method: string, path: string): boolean =>
     path.startsWith('/institutions/') ||
     path.startsWith('/plans/') ||
     path.startsWith('/enterprises/') ||
-    path.startsWith('/experts/'));
+    path.startsWith('/experts/') ||
+    path === '/needs' ||
+    path.startsWith('/needs/') ||
+    path === '/projects' ||
+    path.startsWith('/projects/') ||
+    path === '/salons' ||
+    path === '/key-promotions' ||
+    path.startsWith('/key-promotions/') ||
+    path === '/services');
 
 /** Fills in the document (see the module comment); returns it. */
 export function documentResponses(doc: OpenAPIObject): OpenAPIObject {

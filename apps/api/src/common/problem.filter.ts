@@ -9,7 +9,7 @@ import {
 } from '@patent-ledger/eventsourcing';
 import { DomainError } from '@patent-ledger/domain';
 import { AccessDeniedError } from '@patent-ledger/access';
-import { QueryError } from '@patent-ledger/read-models';
+import { QueryError, QueryTimeoutError } from '@patent-ledger/read-models';
 import type { Request, Response } from 'express';
 import { problem, PROBLEM_CONTENT_TYPE, ProblemException, type Problem } from './problem';
 import { storeUnavailable } from './store-errors';
@@ -96,8 +96,9 @@ export class ProblemFilter implements ExceptionFilter {
     // The SQLite writer thread died with the append in flight: it may or may not be committed.
     if (exception instanceof WriterThreadStoppedError) return problem(503, exception.code, exception.message);
     if (exception instanceof HttpException) return fromHttpException(exception);
-    // A read-model query cancelled by its statement timeout (PostgreSQL 57014): 503, narrow it.
-    if ((exception as { code?: unknown }).code === '57014') {
+    // A read-model query cancelled by its statement timeout (PostgreSQL 57014), or a SQLite query
+    // abandoned past the same budget (QueryTimeoutError): 503, narrow it.
+    if (exception instanceof QueryTimeoutError || (exception as { code?: unknown }).code === '57014') {
       return problem(
         503,
         'QUERY.TIMEOUT',

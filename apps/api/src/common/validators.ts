@@ -1,7 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
 import { isIsoDate } from '@patent-ledger/domain';
 import { Transform } from 'class-transformer';
-import { IsOptional, IsString, Length, registerDecorator, type ValidationOptions } from 'class-validator';
+import {
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  registerDecorator,
+  type ValidationOptions,
+} from 'class-validator';
 
 /** A calendar date YYYY-MM-DD that exists (2023-02-29 does not). */
 export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
@@ -16,6 +23,17 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
         defaultMessage: (args) => `${args?.property} must be a calendar date YYYY-MM-DD`,
       },
     });
+}
+
+/** The ids callers give records (deals, needs, salons, enterprises …): as the domain's requireId. */
+export const RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** A record id: 1–128 letters, digits or . _ : - starting with a letter or digit. */
+export function IsRecordId(message?: string): PropertyDecorator {
+  return Matches(RECORD_ID, {
+    message:
+      message ?? '$property must be 1-128 letters, digits or . _ : - (starting with a letter or digit)',
+  });
 }
 
 const MONEY_RE = /^(0|[1-9]\d{0,14})(\.\d{1,2})?$/;

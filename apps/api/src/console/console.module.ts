@@ -1,6 +1,8 @@
 import {
+  Inject,
   Injectable,
   Module,
+  type DynamicModule,
   RequestMethod,
   type MiddlewareConsumer,
   type NestMiddleware,
@@ -9,13 +11,15 @@ import {
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, normalize, sep } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
+import type { LedgerConfig } from '../config';
 
 /**
  * The web console (apps/console, built by Vite into dist/console) served by the api itself:
  * `GET /` for a browser (one that prefers text/html) answers the console's page, `GET /console/…`
  * its static files. Both are public (the console signs in with POST /auth/login; every call it then
  * makes is checked by the api's policy). `GET /` asked for JSON (or with no Accept) still answers
- * the JSON index of IndexController.
+ * the JSON index of IndexController. With single sign-on configured (GET /auth/config), the page may
+ * also connect to the OpenID Connect provider's origin (its discovery document and token endpoint).
  */
 export const CONSOLE_PREFIX = '/console/';
 
@@ -51,17 +55,39 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
-const SECURITY_HEADERS: Record<string, string> = {
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'same-origin',
-  'X-Frame-Options': 'DENY',
-  'Content-Security-Policy':
-    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-};
+export const CONSOLE_OPTIONS = Symbol('CONSOLE_OPTIONS');
+
+export interface ConsoleOptions {
+  /** Origins besides the api's own the console's scripts may call (the single sign-on provider). */
+  connectOrigins: string[];
+}
+
+/** The console's options from the configuration: the provider's origin when the console offers single sign-on. */
+export function consoleOptions(config: LedgerConfig): ConsoleOptions {
+  const oidc = config.auth.oidc;
+  return {
+    connectOrigins: oidc && config.auth.oidcConsoleClientId ? [new URL(oidc.issuer).origin] : [],
+  };
+}
+
+export function securityHeaders(o: ConsoleOptions): Record<string, string> {
+  const connect = ["'self'", ...o.connectOrigins].join(' ');
+  return {
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'same-origin',
+    'X-Frame-Options': 'DENY',
+    'Content-Security-Policy': `default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src ${connect}; frame-ancestors 'none'; base-uri 'self'; form-action 'self'`,
+  };
+}
 
 @Injectable()
 export class ConsoleMiddleware implements NestMiddleware {
   private readonly root = consoleDir();
+  private readonly headers: Record<string, string>;
+
+  constructor(@Inject(CONSOLE_OPTIONS) options: ConsoleOptions) {
+    this.headers = securityHeaders(options);
+  }
 
   use(req: Request, res: Response, next: NextFunction): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
@@ -107,7 +133,7 @@ export class ConsoleMiddleware implements NestMiddleware {
       return;
     }
     res.status(200);
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    for (const [k, v] of Object.entries(this.headers)) res.setHeader(k, v);
     res.setHeader('Content-Type', TYPES[extname(file)] ?? 'application/octet-stream');
     res.setHeader('Content-Length', String(size));
     res.setHeader('Cache-Control', cache);
@@ -119,8 +145,15 @@ export class ConsoleMiddleware implements NestMiddleware {
   }
 }
 
-@Module({ providers: [ConsoleMiddleware] })
+@Module({})
 export class ConsoleModule implements NestModule {
+  static register(options: ConsoleOptions = { connectOrigins: [] }): DynamicModule {
+    return {
+      module: ConsoleModule,
+      providers: [{ provide: CONSOLE_OPTIONS, useValue: options }, ConsoleMiddleware],
+    };
+  }
+
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(ConsoleMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.GET });
   }

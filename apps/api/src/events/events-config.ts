@@ -14,6 +14,12 @@ export interface EventsConfig {
   webhooks: { maxAttempts: number; retryInitialMs: number; retryMaxMs: number; timeoutMs: number };
   /** How long the api lets appends accumulate before it wakes the publishers (LEDGER_PUBLISHER_DELAY_MS). */
   delayMs: number;
+  /**
+   * How long the publishers' lease lasts without renewal, ms (LEDGER_PUBLISHER_LEASE_MS): of the api
+   * processes sharing a publishers' database one publishes, the others stand by and the first to see
+   * the lease expired takes over (renewed every third of it).
+   */
+  leaseMs: number;
   /** Obligation reminders: days before the due date (undefined: off) and how often to look (ms). */
   reminders: { days: number[]; intervalMs: number } | undefined;
 }
@@ -92,6 +98,7 @@ export function eventsConfig(env: NodeJS.ProcessEnv, fail: Fail): EventsConfig {
       timeoutMs: int(env, 'LEDGER_WEBHOOK_TIMEOUT_MS', 10_000, 100, 600_000, fail),
     },
     delayMs: int(env, 'LEDGER_PUBLISHER_DELAY_MS', 5, 0, 10_000, fail),
+    leaseMs: int(env, 'LEDGER_PUBLISHER_LEASE_MS', 10_000, 300, 600_000, fail),
     reminders: days
       ? { days, intervalMs: int(env, 'LEDGER_REMINDER_INTERVAL_MS', 3_600_000, 100, 86_400_000, fail) }
       : undefined,

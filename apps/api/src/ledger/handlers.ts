@@ -29,6 +29,8 @@ import {
   ExecutePatentCommand,
   ExecutePlanCommand,
   ExecuteRegistryCommand,
+  ExecuteDemandCommand,
+  ExecutePromotionCommand,
   GetInstitutionQuery,
   GetPatentQuery,
   GetStreamEventsQuery,
@@ -127,6 +129,34 @@ export class ExecuteRegistryHandler implements ICommandHandler<ExecuteRegistryCo
   }
 }
 
+@CommandHandler(ExecuteDemandCommand)
+export class ExecuteDemandHandler implements ICommandHandler<ExecuteDemandCommand, CommandOutcome> {
+  constructor(
+    private readonly ledger: LedgerCommands,
+    private readonly eventBus: EventBus,
+  ) {}
+
+  async execute({ target, ctx }: ExecuteDemandCommand): Promise<CommandOutcome> {
+    const outcome = await this.ledger.execute({ ...target, ctx });
+    publishAppended(this.eventBus, outcome);
+    return outcome;
+  }
+}
+
+@CommandHandler(ExecutePromotionCommand)
+export class ExecutePromotionHandler implements ICommandHandler<ExecutePromotionCommand, CommandOutcome> {
+  constructor(
+    private readonly ledger: LedgerCommands,
+    private readonly eventBus: EventBus,
+  ) {}
+
+  async execute({ target, ctx }: ExecutePromotionCommand): Promise<CommandOutcome> {
+    const outcome = await this.ledger.execute({ ...target, ctx });
+    publishAppended(this.eventBus, outcome);
+    return outcome;
+  }
+}
+
 function publishAppended(bus: EventBus, outcome: CommandOutcome): void {
   const last = outcome.events[outcome.events.length - 1];
   if (!outcome.duplicate && last) bus.publish(new EventsAppended(outcome.streamName, last.position));
@@ -193,6 +223,8 @@ export const LEDGER_HANDLERS = [
   ExecuteInstitutionHandler,
   ExecutePlanHandler,
   ExecuteRegistryHandler,
+  ExecuteDemandHandler,
+  ExecutePromotionHandler,
   GetPatentHandler,
   GetInstitutionHandler,
   GetStreamEventsHandler,

@@ -4,6 +4,11 @@ import type {
   ExpertCommand,
   InstitutionCommand,
   InstitutionState,
+  NeedCommand,
+  ProjectCommand,
+  KeyPromotionCommand,
+  SalonCommand,
+  TechnologyServiceCommand,
   PatentCommand,
   PatentState,
   PlanCommand,
@@ -50,6 +55,31 @@ export class ExecuteRegistryCommand extends Command<CommandOutcome> {
     readonly target:
       | { aggregate: 'enterprise'; id: string; command: EnterpriseCommand }
       | { aggregate: 'expert'; id: string; command: ExpertCommand },
+    readonly ctx: CommandContext,
+  ) {
+    super();
+  }
+}
+
+/** Decide and append a demand command (a need, a cooperation project: plan §二(四)1). */
+export class ExecuteDemandCommand extends Command<CommandOutcome> {
+  constructor(
+    readonly target:
+      | { aggregate: 'need'; id: string; command: NeedCommand }
+      | { aggregate: 'project'; id: string; command: ProjectCommand },
+    readonly ctx: CommandContext,
+  ) {
+    super();
+  }
+}
+
+/** Decide and append a promotion command (a salon, a key-promotion project, a service: plan §二(三)2–3). */
+export class ExecutePromotionCommand extends Command<CommandOutcome> {
+  constructor(
+    readonly target:
+      | { aggregate: 'salon'; id: string; command: SalonCommand }
+      | { aggregate: 'key-promotion'; id: string; command: KeyPromotionCommand }
+      | { aggregate: 'service'; id: string; command: TechnologyServiceCommand },
     readonly ctx: CommandContext,
   ) {
     super();

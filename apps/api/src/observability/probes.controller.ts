@@ -1,3 +1,4 @@
+import { ChainService } from '../chain/chain.service';
 import { Controller, Get, Inject, Injectable, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { EventStore } from '@patent-ledger/eventsourcing';
@@ -34,6 +35,7 @@ export class ProbesController {
     @Inject(READ_MODELS) private readonly readModels: ReadModels,
     private readonly lifecycle: Lifecycle,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    private readonly chain: ChainService,
   ) {}
 
   @Get('live')
@@ -52,7 +54,7 @@ export class ProbesController {
   @Get('ready')
   @ApiOperation({
     summary:
-      'Readiness: 200 when the event store and the read models answer and the api is not shutting down, else 503 (public; names the failing check only)',
+      'Readiness: 200 when the event store and the read models answer, the log has been checked against its witnessed heads and the api is not shutting down, else 503 (public; names the failing check only)',
   })
   @ApiOkResponse({
     description: 'Ready (503 with the same shape when not)',
@@ -62,7 +64,8 @@ export class ProbesController {
         status: { type: 'string', enum: ['ready', 'not-ready'] },
         checks: {
           type: 'object',
-          description: 'each check: up or down (disk: ok or full; shutdown: no or stopping)',
+          description:
+            'each check: up or down (disk: ok or full; shutdown: no or stopping; transparency: up, verifying while the start-up check of the log against its witnessed heads runs, or refused)',
         },
       },
       required: ['status', 'checks'],
@@ -84,8 +87,25 @@ export class ProbesController {
     ]);
     // An SQLite file on a full disk answers reads but commits nothing.
     const disk = (await lowDiskSpace(this.config)).length > 0 ? 'full' : 'ok';
-    const checks = { store, readModels, disk, shutdown: this.lifecycle.stopping ? 'stopping' : 'no' };
-    const ready = store === 'up' && readModels === 'up' && disk === 'ok' && !this.lifecycle.stopping;
+    // The log's start-up check (the whole log against its witnessed heads) runs after the api
+    // serves: reads answer meanwhile, but no head is signed until it is done.
+    const state = this.chain.status().state;
+    const transparency =
+      state === 'starting' || state === 'checking' ? 'verifying' : state === 'refused' ? 'refused' : 'up';
+    const checks = {
+      store,
+      readModels,
+      disk,
+      shutdown: this.lifecycle.stopping ? 'stopping' : 'no',
+      // Named only while it holds readiness back.
+      ...(transparency === 'up' ? {} : { transparency }),
+    };
+    const ready =
+      store === 'up' &&
+      readModels === 'up' &&
+      disk === 'ok' &&
+      !this.lifecycle.stopping &&
+      transparency === 'up';
     if (!ready) res.status(503);
     return { status: ready ? 'ready' : 'not-ready', checks };
   }

@@ -41,12 +41,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsCalendarDate, IsMoney, OptionalText } from '../common/validators';
+import { IsCalendarDate, IsRecordId, IsMoney, OptionalText } from '../common/validators';
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-const ID_MSG = {
-  message: '$property must be 1-128 letters, digits or . _ : - (starting with a letter or digit)',
-};
 const MONEY_SCHEMA = {
   oneOf: [
     { type: 'string', pattern: '^\\d+(\\.\\d{1,2})?$' },
@@ -94,8 +90,27 @@ export class HighValueFlagsDto {
 }
 
 export class CoOwnerDto {
-  @ApiProperty({ example: 'sx-coal-group' }) @Matches(ID, ID_MSG) id!: string;
+  @ApiProperty({ example: 'sx-coal-group' }) @IsRecordId() id!: string;
   @ApiProperty({ example: '山西焦煤集团有限责任公司' }) @IsString() @Length(1, 500) name!: string;
+}
+
+/** The funded project of a fiscally funded result (科学技术进步法 Art. 32). */
+export class FundingDto {
+  @ApiProperty({ example: '2016YFB0601100' }) @IsString() @Length(1, 100) projectNumber!: string;
+  @ApiProperty({ example: '科学技术部' }) @IsString() @Length(1, 500) funder!: string;
+  @ApiPropertyOptional({ example: '国家重点研发计划' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  programme?: string;
+}
+
+/** The patent declaration (专利声明) of a fiscally funded result. */
+export class PatentDeclarationDto {
+  @ApiProperty({ example: '2017-07-21', description: 'When it was declared (not after the grant)' })
+  @IsCalendarDate()
+  declaredOn!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 2000) statement?: string;
 }
 
 export class InventoryPatentDto {
@@ -106,7 +121,7 @@ export class InventoryPatentDto {
   @IsString()
   @Length(8, 20)
   applicationNumber!: string;
-  @ApiProperty({ example: 'tyut' }) @Matches(ID, ID_MSG) institutionId!: string;
+  @ApiProperty({ example: 'tyut' }) @IsRecordId() institutionId!: string;
   @ApiProperty() @IsString() @Length(1, 500) title!: string;
   @ApiProperty({ enum: PATENT_KINDS }) @IsIn(PATENT_KINDS) kind!: string;
   @ApiProperty({ example: '2017-07-21' }) @IsCalendarDate() filingDate!: string;
@@ -194,6 +209,29 @@ export class InventoryPatentDto {
   @ValidateNested({ each: true })
   @Type(() => CoOwnerDto)
   coOwners?: CoOwnerDto[];
+  @ApiPropertyOptional({
+    type: () => FundingDto,
+    description: 'The funded project: required when fiscallyFunded is true (科学技术进步法 Art. 32)',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => FundingDto)
+  funding?: FundingDto;
+  @ApiPropertyOptional({
+    type: () => PatentDeclarationDto,
+    description: 'The patent declaration (专利声明): required when fiscallyFunded is true',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PatentDeclarationDto)
+  declaration?: PatentDeclarationDto;
+  @ApiPropertyOptional({
+    example: 'prj-2025-001',
+    description: 'The cooperation project (POST /projects) the patent resulted from; it must be open',
+  })
+  @IsOptional()
+  @IsRecordId()
+  projectId?: string;
 }
 
 export class ScreeningDto {
@@ -230,8 +268,8 @@ export class ImprovementNeedsDto {
 }
 
 export class EvaluatePatentDto {
-  @ApiProperty() @Matches(ID, ID_MSG) evaluationId!: string;
-  @ApiProperty() @Matches(ID, ID_MSG) enterpriseId!: string;
+  @ApiProperty() @IsRecordId() evaluationId!: string;
+  @ApiProperty() @IsRecordId() enterpriseId!: string;
   @ApiProperty() @IsString() @Length(1, 500) enterpriseName!: string;
   @ApiProperty({ enum: ENTERPRISE_CATEGORIES }) @IsIn(ENTERPRISE_CATEGORIES) enterpriseCategory!: string;
   @ApiProperty({ minimum: 1, maximum: 5 }) @IsInt() @Min(1) @Max(5) industrializationProspect!: number;
@@ -247,7 +285,7 @@ export class EvaluatePatentDto {
 }
 
 export class PromotePatentDto {
-  @ApiProperty() @Matches(ID, ID_MSG) promotionId!: string;
+  @ApiProperty() @IsRecordId() promotionId!: string;
   @ApiProperty({ enum: PROMOTION_CHANNELS }) @IsIn(PROMOTION_CHANNELS) channel!: string;
   @ApiProperty({ enum: PROMOTION_TIERS }) @IsIn(PROMOTION_TIERS) tier!: string;
   @ApiProperty() @IsString() @Length(1, 500) organizer!: string;
@@ -255,12 +293,31 @@ export class PromotePatentDto {
 }
 
 export class TransferPatentDto {
-  @ApiProperty() @Matches(ID, ID_MSG) dealId!: string;
-  @ApiProperty() @Matches(ID, ID_MSG) assigneeId!: string;
+  @ApiProperty() @IsRecordId() dealId!: string;
+  @ApiProperty() @IsRecordId() assigneeId!: string;
   @ApiProperty() @IsString() @Length(1, 500) assigneeName!: string;
   @ApiProperty() @IsCalendarDate() contractDate!: string;
   @ApiProperty({ ...MONEY_SCHEMA }) @IsMoney() price!: string | number;
   @ApiProperty({ enum: PRICING_METHODS }) @IsIn(PRICING_METHODS) pricingMethod!: string;
+}
+
+/** An equity contribution (作价投资): a transfer to the company, registered like one. */
+export class RecordEquityContributionDto {
+  @ApiProperty() @IsRecordId() dealId!: string;
+  @ApiProperty({ example: 'sx-new-materials' }) @IsRecordId() companyId!: string;
+  @ApiProperty() @IsString() @Length(1, 500) companyName!: string;
+  @ApiProperty() @IsCalendarDate() contractDate!: string;
+  @ApiProperty({ ...MONEY_SCHEMA, description: 'The valuation of the patent (CNY)' })
+  @IsMoney()
+  valuation!: string | number;
+  @ApiPropertyOptional({
+    example: '12.5',
+    description: 'Equity share received, in percent (0 < share ≤ 100)',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{1,3}(\.\d{1,4})?$/, { message: 'equityShare must be a percentage such as "12.5"' })
+  equityShare?: string;
 }
 
 export class RegisterTransferDto {
@@ -269,8 +326,8 @@ export class RegisterTransferDto {
 }
 
 export class LicensePatentDto {
-  @ApiProperty() @Matches(ID, ID_MSG) dealId!: string;
-  @ApiProperty() @Matches(ID, ID_MSG) licenseeId!: string;
+  @ApiProperty() @IsRecordId() dealId!: string;
+  @ApiProperty() @IsRecordId() licenseeId!: string;
   @ApiProperty() @IsString() @Length(1, 500) licenseeName!: string;
   @ApiProperty({ enum: LICENSE_TYPES }) @IsIn(LICENSE_TYPES) type!: string;
   @ApiProperty({
@@ -311,7 +368,7 @@ export class LicensePatentDto {
       'A co-owner granting the licence in its own name (专利法 Art. 14: alone, ordinary licences only)',
   })
   @IsOptional()
-  @Matches(ID, ID_MSG)
+  @IsRecordId()
   licensorId?: string;
 }
 
@@ -321,11 +378,11 @@ export class RecordLicenseDto {
 }
 
 export class IndustrializePatentDto {
-  @ApiProperty() @Matches(ID, ID_MSG) industrializationId!: string;
+  @ApiProperty() @IsRecordId() industrializationId!: string;
   @ApiProperty({
     description: 'The implementing enterprise; the institution id itself for self-implementation',
   })
-  @Matches(ID, ID_MSG)
+  @IsRecordId()
   enterpriseId!: string;
   @ApiProperty() @IsString() @Length(1, 500) productName!: string;
   @ApiProperty() @IsCalendarDate() startedOn!: string;
@@ -349,7 +406,7 @@ export class RoyaltyDto {
 }
 
 export class DeclareOpenLicenseDto {
-  @ApiProperty() @Matches(ID, ID_MSG) declarationId!: string;
+  @ApiProperty() @IsRecordId() declarationId!: string;
   @ApiProperty({ type: RoyaltyDto })
   @IsDefined()
   @ValidateNested()
@@ -380,9 +437,9 @@ export class OpenLicenseFeePaymentDto {
 
 export class TakeOpenLicenseDto {
   @ApiProperty({ description: 'Deal id of the ordinary licence the taking creates' })
-  @Matches(ID, ID_MSG)
+  @IsRecordId()
   dealId!: string;
-  @ApiProperty() @Matches(ID, ID_MSG) licenseeId!: string;
+  @ApiProperty() @IsRecordId() licenseeId!: string;
   @ApiProperty() @IsString() @Length(1, 500) licenseeName!: string;
   @ApiProperty({ description: 'The written notice to the patentee (专利法 Art. 51 ¶1)' })
   @IsCalendarDate()
@@ -404,9 +461,9 @@ export class WithdrawOpenLicenseDto {
 export class ReportTransactionDto {
   @ApiPropertyOptional({ description: 'A transfer or licence deal (give this or industrializationId)' })
   @IsOptional()
-  @Matches(ID, ID_MSG)
+  @IsRecordId()
   dealId?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(ID, ID_MSG) industrializationId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsRecordId() industrializationId?: string;
   @ApiProperty() @IsCalendarDate() reportedOn!: string;
   @ApiProperty() @IsString() @Length(1, 100) platformRef!: string;
 }
@@ -442,8 +499,8 @@ export class PayAnnuityDto {
 }
 
 export class RegisterPledgeDto {
-  @ApiProperty() @Matches(ID, ID_MSG) pledgeId!: string;
-  @ApiProperty() @Matches(ID, ID_MSG) pledgeeId!: string;
+  @ApiProperty() @IsRecordId() pledgeId!: string;
+  @ApiProperty() @IsRecordId() pledgeeId!: string;
   @ApiProperty() @IsString() @Length(1, 500) pledgeeName!: string;
   @ApiProperty({ description: 'CNIPA pledge registration number (质押登记号)' })
   @IsString()
@@ -460,14 +517,14 @@ export class ReleasePledgeDto {
 }
 
 export class RecordConsentDto {
-  @ApiProperty() @Matches(ID, ID_MSG) consentId!: string;
+  @ApiProperty() @IsRecordId() consentId!: string;
   @ApiProperty({ enum: CONSENT_PARTIES }) @IsIn(CONSENT_PARTIES) party!: string;
   @ApiProperty({ description: 'The co-owner’s id, or the pledgeId whose pledgee consents' })
-  @Matches(ID, ID_MSG)
+  @IsRecordId()
   partyId!: string;
   @ApiProperty({ enum: CONSENT_SCOPES }) @IsIn(CONSENT_SCOPES) scope!: string;
   @ApiProperty({ description: 'The dealId, declarationId or pledgeId consented to' })
-  @Matches(ID, ID_MSG)
+  @IsRecordId()
   ref!: string;
   @ApiProperty() @IsCalendarDate() consentedOn!: string;
 }

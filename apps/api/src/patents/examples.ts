@@ -21,6 +21,8 @@ export const EXAMPLES = {
     coPatentees: [],
     ipc: ['C04B 38/00', 'C04B 33/132'],
     fiscallyFunded: true,
+    funding: { projectNumber: '2016YFB0601100', funder: '科学技术部', programme: '国家重点研发计划' },
+    declaration: { declaredOn: '2024-03-15', statement: '本专利为国家重点研发计划资助项目成果' },
     implementationStatus: 'not-implemented',
     technologyReadiness: 5,
     selfAssessedGrade: 'A',
@@ -62,6 +64,14 @@ export const EXAMPLES = {
     contractDate: '2024-09-01',
     price: '650000.00',
     pricingMethod: 'agreed',
+  },
+  equityContribution: {
+    dealId: 'deal-2024-eq-001',
+    companyId: 'sx-new-materials',
+    companyName: '山西新材料科技有限公司',
+    contractDate: '2024-09-01',
+    valuation: '3000000.00',
+    equityShare: '15',
   },
   transferRegistration: { registeredOn: '2024-10-20', noticeNumber: '2024-转让登记-001234' },
   license: {

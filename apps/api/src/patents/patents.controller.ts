@@ -36,6 +36,7 @@ import {
   PayAnnuityDto,
   PromotePatentDto,
   RecordConsentDto,
+  RecordEquityContributionDto,
   RecordLicenseDto,
   RegisterPledgeDto,
   RegisterTransferDto,
@@ -48,6 +49,7 @@ import {
 } from './dto';
 import { EXAMPLES } from './examples';
 import { sendCsv, wantsCsv } from '../common/negotiate';
+import { sendJsonStream } from '../common/json-stream';
 import { AUDIT_CSV, instantParam } from '../read-models/read-models.controller';
 import { HistoryQueryDto, PatentViewQueryDto } from '../read-models/query-dto';
 import { historyEntryOf } from './history';
@@ -185,6 +187,22 @@ export class PatentsController {
     @Res({ passthrough: true }) res: Response,
   ) {
     return this.run(req, res, id, 'TransferPatent', dto as never);
+  }
+
+  @Post(':id/equity-contributions')
+  @idParam
+  @documented(
+    'Record an equity contribution (作价投资) contract (EquityContributed): a transfer to the company, registered at POST /patents/{id}/transfers/{dealId}/registration',
+    RecordEquityContributionDto,
+    EXAMPLES.equityContribution,
+  )
+  equityContribution(
+    @Param('id') id: string,
+    @Body() dto: RecordEquityContributionDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.run(req, res, id, 'RecordEquityContribution', dto as never);
   }
 
   @Post(':id/transfers/:dealId/registration')
@@ -510,6 +528,7 @@ export class PatentsController {
     @Query('fromVersion') fromVersionRaw: string | undefined,
     @Query('limit') limitRaw: string | undefined,
     @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
   ) {
     const applicationNumber = parseApplicationNumber(id, 'id').value;
     const fromVersion = positiveInt(fromVersionRaw, 'fromVersion', 1);
@@ -523,7 +542,12 @@ export class PatentsController {
         ? events
         : await this.queries.execute(new GetStreamEventsQuery(streamName, 1, Number.MAX_SAFE_INTEGER));
     const caller = authorizeRecords(req, all, 'events');
-    return { applicationNumber, streamName, events: events.map((e) => eventForReader(caller, e)) };
+    // Up to 10,000 events: written in chunks that yield to the event loop.
+    await sendJsonStream(res, {
+      applicationNumber,
+      streamName,
+      events: events.map((e) => eventForReader(caller, e)),
+    });
   }
 }
 

@@ -38,6 +38,8 @@ export const KPIS_CSV: CsvColumn<InstitutionKpis>[] = [
   { header: 'obligationsOnTime', value: (i) => i.obligations.onTime },
   { header: 'obligationsLate', value: (i) => i.obligations.late },
   { header: 'obligationsOverdue', value: (i) => i.obligations.overdue },
+  { header: 'equityContributions', value: (i) => i.deals.equityContribution.count },
+  { header: 'equityContributionValue', value: (i) => i.deals.equityContribution.contractValue ?? '' },
 ];
 
 /** The programme's KPIs (issue 15), from the read models: as of a business date, as known at an instant. */
@@ -53,7 +55,7 @@ export class KpisController {
   @Get()
   @ApiOperation({
     summary:
-      'Headline KPIs: inventoryCoverage, poolAdmissionRate, evaluationCoverage, deals by kind (count, contract value), implementationRate, industrializationRate, openLicenseTakings, medianDaysAdmissionToFirstDeal, obligations on time / late / overdue — in total, per province, department and institution, and monthly',
+      'Headline KPIs: inventoryCoverage, poolAdmissionRate, evaluationCoverage, deals by kind (count, contract value; equity contributions too), implementationRate, industrializationRate, openLicenseTakings, medianDaysAdmissionToFirstDeal, obligations on time / late / overdue — in total, per province, department and institution, and monthly',
   })
   @ApiProduces('application/json', 'text/csv')
   async kpis(@Query() q: KpisQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {

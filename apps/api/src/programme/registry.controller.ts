@@ -42,12 +42,10 @@ import { commandContext } from '../common/command-context';
 import { sendCsv, wantsCsv } from '../common/negotiate';
 import { ProblemException } from '../common/problem';
 import { sendCommandOutcome } from '../common/responses';
-import { IsCalendarDate } from '../common/validators';
+import { IsCalendarDate, IsRecordId } from '../common/validators';
 import { ExecuteRegistryCommand } from '../ledger/messages';
 import { Clock } from '../ledger/tokens';
 import { ReadModelsService } from '../read-models/read-models.service';
-
-const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 const ENTERPRISES_CSV: CsvColumn<EnterpriseEntry>[] = [
   { header: 'enterpriseId', value: (e) => e.enterpriseId },
@@ -115,7 +113,7 @@ export class RecommendExpertDto {
     example: 'sx-kjt',
     description: 'the recommending organisation (a department, an enterprise)',
   })
-  @Matches(ID, { message: 'recommendedBy must be an organisation id' })
+  @IsRecordId('recommendedBy must be an organisation id')
   recommendedBy!: string;
   @ApiPropertyOptional({ example: '2024-04-20' }) @IsOptional() @IsCalendarDate() occurredOn?: string;
 }

@@ -3,6 +3,8 @@ import {
   auditProjection,
   obligationsProjection,
   progressProjection,
+  needsProjection,
+  promotionProjection,
   registryProjection,
   resourcePoolProjection,
   type ReadModelProjection,
@@ -18,5 +20,7 @@ export function ledgerProjections(config: Pick<LedgerConfig, 'policy'>): ReadMod
     progressProjection,
     accountsProjection,
     registryProjection,
+    needsProjection,
+    promotionProjection,
   ];
 }

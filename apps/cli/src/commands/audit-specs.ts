@@ -72,9 +72,12 @@ export const EXPORT_SPEC: CommandSpec = {
   usage: 'ID --out FILE',
   arguments: [AN],
   description:
-    "Writes a signed, self-contained evidence bundle: the patent's events with their hashes and each event's inclusion proof in the newest signed tree head.",
+    'Writes a signed, self-contained evidence bundle: the patent\'s events with their hashes and each event\'s inclusion proof in the newest signed tree head. "export national --kind inventory|evaluations --out FILE" writes the national platform\'s batch layout instead (see "patent-ledger export national --help").',
   options: [{ flags: '--out <file>', description: 'the bundle file to write (required)' }],
-  examples: ['patent-ledger export 201710601862.3 --out 201710601862.3.evidence.json'],
+  examples: [
+    'patent-ledger export 201710601862.3 --out 201710601862.3.evidence.json',
+    'patent-ledger export national --kind inventory --out 盘点表.csv',
+  ],
 };
 
 export const VERIFY_BUNDLE_SPEC: CommandSpec = {

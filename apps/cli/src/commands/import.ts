@@ -46,7 +46,11 @@ rows of other institutions (a file of a whole province) are skipped and counted.
 must be registered first (by the IP office: "patent-ledger institutions"). Exit 1 when every row was
 rejected. Settings (LEDGER_STORE, LEDGER_DB, LEDGER_SQLITE_SYNCHRONOUS, ...) come from the environment.`,
   options: [
-    { flags: '--format <csv|jsonl>', description: 'default: from the extension (.csv; .jsonl or .ndjson)' },
+    {
+      flags: '--format <csv|jsonl|national>',
+      description:
+        "default: from the extension (.csv; .jsonl or .ndjson); national: the national platform's inventory sheet (export national), checked cell by cell",
+    },
     {
       flags: '--encoding <label>',
       description: 'text encoding of the file (default utf-8; gb18030 for a CSV saved as GBK)',
@@ -125,7 +129,7 @@ export async function run(args: string[], env: NodeJS.ProcessEnv, io: CommandIo)
   const file = positional[0]!;
   const format = values.get('format');
   if (format !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
-    throw usage(`--format must be csv or jsonl, got "${format}"`);
+    throw usage(`--format must be csv, jsonl or national, got "${format}"`);
   }
   const encoding = values.get('encoding');
   if (encoding !== undefined) {
@@ -190,7 +194,7 @@ export async function run(args: string[], env: NodeJS.ProcessEnv, io: CommandIo)
     }
     if (summary.rejected > 0) {
       const where = summary.rejectsFile ? `; all in ${summary.rejectsFile}` : '';
-      const unit = summary.format === 'csv' ? 'row' : 'line';
+      const unit = summary.format === 'jsonl' ? 'line' : 'row';
       io.stderr.write(`rejected ${summary.rejected} ${unit}s (first ${shown.length} below${where}):\n`);
       for (const r of shown) {
         io.stderr.write(

@@ -26,7 +26,9 @@ export const INSTITUTIONS_SPEC: CommandSpec = {
   arguments: [{ name: 'FILE', description: 'a CSV file (header row) or a JSON Lines file' }],
   description: `Registers the institutions listed in FILE (CSV with a header row, or JSON Lines), one
 RegisterInstitution per row: institutionId, name, kind (university, research-institute, hospital),
-province, milestoneGroup (tyut, key4, other), stockPatentCount, and optionally occurredOn and reason.
+province, milestoneGroup (tyut, key4, other), stockPatentCount, and optionally department (the
+supervising department: education, science-technology, health, agriculture-rural, state-assets,
+industry-it, other), occurredOn and reason.
 A registered institution whose row gives another stockPatentCount and a reason has its count revised;
 the same row again changes nothing, so a file can be registered again. Registering institutions is
 the IP office's: the credential must be an ip-office one. Exit 1 when every row was rejected.`,

@@ -3,6 +3,7 @@ import { ApiError, get, write, type FieldError } from '../api';
 import { useT } from '../i18n';
 import { Card, ErrorNote, Field, Loadable, today, useAsync, useSubmission } from '../ui';
 import type { ProgressReport } from './dashboard';
+import { PlansEditor } from './plans';
 
 interface Account {
   userId: string;
@@ -79,24 +80,7 @@ export function Admin() {
           )}
         </Loadable>
       </Card>
-      <Card title={t('plans')} id="plans">
-        <Loadable value={institutions}>
-          {(p) =>
-            p.plans && p.plans.length > 0 ? (
-              <ul class="inline-list">
-                {p.plans.map((plan, i) => (
-                  <li key={i} data-plan>
-                    {plan.title ?? plan.planId} ({plan.province}, {plan.effectiveFrom}, {t('institutions')}{' '}
-                    {plan.institutions})
-                  </li>
-                ))}
-              </ul>
-            ) : (
-              <p class="note">{t('plansPending')}</p>
-            )
-          }
-        </Loadable>
-      </Card>
+      <PlansEditor />
       <Card title={t('denials')} id="denials">
         <Field label={t('date')} name="denials-date">
           {(p) => (

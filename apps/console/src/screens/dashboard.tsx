@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { get, qs } from '../api';
 import { useT } from '../i18n';
 import { Card, Chart, fmtPercent, Loadable, StatusBadge, today, useAsync, type Async } from '../ui';
@@ -59,12 +59,71 @@ export interface ProgressReport {
   milestones: ProvinceMilestone[];
 }
 
-/** A programme KPI tile: GET /kpis will supply these; until then they come from /progress. */
+/** A headline tile. */
 export interface KpiTile {
   id: string;
   label: string;
   value: string;
   status?: string;
+}
+
+interface DealFigures {
+  count: number;
+  contractValue?: string;
+}
+/** GET /kpis (the read model's KpiReport): the headline figures; only the fields the tiles show. */
+export interface KpiReport {
+  asOf: string;
+  inventoryCoverage: number | null;
+  poolPatents: number;
+  poolAdmissionRate: number | null;
+  evaluationCoverage: number | null;
+  deals: {
+    transfer: DealFigures;
+    license: DealFigures;
+    openLicense: DealFigures;
+    industrialization: DealFigures;
+  };
+  implementationRate: number | null;
+  industrializationRate: number | null;
+  openLicenseTakings: number;
+  medianDaysAdmissionToFirstDeal: number | null;
+  obligations: { onTime: number; late: number; overdue: number; open: number; cancelled: number };
+}
+
+const fmtDays = (v: number | null) => (v === null ? '—' : String(v));
+const fmtDeal = (d: DealFigures) => String(d.count);
+
+/** The tiles of GET /kpis, one per headline figure, in the api's terms (data-kpi = the report's path). */
+export function kpiTiles(k: KpiReport, t: (key: string) => string): KpiTile[] {
+  return [
+    { id: 'inventoryCoverage', label: t('kpi.inventoryCoverage'), value: fmtPercent(k.inventoryCoverage) },
+    { id: 'poolPatents', label: t('kpi.poolPatents'), value: String(k.poolPatents) },
+    { id: 'poolAdmissionRate', label: t('kpi.poolAdmissionRate'), value: fmtPercent(k.poolAdmissionRate) },
+    { id: 'evaluationCoverage', label: t('kpi.evaluationCoverage'), value: fmtPercent(k.evaluationCoverage) },
+    { id: 'deals.transfer', label: t('kpi.transfers'), value: fmtDeal(k.deals.transfer) },
+    { id: 'deals.license', label: t('kpi.licenses'), value: fmtDeal(k.deals.license) },
+    { id: 'openLicenseTakings', label: t('kpi.openLicenseTakings'), value: String(k.openLicenseTakings) },
+    {
+      id: 'deals.industrialization',
+      label: t('kpi.industrializations'),
+      value: fmtDeal(k.deals.industrialization),
+    },
+    { id: 'implementationRate', label: t('kpi.implementationRate'), value: fmtPercent(k.implementationRate) },
+    {
+      id: 'industrializationRate',
+      label: t('kpi.industrializationRate'),
+      value: fmtPercent(k.industrializationRate),
+    },
+    {
+      id: 'medianDaysAdmissionToFirstDeal',
+      label: t('kpi.medianDays'),
+      value: fmtDays(k.medianDaysAdmissionToFirstDeal),
+    },
+    { id: 'obligations.onTime', label: t('kpi.onTime'), value: String(k.obligations.onTime) },
+    { id: 'obligations.late', label: t('kpi.late'), value: String(k.obligations.late) },
+    { id: 'obligations.overdue', label: t('kpi.overdue'), value: String(k.obligations.overdue) },
+  ];
 }
 
 const PROGRAMME_START = '2024-02-29';
@@ -103,27 +162,55 @@ async function loadExtras(asOf: string, first: ProgressReport) {
   const dates = sampleDates(asOf);
   const count = (status?: string) =>
     get<{ total: number }>(`/resource-pool${qs({ limit: 1, status, asOf })}`).then((p) => p.total);
-  const [series, poolTotal, transferred, licensed, openLicensed, industrialized, kpis] = await Promise.all([
+  const [series, poolTotal, transferred, licensed, openLicensed, industrialized] = await Promise.all([
     Promise.all(dates.map((d) => (d === asOf ? first : get<ProgressReport>(`/progress${qs({ asOf: d })}`)))),
     count(),
     count('transferred'),
     count('licensed'),
     count('open-licensed'),
     count('industrialized'),
-    // Not there yet: the tiles come from /progress meanwhile.
-    get<{ tiles: KpiTile[] }>(`/kpis${qs({ asOf })}`).then(
-      (k) => k.tiles,
-      () => null,
-    ),
   ]);
   return {
     coverage: series.map((p, i) => ({ date: dates[i]!, value: p.province.coveragePercent })),
     counts: { poolTotal, deal: transferred + licensed + openLicensed + industrialized, industrialized },
-    kpis,
   };
 }
 
 type Extras = Awaited<ReturnType<typeof loadExtras>>;
+
+function Tiles({ tiles }: { tiles: KpiTile[] }) {
+  return (
+    <ul class="tiles">
+      {tiles.map((k) => (
+        <li class="tile" key={k.id} data-kpi={k.id}>
+          <span class="tile-label">{k.label}</span>
+          <span class="tile-value">{k.value}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * Marks `dashboard-ready` (User Timing, once per page load) in the frame that has the headline tiles,
+ * the GET /kpis tiles and the coverage chart (with the milestones' deadlines) drawn with data: the
+ * moment the benchmark measures the dashboard by.
+ */
+function useReadyMark(loaded: boolean) {
+  useEffect(() => {
+    if (!loaded || performance.getEntriesByName('dashboard-ready').length > 0) return;
+    let frame = 0;
+    const check = () => {
+      const drawn =
+        document.querySelector('#programme-kpis [data-kpi]') &&
+        document.querySelector('#coverage-chart svg path');
+      if (drawn) performance.mark('dashboard-ready');
+      else frame = requestAnimationFrame(check);
+    };
+    frame = requestAnimationFrame(check);
+    return () => cancelAnimationFrame(frame);
+  }, [loaded]);
+}
 
 export function Dashboard() {
   const t = useT();
@@ -132,6 +219,8 @@ export function Dashboard() {
   const first = useMemo(() => get<ProgressReport>(`/progress${qs({ asOf })}`), [asOf]);
   const [progress] = useAsync(() => first, [first]);
   const [extras] = useAsync(() => first.then((p) => loadExtras(asOf, p)), [first]);
+  const [kpis] = useAsync(() => get<KpiReport>(`/kpis${qs({ asOf })}`), [asOf]);
+  useReadyMark(progress.state === 'ok' && kpis.state === 'ok' && extras.state === 'ok');
   return (
     <div>
       <div class="toolbar">
@@ -148,16 +237,25 @@ export function Dashboard() {
           }}
         />
       </div>
-      <Loadable value={progress}>{(p) => <DashboardBody progress={p} extras={extras} />}</Loadable>
+      <Loadable value={progress}>
+        {(p) => <DashboardBody progress={p} extras={extras} kpis={kpis} />}
+      </Loadable>
     </div>
   );
 }
 
-function DashboardBody({ progress, extras }: { progress: ProgressReport; extras: Async<Extras> }) {
+function DashboardBody({
+  progress,
+  extras,
+  kpis,
+}: {
+  progress: ProgressReport;
+  extras: Async<Extras>;
+  kpis: Async<KpiReport>;
+}) {
   const t = useT();
   const p = progress.province;
-  const kpis = extras.state === 'ok' ? extras.value.kpis : null;
-  const tiles: KpiTile[] = kpis ?? [
+  const tiles: KpiTile[] = [
     { id: 'coverage', label: t('coverage'), value: fmtPercent(p.coveragePercent) },
     { id: 'institutions', label: t('institutions'), value: String(p.institutions) },
     { id: 'stock', label: t('stockPatentCount'), value: String(p.stockPatentCount) },
@@ -167,16 +265,17 @@ function DashboardBody({ progress, extras }: { progress: ProgressReport; extras:
   const groups = groupRollup(progress.institutions);
   return (
     <>
-      <Card title={t('kpis')} id="kpis">
-        {!kpis && <p class="note">{t('kpisPending')}</p>}
-        <ul class="tiles">
-          {tiles.map((k) => (
-            <li class="tile" key={k.id} data-kpi={k.id}>
-              <span class="tile-label">{k.label}</span>
-              <span class="tile-value">{k.value}</span>
-            </li>
-          ))}
-        </ul>
+      <Card title={t('progressTiles')} id="kpis">
+        <Tiles tiles={tiles} />
+      </Card>
+      <Card title={t('kpis')} id="programme-kpis">
+        <Loadable value={kpis}>
+          {(k) => (
+            <div data-kpis-as-of={k.asOf}>
+              <Tiles tiles={kpiTiles(k, t)} />
+            </div>
+          )}
+        </Loadable>
       </Card>
       <Card title={t('milestones')} id="milestones">
         <table>

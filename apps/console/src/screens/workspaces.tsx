@@ -3,6 +3,7 @@ import { ApiError, get, postBatch, saveBlob, write, type FieldError, type Princi
 import { useT } from '../i18n';
 import { Card, ErrorNote, Field, fmtPercent, Loadable, today, useAsync, useSubmission } from '../ui';
 import type { ProgressReport } from './dashboard';
+import { MyDeals, Needs } from './needs';
 import { Pool } from './pool';
 
 interface RowResult {
@@ -273,144 +274,71 @@ async function submitCommand(
   }
 }
 
-function IntentForm() {
-  const t = useT();
-  const pv = usePatentVersion();
-  const o = useFormOutcome();
-  const sub = useSubmission();
-  const [modes, setModes] = useState<string[]>(['transfer']);
-  const [method, setMethod] = useState('institution-central');
-  const [decision, setDecision] = useState('admitted');
-  const [askingPrice, setAskingPrice] = useState('');
-  const [occurredOn, setOccurredOn] = useState(today());
-  const changed = () => sub.reset();
-  useEffect(() => sub.reset(), [pv.id]);
-  return (
-    <Card title={t('intentForm')} id="intent">
-      <PatentPicker pv={pv} />
-      <form
-        onInput={changed}
-        onSubmit={(e) => {
-          e.preventDefault();
-          void sub.run('intent', (key) =>
-            submitCommand(o, t, () =>
-              write<{ version: number }>(
-                'POST',
-                `/patents/${encodeURIComponent(pv.id.trim())}/intent`,
-                {
-                  modes,
-                  screening: { method, decision },
-                  ...(askingPrice ? { askingPrice } : {}),
-                  occurredOn,
-                },
-                { idempotencyKey: key, ...(pv.version !== null ? { ifMatch: pv.version } : {}) },
-              ).then((r) => {
-                if (r.body.version) pv.setVersion(r.body.version);
-                return r;
-              }),
-            ),
-          );
-        }}
-      >
-        <fieldset>
-          <legend>{t('modes')}</legend>
-          {['transfer', 'license', 'self-implementation'].map((m) => (
-            <label key={m} class="check">
-              <input
-                type="checkbox"
-                name="modes"
-                value={m}
-                checked={modes.includes(m)}
-                onChange={(e) =>
-                  setModes(
-                    (e.target as HTMLInputElement).checked ? [...modes, m] : modes.filter((x) => x !== m),
-                  )
-                }
-              />
-              {t(`mode.${m}`)}
-            </label>
-          ))}
-          {o.errors
-            .filter((e) => e.field.startsWith('modes'))
-            .map((e) => (
-              <span class="field-error" key={e.message} data-field-error="modes">
-                {e.message}
-              </span>
-            ))}
-        </fieldset>
-        <Field label={t('screeningMethod')} name="screening.method" errors={o.errors}>
-          {(p) => (
-            <select {...p} value={method} onChange={(e) => setMethod((e.target as HTMLSelectElement).value)}>
-              {['institution-central', 'inventor-self'].map((k) => (
-                <option key={k} value={k}>
-                  {t(`screening.${k}`)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('screeningDecision')} name="screening.decision" errors={o.errors}>
-          {(p) => (
-            <select
-              {...p}
-              value={decision}
-              onChange={(e) => setDecision((e.target as HTMLSelectElement).value)}
-            >
-              {['admitted', 'declined'].map((k) => (
-                <option key={k} value={k}>
-                  {t(`decision.${k}`)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('askingPrice')} name="askingPrice" errors={o.errors}>
-          {(p) => (
-            <input
-              {...p}
-              value={askingPrice}
-              inputMode="decimal"
-              onInput={(e) => setAskingPrice((e.target as HTMLInputElement).value)}
-            />
-          )}
-        </Field>
-        <Field label={t('occurredOn')} name="occurredOn" errors={o.errors}>
-          {(p) => (
-            <input
-              {...p}
-              value={occurredOn}
-              onInput={(e) => setOccurredOn((e.target as HTMLInputElement).value)}
-            />
-          )}
-        </Field>
-        <button type="submit" disabled={sub.submitting}>
-          {sub.submitting ? t('submitting') : t('submit')}
-        </button>
-        <Outcome o={o} />
-      </form>
-    </Card>
-  );
-}
+type FieldKind = 'text' | 'date' | 'select' | 'number' | 'checks';
 
 interface FieldSpec {
+  /** The body's path (dots nest: `royalty.basis`); also the field the api's errors name. */
   name: string;
-  type?: 'text' | 'date' | 'select';
+  /** The label's i18n key (default: the name). */
+  label?: string;
+  type?: FieldKind;
   options?: { value: string; label: string }[];
+  /** Sent as a JSON number (number fields and numeric selects). */
+  numeric?: boolean;
+  /** The initial value (checks: comma-separated). */
+  initial?: string;
   /** A fresh id for each submission (kept with its Idempotency-Key). */
   autoId?: string;
+  /** Goes into the URL (`{name}` in the path), not the body. */
+  inPath?: boolean;
 }
 
-/** A command on one patent: its fields, sent with an Idempotency-Key and the loaded version as If-Match. */
+const opts = (t: (k: string) => string, prefix: string, values: readonly string[]) =>
+  values.map((v) => ({ value: v, label: t(`${prefix}.${v}`) }));
+
+/** The body of a form: empty fields left out, dotted names nested, numbers and lists typed. */
+export function bodyOf(
+  fields: FieldSpec[],
+  values: Record<string, string>,
+  key: string,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const f of fields) {
+    if (f.inPath) continue;
+    const raw = values[f.name] ?? '';
+    let v: unknown;
+    if (f.autoId && raw === '') v = `${f.autoId}-${key.slice(-16)}`;
+    else if (f.type === 'checks') v = raw.split(',').filter(Boolean);
+    else if (raw === '') continue;
+    // A number the user typed badly goes as typed: the api names the field.
+    else if (f.numeric && /^-?\d+(\.\d+)?$/.test(raw.trim())) v = Number(raw);
+    else v = raw;
+    const parts = f.name.split('.');
+    let at = body;
+    for (const p of parts.slice(0, -1)) at = (at[p] ??= {}) as Record<string, unknown>;
+    at[parts.at(-1)!] = v;
+  }
+  return body;
+}
+
+/**
+ * A command on one patent, driven by its field definitions: the patent's version loaded for If-Match,
+ * one Idempotency-Key per submission, the api's validation messages at their fields.
+ */
 function CommandForm({
   id,
   title,
   path,
   fields,
+  fixed,
 }: {
   id: string;
   title: string;
+  /** After `/patents/{id}/`; `{field}` is replaced by that field's value. */
   path: string;
   fields: FieldSpec[];
+  /** Body members the user does not type (from the submission's key). */
+  fixed?: (key: string) => Record<string, unknown>;
 }) {
   const t = useT();
   const pv = usePatentVersion();
@@ -418,67 +346,110 @@ function CommandForm({
   const sub = useSubmission();
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(
-      fields.map((f) => [f.name, f.type === 'date' ? today() : (f.options?.[0]?.value ?? '')]),
+      fields.map((f) => [
+        f.name,
+        f.initial ?? (f.type === 'date' ? today() : f.type === 'select' ? (f.options?.[0]?.value ?? '') : ''),
+      ]),
     ),
   );
+  const set = (name: string, v: string) => setValues({ ...values, [name]: v });
   useEffect(() => sub.reset(), [pv.id]);
+  const submit = () =>
+    sub.run(id, async (key) => {
+      const missing = fields.filter((f) => f.inPath && (values[f.name] ?? '').trim() === '');
+      if (missing.length > 0) {
+        o.setMessage(null);
+        o.setFailure(null);
+        o.setErrors(missing.map((f) => ({ field: f.name, message: t('required') })));
+        return false;
+      }
+      const url = path.replace(/\{(\w+)\}/g, (_, n: string) => encodeURIComponent((values[n] ?? '').trim()));
+      return submitCommand(o, t, () =>
+        write<{ version: number }>(
+          'POST',
+          `/patents/${encodeURIComponent(pv.id.trim())}/${url}`,
+          { ...(fixed?.(key) ?? {}), ...bodyOf(fields, values, key) },
+          { idempotencyKey: key, ...(pv.version !== null ? { ifMatch: pv.version } : {}) },
+        ).then((r) => {
+          if (r.body.version) pv.setVersion(r.body.version);
+          return r;
+        }),
+      );
+    });
   return (
     <Card title={title} id={id}>
       <PatentPicker pv={pv} />
       <form
         onInput={() => sub.reset()}
+        onChange={() => sub.reset()}
         onSubmit={(e) => {
           e.preventDefault();
-          void sub.run(id, (key) => {
-            const body: Record<string, string> = {};
-            for (const f of fields) {
-              const v = values[f.name] ?? '';
-              if (f.autoId && v === '') body[f.name] = `${f.autoId}-${key.slice(-16)}`;
-              else if (v !== '') body[f.name] = v;
-            }
-            return submitCommand(o, t, () =>
-              write<{ version: number }>(
-                'POST',
-                `/patents/${encodeURIComponent(pv.id.trim())}/${path}`,
-                body,
-                {
-                  idempotencyKey: key,
-                  ...(pv.version !== null ? { ifMatch: pv.version } : {}),
-                },
-              ).then((r) => {
-                if (r.body.version) pv.setVersion(r.body.version);
-                return r;
-              }),
-            );
-          });
+          void submit();
         }}
       >
-        {fields.map((f) => (
-          <Field key={f.name} label={t(f.name)} name={f.name} errors={o.errors}>
-            {(p) =>
-              f.type === 'select' ? (
-                <select
-                  {...p}
-                  value={values[f.name]}
-                  onChange={(e) => setValues({ ...values, [f.name]: (e.target as HTMLSelectElement).value })}
-                >
-                  {f.options!.map((x) => (
-                    <option key={x.value} value={x.value}>
-                      {x.label}
-                    </option>
-                  ))}
-                </select>
-              ) : (
-                <input
-                  {...p}
-                  value={values[f.name]}
-                  placeholder={f.autoId ? '（自动）' : undefined}
-                  onInput={(e) => setValues({ ...values, [f.name]: (e.target as HTMLInputElement).value })}
-                />
-              )
-            }
-          </Field>
-        ))}
+        {fields.map((f) =>
+          f.type === 'checks' ? (
+            <fieldset key={f.name}>
+              <legend>{t(f.label ?? f.name)}</legend>
+              {f.options!.map((x) => {
+                const chosen = (values[f.name] ?? '').split(',').filter(Boolean);
+                return (
+                  <label key={x.value} class="check">
+                    <input
+                      type="checkbox"
+                      name={f.name}
+                      value={x.value}
+                      checked={chosen.includes(x.value)}
+                      onChange={(e) =>
+                        set(
+                          f.name,
+                          ((e.target as HTMLInputElement).checked
+                            ? [...chosen, x.value]
+                            : chosen.filter((c) => c !== x.value)
+                          ).join(','),
+                        )
+                      }
+                    />
+                    {x.label}
+                  </label>
+                );
+              })}
+              {o.errors
+                .filter((e) => e.field === f.name || e.field.startsWith(`${f.name}.`))
+                .map((e) => (
+                  <span class="field-error" key={e.message} data-field-error={f.name}>
+                    {e.message}
+                  </span>
+                ))}
+            </fieldset>
+          ) : (
+            <Field key={f.name} label={t(f.label ?? f.name)} name={f.name} errors={o.errors}>
+              {(p) =>
+                f.type === 'select' ? (
+                  <select
+                    {...p}
+                    value={values[f.name]}
+                    onChange={(e) => set(f.name, (e.target as HTMLSelectElement).value)}
+                  >
+                    {f.options!.map((x) => (
+                      <option key={x.value} value={x.value}>
+                        {x.label}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <input
+                    {...p}
+                    value={values[f.name]}
+                    inputMode={f.numeric ? 'decimal' : undefined}
+                    placeholder={f.autoId ? t('auto') : undefined}
+                    onInput={(e) => set(f.name, (e.target as HTMLInputElement).value)}
+                  />
+                )
+              }
+            </Field>
+          ),
+        )}
         <button type="submit" disabled={sub.submitting}>
           {sub.submitting ? t('submitting') : t('submit')}
         </button>
@@ -512,7 +483,33 @@ export function InstitutionWorkspace({ principal }: { principal: Principal }) {
         </Loadable>
       </Card>
       <Upload />
-      <IntentForm />
+      <CommandForm
+        id="intent"
+        title={t('intentForm')}
+        path="intent"
+        fields={[
+          {
+            name: 'modes',
+            type: 'checks',
+            initial: 'transfer',
+            options: opts(t, 'mode', ['transfer', 'license', 'self-implementation']),
+          },
+          {
+            name: 'screening.method',
+            label: 'screeningMethod',
+            type: 'select',
+            options: opts(t, 'screening', ['institution-central', 'inventor-self']),
+          },
+          {
+            name: 'screening.decision',
+            label: 'screeningDecision',
+            type: 'select',
+            options: opts(t, 'decision', ['admitted', 'declined']),
+          },
+          { name: 'askingPrice' },
+          { name: 'occurredOn', type: 'date' },
+        ]}
+      />
       <CommandForm
         id="transfer"
         title={t('transferForm')}
@@ -526,8 +523,76 @@ export function InstitutionWorkspace({ principal }: { principal: Principal }) {
           {
             name: 'pricingMethod',
             type: 'select',
-            options: ['agreed', 'listing', 'auction'].map((v) => ({ value: v, label: t(`pricing.${v}`) })),
+            options: opts(t, 'pricing', ['agreed', 'listing', 'auction']),
           },
+        ]}
+      />
+      <CommandForm
+        id="transfer-registration"
+        title={t('registrationForm')}
+        path="transfers/{dealId}/registration"
+        fields={[
+          { name: 'dealId', inPath: true },
+          { name: 'registeredOn', type: 'date' },
+          { name: 'noticeNumber' },
+        ]}
+      />
+      <CommandForm
+        id="license"
+        title={t('licenseForm')}
+        path="licenses"
+        fields={[
+          { name: 'dealId', autoId: 'li' },
+          { name: 'licenseeId' },
+          { name: 'licenseeName' },
+          {
+            name: 'type',
+            label: 'licenseType',
+            type: 'select',
+            options: opts(t, 'licenseType', ['ordinary', 'sole', 'exclusive']),
+          },
+          { name: 'contractDate', type: 'date' },
+          { name: 'effectiveDate', type: 'date' },
+          { name: 'endDate', type: 'date' },
+          { name: 'royalty' },
+        ]}
+      />
+      <CommandForm
+        id="license-recordal"
+        title={t('recordalForm')}
+        path="licenses/{dealId}/recordal"
+        fields={[
+          { name: 'dealId', inPath: true },
+          { name: 'recordalNumber' },
+          { name: 'recordedOn', type: 'date' },
+        ]}
+      />
+      <CommandForm
+        id="open-license"
+        title={t('openLicenseForm')}
+        path="open-license"
+        fields={[
+          { name: 'declarationId', autoId: 'ol' },
+          {
+            name: 'royalty.basis',
+            label: 'royaltyBasis',
+            type: 'select',
+            options: opts(t, 'basis', ['lump-sum', 'percentage-of-sales']),
+          },
+          { name: 'royalty.amount', label: 'royaltyAmount' },
+          { name: 'royalty.rate', label: 'royaltyRate', numeric: true },
+          { name: 'termFrom', type: 'date' },
+          { name: 'termTo', type: 'date' },
+          { name: 'evaluationReportRef' },
+          {
+            name: 'licenceFrom',
+            type: 'select',
+            options: [
+              { value: '', label: t('byDefault') },
+              ...opts(t, 'licenceFrom', ['payment', 'notification']),
+            ],
+          },
+          { name: 'occurredOn', type: 'date' },
         ]}
       />
       <CommandForm
@@ -541,6 +606,20 @@ export function InstitutionWorkspace({ principal }: { principal: Principal }) {
           { name: 'platformRef' },
         ]}
       />
+      <CommandForm
+        id="lapse"
+        title={t('lapseForm')}
+        path="lapse"
+        fields={[
+          {
+            name: 'reason',
+            label: 'lapseReason',
+            type: 'select',
+            options: opts(t, 'lapse', ['non-payment', 'expired', 'invalidated', 'abandoned']),
+          },
+          { name: 'effectiveOn', type: 'date' },
+        ]}
+      />
       <Card title={t('pool')} id="own-pool">
         <Pool fixedInstitution={principal.orgId} />
       </Card>
@@ -550,128 +629,49 @@ export function InstitutionWorkspace({ principal }: { principal: Principal }) {
 
 export function EnterpriseWorkspace({ principal }: { principal: Principal }) {
   const t = useT();
-  const pv = usePatentVersion();
-  const o = useFormOutcome();
-  const sub = useSubmission();
-  const [name, setName] = useState('');
-  const [category, setCategory] = useState('specialized-sme');
-  const [prospect, setProspect] = useState('4');
-  const [need, setNeed] = useState('minor');
-  const [willingness, setWillingness] = useState('interested');
-  const [occurredOn, setOccurredOn] = useState(today());
-  useEffect(() => sub.reset(), [pv.id]);
   return (
     <div>
-      <Card title={t('evaluateForm')} id="evaluate">
-        <PatentPicker pv={pv} />
-        <form
-          onInput={() => sub.reset()}
-          onSubmit={(e) => {
-            e.preventDefault();
-            void sub.run('evaluation', (key) =>
-              submitCommand(o, t, () =>
-                write<{ version: number }>(
-                  'POST',
-                  `/patents/${encodeURIComponent(pv.id.trim())}/evaluations`,
-                  {
-                    // One evaluation id per submission: a retry of the same submission is the same evaluation.
-                    evaluationId: `ev-${key.slice(-20)}`,
-                    enterpriseId: principal.orgId,
-                    enterpriseName: name,
-                    enterpriseCategory: category,
-                    industrializationProspect: Number(prospect),
-                    improvementNeeds: { level: need },
-                    cooperationWillingness: willingness,
-                    occurredOn,
-                  },
-                  { idempotencyKey: key, ...(pv.version !== null ? { ifMatch: pv.version } : {}) },
-                ).then((r) => {
-                  if (r.body.version) pv.setVersion(r.body.version);
-                  return r;
-                }),
-              ),
-            );
-          }}
-        >
-          <Field label={t('enterpriseName')} name="enterpriseName" errors={o.errors}>
-            {(p) => (
-              <input {...p} value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
-            )}
-          </Field>
-          <Field label={t('enterpriseCategory')} name="enterpriseCategory" errors={o.errors}>
-            {(p) => (
-              <select
-                {...p}
-                value={category}
-                onChange={(e) => setCategory((e.target as HTMLSelectElement).value)}
-              >
-                {['ip-advantage', 'specialized-sme', 'high-tech', 'state-owned', 'other'].map((k) => (
-                  <option key={k} value={k}>
-                    {t(`cat.${k}`)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label={t('prospect')} name="industrializationProspect" errors={o.errors}>
-            {(p) => (
-              <select
-                {...p}
-                value={prospect}
-                onChange={(e) => setProspect((e.target as HTMLSelectElement).value)}
-              >
-                {[1, 2, 3, 4, 5].map((k) => (
-                  <option key={k} value={String(k)}>
-                    {k}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label={t('improvement')} name="improvementNeeds" errors={o.errors}>
-            {(p) => (
-              <select {...p} value={need} onChange={(e) => setNeed((e.target as HTMLSelectElement).value)}>
-                {['none', 'minor', 'major', 'pilot-needed'].map((k) => (
-                  <option key={k} value={k}>
-                    {t(`need.${k}`)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label={t('willingness')} name="cooperationWillingness" errors={o.errors}>
-            {(p) => (
-              <select
-                {...p}
-                value={willingness}
-                onChange={(e) => setWillingness((e.target as HTMLSelectElement).value)}
-              >
-                {['none', 'watch', 'interested', 'license', 'purchase', 'joint-rd'].map((k) => (
-                  <option key={k} value={k}>
-                    {t(`will.${k}`)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label={t('occurredOn')} name="occurredOn" errors={o.errors}>
-            {(p) => (
-              <input
-                {...p}
-                value={occurredOn}
-                onInput={(e) => setOccurredOn((e.target as HTMLInputElement).value)}
-              />
-            )}
-          </Field>
-          <button type="submit" disabled={sub.submitting}>
-            {sub.submitting ? t('submitting') : t('submit')}
-          </button>
-          <Outcome o={o} />
-        </form>
-      </Card>
-      <Card title={t('notYet')} id="needs">
-        <p class="note">{t('needsPending')}</p>
-      </Card>
+      <CommandForm
+        id="evaluate"
+        title={t('evaluateForm')}
+        path="evaluations"
+        // One evaluation id per submission: a retry of the same submission is the same evaluation.
+        fixed={(key) => ({ evaluationId: `ev-${key.slice(-20)}`, enterpriseId: principal.orgId })}
+        fields={[
+          { name: 'enterpriseName' },
+          {
+            name: 'enterpriseCategory',
+            type: 'select',
+            initial: 'specialized-sme',
+            options: opts(t, 'cat', ['ip-advantage', 'specialized-sme', 'high-tech', 'state-owned', 'other']),
+          },
+          {
+            name: 'industrializationProspect',
+            label: 'prospect',
+            type: 'select',
+            numeric: true,
+            initial: '4',
+            options: ['1', '2', '3', '4', '5'].map((v) => ({ value: v, label: v })),
+          },
+          {
+            name: 'improvementNeeds.level',
+            label: 'improvement',
+            type: 'select',
+            initial: 'minor',
+            options: opts(t, 'need', ['none', 'minor', 'major', 'pilot-needed']),
+          },
+          {
+            name: 'cooperationWillingness',
+            label: 'willingness',
+            type: 'select',
+            initial: 'interested',
+            options: opts(t, 'will', ['none', 'watch', 'interested', 'license', 'purchase', 'joint-rd']),
+          },
+          { name: 'occurredOn', type: 'date' },
+        ]}
+      />
+      <Needs />
+      <MyDeals />
       <Card title={t('pool')} id="enterprise-pool">
         <Pool />
       </Card>

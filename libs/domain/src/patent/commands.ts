@@ -57,6 +57,12 @@ export type InventoryPatent = Cmd<
     annuitiesPaidThrough?: number;
     /** Co-owners with ids (专利法 Art. 14); their names become coPatentees. */
     coOwners?: { id: string; name: string }[];
+    /** The funded project (required when fiscallyFunded; 科学技术进步法 Art. 32). */
+    funding?: { projectNumber: string; funder: string; programme?: string };
+    /** The patent declaration (专利声明; required when fiscallyFunded). */
+    declaration?: { declaredOn: IsoDate; statement?: string };
+    /** The cooperation project (joint R&D, ordered research) the patent resulted from. */
+    projectId?: string;
   }
 >;
 
@@ -99,6 +105,19 @@ export type TransferPatent = Cmd<
     contractDate: IsoDate;
     price: MoneyInput;
     pricingMethod: PricingMethod;
+  }
+>;
+
+/** An equity contribution (作价投资): contributing the patent to a company for a share of its equity. */
+export type RecordEquityContribution = Cmd<
+  'RecordEquityContribution',
+  {
+    dealId: string;
+    companyId: string;
+    companyName: string;
+    contractDate: IsoDate;
+    valuation: MoneyInput;
+    equityShare?: string;
   }
 >;
 
@@ -215,6 +234,7 @@ export type PatentCommand =
   | EvaluatePatent
   | PromotePatent
   | TransferPatent
+  | RecordEquityContribution
   | RegisterTransfer
   | LicensePatent
   | RecordLicense

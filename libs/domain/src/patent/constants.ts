@@ -2,7 +2,7 @@ import type { IsoDate } from '../dates';
 
 export const IMPLEMENTATION_STATUSES = ['not-implemented', 'implemented', 'industrialized'] as const;
 export const GRADES = ['A', 'B', 'C'] as const;
-export const INTENT_MODES = ['transfer', 'license', 'self-implementation'] as const;
+export const INTENT_MODES = ['transfer', 'license', 'self-implementation', 'equity'] as const;
 export const SCREENING_METHODS = ['inventor-self', 'institution-central'] as const;
 export const SCREENING_DECISIONS = ['admitted', 'declined'] as const;
 export const ENTERPRISE_CATEGORIES = [

@@ -9,6 +9,7 @@
  * | evaluation | EvaluatePatent → EnterpriseEvaluated | evaluation.ts |
  * | promotion | PromotePatent → Promoted | promotion.ts |
  * | transfer | TransferPatent → Transferred, RegisterTransfer → TransferRegistered | transfer.ts |
+ * | equity contribution (作价投资) | RecordEquityContribution → EquityContributed (registered by RegisterTransfer) | equity.ts |
  * | licence | LicensePatent → Licensed, RecordLicense → LicenseRecorded | license.ts |
  * | open licence | DeclareOpenLicense, TakeOpenLicense, WithdrawOpenLicense | open-license.ts |
  * | deals that end | EndDeal → DealEnded | deal-ending.ts |
@@ -27,6 +28,7 @@ import { decidePayAnnuity, evolveAnnuityPaid } from './annuity';
 import { decideRecordConsent, evolveConsentRecorded } from './co-ownership';
 import type { PatentCommand } from './commands';
 import { decideEndDeal, evolveDealEnded } from './deal-ending';
+import { decideRecordEquityContribution, evolveEquityContributed } from './equity';
 import { decideEvaluate, evolveEvaluated } from './evaluation';
 import type { PatentEvent } from './events';
 import {
@@ -76,6 +78,8 @@ export function decidePatent(command: PatentCommand, state: PatentState): Patent
       return decidePromote(command, state);
     case 'TransferPatent':
       return decideTransfer(command, state);
+    case 'RecordEquityContribution':
+      return decideRecordEquityContribution(command, state);
     case 'RegisterTransfer':
       return decideRegisterTransfer(command, state);
     case 'LicensePatent':
@@ -127,6 +131,8 @@ export function evolvePatent(state: PatentState, event: PatentEvent): PatentStat
       return evolvePromoted(p, event);
     case 'Transferred':
       return evolveTransferred(p, event);
+    case 'EquityContributed':
+      return evolveEquityContributed(p, event);
     case 'TransferRegistered':
       return evolveTransferRegistered(p, event);
     case 'Licensed':

@@ -5,7 +5,7 @@ import type { Money } from '../money';
 export type ImplementationStatus = 'not-implemented' | 'implemented' | 'industrialized';
 export type Grade = 'A' | 'B' | 'C';
 export type Cohort = 'stock' | 'new';
-export type IntentMode = 'transfer' | 'license' | 'self-implementation';
+export type IntentMode = 'transfer' | 'license' | 'self-implementation' | 'equity';
 export type ScreeningMethod = 'inventor-self' | 'institution-central';
 export type ScreeningDecision = 'admitted' | 'declined';
 export type EnterpriseCategory = 'ip-advantage' | 'specialized-sme' | 'high-tech' | 'state-owned' | 'other';
@@ -70,7 +70,26 @@ export interface PatentInventoried {
     annuitiesPaidThrough?: number;
     /** Co-owners with their ids (专利法 Art. 14); coPatentees holds their names. */
     coOwners?: CoOwner[];
+    /** The fiscally funded project the invention came from (科学技术进步法 Art. 32); given when fiscallyFunded. */
+    funding?: FundingSource;
+    /** The patent declaration (专利声明) of a fiscally funded result; given when fiscallyFunded. */
+    declaration?: PatentDeclaration;
+    /** The cooperation project (project-<projectId>) the patent resulted from (plan §二(四)1). */
+    projectId?: string;
   };
+}
+
+/** The funded project of a fiscally funded result: its number, the funder and the programme. */
+export interface FundingSource {
+  projectNumber: string;
+  funder: string;
+  programme?: string;
+}
+
+/** The patent declaration (专利声明) of a fiscally funded result: when it was made, and its text. */
+export interface PatentDeclaration {
+  declaredOn: IsoDate;
+  statement?: string;
 }
 
 /** A co-owner of the patent besides the inventorying institution. */
@@ -140,6 +159,25 @@ export interface Transferred {
     contractDate: IsoDate;
     price: Money;
     pricingMethod: PricingMethod;
+  };
+}
+
+/**
+ * An equity contribution contract (作价投资): the patent is contributed to a company at a valuation for
+ * a share of its equity. Like a transfer, ownership moves only at TransferRegistered for this dealId
+ * (专利法 Art. 10).
+ */
+export interface EquityContributed {
+  type: 'EquityContributed';
+  data: {
+    applicationNumber: string;
+    dealId: string;
+    companyId: string;
+    companyName: string;
+    contractDate: IsoDate;
+    valuation: Money;
+    /** The share of the company's equity received, in percent (a decimal string, 0 < share ≤ 100). */
+    equityShare?: string;
   };
 }
 
@@ -327,6 +365,7 @@ export type PatentEvent =
   | EnterpriseEvaluated
   | Promoted
   | Transferred
+  | EquityContributed
   | TransferRegistered
   | Licensed
   | LicenseRecorded
@@ -366,6 +405,7 @@ export const PATENT_EVENT_TYPES: readonly PatentEventType[] = [
   'PledgeRegistered',
   'PledgeReleased',
   'ConsentRecorded',
+  'EquityContributed',
 ];
 
 /** Current schema version of each event type (bumped with an upcaster when a shape changes). */
@@ -381,6 +421,7 @@ export const PATENT_EVENT_SCHEMA_VERSIONS: Record<PatentEventType, number> = {
 export function businessDateOf(e: PatentEvent): IsoDate {
   switch (e.type) {
     case 'Transferred':
+    case 'EquityContributed':
       return e.data.contractDate;
     case 'TransferRegistered':
       return e.data.registeredOn;

@@ -150,6 +150,8 @@ describe('evolve: a full lifecycle', () => {
       coOwners: [],
       ipc: ['H01M 50/403'],
       fiscallyFunded: true,
+      funding: { projectNumber: '2016YFB0100100', funder: 'Ministry of Science and Technology' },
+      declaration: { declaredOn: '2017-07-21' },
       implementationStatus: 'not-implemented',
       technologyReadiness: 5,
       selfAssessedGrade: 'A',

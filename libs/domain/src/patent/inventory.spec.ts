@@ -52,6 +52,8 @@ describe('InventoryPatent → PatentInventoried', () => {
             },
             cohort: 'stock',
             occurredOn: '2024-03-15',
+            funding: { projectNumber: '2016YFB0100100', funder: 'Ministry of Science and Technology' },
+            declaration: { declaredOn: '2017-07-21' },
           },
         },
       ]);

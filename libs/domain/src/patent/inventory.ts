@@ -11,6 +11,7 @@ import { invalid, rule } from '../errors';
 import {
   intIn,
   oneOf,
+  optionalText,
   requireBoolean,
   requireId,
   requireOrder,
@@ -24,7 +25,9 @@ import { GRADES, IMPLEMENTATION_STATUSES, STOCK_COHORT_END } from './constants';
 import {
   HIGH_VALUE_FLAGS,
   type CoOwner,
+  type FundingSource,
   type HighValueFlags,
+  type PatentDeclaration,
   type PatentEvent,
   type PatentInventoried,
 } from './events';
@@ -110,6 +113,58 @@ function normalizeCoOwners(value: unknown, coPatentees: string[] | undefined): C
   return owners;
 }
 
+/**
+ * The funded project and the patent declaration (专利声明) of a fiscally funded result (科学技术进步法
+ * Art. 32; plan §二(四)3): both required when fiscallyFunded is true, optional otherwise.
+ */
+function normalizeFunding(
+  d: InventoryPatent['data'],
+  fiscallyFunded: boolean,
+  filingDate: string,
+  now: string,
+): { funding?: FundingSource; declaration?: PatentDeclaration } {
+  const absent = (v: unknown) => v === undefined || v === null;
+  const object = (v: unknown, field: string): Record<string, unknown> => {
+    if (typeof v !== 'object' || Array.isArray(v) || v === null) {
+      throw invalid('FIELD.INVALID', `${field} must be an object`, field);
+    }
+    return v as Record<string, unknown>;
+  };
+  if (fiscallyFunded && absent(d.funding)) {
+    throw invalid(
+      'PATENT.FUNDING_REQUIRED',
+      'a fiscally funded result needs funding {projectNumber, funder, programme?} (科学技术进步法 Art. 32)',
+      'funding',
+    );
+  }
+  if (fiscallyFunded && absent(d.declaration)) {
+    throw invalid(
+      'PATENT.DECLARATION_REQUIRED',
+      'a fiscally funded result needs its patent declaration (专利声明) {declaredOn, statement?}',
+      'declaration',
+    );
+  }
+  const out: { funding?: FundingSource; declaration?: PatentDeclaration } = {};
+  if (!absent(d.funding)) {
+    const f = object(d.funding, 'funding');
+    const programme = optionalText(f['programme'], 'funding.programme', 500);
+    out.funding = {
+      projectNumber: requireText(f['projectNumber'], 'funding.projectNumber', 100),
+      funder: requireText(f['funder'], 'funding.funder'),
+      ...(programme !== undefined ? { programme } : {}),
+    };
+  }
+  if (!absent(d.declaration)) {
+    const x = object(d.declaration, 'declaration');
+    // Made with the application, or later for a patent already granted: never before the filing.
+    const declaredOn = requirePastDate(x['declaredOn'], 'declaration.declaredOn', now);
+    requireOrder(filingDate, 'filingDate', declaredOn, 'declaration.declaredOn');
+    const statement = optionalText(x['statement'], 'declaration.statement');
+    out.declaration = { declaredOn, ...(statement !== undefined ? { statement } : {}) };
+  }
+  return out;
+}
+
 function termAdjustment(value: unknown, kind: string, grantDate: string): number | undefined {
   if (value === undefined || value === null || value === 0) return undefined;
   const days = intIn(value, 0, MAX_TERM_ADJUSTMENT_DAYS, 'termAdjustmentDays');
@@ -160,6 +215,8 @@ export function decideInventory(command: InventoryPatent, state: PatentState): P
       'occurredOn',
     );
   }
+  const fiscallyFunded = requireBoolean(d.fiscallyFunded, 'fiscallyFunded');
+  const fundingInfo = normalizeFunding(d, fiscallyFunded, filingDate, now);
   const coPatenteesGiven = d.coPatentees === undefined ? undefined : textList(d.coPatentees, 'coPatentees');
   const coOwners = normalizeCoOwners(d.coOwners, coPatenteesGiven);
   const coPatentees = coOwners ? coOwners.map((o) => o.name) : (coPatenteesGiven ?? []);
@@ -196,7 +253,7 @@ export function decideInventory(command: InventoryPatent, state: PatentState): P
       inventors: textList(d.inventors, 'inventors', { min: 1 }),
       coPatentees,
       ipc: normalizeIpc(d.ipc),
-      fiscallyFunded: requireBoolean(d.fiscallyFunded, 'fiscallyFunded'),
+      fiscallyFunded,
       implementationStatus: oneOf(d.implementationStatus, IMPLEMENTATION_STATUSES, 'implementationStatus'),
       technologyReadiness: intIn(d.technologyReadiness, 1, 9, 'technologyReadiness'),
       selfAssessedGrade: oneOf(d.selfAssessedGrade, GRADES, 'selfAssessedGrade'),
@@ -208,6 +265,10 @@ export function decideInventory(command: InventoryPatent, state: PatentState): P
       ...(termAdjustmentDays !== undefined ? { termAdjustmentDays } : {}),
       ...(annuitiesPaidThrough !== undefined ? { annuitiesPaidThrough } : {}),
       ...(coOwners ? { coOwners } : {}),
+      ...fundingInfo,
+      ...(d.projectId === undefined || d.projectId === null
+        ? {}
+        : { projectId: requireId(d.projectId, 'projectId') }),
     },
   };
   return [event];
@@ -235,6 +296,8 @@ export function evolveInventoried(e: PatentInventoried): Patent {
     coOwners: d.coOwners ? d.coOwners.map((o) => ({ ...o })) : coPatentees.map((n) => ({ id: n, name: n })),
     ipc: [...d.ipc],
     fiscallyFunded: d.fiscallyFunded,
+    ...(d.funding ? { funding: { ...d.funding } } : {}),
+    ...(d.declaration ? { declaration: { ...d.declaration } } : {}),
     implementationStatus: d.implementationStatus,
     technologyReadiness: d.technologyReadiness,
     selfAssessedGrade: d.selfAssessedGrade,

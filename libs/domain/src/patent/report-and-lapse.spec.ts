@@ -356,7 +356,7 @@ describe('commands on a patent that was never inventoried', () => {
   );
 
   it('covers every command type but InventoryPatent', () => {
-    expect(new Set(everyCommandOnAnInventoriedPatent().map((c) => c.type)).size).toBe(19);
+    expect(new Set(everyCommandOnAnInventoriedPatent().map((c) => c.type)).size).toBe(20);
   });
 });
 

@@ -10,6 +10,8 @@ import {
   type DealEnding,
   type CooperationWillingness,
   type EnterpriseCategory,
+  type FundingSource,
+  type PatentDeclaration,
   type Grade,
   type HighValueFlags,
   type ImplementationStatus,
@@ -49,8 +51,14 @@ export interface TransferDeal {
   assigneeId: string;
   assigneeName: string;
   contractDate: IsoDate;
+  /** The price; for an equity contribution, the valuation. */
   price: Money;
-  pricingMethod: PricingMethod;
+  /** Absent for an equity contribution. */
+  pricingMethod?: PricingMethod;
+  /** `equity-contribution` (作价投资: the assignee is the company); absent for a sale. */
+  kind?: 'equity-contribution';
+  /** Equity share received for a contribution, in percent. */
+  equityShare?: string;
   registration?: { registeredOn: IsoDate; noticeNumber: string };
   /** The contract was cancelled, terminated or rescinded before registration. */
   ended?: DealEnd;
@@ -184,6 +192,9 @@ export interface Patent {
   coOwners: CoOwner[];
   ipc: string[];
   fiscallyFunded: boolean;
+  /** The funded project and the patent declaration of a fiscally funded result (absent on older records). */
+  funding?: FundingSource;
+  declaration?: PatentDeclaration;
   implementationStatus: ImplementationStatus;
   technologyReadiness: number;
   selfAssessedGrade: Grade;

@@ -8,6 +8,9 @@
  * - no transfer while an exclusive licence is in force unless the licensee is the assignee;
  * - a co-owned patent needs every co-owner's consent (专利法 Art. 14 ¶2), a pledged one the
  *   pledgee's (民法典 Art. 444 ¶2).
+ *
+ * An equity contribution (equity.ts) is a transfer to a company for a share of its equity: the same
+ * rules (requireTransferable), registered by RegisterTransfer.
  */
 import { notFound, rule } from '../errors';
 import { normalizeMoney } from '../money';
@@ -27,21 +30,28 @@ import {
 } from './guards';
 import { isPendingTransfer, licenceInForceOn, type Patent, type PatentState } from './state';
 
-export function decideTransfer(command: TransferPatent, state: PatentState): PatentEvent[] {
-  const p = requireInventoried(state);
-  requireNotTerminated(p, command.now);
+/**
+ * What a contract that moves ownership needs (a sale, or an equity contribution): the holder rules,
+ * one such contract at a time, the exclusive-licence rule, the term, and the consents. Returns the
+ * contract date.
+ */
+export function requireTransferable(
+  p: Patent,
+  dealId: string,
+  assigneeId: string,
+  contractDateValue: unknown,
+  now: string,
+): string {
+  requireNotTerminated(p, now);
   requireHeldByInstitution(p);
-  const d = command.data;
-  const dealId = requireId(d.dealId, 'dealId');
   requireNewDealId(p, dealId);
-  const assigneeId = requireId(d.assigneeId, 'assigneeId');
-  const contractDate = requirePastDate(d.contractDate, 'contractDate', command.now);
+  const contractDate = requirePastDate(contractDateValue, 'contractDate', now);
   requireNotExpiredOn(p, contractDate, 'contractDate');
   const pending = p.transfers.find(isPendingTransfer);
   if (pending) {
     throw rule(
       'TRANSFER.PENDING',
-      `transfer ${pending.dealId} to ${pending.assigneeName} (contract of ${pending.contractDate}) awaits registration; a second transfer contract needs the first one cancelled`,
+      `${pending.kind === 'equity-contribution' ? 'equity contribution' : 'transfer'} ${pending.dealId} to ${pending.assigneeName} (contract of ${pending.contractDate}) awaits registration; a second transfer contract needs the first one cancelled`,
       'dealId',
     );
   }
@@ -56,6 +66,17 @@ export function decideTransfer(command: TransferPatent, state: PatentState): Pat
   }
   requireCoOwnerConsents(p, 'transfer', dealId, contractDate, p.holder.id);
   requirePledgeeConsents(p, 'transfer', dealId, contractDate);
+  return contractDate;
+}
+
+export function decideTransfer(command: TransferPatent, state: PatentState): PatentEvent[] {
+  const p = requireInventoried(state);
+  requireNotTerminated(p, command.now);
+  requireHeldByInstitution(p);
+  const d = command.data;
+  const dealId = requireId(d.dealId, 'dealId');
+  const assigneeId = requireId(d.assigneeId, 'assigneeId');
+  const contractDate = requireTransferable(p, dealId, assigneeId, d.contractDate, command.now);
   const event: Transferred = {
     type: 'Transferred',
     data: {
@@ -75,7 +96,12 @@ export function decideRegisterTransfer(command: RegisterTransfer, state: PatentS
   const p = requireInventoried(state);
   const d = command.data;
   const deal = p.transfers.find((t) => t.dealId === d.dealId);
-  if (!deal) throw notFound('TRANSFER.NOT_FOUND', `no transfer deal ${d.dealId} on this patent`, 'dealId');
+  if (!deal)
+    throw notFound(
+      'TRANSFER.NOT_FOUND',
+      `no transfer or equity-contribution deal ${d.dealId} on this patent`,
+      'dealId',
+    );
   if (deal.registration) {
     throw rule(
       'TRANSFER.ALREADY_REGISTERED',

@@ -18,6 +18,7 @@ export const PLAN_SCHEMA = {
     province: { type: 'string', minLength: 1, maxLength: 50 },
     effectiveFrom: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
     programmeStart: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+    needResponseWorkingDays: { type: 'integer', minimum: 1, maximum: 250 },
     milestones: {
       type: 'array',
       minItems: 1,

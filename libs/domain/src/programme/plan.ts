@@ -1,7 +1,7 @@
 import type { IsoDate } from '../dates';
 import { invalid, rule } from '../errors';
 import { MILESTONE_GROUPS, type MilestoneGroup } from '../institution/institution';
-import { oneOf, requireDate, requireId, requireText, todayInChina } from '../validate';
+import { intIn, oneOf, requireDate, requireId, requireText, todayInChina } from '../validate';
 
 /**
  * A programme plan as data (issue 15): the milestones an IP office's plan sets, loaded from a
@@ -64,6 +64,8 @@ export interface PlanDocument {
   /** Origin of the on-track pro-rating of every milestone (the plan's issue date). */
   programmeStart: IsoDate;
   milestones: PlanMilestone[];
+  /** Working days an institution has to answer an enterprise's need (plan §二(四)1); default 15. */
+  needResponseWorkingDays?: number;
 }
 
 export interface PlanPublished {
@@ -195,7 +197,19 @@ export function validatePlanDocument(doc: unknown): PlanDocument {
     }
     return { id, description, metric, target, due, stage, appliesTo };
   });
-  return { planId, version, title, province, effectiveFrom, programmeStart, milestones };
+  const nrd = doc['needResponseWorkingDays'];
+  const needResponseWorkingDays =
+    nrd === undefined ? undefined : intIn(nrd, 1, 250, 'needResponseWorkingDays');
+  return {
+    planId,
+    version,
+    title,
+    province,
+    effectiveFrom,
+    programmeStart,
+    milestones,
+    ...(needResponseWorkingDays !== undefined ? { needResponseWorkingDays } : {}),
+  };
 }
 
 const canonical = (v: unknown): string =>

@@ -73,6 +73,8 @@ export const inventoried = (o: Partial<EventData<'PatentInventoried'>> = {}) =>
       },
       cohort: 'stock',
       occurredOn: '2024-03-15',
+      funding: { projectNumber: '2016YFB0100100', funder: 'Ministry of Science and Technology' },
+      declaration: { declaredOn: '2017-07-21' },
     },
     o,
   );
@@ -138,6 +140,22 @@ export const transferred = (o: Partial<EventData<'Transferred'>> = {}) =>
       contractDate: '2024-09-01',
       price: '1250000.00',
       pricingMethod: 'agreed',
+    },
+    o,
+  );
+
+/** An equity contribution (作价投资) to ENT_C, awaiting registration. */
+export const equityContributed = (o: Partial<EventData<'EquityContributed'>> = {}) =>
+  event(
+    'EquityContributed',
+    {
+      applicationNumber: AN,
+      dealId: 'deal-e1',
+      companyId: ENT_C.id,
+      companyName: ENT_C.name,
+      contractDate: '2024-09-01',
+      valuation: '3000000.00',
+      equityShare: '15',
     },
     o,
   );
@@ -351,6 +369,8 @@ export const inventoryPatent = (o: Loose<CommandData<'InventoryPatent'>> = {}, n
       inventors: ['Wang Wei', 'Li Na'],
       ipc: ['H01M 50/403'],
       fiscallyFunded: true,
+      funding: { projectNumber: '2016YFB0100100', funder: 'Ministry of Science and Technology' },
+      declaration: { declaredOn: '2017-07-21' },
       implementationStatus: 'not-implemented',
       technologyReadiness: 5,
       selfAssessedGrade: 'A',
@@ -414,6 +434,21 @@ export const transferPatent = (o: Loose<CommandData<'TransferPatent'>> = {}, now
       contractDate: '2024-09-01',
       price: '1250000',
       pricingMethod: 'agreed',
+    },
+    o,
+    now,
+  );
+
+export const recordEquityContribution = (o: Loose<CommandData<'RecordEquityContribution'>> = {}, now = NOW) =>
+  command(
+    'RecordEquityContribution',
+    {
+      dealId: 'deal-e1',
+      companyId: ENT_C.id,
+      companyName: ENT_C.name,
+      contractDate: '2024-09-01',
+      valuation: '3000000',
+      equityShare: '15',
     },
     o,
     now,
@@ -565,6 +600,7 @@ export const everyCommandOnAnInventoriedPatent = (): PatentCommand[] => [
   evaluatePatent(),
   promotePatent(),
   transferPatent(),
+  recordEquityContribution(),
   registerTransfer(),
   licensePatent(),
   recordLicense(),

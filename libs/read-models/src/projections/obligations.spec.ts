@@ -165,7 +165,11 @@ describe('obligations projection', () => {
       // density-filing: 30 Sep of the year after startedOn
       [`density-filing:${I}:ind-1`]: '2025-09-30',
     });
-    expect(await rm.tableCounts('obligations')).toEqual({ obligations: 10, obligation_patents: 5 });
+    expect(await rm.tableCounts('obligations')).toEqual({
+      obligations: 10,
+      obligation_patents: 5,
+      obligation_kpi_counters: 30,
+    });
   });
 
   it('records kind, patent, institution, ref and the trigger of each obligation', async () => {

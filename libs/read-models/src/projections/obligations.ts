@@ -14,15 +14,22 @@ import { assertObligationPolicy, type ObligationPolicy } from '../policy';
 import { RowInserter } from '../sql';
 import { batchProjection, EventApplyError, type ReadModelProjection } from '../sqlite-projection';
 import { patentEventOf } from './event-helpers';
+import { counterTableDdl, OBLIGATION_COUNTER_TABLE, obligationCounters } from './kpi-counters';
 
 export type ObligationKind =
-  'transfer-registration' | 'license-recordal' | 'transaction-report' | 'density-filing' | 'annuity';
+  | 'transfer-registration'
+  | 'license-recordal'
+  | 'transaction-report'
+  | 'density-filing'
+  | 'annuity'
+  | 'need-response';
 export const OBLIGATION_KINDS: readonly ObligationKind[] = [
   'transfer-registration',
   'license-recordal',
   'transaction-report',
   'density-filing',
   'annuity',
+  'need-response',
 ];
 
 /** Who owes an obligation: the institution, or an enterprise (the patent-intensive product filer, a new holder). */
@@ -54,7 +61,7 @@ export function obligationsVersion(policy: ObligationPolicy): string {
   const { transferRegistrationMonths, licenseRecordalMonths, transactionReportDays, densityFiling } = policy;
   const { yearsAfter, month, day } = densityFiling;
   // Keys in a fixed order, so equal policies built in any order give the same version.
-  return `2:${JSON.stringify({
+  return `3:${JSON.stringify({
     transferRegistrationMonths,
     licenseRecordalMonths,
     transactionReportDays,
@@ -95,7 +102,8 @@ interface PatentRow {
  * last day is a weekend or public holiday ends on the next working day, per the official calendar);
  * the policy and the calendar's coverage are part of `version`, so a change rebuilds.
  *
- * - Transferred → transfer-registration (contractDate + N months) and transaction-report (+ N days)
+ * - Transferred, EquityContributed (作价投资) → transfer-registration (contractDate + N months) and
+ *   transaction-report (+ N days), the company as counterparty of a contribution
  * - Licensed → license-recordal (contractDate, the contract's effective date, + N months: 细则 r.15 ¶2)
  *   and transaction-report (+ N days)
  * - OpenLicenseTaken → license-recordal and transaction-report from the day the taker's licence
@@ -108,6 +116,9 @@ interface PatentRow {
  * - TransferRegistered, LicenseRecorded, TransactionReported (dealId or industrializationId) and
  *   DensityProductFiled fulfil the matching obligation.
  * - DealEnded cancels the deal's open obligations on endedOn (status `cancelled`, not overdue for ever).
+ * - NeedPosted (stream `need-<id>`) → need-response of the patent's institution, ref = needId, due on
+ *   the need's `respondBy` (working days of the plan in force, already on a working day); NeedAnswered
+ *   fulfils it, NeedWithdrawn cancels it (plan §二(四)1).
  *
  * Who owes each (responsible party): the institution registers, records and reports (it is the
  * transferor and licensor); the enterprise that industrialized files the patent-intensive product (the
@@ -130,6 +141,8 @@ interface PatentRow {
  *   `due_provisional = 1`.
  * - institution_id is the inventorying institution (PatentInventoried), also after a transfer; it is
  *   NULL if the trigger comes before any inventory (impossible through the decider).
+ * - obligation_kpi_counters: the KPIs' counts on time / late / overdue / open / cancelled per
+ *   institution and day, kept from the rows each batch changes (kpi-counters.ts `obligationCounters`).
  */
 export function obligationsProjection(policy: ObligationPolicy): ReadModelProjection {
   assertObligationPolicy(policy);
@@ -171,8 +184,11 @@ export function obligationsProjection(policy: ObligationPolicy): ReadModelProjec
           items: [annuity(patent.filingDate, pe.data.year + 1, pe.data.paidOn)],
         };
       }
-      case 'Transferred': {
-        const { dealId, contractDate, assigneeId } = pe.data;
+      case 'Transferred':
+      case 'EquityContributed': {
+        // An equity contribution (作价投资) is a transfer to the company: the same registration and report.
+        const { dealId, contractDate } = pe.data;
+        const assigneeId = pe.type === 'Transferred' ? pe.data.assigneeId : pe.data.companyId;
         return {
           applicationNumber: an,
           items: [
@@ -315,7 +331,7 @@ export function obligationsProjection(policy: ObligationPolicy): ReadModelProjec
   return batchProjection({
     name: 'obligations',
     version: obligationsVersion(policy),
-    tables: ['obligations', 'obligation_patents'],
+    tables: ['obligations', 'obligation_patents', 'obligation_kpi_counters'],
     ddl: (t, d) => [
       `CREATE TABLE "${t('obligations')}" (
         id ${d.text} PRIMARY KEY,
@@ -356,6 +372,8 @@ export function obligationsProjection(policy: ObligationPolicy): ReadModelProjec
         holder_kind ${d.text} NOT NULL,
         holder_id ${d.text} NOT NULL
       )`,
+      // The KPIs' counters of obligation statuses per institution and day (kpi-counters.ts).
+      ...counterTableDdl(t, d, OBLIGATION_COUNTER_TABLE),
     ],
     // Inserts (patents, opened obligations) are collected and written together (multi-row statements on PostgreSQL);
     // they are flushed before each update (a fulfilment, an ending, a lapse), which may touch what they open.
@@ -403,8 +421,17 @@ export function obligationsProjection(policy: ObligationPolicy): ReadModelProjec
          WHERE application_number = @an AND kind = 'annuity' AND fulfilled_on IS NULL AND cancelled_on IS NULL
            AND ${assignee} IS NOT NULL`;
       const assigneeOf = `SELECT counterparty_id FROM "${t('obligations')}" WHERE id = @deal`;
+      const answerNeed = `UPDATE "${t('obligations')}"
+         SET fulfilled_by_type = 'NeedAnswered', fulfilled_on = @on, fulfilled_position = @position,
+             late = CASE WHEN @on > due_date THEN 1 ELSE 0 END
+         WHERE kind = 'need-response' AND ref = @ref AND fulfilled_on IS NULL AND cancelled_on IS NULL`;
+      const withdrawNeed = `UPDATE "${t('obligations')}" SET cancelled_on = @on, cancelled_position = @position
+         WHERE kind = 'need-response' AND ref = @ref AND fulfilled_on IS NULL AND cancelled_on IS NULL`;
+
+      const counters = obligationCounters(t, d);
 
       return async (tx, events) => {
+        const seen = await counters.before(tx, events);
         const items = events.map((e) => {
           try {
             return { e, pe: patentEventOf(e) };
@@ -457,6 +484,44 @@ export function obligationsProjection(policy: ObligationPolicy): ReadModelProjec
           }
         };
         for (const { e, pe } of items) {
+          if (!pe && e.streamName.startsWith('need-')) {
+            try {
+              const x = e.data as Record<string, string>;
+              if (e.type === 'NeedPosted') {
+                const an = String(x['applicationNumber']);
+                const due = String(x['respondBy']);
+                opened.push(
+                  openRows,
+                  obligationId('need-response', an, String(x['needId'])),
+                  an,
+                  String(x['institutionId']),
+                  'need-response',
+                  String(x['needId']),
+                  e.type,
+                  e.position,
+                  String(x['postedOn']),
+                  due,
+                  due,
+                  0,
+                  null,
+                  'institution',
+                  String(x['institutionId']),
+                  String(x['enterpriseId']),
+                );
+              } else if (e.type === 'NeedAnswered' || e.type === 'NeedWithdrawn') {
+                await flushBefore();
+                await tx.run(e.type === 'NeedAnswered' ? answerNeed : withdrawNeed, {
+                  ref: String(x['needId']),
+                  on: String(e.type === 'NeedAnswered' ? x['answeredOn'] : x['withdrawnOn']),
+                  position: e.position,
+                });
+              }
+            } catch (err) {
+              if (err instanceof FlushFailed) throw err.cause;
+              throw new EventApplyError(e, err);
+            }
+            continue;
+          }
           if (!pe) continue;
           try {
             const an = pe.data.applicationNumber;
@@ -552,6 +617,7 @@ export function obligationsProjection(policy: ObligationPolicy): ReadModelProjec
           }
         }
         await flush();
+        await counters.after(tx, seen);
       };
     },
   });

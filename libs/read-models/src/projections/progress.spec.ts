@@ -577,6 +577,8 @@ describe('progress rebuild', () => {
     expect(rows(rebuilt)).toEqual(rows(incremental));
     expect(await incremental.tableCounts('progress')).toEqual({
       progress_deals: 0,
+      progress_kpi_counters: 41,
+      progress_kpi_days: 0,
       progress_plans: 0,
       progress_departments: 0,
       progress_institutions: 5,

@@ -1,9 +1,22 @@
 import type { InstitutionEvent, PlanPublished } from '@patent-ledger/domain';
 import { INSTITUTION_EVENT_TYPES, moneyToFen } from '@patent-ledger/domain';
 import type { StoredEvent } from '@patent-ledger/eventsourcing';
-import { RowInserter } from '../sql';
+import { RowInserter, type SqlTx } from '../sql';
 import { batchProjection, EventApplyError, type ReadModelProjection } from '../sqlite-projection';
 import { idOfStream, patentEventOf } from './event-helpers';
+import {
+  chunks,
+  counterTableDdl,
+  counterWriter,
+  Deltas,
+  FirstDeals,
+  firstDealsDdl,
+  inList,
+  patentSteps,
+  PROGRESS_COUNTER_TABLE,
+  type DealKind,
+  type PatentFacts,
+} from './kpi-counters';
 
 const INSTITUTION_TYPES = new Set<string>(INSTITUTION_EVENT_TYPES);
 
@@ -33,17 +46,23 @@ function planEventOf(e: StoredEvent): PlanPublished | undefined {
  * - progress_evaluations: every EnterpriseEvaluated (a superseding evaluation is a new row; the metric
  *   only asks whether one exists on or before D)
  * - progress_promotions: every Promoted
- * - progress_deals: every Transferred, Licensed, OpenLicenseTaken (contract value in fen) and
- *   Industrialized, dated by its contract date, notification or start (the KPIs of `queryKpis`)
+ * - progress_deals: every Transferred, Licensed, OpenLicenseTaken, EquityContributed (contract value
+ *   in fen: price, royalty, payment, valuation) and Industrialized, dated by its contract date,
+ *   notification or start (the KPIs of `queryKpis`)
+ * - progress_kpi_counters, progress_kpi_days: the KPIs' counters per institution and day, and
+ *   the first-deal dates per number of days from admission (kpi-counters.ts), kept from the rows above
+ *   as each batch changes them: `queryKpis` without `knownAt` sums these
  *
  * Every row keeps the `recordedAt` of its event, so that a report "as known at" an instant counts
  * only what the ledger had recorded by then.
  */
 export const progressProjection: ReadModelProjection = batchProjection({
   name: 'progress',
-  version: '3',
+  version: '4',
   tables: [
     'progress_deals',
+    'progress_kpi_counters',
+    'progress_kpi_days',
     'progress_plans',
     'progress_departments',
     'progress_institutions',
@@ -134,6 +153,8 @@ export const progressProjection: ReadModelProjection = batchProjection({
       amount_fen ${d.bigint}
     )`,
     `CREATE INDEX "${t('progress_deals')}_patent" ON "${t('progress_deals')}" (application_number, occurred_on)`,
+    ...counterTableDdl(t, d, PROGRESS_COUNTER_TABLE),
+    ...firstDealsDdl(t, d),
   ],
   // Every statement is an INSERT … ON CONFLICT DO NOTHING into one of its tables, and each table's
   // rows depend on nothing else: a batch's rows are collected per table, in log order, and written
@@ -218,6 +239,76 @@ export const progressProjection: ReadModelProjection = batchProjection({
       [6],
     );
 
+    // The KPI counters: the rows of the patents a batch touches, as stored before it.
+    const writeCounters = counterWriter(t, d, PROGRESS_COUNTER_TABLE);
+    const writeDays = FirstDeals.writer(t);
+    const factsOf = async (tx: SqlTx, ids: readonly string[]): Promise<Map<string, PatentFacts>> => {
+      const out = new Map<string, PatentFacts>(ids.map((id) => [id, { intents: [], deals: [] }]));
+      for (const chunk of chunks(ids)) {
+        const { marks, values } = inList(chunk);
+        for (const r of await tx.all<{
+          application_number: string;
+          institution_id: string;
+          cohort: string;
+          inventoried_on: string;
+          implementation_status: string;
+        }>(
+          `SELECT application_number, institution_id, cohort, inventoried_on, implementation_status
+           FROM "${t('progress_patents')}" WHERE application_number IN (${marks})`,
+          values,
+        )) {
+          out.get(r.application_number)!.patent = {
+            institution: r.institution_id,
+            cohort: r.cohort,
+            inventoriedOn: r.inventoried_on,
+            status: r.implementation_status,
+          };
+        }
+        for (const r of await tx.all<{
+          application_number: string;
+          occurred_on: string;
+          position: number;
+          admitted: number;
+        }>(
+          `SELECT application_number, occurred_on, position, admitted
+           FROM "${t('progress_intents')}" WHERE application_number IN (${marks})`,
+          values,
+        )) {
+          out.get(r.application_number)!.intents.push({
+            on: r.occurred_on,
+            position: Number(r.position),
+            admitted: Number(r.admitted) === 1,
+          });
+        }
+        for (const r of await tx.all<{ application_number: string; first: string }>(
+          `SELECT application_number, MIN(occurred_on) AS first
+           FROM "${t('progress_evaluations')}" WHERE application_number IN (${marks}) GROUP BY application_number`,
+          values,
+        )) {
+          out.get(r.application_number)!.firstEvaluation = r.first;
+        }
+        for (const r of await tx.all<{
+          application_number: string;
+          position: number;
+          kind: DealKind;
+          occurred_on: string;
+          amount_fen: number | null;
+        }>(
+          `SELECT application_number, position, kind, occurred_on, amount_fen
+           FROM "${t('progress_deals')}" WHERE application_number IN (${marks})`,
+          values,
+        )) {
+          out.get(r.application_number)!.deals.push({
+            kind: r.kind,
+            on: r.occurred_on,
+            fen: r.amount_fen === null ? null : Number(r.amount_fen),
+            position: Number(r.position),
+          });
+        }
+      }
+      return out;
+    };
+
     return async (tx, events) => {
       const rows = new Map<RowInserter, unknown[]>();
       const add = (to: RowInserter, ...values: unknown[]): void => {
@@ -225,6 +316,16 @@ export const progressProjection: ReadModelProjection = batchProjection({
         if (!list) rows.set(to, (list = []));
         // Every column is NOT NULL: a missing value fails here, naming its event.
         to.push(list, ...values);
+      };
+      /** What this batch adds to each patent's KPI facts (the rows it inserts, first-wins as ON CONFLICT). */
+      const added = new Map<string, PatentFacts>();
+      const facts = (an: string): PatentFacts => {
+        let f = added.get(an);
+        if (!f) added.set(an, (f = { intents: [], deals: [] }));
+        return f;
+      };
+      const deal = (an: string, kind: DealKind, on: string, fen: number | null, position: number): void => {
+        facts(an).deals.push({ kind, on, fen, position });
       };
       for (const e of events) {
         try {
@@ -273,7 +374,7 @@ export const progressProjection: ReadModelProjection = batchProjection({
           const pe = patentEventOf(e);
           if (!pe) continue;
           switch (pe.type) {
-            case 'PatentInventoried':
+            case 'PatentInventoried': {
               add(
                 patents,
                 pe.data.applicationNumber,
@@ -283,7 +384,15 @@ export const progressProjection: ReadModelProjection = batchProjection({
                 pe.data.implementationStatus,
                 at,
               );
+              const f = facts(pe.data.applicationNumber);
+              f.patent ??= {
+                institution: pe.data.institutionId,
+                cohort: pe.data.cohort,
+                inventoriedOn: pe.data.occurredOn,
+                status: pe.data.implementationStatus,
+              };
               break;
+            }
             case 'IntentTagged':
               add(
                 intents,
@@ -293,6 +402,11 @@ export const progressProjection: ReadModelProjection = batchProjection({
                 pe.data.screening.decision === 'admitted' ? 1 : 0,
                 at,
               );
+              facts(pe.data.applicationNumber).intents.push({
+                on: pe.data.occurredOn,
+                position: e.position,
+                admitted: pe.data.screening.decision === 'admitted',
+              });
               break;
             case 'EnterpriseEvaluated':
               add(
@@ -303,6 +417,11 @@ export const progressProjection: ReadModelProjection = batchProjection({
                 pe.data.evaluationId,
                 at,
               );
+              {
+                const f = facts(pe.data.applicationNumber);
+                if (f.firstEvaluation === undefined || pe.data.occurredOn < f.firstEvaluation)
+                  f.firstEvaluation = pe.data.occurredOn;
+              }
               break;
             case 'Promoted':
               add(promotions, e.position, pe.data.applicationNumber, pe.data.occurredOn, at);
@@ -318,6 +437,32 @@ export const progressProjection: ReadModelProjection = batchProjection({
                 at,
                 moneyToFen(pe.data.price),
               );
+              deal(
+                pe.data.applicationNumber,
+                'transfer',
+                pe.data.contractDate,
+                moneyToFen(pe.data.price),
+                e.position,
+              );
+              break;
+            case 'EquityContributed':
+              add(
+                deals,
+                e.position,
+                pe.data.applicationNumber,
+                'equity-contribution',
+                pe.data.dealId,
+                pe.data.contractDate,
+                at,
+                moneyToFen(pe.data.valuation),
+              );
+              deal(
+                pe.data.applicationNumber,
+                'equity-contribution',
+                pe.data.contractDate,
+                moneyToFen(pe.data.valuation),
+                e.position,
+              );
               break;
             case 'Licensed':
               add(
@@ -329,6 +474,13 @@ export const progressProjection: ReadModelProjection = batchProjection({
                 pe.data.contractDate,
                 at,
                 moneyToFen(pe.data.royalty),
+              );
+              deal(
+                pe.data.applicationNumber,
+                'license',
+                pe.data.contractDate,
+                moneyToFen(pe.data.royalty),
+                e.position,
               );
               break;
             case 'OpenLicenseTaken':
@@ -342,6 +494,13 @@ export const progressProjection: ReadModelProjection = batchProjection({
                 at,
                 pe.data.payment ? moneyToFen(pe.data.payment.amount) : null,
               );
+              deal(
+                pe.data.applicationNumber,
+                'open-license',
+                pe.data.notifiedOn,
+                pe.data.payment ? moneyToFen(pe.data.payment.amount) : null,
+                e.position,
+              );
               break;
             case 'Industrialized':
               add(
@@ -354,6 +513,7 @@ export const progressProjection: ReadModelProjection = batchProjection({
                 at,
                 null,
               );
+              deal(pe.data.applicationNumber, 'industrialization', pe.data.startedOn, null, e.position);
               break;
             default:
               break;
@@ -362,7 +522,45 @@ export const progressProjection: ReadModelProjection = batchProjection({
           throw new EventApplyError(e, err);
         }
       }
+      // The KPI counters: each touched patent's steps after the batch minus its steps before.
+      const before = await factsOf(tx, [...added.keys()]);
+      const counters = new Deltas(PROGRESS_COUNTER_TABLE);
+      const days = new FirstDeals();
+      const count = (f: PatentFacts, sign: 1 | -1): void => {
+        const s = patentSteps(f);
+        counters.addSteps(s.steps, sign);
+        if (s.firstDeal && f.patent) days.add(f.patent.institution, s.firstDeal.day, s.firstDeal.days, sign);
+      };
+      for (const [an, was] of before) {
+        const plus = added.get(an)!;
+        // A patent new in this batch (the usual case of an import) has nothing stored to take back.
+        if (
+          !was.patent &&
+          was.intents.length === 0 &&
+          was.deals.length === 0 &&
+          was.firstEvaluation === undefined
+        ) {
+          count(plus, 1);
+          continue;
+        }
+        const intents = new Set(was.intents.map((i) => `${i.on}\u0000${i.position}`));
+        const dealt = new Set(was.deals.map((x) => x.position));
+        const first = [was.firstEvaluation, plus.firstEvaluation].filter((x) => x !== undefined).sort()[0];
+        const now: PatentFacts = {
+          ...((was.patent ?? plus.patent) ? { patent: was.patent ?? plus.patent } : {}),
+          intents: [
+            ...was.intents,
+            ...plus.intents.filter((i) => !intents.has(`${i.on}\u0000${i.position}`)),
+          ],
+          ...(first !== undefined ? { firstEvaluation: first } : {}),
+          deals: [...was.deals, ...plus.deals.filter((x) => !dealt.has(x.position!))],
+        };
+        count(was, -1);
+        count(now, 1);
+      }
       for (const [to, values] of rows) await to.insert(tx, values);
+      await writeCounters(tx, counters);
+      await writeDays(tx, days);
     };
   },
 });

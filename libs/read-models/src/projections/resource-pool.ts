@@ -195,6 +195,11 @@ export function poolStateOf(p: Patent): Patent {
     highValueFlags: p.highValueFlags,
     highValue: p.highValue,
     cohort: p.cohort,
+    // Read by the unused-patents list (queries/unused.ts).
+    fiscallyFunded: p.fiscallyFunded,
+    implementationStatus: p.implementationStatus,
+    ...(p.funding ? { funding: p.funding } : {}),
+    ...(p.lapse ? { lapse: p.lapse } : {}),
     inPool: p.inPool,
     holder: p.holder.kind === 'enterprise' ? { kind: 'enterprise', id: p.holder.id } : p.holder,
     ...(p.intent
@@ -229,15 +234,20 @@ export function poolStateOf(p: Patent): Patent {
       dealId: t.dealId,
       assigneeId: t.assigneeId,
       assigneeName: t.assigneeName,
+      contractDate: t.contractDate,
+      ...(t.kind ? { kind: t.kind } : {}),
       ...(t.registration ? { registration: t.registration } : {}),
       ...(t.ended ? { ended: t.ended } : {}),
     })),
     licenses: p.licenses.map((l): Partial<License> => ({
       dealId: l.dealId,
+      contractDate: l.contractDate,
+      source: l.source,
       ...(l.ended ? { ended: l.ended } : {}),
     })),
     industrializations: p.industrializations.map((i): Partial<Industrialization> => ({
       industrializationId: i.industrializationId,
+      startedOn: i.startedOn,
     })),
     openLicenses: p.openLicenses.map((o): Partial<OpenLicenseDeclaration> => ({
       declarationId: o.declarationId,
@@ -291,6 +301,7 @@ export const POOL_ROW_COLUMNS = [
   'm_transfer',
   'm_license',
   'm_self',
+  'm_equity',
   'featured',
   'promotion_count',
   'eval_count',
@@ -329,6 +340,7 @@ function rowValues(v: Version): unknown[] {
     b(modes.includes('transfer')),
     b(modes.includes('license')),
     b(modes.includes('self-implementation')),
+    b(modes.includes('equity')),
     b(p.promotions.some((x) => x.tier === 'featured')),
     p.promotions.length,
     p.evaluations.length,
@@ -383,7 +395,8 @@ const IN_SIZES = [1, 8, 64, 256];
 export const resourcePoolProjection: ReadModelProjection = batchProjection({
   name: 'resource-pool',
   // 3: expiry_date and grace_end (status as of a date: expired, lapsed for an unpaid annuity).
-  version: '3',
+  // 4: m_equity (equity contributions, 作价投资); pool_state keeps what the unused-patents list reads.
+  version: '4',
   tables: ['pool_state', 'pool_rows', 'pool_history', 'pool_ipc'],
   ddl: (t, d) => {
     const columns = `
@@ -401,6 +414,7 @@ export const resourcePoolProjection: ReadModelProjection = batchProjection({
       m_transfer ${d.int} NOT NULL,
       m_license ${d.int} NOT NULL,
       m_self ${d.int} NOT NULL,
+      m_equity ${d.int} NOT NULL,
       featured ${d.int} NOT NULL,
       promotion_count ${d.int} NOT NULL,
       eval_count ${d.int} NOT NULL,

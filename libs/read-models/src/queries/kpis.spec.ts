@@ -76,6 +76,14 @@ function recount(
       case 'Industrialized':
         deals.push({ an, kind: 'industrialization', on: e.data.startedOn, fen: null });
         break;
+      case 'EquityContributed':
+        deals.push({
+          an,
+          kind: 'equity-contribution',
+          on: e.data.contractDate,
+          fen: moneyToFen(e.data.valuation),
+        });
+        break;
       default:
         break;
     }
@@ -118,7 +126,7 @@ function recount(
       .map((t) => t.on)
       .sort()[0];
     const first = dealsBy
-      .filter((d) => d.an === an && d.kind !== 'industrialization')
+      .filter((d) => d.an === an && ['transfer', 'license', 'open-license'].includes(d.kind))
       .map((d) => d.on)
       .sort()[0];
     if (admitted !== undefined && first !== undefined && first >= admitted)
@@ -127,6 +135,7 @@ function recount(
   const t = sum('transfer');
   const l = sum('license');
   const o = sum('open-license');
+  const q = sum('equity-contribution');
   const stockInventoried = inventoried.filter(([, p]) => p.cohort === 'stock').length;
   return {
     institutions: inst.size,
@@ -142,6 +151,7 @@ function recount(
       transfer: { count: t.count, contractValue: yuan(t.fen) },
       license: { count: l.count, contractValue: yuan(l.fen) },
       openLicense: { count: o.count, contractValue: yuan(o.fen) },
+      equityContribution: { count: q.count, contractValue: yuan(q.fen) },
       industrialization: { count: sum('industrialization').count },
     },
     implemented: implemented.length,

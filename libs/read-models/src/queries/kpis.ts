@@ -1,5 +1,16 @@
 import { isIsoDate, type IsoDate } from '@patent-ledger/domain';
 import { QueryError } from '../cursor';
+import {
+  DEAL_COLUMNS,
+  datesUpTo,
+  GRAIN_DAY,
+  GRAIN_MONTH,
+  monthStart,
+  OBLIGATION_COUNTER_TABLE,
+  PROGRESS_COUNTER_TABLE,
+  type CounterTable,
+  type DealKind,
+} from '../projections/kpi-counters';
 import type { ReadModelDb, SqlTx } from '../sql';
 import { knownAtBound } from './progress';
 import type { SnapshotPosition } from './resource-pool';
@@ -21,9 +32,19 @@ import type { SnapshotPosition } from './resource-pool';
  *   open-licence taking came on or after their first admission to the pool);
  * - `obligations`: on time, late, overdue, open, cancelled as of asOf.
  *
+ * - `deals.equityContribution`: equity contributions (作价投资, count and valuation) by contract date —
+ *   counted as deals only: not in `implemented` nor in the median (the plan's definitions above).
+ *
  * Percentages have 1 decimal (null when the denominator is 0). A contract later cancelled still
  * counts as a deal signed. `knownAt` keeps only the facts recorded by then (obligations: the log
  * prefix recorded by then).
+ *
+ * Without `knownAt`, the figures are sums of the projections' pre-aggregated counters per
+ * institution and day (kpi-counters.ts: progress_kpi_counters, obligation_kpi_counters), which equal
+ * the row-based counts by construction: their cost grows with institutions × months, not with
+ * patents; the median reads the first-deal dates (progress_kpi_days), one per patent with a deal. With `knownAt` they are counted from the fact rows
+ * (`countsAt`), whose `recorded_at` the counters do not keep. Both are exact, the median included
+ * (from the sorted first-deal dates per institution and number of days).
  */
 export interface KpiQuery {
   asOf: IsoDate;
@@ -56,6 +77,7 @@ export interface KpiFigures {
     transfer: DealFigures;
     license: DealFigures;
     openLicense: DealFigures;
+    equityContribution: DealFigures;
     industrialization: DealFigures;
   };
   implemented: number;
@@ -87,6 +109,7 @@ interface Inst {
   name: string;
   province: string;
   department: string;
+  registered_count: number;
 }
 
 /** Per-institution counts at one date, summed into any grouping. */
@@ -99,8 +122,9 @@ interface Counts {
   evaluated: number;
   implemented: number;
   industrialized: number;
-  deals: Record<'transfer' | 'license' | 'open-license' | 'industrialization', { n: number; fen: number }>;
-  daysToFirstDeal: number[];
+  deals: Record<DealKind, { n: number; fen: number }>;
+  /** Days from admission to first deal → how many patents. */
+  daysToFirstDeal: Map<number, number>;
   obligations: KpiFigures['obligations'];
 }
 
@@ -117,9 +141,10 @@ const emptyCounts = (): Counts => ({
     transfer: { n: 0, fen: 0 },
     license: { n: 0, fen: 0 },
     'open-license': { n: 0, fen: 0 },
+    'equity-contribution': { n: 0, fen: 0 },
     industrialization: { n: 0, fen: 0 },
   },
-  daysToFirstDeal: [],
+  daysToFirstDeal: new Map(),
   obligations: { onTime: 0, late: 0, overdue: 0, open: 0, cancelled: 0 },
 });
 
@@ -136,7 +161,7 @@ function addCounts(into: Counts, c: Counts): void {
     into.deals[k].n += c.deals[k].n;
     into.deals[k].fen += c.deals[k].fen;
   }
-  into.daysToFirstDeal.push(...c.daysToFirstDeal);
+  for (const [days, n] of c.daysToFirstDeal) addDays(into, days, n);
   for (const k of Object.keys(into.obligations) as (keyof Counts['obligations'])[]) {
     into.obligations[k] += c.obligations[k];
   }
@@ -145,6 +170,29 @@ function addCounts(into: Counts, c: Counts): void {
 const percent = (part: number, whole: number): number | null =>
   whole === 0 ? null : Math.round((part * 1000) / whole) / 10;
 const yuan = (fen: number): string => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
+
+function addDays(c: Counts, days: number, n: number): void {
+  const v = (c.daysToFirstDeal.get(days) ?? 0) + n;
+  if (v === 0) c.daysToFirstDeal.delete(days);
+  else c.daysToFirstDeal.set(days, v);
+}
+
+/** The median of a histogram (value → count): the same as `median` of its values spelled out. */
+export function histogramMedian(histogram: ReadonlyMap<number, number>): number | null {
+  const entries = [...histogram].filter(([, n]) => n > 0).sort(([a], [b]) => a - b);
+  const total = entries.reduce((s, [, n]) => s + n, 0);
+  if (total === 0) return null;
+  const nth = (i: number): number => {
+    let seen = 0;
+    for (const [v, n] of entries) {
+      seen += n;
+      if (i < seen) return v;
+    }
+    return entries[entries.length - 1]![0];
+  };
+  const mid = total >> 1;
+  return total % 2 === 1 ? nth(mid) : (nth(mid - 1) + nth(mid)) / 2;
+}
 
 export function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;
@@ -172,6 +220,7 @@ function figuresOf(c: Counts): KpiFigures {
       transfer: deal('transfer'),
       license: deal('license'),
       openLicense: deal('open-license'),
+      equityContribution: deal('equity-contribution'),
       industrialization: { count: c.deals.industrialization.n },
     },
     implemented: c.implemented,
@@ -179,7 +228,7 @@ function figuresOf(c: Counts): KpiFigures {
     industrialized: c.industrialized,
     industrializationRate: percent(c.industrialized, c.inventoried),
     openLicenseTakings: c.deals['open-license'].n,
-    medianDaysAdmissionToFirstDeal: median(c.daysToFirstDeal),
+    medianDaysAdmissionToFirstDeal: histogramMedian(c.daysToFirstDeal),
     obligations: { ...c.obligations },
   };
 }
@@ -332,7 +381,7 @@ async function countsAt(
   )) {
     const c = of(r.id);
     if (!c || r.admitted === null || r.deal === null || r.deal < r.admitted) continue;
-    c.daysToFirstDeal.push(dayNumber(r.deal) - dayNumber(r.admitted));
+    addDays(c, dayNumber(r.deal) - dayNumber(r.admitted), 1);
   }
 
   const fulfilled = `(fulfilled_on IS NOT NULL AND fulfilled_on <= @d AND fulfilled_position <= @snap)`;
@@ -369,6 +418,187 @@ async function countsAt(
   return by;
 }
 
+// ---------------------------------------------------------------------------------------------
+// From the counters (no knownAt)
+
+/** What a row of summed counter columns adds to the counts (kpi-counters.ts PROGRESS_COUNTERS, OBLIGATION_COUNTERS). */
+function addCounters(c: Counts, r: Record<string, unknown>): void {
+  const v = (column: string): number => Number(r[column] ?? 0);
+  if ('inventoried' in r) {
+    c.inventoried += v('inventoried');
+    c.stockInventoried += v('stock_inventoried');
+    c.pool += v('pool');
+    c.evaluated += v('evaluated');
+    c.implemented += v('implemented');
+    c.industrialized += v('industrialized');
+    for (const [kind, col] of Object.entries(DEAL_COLUMNS) as [DealKind, (typeof DEAL_COLUMNS)[DealKind]][]) {
+      c.deals[kind].n += v(col.count);
+      if (col.fen) c.deals[kind].fen += v(col.fen);
+    }
+  }
+  if ('on_time' in r) {
+    c.obligations.onTime += v('on_time');
+    c.obligations.late += v('late');
+    c.obligations.overdue += v('overdue');
+    c.obligations.open += v('open');
+    c.obligations.cancelled += v('cancelled');
+  }
+}
+
+/** `SUM(a) AS a, SUM(b) AS b, …` of a counters table's columns. */
+const sums = (table: CounterTable): string => table.columns.map((c) => `SUM(${c}) AS ${c}`).join(', ');
+
+/** `institution_id IN (…)` for the report's institutions (bound into `params`); `open` when unfiltered. */
+function institutionsIn(
+  insts: Inst[],
+  filtered: boolean,
+  params: Record<string, unknown>,
+  open: string,
+): string {
+  if (!filtered) return open;
+  if (insts.length === 0) return '1 = 0';
+  return `institution_id IN (${insts
+    .map((x, i) => {
+      params[`s${i}`] = x.id;
+      return `@s${i}`;
+    })
+    .join(', ')})`;
+}
+
+/** The stock count of each institution at any date, from its whole history (one read). */
+async function stockHistory(
+  tx: SqlTx,
+  insts: Inst[],
+  filtered: boolean,
+): Promise<(id: string, d: IsoDate) => number> {
+  const params: Record<string, unknown> = {};
+  const inSet = institutionsIn(insts, filtered, params, '1 = 1');
+  const history = new Map<string, { on: string; count: number }[]>();
+  for (const r of await tx.all<{ id: string; occurred_on: string; count: number }>(
+    `SELECT institution_id AS id, occurred_on, count FROM progress_stock_counts WHERE ${inSet}
+     ORDER BY institution_id, occurred_on, position`,
+    params,
+  )) {
+    let h = history.get(r.id);
+    if (!h) history.set(r.id, (h = []));
+    h.push({ on: r.occurred_on, count: Number(r.count) });
+  }
+  const registered = new Map(insts.map((i) => [i.id, Number(i.registered_count)]));
+  return (id, d) => {
+    // The latest revision on or before d (the later in the log on a tie), else the registered count.
+    let count: number | undefined;
+    for (const x of history.get(id) ?? []) {
+      if (x.on > d) break;
+      count = x.count;
+    }
+    return count ?? registered.get(id) ?? 0;
+  };
+}
+
+/** Rows of a counters table as of `d`: months before d's month, then days of d's month up to d. */
+const asOfRows = (table: CounterTable, inSet: string): string => {
+  const columns = ['institution_id', ...table.columns].join(', ');
+  return `SELECT ${columns} FROM "${table.name}" WHERE grain = ${GRAIN_MONTH} AND day < @m AND ${inSet}
+   UNION ALL
+   SELECT ${columns} FROM "${table.name}" WHERE grain = ${GRAIN_DAY} AND day >= @m AND day <= @d AND ${inSet}`;
+};
+
+/** The counts of each institution as of `d`, from the counters. */
+async function countsFromCounters(
+  tx: SqlTx,
+  d: IsoDate,
+  insts: Inst[],
+  filtered: boolean,
+  stockAt: (id: string, d: IsoDate) => number,
+): Promise<Map<string, Counts>> {
+  const by = new Map<string, Counts>(
+    insts.map((i) => [i.id, { ...emptyCounts(), institutions: 1, stock: stockAt(i.id, d) }]),
+  );
+  const params: Record<string, unknown> = { d, m: monthStart(d) };
+  const inSet = institutionsIn(insts, filtered, params, '1 = 1');
+  for (const table of [PROGRESS_COUNTER_TABLE, OBLIGATION_COUNTER_TABLE]) {
+    for (const r of await tx.all<Record<string, unknown> & { id: string }>(
+      `SELECT institution_id AS id, ${sums(table)} FROM (${asOfRows(table, inSet)}) x GROUP BY institution_id`,
+      params,
+    )) {
+      const c = by.get(r.id);
+      if (c) addCounters(c, r);
+    }
+  }
+  for (const r of await tx.all<{ id: string; days: number; dates: string }>(
+    `SELECT institution_id AS id, days, dates FROM progress_kpi_days WHERE ${inSet}`,
+    params,
+  )) {
+    const c = by.get(r.id);
+    const n = c ? datesUpTo(r.dates, d) : 0;
+    if (n > 0) addDays(c!, Number(r.days), n);
+  }
+  return by;
+}
+
+/**
+ * The totals at month ends before asOf's month, from the month rows of the counters: one read per
+ * table, summed month by month.
+ */
+async function seriesFromCounters(
+  tx: SqlTx,
+  ends: IsoDate[],
+  insts: Inst[],
+  filtered: boolean,
+  stockAt: (id: string, d: IsoDate) => number,
+): Promise<(KpiFigures & { asOf: IsoDate })[]> {
+  if (ends.length === 0) return [];
+  const params: Record<string, unknown> = { last: monthStart(ends[ends.length - 1]!) };
+  // Unfiltered, the report counts the registered institutions only (as `total` does).
+  const inSet = institutionsIn(
+    insts,
+    filtered,
+    params,
+    'institution_id IN (SELECT institution_id FROM progress_institutions)',
+  );
+  const months = `grain = ${GRAIN_MONTH} AND day <= @last AND ${inSet}`;
+  const rows: { day: string; apply: (c: Counts) => void }[] = [];
+  for (const table of [PROGRESS_COUNTER_TABLE, OBLIGATION_COUNTER_TABLE]) {
+    for (const r of await tx.all<Record<string, unknown> & { day: string }>(
+      `SELECT day, ${sums(table)} FROM "${table.name}" WHERE ${months} GROUP BY day`,
+      params,
+    )) {
+      rows.push({ day: r.day, apply: (c) => addCounters(c, r) });
+    }
+  }
+  // Each first deal counts from the first point on or after its date.
+  const ats = ends.map((e) => e.replace(/-/g, ''));
+  const firsts = ends.map(() => new Map<number, number>());
+  for (const r of await tx.all<{ days: number; dates: string }>(
+    `SELECT days, dates FROM progress_kpi_days WHERE ${inSet}`,
+    params,
+  )) {
+    for (let i = 0; i < r.dates.length; i += 8) {
+      const at = r.dates.slice(i, i + 8);
+      let lo = 0;
+      let hi = ats.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (ats[mid]! < at) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < ats.length) firsts[lo]!.set(Number(r.days), (firsts[lo]!.get(Number(r.days)) ?? 0) + 1);
+    }
+  }
+  rows.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  const running = { ...emptyCounts(), institutions: insts.length };
+  const out: (KpiFigures & { asOf: IsoDate })[] = [];
+  let next = 0;
+  for (const [j, end] of ends.entries()) {
+    const upTo = monthStart(end);
+    while (next < rows.length && rows[next]!.day <= upTo) rows[next++]!.apply(running);
+    for (const [days, n] of firsts[j]!) addDays(running, days, n);
+    running.stock = insts.reduce((n, i) => n + stockAt(i.id, end), 0);
+    out.push({ asOf: end, ...figuresOf(running) });
+  }
+  return out;
+}
+
 /**
  * `GET /kpis`. Needs the progress and obligations projections (and the audit trail for `knownAt`'s
  * obligations snapshot) in the same read-model database.
@@ -385,7 +615,7 @@ export async function queryKpis(db: ReadModelDb, req: KpiQuery): Promise<KpiRepo
     req.province !== undefined || req.department !== undefined || req.institutionId !== undefined;
   return db.transaction(async (tx): Promise<KpiReport> => {
     const all = await tx.all<Inst>(
-      `SELECT s.institution_id AS id, s.name, s.province,
+      `SELECT s.institution_id AS id, s.name, s.province, s.registered_count,
          COALESCE((SELECT d.department FROM progress_departments d
                    WHERE d.institution_id = s.institution_id AND d.recorded_at <= @k
                    ORDER BY d.position DESC LIMIT 1), s.department) AS department
@@ -397,16 +627,19 @@ export async function queryKpis(db: ReadModelDb, req: KpiQuery): Promise<KpiRepo
       { k, province: req.province ?? null, institutionId: req.institutionId ?? null },
     );
     const insts = req.department === undefined ? all : all.filter((i) => i.department === req.department);
-    const snap = await (
-      req.knownAt !== undefined ? knownAtSnapshot(req.knownAt, obligationsCheckpoint) : obligationsCheckpoint
-    )(tx);
+    // Without knownAt, from the counters; as known at an instant, from the fact rows.
+    const counted = req.knownAt === undefined;
+    const snap = counted ? 0 : await knownAtSnapshot(req.knownAt!, obligationsCheckpoint)(tx);
+    const stockAt = counted ? await stockHistory(tx, insts, filtered) : undefined;
 
     const total = (m: Map<string, Counts>): KpiFigures => {
       const sum = emptyCounts();
       for (const i of insts) addCounts(sum, m.get(i.id)!);
       return figuresOf(sum);
     };
-    const at = await countsAt(tx, req.asOf, k, insts, filtered, snap);
+    const at = stockAt
+      ? await countsFromCounters(tx, req.asOf, insts, filtered, stockAt)
+      : await countsAt(tx, req.asOf, k, insts, filtered, snap);
     /** Sums per key (province, department), in key order. */
     const grouped = (key: (i: Inst) => string): Map<string, Counts> => {
       const m = new Map<string, Counts>();
@@ -419,10 +652,13 @@ export async function queryKpis(db: ReadModelDb, req: KpiQuery): Promise<KpiRepo
     };
     const series: KpiReport['series'] = [];
     if (req.series === 'monthly') {
-      for (const d of monthEnds(req.from ?? `${req.asOf.slice(0, 4)}-01-01`, req.asOf)) {
-        const m = d === req.asOf ? at : await countsAt(tx, d, k, insts, filtered, snap);
-        series.push({ asOf: d, ...total(m) });
-      }
+      const ends = monthEnds(req.from ?? `${req.asOf.slice(0, 4)}-01-01`, req.asOf);
+      if (stockAt)
+        series.push(...(await seriesFromCounters(tx, ends.slice(0, -1), insts, filtered, stockAt)));
+      else
+        for (const d of ends.slice(0, -1))
+          series.push({ asOf: d, ...total(await countsAt(tx, d, k, insts, filtered, snap)) });
+      series.push({ asOf: req.asOf, ...total(at) });
     }
     return {
       asOf: req.asOf,

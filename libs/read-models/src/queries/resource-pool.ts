@@ -20,7 +20,7 @@ export const POOL_SORTS: readonly PoolSort[] = ['recent', 'prospect', 'evaluatio
 
 export interface PoolFilter {
   institutionId?: string;
-  mode?: 'transfer' | 'license' | 'self-implementation';
+  mode?: 'transfer' | 'license' | 'self-implementation' | 'equity';
   kind?: string;
   /** IPC prefix, e.g. "H01M" or "H01M 10/05". */
   ipc?: string;
@@ -93,6 +93,7 @@ const MODE_COLUMN = {
   transfer: 'm_transfer',
   license: 'm_license',
   'self-implementation': 'm_self',
+  equity: 'm_equity',
 } as const;
 const SORT_KEY: Record<PoolSort, string> = {
   recent: 'last_position',

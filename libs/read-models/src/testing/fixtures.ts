@@ -144,6 +144,8 @@ export class Ledger {
       inventors: ['Wang Wei'],
       ipc: ['H01M 50/403'],
       fiscallyFunded: true,
+      funding: { projectNumber: `P-${an}`, funder: 'Ministry of Science and Technology' },
+      declaration: { declaredOn: '2024-03-01' },
       implementationStatus: 'not-implemented',
       technologyReadiness: 5,
       selfAssessedGrade: 'A',
@@ -485,9 +487,22 @@ export async function project(
 
 /** Every row of each table, in rowid order, with every column. */
 export function dumpTables(db: Database, tables: readonly string[]): Record<string, unknown[]> {
-  return Object.fromEntries(
-    tables.map((t) => [t, db.prepare(`SELECT rowid AS _rowid, * FROM "${t}" ORDER BY rowid`).all()]),
-  );
+  return Object.fromEntries(tables.map((t) => [t, dumpTable(db, t)]));
+}
+
+/**
+ * A table's rows in rowid order; a table WITHOUT ROWID (the KPI counters: sums, whose rows do not
+ * depend on the order they were first written in) in primary-key order.
+ */
+function dumpTable(db: Database, t: string): unknown[] {
+  const ddl = db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).get(t) as
+    { sql: string } | undefined;
+  if (!/WITHOUT\s+ROWID\s*$/i.test(ddl?.sql ?? ''))
+    return db.prepare(`SELECT rowid AS _rowid, * FROM "${t}" ORDER BY rowid`).all();
+  const key = (
+    db.prepare(`SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk`).all(t) as { name: string }[]
+  ).map((c) => `"${c.name}"`);
+  return db.prepare(`SELECT * FROM "${t}" ORDER BY ${key.join(', ')}`).all();
 }
 
 /** The tables of one projection of `rm`, dumped. */

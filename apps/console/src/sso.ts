@@ -1,0 +1,124 @@
+/**
+ * Single sign-on at the OpenID Connect provider the api names (GET /auth/config): the authorization
+ * code flow with PKCE (RFC 7636, S256) from the browser, the provider's access token kept for the
+ * tab and sent as the bearer credential. The provider's endpoints come from its discovery document.
+ */
+import { setBearerToken } from './api';
+
+export interface SsoConfig {
+  issuer: string;
+  clientId: string;
+  audience: string;
+  scope: string;
+}
+
+interface Discovery {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+}
+
+const FLOW_KEY = 'patent-ledger.sso-flow';
+
+/** Why a return from the provider was refused: a console message key, or the provider's own words. */
+export type SsoError = { key: 'ssoNoFlow' | 'ssoState' | 'ssoNoToken' } | { text: string };
+
+export async function signInConfig(): Promise<SsoConfig | null> {
+  try {
+    const res = await fetch('/auth/config', { headers: { Accept: 'application/json' } });
+    if (!res.ok) return null;
+    return ((await res.json()) as { oidc: SsoConfig | null }).oidc;
+  } catch {
+    return null;
+  }
+}
+
+async function discover(issuer: string): Promise<Discovery> {
+  const res = await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, {
+    headers: { Accept: 'application/json' },
+  });
+  if (!res.ok) throw new Error(`discovery at ${issuer} answered ${res.status}`);
+  const doc = (await res.json()) as Discovery;
+  if (doc.issuer !== issuer) throw new Error(`the provider names issuer ${doc.issuer}, not ${issuer}`);
+  return doc;
+}
+
+const b64url = (bytes: Uint8Array): string =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+
+const random = (n: number) => b64url(crypto.getRandomValues(new Uint8Array(n)));
+
+/** The console's own address, as registered with the provider. */
+const redirectUri = () => `${location.origin}/`;
+
+/** Leaves for the provider's sign-in page; it comes back to `/` with ?code&state. */
+export async function startSso(config: SsoConfig): Promise<void> {
+  const d = await discover(config.issuer);
+  const verifier = random(32);
+  const state = random(16);
+  const challenge = b64url(
+    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
+  );
+  sessionStorage.setItem(FLOW_KEY, JSON.stringify({ verifier, state, hash: location.hash }));
+  const u = new URL(d.authorization_endpoint);
+  u.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: config.clientId,
+    redirect_uri: redirectUri(),
+    scope: config.scope,
+    resource: config.audience,
+    state,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  }).toString();
+  location.assign(u.toString());
+}
+
+/**
+ * On return from the provider: the code exchanged (with the PKCE verifier) for the access token.
+ * null when this page load is not a return from the provider.
+ */
+export async function finishSso(
+  config: SsoConfig | null,
+): Promise<{ ok: true } | { error: SsoError } | null> {
+  const params = new URLSearchParams(location.search);
+  if (!params.has('code') && !params.has('error')) return null;
+  const flow = JSON.parse(sessionStorage.getItem(FLOW_KEY) ?? 'null') as {
+    verifier: string;
+    state: string;
+    hash: string;
+  } | null;
+  sessionStorage.removeItem(FLOW_KEY);
+  history.replaceState(null, '', `/${flow?.hash ?? ''}`);
+  if (params.has('error'))
+    return { error: { text: params.get('error_description') ?? params.get('error')! } };
+  if (!config || !flow) return { error: { key: 'ssoNoFlow' } };
+  if (params.get('state') !== flow.state) return { error: { key: 'ssoState' } };
+  const d = await discover(config.issuer);
+  const res = await fetch(d.token_endpoint, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: params.get('code')!,
+      redirect_uri: redirectUri(),
+      client_id: config.clientId,
+      code_verifier: flow.verifier,
+      resource: config.audience,
+    }).toString(),
+  });
+  const body = (await res.json().catch(() => ({}))) as {
+    access_token?: string;
+    error?: string;
+    error_description?: string;
+  };
+  if (!res.ok || !body.access_token) {
+    const text = body.error_description ?? body.error;
+    return { error: text ? { text } : { key: 'ssoNoToken' } };
+  }
+  setBearerToken(body.access_token);
+  return { ok: true };
+}

@@ -1,0 +1,4 @@
+export * from './common';
+export * from './salon';
+export * from './key-promotion';
+export * from './service';
