@@ -148,7 +148,10 @@ async function reachable(b: Broker): Promise<string | undefined> {
 }
 
 const names = (set: Broker[]): string => set.map((b) => b.name).join(' and ');
-const load = (): string => `load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+const load = (): string =>
+  `load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The publishers' thread for `set`, as the api configures it (publisher-host.ts). */

@@ -1,6 +1,6 @@
 import type { NatsConnection } from 'nats';
 import { CLOUDEVENTS_JSON } from './cloudevents';
-import type { OutgoingEvent, Sink } from './relay';
+import { bodyBytes, type OutgoingEvent, type Sink } from './relay';
 
 export interface NatsSinkOptions {
   /** `nats://host:port` (several comma-separated). */
@@ -82,7 +82,6 @@ export class NatsJetStreamSink implements Sink {
     await this.ensureStream(nc);
     const { headers } = await import('nats');
     const js = nc.jetstream();
-    const encoder = new TextEncoder();
     const window = this.options.window ?? 256;
     const timeout = this.options.ackTimeoutMs ?? 5000;
     const { stream, subjectPrefix } = this.options;
@@ -102,7 +101,7 @@ export class NatsJetStreamSink implements Sink {
         const previous = i > 0 ? slice[i - 1]! : undefined;
         if (previous) h.set('Nats-Expected-Last-Msg-Id', previous.envelope.id);
         const subject = natsSubject(subjectPrefix, o.event.type);
-        const data = encoder.encode(o.body);
+        const data = bodyBytes(o);
         if (i < slice.length - 1) {
           nc.publish(subject, data, { headers: h });
           continue;

@@ -150,6 +150,31 @@ describe('Relay: a checkpointed publisher of the log', () => {
     expect([checkpoints.values.get('a'), checkpoints.values.get('b')]).toEqual([head, head]);
   });
 
+  it('relays woken together share the reads in flight', async () => {
+    // Given two relays on one SharedLogReader and a store that counts reads
+    const store = new MemoryEventStore();
+    const reads: number[] = [];
+    const reader = new SharedLogReader({
+      readAll: (o?: Parameters<MemoryEventStore['readAll']>[0]) => (
+        reads.push(o?.after ?? 0),
+        store.readAll(o)
+      ),
+      headPosition: () => store.headPosition(),
+    });
+    const checkpoints = new MemoryCheckpoints();
+    const [a, b] = [new FlakySink(), new FlakySink()];
+    const relay = (sink: Sink, name: string) =>
+      new Relay(reader, checkpoints, sink, { name, source: 'urn:test', batchSize: 4 });
+    await appendRoundRobin(store, 10, 3);
+    // When both drain at the same time
+    const signal = new AbortController().signal;
+    await Promise.all([relay(a, 'a').drain(signal), relay(b, 'b').drain(signal)]);
+    // Then each batch was read once (the end of the log once or twice: empty reads are not kept)
+    expect(reads.filter((after) => after < 10)).toEqual([0, 4, 8]);
+    expect(a.received.map((e) => e.position)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(b.received).toEqual(a.received);
+  });
+
   it('publishes no event of user accounts or the denied-access log', async () => {
     const store = new MemoryEventStore();
     await appendRoundRobin(store, 2, 1);

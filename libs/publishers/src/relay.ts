@@ -81,6 +81,15 @@ function outgoing(event: StoredEvent, source: string): OutgoingEvent {
   return o;
 }
 
+const encoded = new WeakMap<OutgoingEvent, Buffer>();
+
+/** The envelope's JSON as UTF-8, encoded once however many sinks send it. */
+export function bodyBytes(o: OutgoingEvent): Buffer {
+  let bytes = encoded.get(o);
+  if (!bytes) encoded.set(o, (bytes = Buffer.from(o.body)));
+  return bytes;
+}
+
 /**
  * The log read once for several relays following it in the same thread: a relay asking for the
  * batch after a position another relay just read gets that batch (the same event objects, so their
@@ -89,7 +98,8 @@ function outgoing(event: StoredEvent, source: string): OutgoingEvent {
  * from its last event and misses nothing. Empty reads are not remembered.
  */
 export class SharedLogReader implements Pick<EventStore, 'readAll' | 'headPosition'> {
-  private readonly recent = new Map<string, StoredEvent[]>();
+  /** Recent reads by position and size, in flight or done (relays woken together ask at once). */
+  private readonly recent = new Map<string, Promise<StoredEvent[]>>();
 
   constructor(
     private readonly store: Pick<EventStore, 'readAll' | 'headPosition'>,
@@ -101,12 +111,17 @@ export class SharedLogReader implements Pick<EventStore, 'readAll' | 'headPositi
     const key = `${options.after ?? 0}:${options.limit ?? ''}`;
     const known = this.recent.get(key);
     if (known) return known;
-    const batch = await this.store.readAll(options);
-    if (batch.length > 0) {
-      this.recent.set(key, batch);
-      if (this.recent.size > this.keep) this.recent.delete(this.recent.keys().next().value!);
+    const read = this.store.readAll(options);
+    this.recent.set(key, read);
+    if (this.recent.size > this.keep) this.recent.delete(this.recent.keys().next().value!);
+    try {
+      const batch = await read;
+      if (batch.length === 0 && this.recent.get(key) === read) this.recent.delete(key);
+      return batch;
+    } catch (err) {
+      if (this.recent.get(key) === read) this.recent.delete(key);
+      throw err;
     }
-    return batch;
   }
 
   headPosition(): Promise<number> {

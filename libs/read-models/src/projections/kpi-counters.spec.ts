@@ -1,5 +1,11 @@
+import { median } from '../queries/kpis';
 import {
+  addEntries,
+  addHistogram,
+  DaysHistogram,
   Deltas,
+  encodeEntries,
+  encodeHistogram,
   nextDay,
   obligationSteps,
   patentSteps,
@@ -53,10 +59,11 @@ describe('patentSteps', () => {
     });
     expect(asOf(r.steps, 'transfer_fen', '2024-04-05')).toBe(100_000_00);
     expect(asOf(r.steps, 'transfers', '2024-04-04')).toBe(0);
-    // the equity contribution is not an implementation, nor the first deal
-    expect(asOf(r.steps, 'implemented', '2024-04-04')).toBe(0);
+    // the equity contribution puts the patent to use (促进科技成果转化法 Art. 16) and is its first deal
+    expect(asOf(r.steps, 'implemented', '2024-03-24')).toBe(0);
+    expect(asOf(r.steps, 'implemented', '2024-03-25')).toBe(1);
     expect(asOf(r.steps, 'implemented', '2024-04-05')).toBe(1);
-    expect(r.firstDeal).toEqual({ day: '2024-04-05', days: 16 });
+    expect(r.firstDeal).toEqual({ day: '2024-03-25', days: 5 });
   });
 
   it('a patent without its inventory row counts nowhere', () => {
@@ -104,6 +111,59 @@ describe('Deltas', () => {
     expect(rows).toEqual([
       [1, '2024-03-01', 1],
       [0, '2024-03-20', 1],
+    ]);
+  });
+});
+
+describe('DaysHistogram', () => {
+  it('has the median of its values spelled out, beyond the dense range too, and after taking some away', () => {
+    // Given values below and above the dense range (8192 days), some repeated
+    const values = [3, 3, 17, 0, 9000, 40_000, 17, 250, 3, 12_000];
+    const h = new DaysHistogram();
+    for (const v of values) h.add(v, 1);
+    expect(h.median()).toBe(median(values));
+    // When a few are taken away, one by one and as a histogram
+    const gone = new DaysHistogram();
+    gone.add(40_000, 1);
+    gone.add(3, 1);
+    h.addAll(gone, -1);
+    h.add(0, -1);
+    // Then the median is that of the rest
+    const rest = [3, 3, 17, 9000, 17, 250, 12_000];
+    expect([h.total, h.median()]).toEqual([7, median(rest)]);
+    expect(h.entries()).toEqual([
+      [3, 2],
+      [17, 2],
+      [250, 1],
+      [9000, 1],
+      [12_000, 1],
+    ]);
+    // the middle two beyond the dense range, and across it
+    const far = new DaysHistogram();
+    for (const v of [9000, 5, 40_000, 12_000]) far.add(v, 1);
+    expect(far.median()).toBe(10_500);
+    far.add(12_000, -1);
+    expect(far.median()).toBe(9000);
+    far.add(1, 1);
+    expect(far.median()).toBe((5 + 9000) / 2);
+    expect(new DaysHistogram().median()).toBeNull();
+  });
+
+  it('round-trips through its encoding, and a month’s entries count up to a day of the month', () => {
+    const h = new DaysHistogram();
+    h.add(5, 2);
+    h.add(20_000, 1);
+    const back = new DaysHistogram();
+    addHistogram(back, encodeHistogram(h));
+    expect(back.entries()).toEqual(h.entries());
+    // entries: days × 32 + day of month — 10 days on the 1st, 12 on the 15th, 40 on the 31st
+    const month = encodeEntries([10 * 32 + 1, 12 * 32 + 15, 40 * 32 + 31]);
+    const upTo15 = new DaysHistogram();
+    addEntries(upTo15, month, 1);
+    addEntries(upTo15, month, -1, 15);
+    expect(upTo15.entries()).toEqual([
+      [10, 1],
+      [12, 1],
     ]);
   });
 });

@@ -25,9 +25,12 @@ import { idOfStream } from './event-helpers';
  * to D: institutions × (months + ≤ 31 days) rows, however many patents.
  *
  * The days from a patent's first admission to its first deal (the median's inputs) are kept per
- * institution and number of days, as the sorted list of the first deals' dates (`FirstDeals`): a
- * query as of D counts the dates ≤ D of each list (a binary search), reading institutions × distinct
- * numbers of days rows (a histogram per month would read one row per month as well).
+ * institution and month (`FirstDeals`, progress_kpi_days): the month's first deals (day of month and
+ * number of days each) and the histogram (number of days → count) of all the institution's first
+ * deals up to that month's end. A query as of D in month M reads, per institution, its latest row up
+ * to M — the histogram, less the entries of M after D when that row is M's — institutions rows
+ * however many deals; the monthly series adds each month's entries to the histograms before its
+ * first month. A first deal added or taken back in month m rewrites the institution's rows from m on.
  */
 
 export const GRAIN_DAY = 0;
@@ -254,13 +257,21 @@ export const DEAL_COLUMNS: Record<DealKind, { count: ProgressCounter; fen?: Prog
   industrialization: { count: 'industrializations' },
 };
 
+// 促进科技成果转化法 Art. 16: transfer, licence, equity contribution (作价投资) and one's own
+// implementation are the ways a result is put to use; an open-licence taking is a licence.
 const IMPLEMENTING: ReadonlySet<string> = new Set([
   'transfer',
   'license',
   'open-license',
+  'equity-contribution',
   'industrialization',
 ]);
-const FIRST_DEAL: ReadonlySet<string> = new Set(['transfer', 'license', 'open-license']);
+const FIRST_DEAL: ReadonlySet<string> = new Set([
+  'transfer',
+  'license',
+  'open-license',
+  'equity-contribution',
+]);
 
 /**
  * The steps of one patent's figures and its first-deal entry (days from first admission to first
@@ -270,10 +281,11 @@ const FIRST_DEAL: ReadonlySet<string> = new Set(['transfer', 'license', 'open-li
  * - pool: its latest tag on or before D (by date, then log position) admitted it;
  * - evaluated: in the pool on D and evaluated on or before D;
  * - implemented: inventoried by D and marked implemented or industrialized at inventory, or a
- *   transfer, licence, open-licence taking or industrialization dated on or before D;
+ *   transfer, licence, open-licence taking, equity contribution or industrialization dated on or
+ *   before D;
  * - industrialized: inventoried by D and marked industrialized, or an industrialization by D;
  * - deal:<kind>: each deal counts (and its value in fen sums) from its contract date;
- * - the first-deal entry: from the first transfer, licence or taking, its distance from the first admission,
+ * - the first-deal entry: from the first transfer, licence, taking or equity contribution, its distance from the first admission,
  *   when that admission came on or before it.
  *
  * A patent without its inventory row (progress_patents) counts nowhere, as in the queries' joins.
@@ -481,79 +493,242 @@ const sameObligation = (a: ObligationFacts, b: ObligationFacts): boolean =>
   a.cancelledOn === b.cancelledOn;
 
 // ---------------------------------------------------------------------------------------------
-// The median's inputs: first-deal dates per institution and number of days
+// The median's inputs: first deals per institution and month, and a cumulative histogram
 
-/** DDL of progress_kpi_days: (institution, days) → the dates of the first deals, `YYYYMMDD` each, sorted, concatenated. */
+/** Days below this are counted in an array, beyond it in a map (an outlier must not lengthen every merge). */
+const DENSE_DAYS = 8192;
+
+/** How many first deals came after how many days (≥ 0) from admission: the median's inputs, mergeable. */
+export class DaysHistogram {
+  private readonly dense: number[] = [];
+  private sparse: Map<number, number> | undefined;
+  /** The sum of the counts. */
+  total = 0;
+
+  add(days: number, n: number): void {
+    if (n === 0) return;
+    this.total += n;
+    if (days >= 0 && days < DENSE_DAYS) {
+      const dense = this.dense;
+      while (dense.length <= days) dense.push(0);
+      dense[days]! += n;
+      return;
+    }
+    const sparse = (this.sparse ??= new Map());
+    const v = (sparse.get(days) ?? 0) + n;
+    if (v === 0) sparse.delete(days);
+    else sparse.set(days, v);
+  }
+
+  /** Adds (sign 1) or takes away (-1) another histogram's counts. */
+  addAll(h: DaysHistogram, sign: 1 | -1 = 1): void {
+    const from = h.dense;
+    const into = this.dense;
+    while (into.length < from.length) into.push(0);
+    let sum = 0;
+    for (let i = 0; i < from.length; i++) {
+      const n = from[i]!;
+      if (n !== 0) {
+        into[i]! += sign * n;
+        sum += n;
+      }
+    }
+    this.total += sign * sum;
+    if (h.sparse) for (const [days, n] of h.sparse) this.add(days, sign * n);
+  }
+
+  /** [days, count] of the non-zero counts, by days. */
+  entries(): [number, number][] {
+    const out: [number, number][] = [];
+    for (let i = 0; i < this.dense.length; i++) if (this.dense[i] !== 0) out.push([i, this.dense[i]!]);
+    if (this.sparse) out.push(...[...this.sparse].filter(([, n]) => n !== 0).sort(([a], [b]) => a - b));
+    return out;
+  }
+
+  /** Pairs of 32-bit little-endian words (days, count), by days, of the non-zero counts. */
+  encode(): Buffer {
+    let n = 0;
+    for (const c of this.dense) if (c !== 0) n++;
+    const sparse = this.sparse ? [...this.sparse].filter(([, c]) => c !== 0).sort(([a], [b]) => a - b) : [];
+    const out = Buffer.allocUnsafe((n + sparse.length) * 8);
+    let at = 0;
+    const put = (days: number, c: number): void => {
+      out.writeUInt32LE(days, at);
+      out.writeInt32LE(c, at + 4);
+      at += 8;
+    };
+    for (let i = 0; i < this.dense.length; i++) if (this.dense[i] !== 0) put(i, this.dense[i]!);
+    for (const [days, c] of sparse) put(days, c);
+    return out;
+  }
+
+  /** The median of the counted values (the mean of the middle two of an even count); null when none. */
+  median(): number | null {
+    if (this.total <= 0) return null;
+    const mid = Math.floor(this.total / 2);
+    // The values at ranks mid - 1 and mid (0-based) in one walk.
+    let below: number | undefined;
+    let seen = 0;
+    const walk = (days: number, n: number): number | undefined => {
+      if (n <= 0) return undefined;
+      if (below === undefined && mid - 1 < seen + n) below = days;
+      seen += n;
+      return mid < seen ? days : undefined;
+    };
+    let at: number | undefined;
+    for (let i = 0; i < this.dense.length && at === undefined; i++) at = walk(i, this.dense[i]!);
+    if (at === undefined && this.sparse)
+      for (const [days, n] of [...this.sparse].sort(([a], [b]) => a - b)) {
+        at = walk(days, n);
+        if (at !== undefined) break;
+      }
+    if (at === undefined) return null;
+    return this.total % 2 === 1 ? at : (below! + at) / 2;
+  }
+}
+
+/**
+ * DDL of progress_kpi_days: per institution and month with first deals, `entries` — that month's first
+ * deals, each a 32-bit word `days × 32 + day of month`, sorted — and `histogram` — the counts per
+ * number of days of the institution's first deals up to that month's end, pairs of 32-bit words
+ * (days, count) by days. Both little-endian.
+ */
 export function firstDealsDdl(t: TableNames, d: Dialect): string[] {
+  const blob = d.name === 'sqlite' ? 'BLOB' : 'BYTEA';
   return [
     `CREATE TABLE "${t('progress_kpi_days')}" (
       institution_id ${d.text} NOT NULL,
-      days ${d.int} NOT NULL,
-      dates ${d.text} NOT NULL,
-      PRIMARY KEY (institution_id, days)
+      month ${d.text} NOT NULL,
+      entries ${blob} NOT NULL,
+      histogram ${blob} NOT NULL,
+      PRIMARY KEY (institution_id, month)
     )${withoutRowid(d)}`,
   ];
 }
 
-const DATE_WIDTH = 8;
-const compact = (day: string): string => day.replace(/-/g, '');
+/** A month's first deals: `days × 32 + day of month`, sorted. */
+const entry = (dayOfMonth: number, days: number): number => days * 32 + dayOfMonth;
+const ENTRY_MAX = 2 ** 32;
 
-/** How many of the packed dates are on or before `day` (a binary search). */
-export function datesUpTo(dates: string, day: string): number {
-  const key = compact(day);
-  let lo = 0;
-  let hi = dates.length / DATE_WIDTH;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (dates.slice(mid * DATE_WIDTH, mid * DATE_WIDTH + DATE_WIDTH) <= key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+export function encodeEntries(entries: readonly number[]): Buffer {
+  const out = Buffer.allocUnsafe(entries.length * 4);
+  for (let i = 0; i < entries.length; i++) out.writeUInt32LE(entries[i]!, i * 4);
+  return out;
 }
 
-/** The first-deal entries a batch adds and takes back, per (institution, days). */
+export function decodeEntries(b: Uint8Array): number[] {
+  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  const out = new Array<number>(buf.length >> 2);
+  for (let i = 0; i < out.length; i++) out[i] = buf.readUInt32LE(i * 4);
+  return out;
+}
+
+/**
+ * Adds (sign 1) or takes away (-1) a month's first deals to `into`: those after the day of month
+ * `after` (all of them by default).
+ */
+export function addEntries(into: DaysHistogram, b: Uint8Array, sign: 1 | -1, after = 0): void {
+  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 0; i < buf.length; i += 4) {
+    const e = buf.readUInt32LE(i);
+    const dom = e % 32;
+    if (dom > after) into.add((e - dom) / 32, sign);
+  }
+}
+
+export function encodeHistogram(h: DaysHistogram): Buffer {
+  return h.encode();
+}
+
+/** Adds (sign 1) or takes away (-1) an encoded histogram to `into`. */
+export function addHistogram(into: DaysHistogram, b: Uint8Array, sign: 1 | -1 = 1): void {
+  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 0; i < buf.length; i += 8) into.add(buf.readUInt32LE(i), sign * buf.readInt32LE(i + 4));
+}
+
+/**
+ * The first-deal entries a batch adds and takes back (`patentSteps` before and after, per patent),
+ * per institution, and their writer.
+ */
 export class FirstDeals {
-  private readonly changes = new Map<
-    string,
-    { institution: string; days: number; add: string[]; drop: string[] }
-  >();
+  /** institution → month → entry → net count. */
+  private readonly changes = new Map<string, Map<string, Map<number, number>>>();
 
   add(institution: string, day: string, days: number, sign: 1 | -1): void {
-    const k = `${institution}\u0000${days}`;
-    let c = this.changes.get(k);
-    if (!c) this.changes.set(k, (c = { institution, days, add: [], drop: [] }));
-    (sign === 1 ? c.add : c.drop).push(compact(day));
+    const dom = Number(day.slice(8, 10));
+    const e = entry(dom, days);
+    if (!isIsoDate(day) || !Number.isInteger(days) || days < 0 || e >= ENTRY_MAX)
+      throw new Error(`a first deal on ${JSON.stringify(day)} after ${days} days cannot be counted`);
+    let months = this.changes.get(institution);
+    if (!months) this.changes.set(institution, (months = new Map()));
+    const month = monthStart(day);
+    let entries = months.get(month);
+    if (!entries) months.set(month, (entries = new Map()));
+    entries.set(e, (entries.get(e) ?? 0) + sign);
   }
 
-  /** Applies the changes to progress_kpi_days (read, merge, write back; an emptied row is deleted). */
+  /**
+   * Applies the changes to progress_kpi_days: per institution, its rows from the last one before the
+   * earliest month changed are read; the changed months' entries are updated, and every histogram
+   * from that month on is recomputed as the one before plus the month's entries. A row is written
+   * only when it changed; a month left without first deals is deleted.
+   */
   static writer(t: TableNames): (tx: SqlTx, changes: FirstDeals) => Promise<void> {
     const name = `"${t('progress_kpi_days')}"`;
-    const read = `SELECT dates FROM ${name} WHERE institution_id = ? AND days = ?`;
-    const write = `INSERT INTO ${name} (institution_id, days, dates) VALUES (?, ?, ?)
-      ON CONFLICT (institution_id, days) DO UPDATE SET dates = excluded.dates`;
-    const remove = `DELETE FROM ${name} WHERE institution_id = ? AND days = ?`;
+    const read = `SELECT month, entries, histogram FROM ${name}
+      WHERE institution_id = ? AND month >= COALESCE(
+        (SELECT MAX(month) FROM ${name} WHERE institution_id = ? AND month < ?), ?)
+      ORDER BY month`;
+    const write = `INSERT INTO ${name} (institution_id, month, entries, histogram) VALUES (?, ?, ?, ?)
+      ON CONFLICT (institution_id, month) DO UPDATE SET entries = excluded.entries, histogram = excluded.histogram`;
+    const remove = `DELETE FROM ${name} WHERE institution_id = ? AND month = ?`;
     return async (tx, changes) => {
-      for (const c of changes.changes.values()) {
-        // An entry taken back and added again in one batch cancels out.
-        const drop = [...c.drop];
-        const add = c.add.filter((x) => {
-          const i = drop.indexOf(x);
-          if (i < 0) return true;
-          drop.splice(i, 1);
-          return false;
-        });
-        if (add.length === 0 && drop.length === 0) continue;
-        const row = await tx.get<{ dates: string }>(read, [c.institution, c.days]);
-        const dates: string[] = [];
-        for (let i = 0; i < (row?.dates.length ?? 0); i += DATE_WIDTH)
-          dates.push(row!.dates.slice(i, i + DATE_WIDTH));
-        for (const x of drop) {
-          const i = dates.indexOf(x);
-          if (i >= 0) dates.splice(i, 1);
+      for (const [institution, months] of changes.changes) {
+        for (const [month, entries] of months) {
+          for (const [e, n] of entries) if (n === 0) entries.delete(e);
+          if (entries.size === 0) months.delete(month);
         }
-        dates.push(...add);
-        if (dates.length === 0) await tx.run(remove, [c.institution, c.days]);
-        else await tx.run(write, [c.institution, c.days, dates.sort().join('')]);
+        if (months.size === 0) continue;
+        const first = [...months.keys()].sort()[0]!;
+        const rows = await tx.all<{ month: string; entries: Uint8Array; histogram: Uint8Array }>(read, [
+          institution,
+          institution,
+          first,
+          first,
+        ]);
+        const running = new DaysHistogram();
+        const stored = new Map<string, { entries: Uint8Array; histogram: Uint8Array }>();
+        for (const r of rows) {
+          if (r.month < first) addHistogram(running, r.histogram);
+          else stored.set(r.month, r);
+        }
+        for (const month of [...new Set([...stored.keys(), ...months.keys()])].sort()) {
+          const was = stored.get(month);
+          const change = months.get(month);
+          let bytes = was?.entries;
+          if (change) {
+            const counts = new Map<number, number>();
+            for (const e of was ? decodeEntries(was.entries) : []) counts.set(e, (counts.get(e) ?? 0) + 1);
+            for (const [e, n] of change) counts.set(e, (counts.get(e) ?? 0) + n);
+            const list: number[] = [];
+            for (const [e, n] of [...counts].sort(([a], [b]) => a - b))
+              for (let i = 0; i < n; i++) list.push(e);
+            bytes = encodeEntries(list);
+          }
+          if (!bytes || bytes.length === 0) {
+            if (was) await tx.run(remove, [institution, month]);
+            continue;
+          }
+          addEntries(running, bytes, 1);
+          const histogram = encodeHistogram(running);
+          if (
+            was &&
+            Buffer.compare(was.entries, bytes) === 0 &&
+            Buffer.compare(was.histogram, histogram) === 0
+          )
+            continue;
+          await tx.run(write, [institution, month, bytes, histogram]);
+        }
       }
     };
   }

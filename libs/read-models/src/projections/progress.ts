@@ -50,7 +50,8 @@ function planEventOf(e: StoredEvent): PlanPublished | undefined {
  *   in fen: price, royalty, payment, valuation) and Industrialized, dated by its contract date,
  *   notification or start (the KPIs of `queryKpis`)
  * - progress_kpi_counters, progress_kpi_days: the KPIs' counters per institution and day, and
- *   the first-deal dates per number of days from admission (kpi-counters.ts), kept from the rows above
+ *   the first deals per institution and month with a cumulative histogram of their days from
+ *   admission (kpi-counters.ts), kept from the rows above
  *   as each batch changes them: `queryKpis` without `knownAt` sums these
  *
  * Every row keeps the `recordedAt` of its event, so that a report "as known at" an instant counts
@@ -58,7 +59,7 @@ function planEventOf(e: StoredEvent): PlanPublished | undefined {
  */
 export const progressProjection: ReadModelProjection = batchProjection({
   name: 'progress',
-  version: '4',
+  version: '6',
   tables: [
     'progress_deals',
     'progress_kpi_counters',

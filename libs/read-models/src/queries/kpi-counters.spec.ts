@@ -131,11 +131,11 @@ describe('KPI counters: two institutions, events one batch each, as of each boun
     // A 16 days, B 9 days (1 → 10 April)
     expect(license.medianDaysAdmissionToFirstDeal).toBe(12.5);
     expect(by(license, 'sxu').medianDaysAdmissionToFirstDeal).toBe(9);
-    // an equity contribution is a deal of its own kind, not an implementation
+    // an equity contribution is a deal kind of its own, and puts the patent to use (促进科技成果转化法 Art. 16)
     expect((await kpis('2024-05-05')).deals.equityContribution).toEqual({ count: 0, contractValue: '0.00' });
     const equity = await kpis('2024-05-06');
     expect(equity.deals.equityContribution).toEqual({ count: 1, contractValue: '2000000.00' });
-    expect(equity.implemented).toBe(2);
+    expect(equity.implemented).toBe(3);
   });
 
   it('count obligations open, overdue and late as their dates pass', async () => {

@@ -110,7 +110,7 @@ function recount(
   const implemented = inventoried.filter(
     ([an, p]) =>
       p.status !== 'not-implemented' ||
-      hasDeal(an, ['transfer', 'license', 'open-license', 'industrialization']),
+      hasDeal(an, ['transfer', 'license', 'open-license', 'equity-contribution', 'industrialization']),
   );
   const industrialized = inventoried.filter(
     ([an, p]) => p.status === 'industrialized' || hasDeal(an, ['industrialization']),
@@ -126,7 +126,9 @@ function recount(
       .map((t) => t.on)
       .sort()[0];
     const first = dealsBy
-      .filter((d) => d.an === an && ['transfer', 'license', 'open-license'].includes(d.kind))
+      .filter(
+        (d) => d.an === an && ['transfer', 'license', 'open-license', 'equity-contribution'].includes(d.kind),
+      )
       .map((d) => d.on)
       .sort()[0];
     if (admitted !== undefined && first !== undefined && first >= admitted)

@@ -1,8 +1,10 @@
 import { isIsoDate, type IsoDate } from '@patent-ledger/domain';
 import { QueryError } from '../cursor';
 import {
+  addEntries,
+  addHistogram,
+  DaysHistogram,
   DEAL_COLUMNS,
-  datesUpTo,
   GRAIN_DAY,
   GRAIN_MONTH,
   monthStart,
@@ -25,15 +27,16 @@ import type { SnapshotPosition } from './resource-pool';
  * - `deals`: transfers, licences, open-licence takings (count and contract value: price, royalty,
  *   the taking's payment) and industrializations, by the contract date (notification, start);
  * - `implementationRate` (已实施): patents marked implemented or industrialized at inventory, or with a
- *   transfer, licence, open-licence taking or industrialization by asOf ÷ patents inventoried;
+ *   transfer, licence, open-licence taking, equity contribution or industrialization by asOf ÷
+ *   patents inventoried (促进科技成果转化法 Art. 16: the ways a result is put to use);
  * - `industrializationRate`: patents marked industrialized at inventory or industrialized by asOf ÷
  *   patents inventoried (the plan's §一 goals: 产业化率 and 实施率);
- * - `openLicenseTakings`, `medianDaysAdmissionToFirstDeal` (patents whose first transfer, licence or
- *   open-licence taking came on or after their first admission to the pool);
+ * - `openLicenseTakings`, `medianDaysAdmissionToFirstDeal` (patents whose first transfer, licence,
+ *   open-licence taking or equity contribution came on or after their first admission to the pool);
  * - `obligations`: on time, late, overdue, open, cancelled as of asOf.
  *
- * - `deals.equityContribution`: equity contributions (作价投资, count and valuation) by contract date —
- *   counted as deals only: not in `implemented` nor in the median (the plan's definitions above).
+ * - `deals.equityContribution`: equity contributions (作价投资, count and valuation) by contract date;
+ *   like a transfer they make a patent implemented and can be its first deal.
  *
  * Percentages have 1 decimal (null when the denominator is 0). A contract later cancelled still
  * counts as a deal signed. `knownAt` keeps only the facts recorded by then (obligations: the log
@@ -42,9 +45,10 @@ import type { SnapshotPosition } from './resource-pool';
  * Without `knownAt`, the figures are sums of the projections' pre-aggregated counters per
  * institution and day (kpi-counters.ts: progress_kpi_counters, obligation_kpi_counters), which equal
  * the row-based counts by construction: their cost grows with institutions × months, not with
- * patents; the median reads the first-deal dates (progress_kpi_days), one per patent with a deal. With `knownAt` they are counted from the fact rows
- * (`countsAt`), whose `recorded_at` the counters do not keep. Both are exact, the median included
- * (from the sorted first-deal dates per institution and number of days).
+ * patents; the median reads one histogram of days to first deal per institution (progress_kpi_days:
+ * up to the month before asOf's, plus that month's first deals up to asOf). With `knownAt` they are
+ * counted from the fact rows (`countsAt`), whose `recorded_at` the counters do not keep. Both are
+ * exact, the median included.
  */
 export interface KpiQuery {
   asOf: IsoDate;
@@ -124,7 +128,7 @@ interface Counts {
   industrialized: number;
   deals: Record<DealKind, { n: number; fen: number }>;
   /** Days from admission to first deal → how many patents. */
-  daysToFirstDeal: Map<number, number>;
+  daysToFirstDeal: DaysHistogram;
   obligations: KpiFigures['obligations'];
 }
 
@@ -144,7 +148,7 @@ const emptyCounts = (): Counts => ({
     'equity-contribution': { n: 0, fen: 0 },
     industrialization: { n: 0, fen: 0 },
   },
-  daysToFirstDeal: new Map(),
+  daysToFirstDeal: new DaysHistogram(),
   obligations: { onTime: 0, late: 0, overdue: 0, open: 0, cancelled: 0 },
 });
 
@@ -161,7 +165,7 @@ function addCounts(into: Counts, c: Counts): void {
     into.deals[k].n += c.deals[k].n;
     into.deals[k].fen += c.deals[k].fen;
   }
-  for (const [days, n] of c.daysToFirstDeal) addDays(into, days, n);
+  into.daysToFirstDeal.addAll(c.daysToFirstDeal);
   for (const k of Object.keys(into.obligations) as (keyof Counts['obligations'])[]) {
     into.obligations[k] += c.obligations[k];
   }
@@ -172,26 +176,7 @@ const percent = (part: number, whole: number): number | null =>
 const yuan = (fen: number): string => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
 
 function addDays(c: Counts, days: number, n: number): void {
-  const v = (c.daysToFirstDeal.get(days) ?? 0) + n;
-  if (v === 0) c.daysToFirstDeal.delete(days);
-  else c.daysToFirstDeal.set(days, v);
-}
-
-/** The median of a histogram (value → count): the same as `median` of its values spelled out. */
-export function histogramMedian(histogram: ReadonlyMap<number, number>): number | null {
-  const entries = [...histogram].filter(([, n]) => n > 0).sort(([a], [b]) => a - b);
-  const total = entries.reduce((s, [, n]) => s + n, 0);
-  if (total === 0) return null;
-  const nth = (i: number): number => {
-    let seen = 0;
-    for (const [v, n] of entries) {
-      seen += n;
-      if (i < seen) return v;
-    }
-    return entries[entries.length - 1]![0];
-  };
-  const mid = total >> 1;
-  return total % 2 === 1 ? nth(mid) : (nth(mid - 1) + nth(mid)) / 2;
+  c.daysToFirstDeal.add(days, n);
 }
 
 export function median(values: readonly number[]): number | null {
@@ -228,7 +213,7 @@ function figuresOf(c: Counts): KpiFigures {
     industrialized: c.industrialized,
     industrializationRate: percent(c.industrialized, c.inventoried),
     openLicenseTakings: c.deals['open-license'].n,
-    medianDaysAdmissionToFirstDeal: histogramMedian(c.daysToFirstDeal),
+    medianDaysAdmissionToFirstDeal: c.daysToFirstDeal.median(),
     obligations: { ...c.obligations },
   };
 }
@@ -322,7 +307,7 @@ async function countsAt(
     `SELECT p.institution_id AS id, COUNT(*) AS n,
        SUM(CASE WHEN p.cohort = 'stock' THEN 1 ELSE 0 END) AS stock,
        SUM(CASE WHEN p.implementation_status IN ('implemented', 'industrialized')
-                  OR ${dealExists(`'transfer', 'license', 'open-license', 'industrialization'`)} THEN 1 ELSE 0 END) AS impl,
+                  OR ${dealExists(`'transfer', 'license', 'open-license', 'equity-contribution', 'industrialization'`)} THEN 1 ELSE 0 END) AS impl,
        SUM(CASE WHEN p.implementation_status = 'industrialized' OR ${dealExists(`'industrialization'`)}
                 THEN 1 ELSE 0 END) AS ind
      FROM progress_patents p
@@ -372,11 +357,11 @@ async function countsAt(
        (SELECT MIN(i.occurred_on) FROM progress_intents i WHERE i.application_number = p.application_number
           AND i.admitted = 1 AND i.occurred_on <= @d AND i.recorded_at <= @k) AS admitted,
        (SELECT MIN(x.occurred_on) FROM progress_deals x WHERE x.application_number = p.application_number
-          AND x.kind IN ('transfer', 'license', 'open-license') AND x.occurred_on <= @d AND x.recorded_at <= @k) AS deal
+          AND x.kind IN ('transfer', 'license', 'open-license', 'equity-contribution') AND x.occurred_on <= @d AND x.recorded_at <= @k) AS deal
      FROM progress_patents p
      WHERE p.recorded_at <= @k AND ${pIn}
        AND EXISTS (SELECT 1 FROM progress_deals x WHERE x.application_number = p.application_number
-                     AND x.kind IN ('transfer', 'license', 'open-license') AND x.occurred_on <= @d AND x.recorded_at <= @k)`,
+                     AND x.kind IN ('transfer', 'license', 'open-license', 'equity-contribution') AND x.occurred_on <= @d AND x.recorded_at <= @k)`,
     params,
   )) {
     const c = of(r.id);
@@ -503,6 +488,16 @@ const asOfRows = (table: CounterTable, inSet: string): string => {
    SELECT ${columns} FROM "${table.name}" WHERE grain = ${GRAIN_DAY} AND day >= @m AND day <= @d AND ${inSet}`;
 };
 
+/**
+ * Per institution of `inSet` (on `s`), its progress_kpi_days row of the latest month with first
+ * deals `op` @m (`<=`: up to m's month; `<`: before it).
+ */
+const latestHistograms = (inSet: string, op: '<=' | '<'): string =>
+  `SELECT h.institution_id AS id, h.month AS month, h.entries AS entries, h.histogram AS histogram
+   FROM progress_institutions s JOIN progress_kpi_days h ON h.institution_id = s.institution_id
+   WHERE ${inSet} AND h.month = (SELECT MAX(g.month) FROM progress_kpi_days g
+                                 WHERE g.institution_id = s.institution_id AND g.month ${op} @m)`;
+
 /** The counts of each institution as of `d`, from the counters. */
 async function countsFromCounters(
   tx: SqlTx,
@@ -525,13 +520,17 @@ async function countsFromCounters(
       if (c) addCounters(c, r);
     }
   }
-  for (const r of await tx.all<{ id: string; days: number; dates: string }>(
-    `SELECT institution_id AS id, days, dates FROM progress_kpi_days WHERE ${inSet}`,
+  // The median: each institution's histogram up to its latest month with first deals up to d's,
+  // less that month's first deals after d when it is d's month.
+  const dayOfMonth = Number(d.slice(8, 10));
+  for (const r of await tx.all<{ id: string; month: string; entries: Uint8Array; histogram: Uint8Array }>(
+    latestHistograms(inSet.replace('institution_id', 's.institution_id'), '<='),
     params,
   )) {
     const c = by.get(r.id);
-    const n = c ? datesUpTo(r.dates, d) : 0;
-    if (n > 0) addDays(c!, Number(r.days), n);
+    if (!c) continue;
+    addHistogram(c.daysToFirstDeal, r.histogram);
+    if (r.month === params['m']) addEntries(c.daysToFirstDeal, r.entries, -1, dayOfMonth);
   }
   return by;
 }
@@ -566,33 +565,34 @@ async function seriesFromCounters(
       rows.push({ day: r.day, apply: (c) => addCounters(c, r) });
     }
   }
-  // Each first deal counts from the first point on or after its date.
-  const ats = ends.map((e) => e.replace(/-/g, ''));
-  const firsts = ends.map(() => new Map<number, number>());
-  for (const r of await tx.all<{ days: number; dates: string }>(
-    `SELECT days, dates FROM progress_kpi_days WHERE ${inSet}`,
-    params,
+  // The median: the histograms up to the month before the first point, then each month's first deals.
+  const running = { ...emptyCounts(), institutions: insts.length };
+  const first = monthStart(ends[0]!);
+  const baseParams: Record<string, unknown> = { m: first };
+  for (const r of await tx.all<{ histogram: Uint8Array }>(
+    latestHistograms(
+      institutionsIn(insts, filtered, baseParams, '1 = 1').replace('institution_id', 's.institution_id'),
+      '<',
+    ),
+    baseParams,
+  ))
+    addHistogram(running.daysToFirstDeal, r.histogram);
+  const monthly = new Map<string, Uint8Array[]>();
+  for (const r of await tx.all<{ month: string; entries: Uint8Array }>(
+    `SELECT month, entries FROM progress_kpi_days WHERE month >= @first AND month <= @last AND ${inSet}`,
+    { ...params, first },
   )) {
-    for (let i = 0; i < r.dates.length; i += 8) {
-      const at = r.dates.slice(i, i + 8);
-      let lo = 0;
-      let hi = ats.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (ats[mid]! < at) lo = mid + 1;
-        else hi = mid;
-      }
-      if (lo < ats.length) firsts[lo]!.set(Number(r.days), (firsts[lo]!.get(Number(r.days)) ?? 0) + 1);
-    }
+    let list = monthly.get(r.month);
+    if (!list) monthly.set(r.month, (list = []));
+    list.push(r.entries);
   }
   rows.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
-  const running = { ...emptyCounts(), institutions: insts.length };
   const out: (KpiFigures & { asOf: IsoDate })[] = [];
   let next = 0;
-  for (const [j, end] of ends.entries()) {
+  for (const end of ends) {
     const upTo = monthStart(end);
     while (next < rows.length && rows[next]!.day <= upTo) rows[next++]!.apply(running);
-    for (const [days, n] of firsts[j]!) addDays(running, days, n);
+    for (const entries of monthly.get(upTo) ?? []) addEntries(running.daysToFirstDeal, entries, 1);
     running.stock = insts.reduce((n, i) => n + stockAt(i.id, end), 0);
     out.push({ asOf: end, ...figuresOf(running) });
   }
