@@ -168,7 +168,7 @@ describe('the generated demo files work per party on a fresh ledger', () => {
       .trim()
       .split('\r\n');
     expect(registrations[0]).toBe(
-      'institutionId,name,kind,province,milestoneGroup,stockPatentCount,occurredOn,reason',
+      'institutionId,name,kind,province,milestoneGroup,stockPatentCount,department,occurredOn,reason',
     );
     expect(registrations).toHaveLength(7);
     const tyutRows = readFileSync(file, 'utf8')
