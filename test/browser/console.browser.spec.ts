@@ -187,19 +187,24 @@ async function expectDashboardEqualsApi(page: Page, asOf: string): Promise<void>
     expect(await row.locator('[data-inventoried]').textContent()).toBe(String(i.inventoried));
     expect(await row.locator('[data-coverage]').textContent()).toBe(percent(i.coveragePercent));
   }
-  // The charts load beside the first /progress: wait for those of this date.
+  // Coverage over time: what the chart's ECharts instance holds (data-drawn: its getOption) once it
+  // has this date's points, equal to GET /kpis' monthly series from the programme's start.
   await page.waitForFunction((d) => {
-    const el = document.querySelector('#coverage-chart [data-chart]');
-    const series = JSON.parse(el?.getAttribute('data-chart') ?? '[]') as { date: string }[];
-    return series.length > 0 && series[series.length - 1]!.date === d;
+    const el = document.querySelector('#coverage-chart [data-drawn]');
+    const drawn = JSON.parse(el?.getAttribute('data-drawn') ?? '{}') as { x?: string[] };
+    return (drawn.x ?? []).at(-1) === d;
   }, asOf);
-  const chart = JSON.parse(
-    (await page.locator('#coverage-chart [data-chart]').getAttribute('data-chart')) ?? '[]',
-  ) as {
-    date: string;
-    value: number | null;
-  }[];
-  expect(chart.at(-1)).toEqual({ date: asOf, value: api.province.coveragePercent });
+  const drawn = JSON.parse(
+    (await page.locator('#coverage-chart [data-drawn]').getAttribute('data-drawn')) ?? '{}',
+  ) as { x: string[]; series: (number | null)[][] };
+  const kpis = await world.api<KpiFigures & { series: { asOf: string; inventoryCoverage: number | null }[] }>(
+    `/kpis?series=monthly&from=2024-02-29&asOf=${asOf}`,
+  );
+  expect(kpis.series.length).toBeGreaterThan(1);
+  expect(drawn.x).toEqual(kpis.series.map((s) => s.asOf));
+  expect(drawn.series[0]).toEqual(kpis.series.map((s) => s.inventoryCoverage));
+  // The same figure as /progress' coverage at asOf (stock cohort inventoried ÷ stock counts).
+  expect(drawn.series[0]!.at(-1)).toBe(api.province.coveragePercent);
   // The funnel: inventory and the evaluated pool as of that date (deals only for today).
   const funnel = JSON.parse(
     (await page.locator('#funnel [data-chart]').getAttribute('data-chart')) ?? '[]',
@@ -367,6 +372,44 @@ describe('the console', () => {
     const now = await world.api<KpiFigures>(`/kpis?asOf=${today}`);
     const then = await world.api<KpiFigures>('/kpis?asOf=2024-05-31');
     expect(then.inventoryCoverage).not.toBe(now.inventoryCoverage); // the date matters
+  });
+
+  it('loads the dashboard with each request once, all sent together, and marks it ready', async () => {
+    const page = await pageAs(world.accounts.office);
+    await page.locator('#milestones tr[data-milestone]').first().waitFor();
+    await page.reload();
+    await page.waitForFunction(() => performance.getEntriesByName('dashboard-ready').length > 0);
+    await page.locator('#funnel [data-drawn]').waitFor({ state: 'attached' });
+    const requests = await page.evaluate(() =>
+      (
+        performance.getEntriesByType('resource') as unknown as {
+          name: string;
+          initiatorType: string;
+          startTime: number;
+          responseEnd: number;
+        }[]
+      )
+        .filter((r) => r.initiatorType === 'fetch')
+        .map((r) => {
+          const u = new URL(r.name);
+          return { path: `${u.pathname}${u.search}`, start: r.startTime, end: r.responseEnd };
+        }),
+    );
+    const paths = requests.map((r) => r.path);
+    expect(new Set(paths).size).toBe(paths.length); // none twice
+    const route = (p: string) => p.split('?')[0]!;
+    expect(paths.filter((p) => route(p) === '/progress')).toHaveLength(1);
+    expect(paths.filter((p) => route(p) === '/kpis')).toEqual([
+      expect.stringMatching(/^\/kpis\?series=monthly&from=2024-02-29&asOf=\d{4}-\d{2}-\d{2}$/),
+    ]);
+    // The dashboard's own requests (after the sign-in's) are all sent before any of them is answered.
+    const own = requests.filter((r) => !r.path.startsWith('/auth/'));
+    expect(own.length).toBeGreaterThan(2);
+    expect(Math.max(...own.map((r) => r.start))).toBeLessThan(Math.min(...own.map((r) => r.end)));
+    // Ready once the tiles, the KPI tiles and the coverage chart are drawn, and not before /kpis answered.
+    const ready = await page.evaluate(() => performance.getEntriesByName('dashboard-ready')[0]!.startTime);
+    const kpis = own.find((r) => route(r.path) === '/kpis')!;
+    expect(ready).toBeGreaterThanOrEqual(kpis.end);
   });
 
   it('paints the dashboard in under 2 s and answers a pool search in under 300 ms (this small province)', async () => {

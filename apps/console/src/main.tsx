@@ -8,7 +8,7 @@ import { Obligations } from './screens/obligations';
 import { PatentPage } from './screens/patent';
 import { Pool } from './screens/pool';
 import { EnterpriseWorkspace, InstitutionWorkspace } from './screens/workspaces';
-import { finishSso, signInConfig, startSso, type SsoConfig, type SsoError } from './sso';
+import { finishSso, returningFromSso, signInConfig, startSso, type SsoConfig, type SsoError } from './sso';
 import './styles.css';
 
 type Screen = 'dashboard' | 'pool' | 'obligations' | 'institution' | 'enterprise' | 'admin';
@@ -154,11 +154,14 @@ function App() {
   }, [lang, t]);
   useEffect(() => {
     void (async () => {
+      // Who is signed in is asked beside the sign-in configuration, except on a return from the
+      // provider's sign-in page: there the code is exchanged for the token first.
+      const returning = returningFromSso();
+      const signedIn = returning ? null : me();
       const config = await signInConfig();
-      // A return from the provider's sign-in page: the code exchanged for the token first.
       const back = await finishSso(config).catch((e: Error) => ({ error: { text: e.message } }));
       setSso({ config, error: back && 'error' in back ? back.error : null });
-      setPrincipal(await me());
+      setPrincipal(await (signedIn ?? me()));
     })();
   }, []);
   const langButton = (

@@ -77,6 +77,12 @@ export async function startSso(config: SsoConfig): Promise<void> {
   location.assign(u.toString());
 }
 
+/** Whether this page load is a return from the provider's sign-in page (?code&state or ?error). */
+export function returningFromSso(): boolean {
+  const params = new URLSearchParams(location.search);
+  return params.has('code') || params.has('error');
+}
+
 /**
  * On return from the provider: the code exchanged (with the PKCE verifier) for the access token.
  * null when this page load is not a return from the provider.
@@ -84,8 +90,8 @@ export async function startSso(config: SsoConfig): Promise<void> {
 export async function finishSso(
   config: SsoConfig | null,
 ): Promise<{ ok: true } | { error: SsoError } | null> {
+  if (!returningFromSso()) return null;
   const params = new URLSearchParams(location.search);
-  if (!params.has('code') && !params.has('error')) return null;
   const flow = JSON.parse(sessionStorage.getItem(FLOW_KEY) ?? 'null') as {
     verifier: string;
     state: string;

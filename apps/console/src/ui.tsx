@@ -103,6 +103,18 @@ export function Field({
   );
 }
 
+/**
+ * What an ECharts instance holds after setOption (its own getOption): the category axis and each
+ * series' data, kept on the element as `data-drawn` for tests.
+ */
+function markDrawn(el: HTMLElement, c: ECharts): void {
+  const o = c.getOption() as { xAxis?: { data?: unknown[] }[]; series?: { data?: unknown[] }[] };
+  el.dataset['drawn'] = JSON.stringify({
+    x: o.xAxis?.[0]?.data ?? null,
+    series: (o.series ?? []).map((s) => s.data ?? []),
+  });
+}
+
 /** An ECharts chart (SVG renderer) whose data is also kept on the element for tests and screen readers. */
 export function Chart({
   option,
@@ -129,6 +141,7 @@ export function Chart({
       c = echarts.init(ref.current, undefined, { renderer: 'svg' });
       chart.current = c;
       c.setOption(latest.current, true);
+      markDrawn(ref.current, c);
       window.addEventListener('resize', resize);
     });
     return () => {
@@ -138,7 +151,9 @@ export function Chart({
     };
   }, []);
   useEffect(() => {
-    chart.current?.setOption(option, true);
+    if (!chart.current || !ref.current) return;
+    chart.current.setOption(option, true);
+    markDrawn(ref.current, chart.current);
   }, [option]);
   return (
     <figure class="chart">

@@ -89,6 +89,8 @@ export interface KpiReport {
   openLicenseTakings: number;
   medianDaysAdmissionToFirstDeal: number | null;
   obligations: { onTime: number; late: number; overdue: number; open: number; cancelled: number };
+  /** With `series=monthly`: the same figures at each month end from `from` to asOf (asOf last). */
+  series?: { asOf: string; inventoryCoverage: number | null }[];
 }
 
 const fmtDays = (v: number | null) => (v === null ? '—' : String(v));
@@ -128,22 +130,35 @@ export function kpiTiles(k: KpiReport, t: (key: string) => string): KpiTile[] {
 
 const PROGRAMME_START = '2024-02-29';
 
-/** Up to 10 dates from the programme's start to asOf (month ends), asOf last. */
-export function sampleDates(asOf: string): string[] {
-  const out: string[] = [];
-  const end = new Date(`${asOf}T00:00:00Z`);
-  const d = new Date(`${PROGRAMME_START}T00:00:00Z`);
-  while (d < end) {
-    out.push(d.toISOString().slice(0, 10));
-    d.setUTCDate(1);
-    d.setUTCMonth(d.getUTCMonth() + 2);
-    d.setUTCDate(0);
-  }
-  const step = Math.max(1, Math.ceil(out.length / 9));
-  const picked = out.filter((_, i) => i % step === 0);
-  picked.push(asOf);
-  return picked;
+/** The first month end of the coverage series: the programme's start (asOf itself when earlier). */
+export const seriesFrom = (asOf: string): string => (asOf < PROGRAMME_START ? asOf : PROGRAMME_START);
+
+/** GET /kpis with the figures at each month end from the programme's start to asOf (the last is asOf). */
+export const kpisPath = (asOf: string): string =>
+  `/kpis${qs({ series: 'monthly', from: seriesFrom(asOf), asOf })}`;
+
+/**
+ * Coverage over time: GET /kpis' `inventoryCoverage` at each month end (stock-cohort patents
+ * inventoried by then ÷ the institutions' stock counts then: what /progress reports as
+ * `province.coveragePercent` for that date).
+ */
+export const coverageSeries = (k: KpiReport): { date: string; value: number | null }[] =>
+  (k.series ?? []).map((s) => ({ date: s.asOf, value: s.inventoryCoverage }));
+
+/** The funnel's deal stages: pool patents by their status today (no as-of read model yet). */
+async function loadDealCounts(asOf: string) {
+  const count = (status: string) =>
+    get<{ total: number }>(`/resource-pool${qs({ limit: 1, status, asOf })}`).then((p) => p.total);
+  const [transferred, licensed, openLicensed, industrialized] = await Promise.all([
+    count('transferred'),
+    count('licensed'),
+    count('open-licensed'),
+    count('industrialized'),
+  ]);
+  return { deal: transferred + licensed + openLicensed + industrialized, industrialized };
 }
+
+type DealCounts = Awaited<ReturnType<typeof loadDealCounts>>;
 
 interface Funnel {
   inventory: number;
@@ -152,31 +167,6 @@ interface Funnel {
   deal: number;
   industrialized: number;
 }
-
-/**
- * What the dashboard adds to /progress: coverage over time (one /progress per sampled date), the
- * funnel's pool counts, and the KPI tiles of GET /kpis when the api has them. Loaded beside the
- * first /progress, so the milestones paint first.
- */
-async function loadExtras(asOf: string, first: ProgressReport) {
-  const dates = sampleDates(asOf);
-  const count = (status?: string) =>
-    get<{ total: number }>(`/resource-pool${qs({ limit: 1, status, asOf })}`).then((p) => p.total);
-  const [series, poolTotal, transferred, licensed, openLicensed, industrialized] = await Promise.all([
-    Promise.all(dates.map((d) => (d === asOf ? first : get<ProgressReport>(`/progress${qs({ asOf: d })}`)))),
-    count(),
-    count('transferred'),
-    count('licensed'),
-    count('open-licensed'),
-    count('industrialized'),
-  ]);
-  return {
-    coverage: series.map((p, i) => ({ date: dates[i]!, value: p.province.coveragePercent })),
-    counts: { poolTotal, deal: transferred + licensed + openLicensed + industrialized, industrialized },
-  };
-}
-
-type Extras = Awaited<ReturnType<typeof loadExtras>>;
 
 function Tiles({ tiles }: { tiles: KpiTile[] }) {
   return (
@@ -215,12 +205,14 @@ function useReadyMark(loaded: boolean) {
 export function Dashboard() {
   const t = useT();
   const [asOf, setAsOf] = useState(today());
-  // The milestones first; the charts' requests only once they are drawn (they would queue before them).
-  const first = useMemo(() => get<ProgressReport>(`/progress${qs({ asOf })}`), [asOf]);
-  const [progress] = useAsync(() => first, [first]);
-  const [extras] = useAsync(() => first.then((p) => loadExtras(asOf, p)), [first]);
-  const [kpis] = useAsync(() => get<KpiReport>(`/kpis${qs({ asOf })}`), [asOf]);
-  useReadyMark(progress.state === 'ok' && kpis.state === 'ok' && extras.state === 'ok');
+  // Each request once, all at the same time (none needs another's answer): /progress (tiles,
+  // milestones, tables, the chart's deadlines), /kpis with its monthly series (the KPI tiles and the
+  // coverage chart), and for today the funnel's deal stages.
+  const [progress] = useAsync(() => get<ProgressReport>(`/progress${qs({ asOf })}`), [asOf]);
+  const [kpis] = useAsync(() => get<KpiReport>(kpisPath(asOf)), [asOf]);
+  const current = asOf >= today();
+  const [deals] = useAsync(() => (current ? loadDealCounts(asOf) : Promise.resolve(null)), [asOf, current]);
+  useReadyMark(progress.state === 'ok' && kpis.state === 'ok');
   return (
     <div>
       <div class="toolbar">
@@ -237,21 +229,19 @@ export function Dashboard() {
           }}
         />
       </div>
-      <Loadable value={progress}>
-        {(p) => <DashboardBody progress={p} extras={extras} kpis={kpis} />}
-      </Loadable>
+      <Loadable value={progress}>{(p) => <DashboardBody progress={p} kpis={kpis} deals={deals} />}</Loadable>
     </div>
   );
 }
 
 function DashboardBody({
   progress,
-  extras,
   kpis,
+  deals,
 }: {
   progress: ProgressReport;
-  extras: Async<Extras>;
   kpis: Async<KpiReport>;
+  deals: Async<DealCounts | null>;
 }) {
   const t = useT();
   const p = progress.province;
@@ -305,7 +295,20 @@ function DashboardBody({
           </tbody>
         </table>
       </Card>
-      <Loadable value={extras}>{(x) => <Charts progress={progress} extras={x} />}</Loadable>
+      <div class="grid2">
+        <Card title={t('coverageOverTime')} id="coverage-chart">
+          <Loadable value={kpis}>{(k) => <CoverageChart progress={progress} kpis={k} />}</Loadable>
+        </Card>
+        <Card title={t('funnel')} id="funnel">
+          <Loadable value={kpis}>
+            {(k) => (
+              <Loadable value={deals}>
+                {(d) => <FunnelChart progress={progress} kpis={k} deals={d} />}
+              </Loadable>
+            )}
+          </Loadable>
+        </Card>
+      </div>
       {progress.byProvince && (
         <TotalsTable
           id="per-province"
@@ -388,22 +391,15 @@ function DashboardBody({
   );
 }
 
-function Charts({ progress, extras }: { progress: ProgressReport; extras: Extras }) {
+/** The coverage series of GET /kpis against the deadlines of the coverage milestones of /progress. */
+function CoverageChart({ progress, kpis }: { progress: ProgressReport; kpis: KpiReport }) {
   const t = useT();
-  const coverage = extras.coverage;
-  const evaluation = progress.milestones.find((m) => m.id === 'evaluation-basic');
-  const funnel: Funnel = {
-    inventory: progress.province.inventoried + progress.province.newCohortInventoried,
-    pool: evaluation?.pool?.patents ?? extras.counts.poolTotal,
-    evaluated: evaluation?.pool?.evaluated ?? 0,
-    deal: extras.counts.deal,
-    industrialized: extras.counts.industrialized,
-  };
-  const deadlines = progress.milestones.filter((m) =>
-    m.metric ? m.metric === 'inventory-coverage' : m.unit === 'percent' && !m.id.startsWith('evaluation'),
-  );
-  const lineOption = useMemo(
-    () => ({
+  const coverage = useMemo(() => coverageSeries(kpis), [kpis]);
+  const lineOption = useMemo(() => {
+    const deadlines = progress.milestones.filter((m) =>
+      m.metric ? m.metric === 'inventory-coverage' : m.unit === 'percent' && !m.id.startsWith('evaluation'),
+    );
+    return {
       tooltip: { trigger: 'axis' },
       grid: { left: 48, right: 110, top: 32, bottom: 40 },
       xAxis: { type: 'category', data: coverage.map((c) => c.date) },
@@ -422,18 +418,42 @@ function Charts({ progress, extras }: { progress: ProgressReport; extras: Extras
           },
         },
       ],
-    }),
-    [coverage, deadlines, t],
-  );
+    };
+  }, [coverage, progress, t]);
+  return <Chart option={lineOption} label={t('coverageOverTime')} data={coverage} />;
+}
+
+/**
+ * Inventory → pool → evaluated (as of the date: /progress, the pool's figures at the evaluation
+ * milestone, else /kpis' pool) → deal → industrialized (today only).
+ */
+function FunnelChart({
+  progress,
+  kpis,
+  deals,
+}: {
+  progress: ProgressReport;
+  kpis: KpiReport;
+  deals: DealCounts | null;
+}) {
+  const t = useT();
+  const evaluation = progress.milestones.find((m) => m.id === 'evaluation-basic');
+  const funnel: Funnel = {
+    inventory: progress.province.inventoried + progress.province.newCohortInventoried,
+    pool: evaluation?.pool?.patents ?? kpis.poolPatents,
+    evaluated: evaluation?.pool?.evaluated ?? 0,
+    deal: deals?.deal ?? 0,
+    industrialized: deals?.industrialized ?? 0,
+  };
   // Deals and industrialization have no as-of read model yet: they are today's, so only drawn for today.
-  const current = progress.asOf >= today();
-  const stages = current
+  const stages = deals
     ? (['inventory', 'pool', 'evaluated', 'deal', 'industrialized'] as const)
     : (['inventory', 'pool', 'evaluated'] as const);
   const funnelData = stages.map((k) => ({
     name: t(`funnel.${k}`),
     value: funnel[k],
   }));
+  const key = JSON.stringify(funnelData);
   const funnelOption = useMemo(
     () => ({
       tooltip: { trigger: 'item' },
@@ -448,18 +468,13 @@ function Charts({ progress, extras }: { progress: ProgressReport; extras: Extras
         },
       ],
     }),
-    [funnelData],
+    [key],
   );
   return (
-    <div class="grid2">
-      <Card title={t('coverageOverTime')} id="coverage-chart">
-        <Chart option={lineOption} label={t('coverageOverTime')} data={coverage} />
-      </Card>
-      <Card title={t('funnel')} id="funnel">
-        <Chart option={funnelOption} label={t('funnel')} data={funnelData} />
-        {!current && <p class="note">{t('funnelCurrentOnly')}</p>}
-      </Card>
-    </div>
+    <>
+      <Chart option={funnelOption} label={t('funnel')} data={funnelData} />
+      {!deals && <p class="note">{t('funnelCurrentOnly')}</p>}
+    </>
   );
 }
 

@@ -1,7 +1,7 @@
 import type { InstitutionEvent, PlanPublished } from '@patent-ledger/domain';
 import { INSTITUTION_EVENT_TYPES, moneyToFen } from '@patent-ledger/domain';
 import type { StoredEvent } from '@patent-ledger/eventsourcing';
-import { RowInserter, type SqlTx } from '../sql';
+import { RowInserter, type Dialect, type SqlTx } from '../sql';
 import { batchProjection, EventApplyError, type ReadModelProjection } from '../sqlite-projection';
 import { idOfStream, patentEventOf } from './event-helpers';
 import {
@@ -19,6 +19,12 @@ import {
 } from './kpi-counters';
 
 const INSTITUTION_TYPES = new Set<string>(INSTITUTION_EVENT_TYPES);
+
+/**
+ * SQLite: a patent's tags and evaluations stored in key order (application number, date, position),
+ * so the as-known-at pool (its latest tag, an evaluation by then) reads them without a table lookup.
+ */
+const withoutRowid = (d: Dialect): string => (d.name === 'sqlite' ? ' WITHOUT ROWID' : '');
 
 function institutionEventOf(e: StoredEvent): InstitutionEvent | undefined {
   if (!e.streamName.startsWith('institution-') || !INSTITUTION_TYPES.has(e.type)) return undefined;
@@ -52,14 +58,16 @@ function planEventOf(e: StoredEvent): PlanPublished | undefined {
  * - progress_kpi_counters, progress_kpi_days: the KPIs' counters per institution and day, and
  *   the first deals per institution and month with a cumulative histogram of their days from
  *   admission (kpi-counters.ts), kept from the rows above
- *   as each batch changes them: `queryKpis` without `knownAt` sums these
+ *   as each batch changes them: `queryKpis` and `queryProgress` without `knownAt` sum these
  *
  * Every row keeps the `recordedAt` of its event, so that a report "as known at" an instant counts
  * only what the ledger had recorded by then.
  */
 export const progressProjection: ReadModelProjection = batchProjection({
   name: 'progress',
-  version: '6',
+  // 7: covering indexes for the progress report's counts (progress_patents, progress_promotions);
+  // on SQLite, progress_intents and progress_evaluations without rowid.
+  version: '7',
   tables: [
     'progress_deals',
     'progress_kpi_counters',
@@ -120,7 +128,8 @@ export const progressProjection: ReadModelProjection = batchProjection({
       implementation_status ${d.text} NOT NULL,
       recorded_at ${d.text} NOT NULL
     )`,
-    `CREATE INDEX "${t('progress_patents')}_coverage" ON "${t('progress_patents')}" (institution_id, cohort, inventoried_on)`,
+    // Covering (recorded_at too): the coverage counted as known at an instant reads no table row.
+    `CREATE INDEX "${t('progress_patents')}_coverage" ON "${t('progress_patents')}" (institution_id, cohort, inventoried_on, recorded_at)`,
     `CREATE TABLE "${t('progress_intents')}" (
       application_number ${d.text} NOT NULL,
       occurred_on ${d.text} NOT NULL,
@@ -128,7 +137,7 @@ export const progressProjection: ReadModelProjection = batchProjection({
       admitted ${d.int} NOT NULL,
       recorded_at ${d.text} NOT NULL,
       PRIMARY KEY (application_number, occurred_on, position)
-    )`,
+    )${withoutRowid(d)}`,
     `CREATE TABLE "${t('progress_evaluations')}" (
       application_number ${d.text} NOT NULL,
       occurred_on ${d.text} NOT NULL,
@@ -136,14 +145,14 @@ export const progressProjection: ReadModelProjection = batchProjection({
       evaluation_id ${d.text} NOT NULL,
       recorded_at ${d.text} NOT NULL,
       PRIMARY KEY (application_number, occurred_on, position)
-    )`,
+    )${withoutRowid(d)}`,
     `CREATE TABLE "${t('progress_promotions')}" (
       position ${d.bigint} PRIMARY KEY,
       application_number ${d.text} NOT NULL,
       occurred_on ${d.text} NOT NULL,
       recorded_at ${d.text} NOT NULL
     )`,
-    `CREATE INDEX "${t('progress_promotions')}_on" ON "${t('progress_promotions')}" (occurred_on)`,
+    `CREATE INDEX "${t('progress_promotions')}_on" ON "${t('progress_promotions')}" (occurred_on, recorded_at, application_number)`,
     `CREATE TABLE "${t('progress_deals')}" (
       position ${d.bigint} PRIMARY KEY,
       application_number ${d.text} NOT NULL,

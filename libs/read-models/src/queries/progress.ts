@@ -10,6 +10,7 @@ import {
   type PlanMetric,
 } from '@patent-ledger/domain';
 import { QueryError } from '../cursor';
+import { GRAIN_DAY, GRAIN_MONTH, monthStart } from '../projections/kpi-counters';
 import type { ReadModelDb, SqlTx } from '../sql';
 import { assertProgrammePolicy, DEFAULT_PROGRAMME_POLICY, type ProgrammePolicy } from '../policy';
 
@@ -368,6 +369,10 @@ const noStatuses = (): Record<MilestoneStatus, number> => ({
  * - Evaluation coverage with an empty pool is not reached (value null).
  * - Province-level measures count the patents of the plan's institutions (of the filter's, when one is
  *   given); with no filter and one plan for everyone, every patent in the ledger.
+ * - Without `knownAt`, the inventories (stock cohort and all), the pool and its evaluated patents are
+ *   sums of the progress projection's KPI counters per institution and day (kpi-counters.ts), which
+ *   equal the counts of the fact rows; with `knownAt` they are counted from the rows (their
+ *   `recorded_at`). Stock counts and promotions are read from their rows either way.
  */
 export async function queryProgress(db: ReadModelDb, req: ProgressQuery): Promise<ProgressReport> {
   const { asOf } = req;
@@ -435,15 +440,88 @@ export async function queryProgress(db: ReadModelDb, req: ProgressQuery): Promis
       default: g.isDefault,
     });
 
-    const coverageSql = `SELECT s.institution_id AS id,
-         COALESCE(
+    // Without knownAt, what the KPI counters hold (kpi-counters.ts: per institution and day, the
+    // steps of each patent's figures) is summed as of each date: stock-cohort inventories, the pool
+    // and its evaluated patents, all cohorts' inventories. They are kept by the same rules as the
+    // rows below: inventoried on or before D; in the pool when its latest tag on or before D (by
+    // date, then log position) admitted it; evaluated when in the pool and evaluated on or before D.
+    // As known at an instant, they are counted from the fact rows, whose recorded_at the counters
+    // do not keep.
+    const counted = req.knownAt === undefined;
+    interface Counted {
+      inventoried: number;
+      stockInventoried: number;
+      pool: number;
+      evaluated: number;
+    }
+    const countersSql = (() => {
+      const columns = 'institution_id, inventoried, stock_inventoried, pool, evaluated';
+      return `SELECT institution_id AS id, SUM(inventoried) AS inventoried, SUM(stock_inventoried) AS stock,
+           SUM(pool) AS pool, SUM(evaluated) AS evaluated
+         FROM (SELECT ${columns} FROM progress_kpi_counters WHERE grain = ${GRAIN_MONTH} AND day < @m
+               UNION ALL
+               SELECT ${columns} FROM progress_kpi_counters
+               WHERE grain = ${GRAIN_DAY} AND day >= @m AND day <= @d) x
+         GROUP BY institution_id`;
+    })();
+    const countersCache = new Map<IsoDate, Map<string, Counted>>();
+    /** Every institution's counters summed as of `d` (also those of patents of unregistered institutions). */
+    const countersAt = async (d: IsoDate): Promise<Map<string, Counted>> => {
+      let m = countersCache.get(d);
+      if (!m) {
+        const rows = await tx.all<{
+          id: string;
+          inventoried: number;
+          stock: number;
+          pool: number;
+          evaluated: number;
+        }>(countersSql, { d, m: monthStart(d) });
+        m = new Map(
+          rows.map((r) => [
+            r.id,
+            {
+              inventoried: Number(r.inventoried),
+              stockInventoried: Number(r.stock),
+              pool: Number(r.pool),
+              evaluated: Number(r.evaluated),
+            },
+          ]),
+        );
+        countersCache.set(d, m);
+      }
+      return m;
+    };
+    /** A counter summed over the institutions of `scope` (every institution when null). */
+    const countedOver = async (
+      d: IsoDate,
+      scope: readonly string[] | null,
+      figure: (c: Counted) => number,
+    ): Promise<number> => {
+      const m = await countersAt(d);
+      let n = 0;
+      if (scope === null) for (const c of m.values()) n += figure(c);
+      else
+        for (const id of new Set(scope)) {
+          const c = m.get(id);
+          if (c) n += figure(c);
+        }
+      return n;
+    };
+
+    const stockCountSql = `COALESCE(
            (SELECT c.count FROM progress_stock_counts c WHERE c.institution_id = s.institution_id AND c.occurred_on <= @d
               AND c.recorded_at <= @k
             ORDER BY c.occurred_on DESC, c.position DESC LIMIT 1),
-           s.registered_count) AS count,
-         (SELECT COUNT(*) FROM progress_patents p
+           s.registered_count) AS count`;
+    const coverageSql = `SELECT s.institution_id AS id,
+         ${stockCountSql},
+         ${
+           counted
+             ? '0'
+             : `(SELECT COUNT(*) FROM progress_patents p
           WHERE p.institution_id = s.institution_id AND p.cohort = 'stock' AND p.inventoried_on <= @d
-            AND p.recorded_at <= @k) AS inventoried
+            AND p.recorded_at <= @k)`
+         } AS inventoried
        FROM progress_institutions s
        WHERE (CAST(@province AS TEXT) IS NULL OR s.province = @province)
          AND (CAST(@institutionId AS TEXT) IS NULL OR s.institution_id = @institutionId)`;
@@ -457,7 +535,18 @@ export async function queryProgress(db: ReadModelDb, req: ProgressQuery): Promis
           institutionId,
           k,
         });
-        m = new Map(rows.map((r) => [r.id, { count: Number(r.count), inventoried: Number(r.inventoried) }]));
+        const inventories = counted ? await countersAt(d) : undefined;
+        m = new Map(
+          rows.map((r) => [
+            r.id,
+            {
+              count: Number(r.count),
+              inventoried: inventories
+                ? (inventories.get(r.id)?.stockInventoried ?? 0)
+                : Number(r.inventoried),
+            },
+          ]),
+        );
         coverageCache.set(d, m);
       }
       return m;
@@ -500,6 +589,12 @@ export async function queryProgress(db: ReadModelDb, req: ProgressQuery): Promis
       d: IsoDate,
       scope: readonly string[] | null,
     ): Promise<{ patents: number; evaluated: number }> => {
+      if (counted) {
+        return {
+          patents: await countedOver(d, scope, (c) => c.pool),
+          evaluated: await countedOver(d, scope, (c) => c.evaluated),
+        };
+      }
       const w = scoped('i.application_number', scope);
       const r = await tx.get<{ patents: number; evaluated: number }>(
         `SELECT COUNT(*) AS patents,
@@ -697,13 +792,16 @@ export async function queryProgress(db: ReadModelDb, req: ProgressQuery): Promis
     const totalCount = institutionReports.reduce((n, r) => n + r.stockPatentCount, 0);
     const totalInventoried = institutionReports.reduce((n, r) => n + r.inventoried, 0);
     const w = scoped('application_number', filtered ? [...ids] : null);
-    const newCohortInventoried = Number(
-      (await tx.get<{ n: number }>(
-        `SELECT COUNT(*) AS n FROM progress_patents
+    // The cohorts are stock and new: the new cohort's inventories are all less the stock's.
+    const newCohortInventoried = counted
+      ? await countedOver(asOf, filtered ? [...ids] : null, (c) => c.inventoried - c.stockInventoried)
+      : Number(
+          (await tx.get<{ n: number }>(
+            `SELECT COUNT(*) AS n FROM progress_patents
          WHERE cohort = 'new' AND inventoried_on <= @asOf AND recorded_at <= @k AND ${w.sql}`,
-        { asOf, k, ...w.params },
-      ))!.n,
-    );
+            { asOf, k, ...w.params },
+          ))!.n,
+        );
 
     return {
       asOf,
