@@ -386,6 +386,22 @@ export async function headPosition(h: Harness): Promise<number> {
   return (res.body as { store: { headPosition: number } }).store.headPosition;
 }
 
+/**
+ * Waits until every projection (but `accounts`, which follows only account events) has passed the
+ * head of the log, failing the test as soon as one is failed; throws after `tries` looks 100 ms apart.
+ */
+export async function projectionsCaughtUp(h: Harness, tries = 300): Promise<void> {
+  const head = await headPosition(h);
+  for (let i = 0; ; i++) {
+    const res = await h.http().get('/projections');
+    const all = res.body.projections as { name: string; state: string; position: number }[];
+    expect(all.filter((p) => p.state === 'failed')).toEqual([]);
+    if (all.every((p) => p.position >= head || p.name === 'accounts')) return;
+    if (i > tries) throw new Error(`the projections did not catch up: ${JSON.stringify(all)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function patentOf(
   h: Harness,
   number: string,

@@ -17,6 +17,7 @@ import {
   expectProblem,
   inventoryBody,
   newKey,
+  projectionsCaughtUp,
   registerInstitution,
   send,
   startHarness,
@@ -111,17 +112,7 @@ it("killing the api's connections under load: 503 meanwhile, never a crash or a 
     });
 
   // The read models caught up by themselves: the pool's projection passed the last event, none failed.
-  const health = await h.http().get('/health');
-  expect(health.status).toBe(200);
-  const head = (health.body as { store: { headPosition: number } }).store.headPosition;
-  for (let i = 0; ; i++) {
-    const res = await h.http().get('/projections');
-    const all = res.body.projections as { name: string; state: string; position: number }[];
-    expect(all.filter((p) => p.state === 'failed')).toEqual([]);
-    if (all.every((p) => p.position >= head || p.name === 'accounts')) break;
-    if (i > 200) throw new Error(`the projections did not catch up: ${JSON.stringify(all)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await projectionsCaughtUp(h, 200);
   const answered = await h.http().get('/resource-pool').query({ limit: 1 }).set(actors.analyst);
   expect(answered.status).toBe(200);
 }, 180_000);

@@ -22,6 +22,7 @@ import {
   eventsOf,
   inventoryBody,
   newKey,
+  projectionsCaughtUp,
   registerInstitution,
   send,
   startHarness,
@@ -210,15 +211,6 @@ suite('PostgreSQL server restart under load', () => {
     // Ready again, and the read models caught up by themselves with none failed.
     const readyAgain = await h.anonymous().get('/health/ready');
     expect(readyAgain.status).toBe(200);
-    const health = await h.http().get('/health');
-    const head = (health.body as { store: { headPosition: number } }).store.headPosition;
-    for (let i = 0; ; i++) {
-      const res = await h.http().get('/projections');
-      const all = res.body.projections as { name: string; state: string; position: number }[];
-      expect(all.filter((p) => p.state === 'failed')).toEqual([]);
-      if (all.every((p) => p.position >= head || p.name === 'accounts')) break;
-      if (i > 300) throw new Error(`the projections did not catch up: ${JSON.stringify(all)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await projectionsCaughtUp(h);
   }, 240_000);
 });

@@ -37,6 +37,7 @@ import type { Request, Response } from 'express';
 import { principalOf } from '../auth/principal';
 import { commandContext } from '../common/command-context';
 import { ProblemException } from '../common/problem';
+import { invalidQuery, minPositionOf } from '../common/query-params';
 import { etagOf, sendCommandOutcome } from '../common/responses';
 import { IsCalendarDate, IsRecordId, OptionalText } from '../common/validators';
 import { ExecuteDemandCommand, GetInstitutionQuery, GetPatentQuery } from '../ledger/messages';
@@ -232,9 +233,9 @@ export class DemandController {
     @Query('minPosition') minPosition?: string,
   ) {
     if (status !== undefined && !(NEED_STATUSES as readonly string[]).includes(status))
-      throw bad('status', `status must be one of ${NEED_STATUSES.join(', ')}`);
+      throw invalidQuery('status', `status must be one of ${NEED_STATUSES.join(', ')}`);
     const scope = demandScope(principalOf(req)) as DemandScope;
-    await this.rm.waitFor('needs', position(minPosition));
+    await this.rm.waitFor('needs', minPositionOf(minPosition));
     const items = await listNeeds(this.rm.readModels.sql, {
       scope,
       ...(status !== undefined ? { status } : {}),
@@ -253,7 +254,7 @@ export class DemandController {
     @Res({ passthrough: true }) res: Response,
     @Query('minPosition') minPosition?: string,
   ) {
-    await this.rm.waitFor('needs', position(minPosition));
+    await this.rm.waitFor('needs', minPositionOf(minPosition));
     const n = await getNeed(this.rm.readModels.sql, needId);
     if (!n) throw ProblemException.of(404, 'NEED.NOT_FOUND', `no need ${needId}`);
     requireInScope(principalOf(req), n, `read need ${needId}`);
@@ -337,9 +338,9 @@ export class DemandController {
     @Query('minPosition') minPosition?: string,
   ) {
     if (status !== undefined && !(PROJECT_STATUSES as readonly string[]).includes(status))
-      throw bad('status', `status must be one of ${PROJECT_STATUSES.join(', ')}`);
+      throw invalidQuery('status', `status must be one of ${PROJECT_STATUSES.join(', ')}`);
     const scope = demandScope(principalOf(req)) as DemandScope;
-    await this.rm.waitFor('needs', position(minPosition));
+    await this.rm.waitFor('needs', minPositionOf(minPosition));
     const items = await listProjects(this.rm.readModels.sql, {
       scope,
       ...(status !== undefined ? { status } : {}),
@@ -357,7 +358,7 @@ export class DemandController {
     @Res({ passthrough: true }) res: Response,
     @Query('minPosition') minPosition?: string,
   ) {
-    await this.rm.waitFor('needs', position(minPosition));
+    await this.rm.waitFor('needs', minPositionOf(minPosition));
     const p = await getProject(this.rm.readModels.sql, projectId);
     if (!p) throw ProblemException.of(404, 'PROJECT.NOT_FOUND', `no project ${projectId}`);
     requireInScope(principalOf(req), p, `read project ${projectId}`);
@@ -383,13 +384,4 @@ function requireInScope(
       `${action} is allowed to ${NEEDS_READ_POLICY.allowedTo} (rule ${NEEDS_READ_POLICY.rule}); ${caller.role} ${caller.orgId} may not`,
     );
   }
-}
-
-const bad = (field: string, message: string) =>
-  ProblemException.of(400, 'REQUEST.INVALID_QUERY', message, { errors: [{ field, message }] });
-
-function position(minPosition: string | undefined): number | undefined {
-  if (minPosition === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(minPosition)) throw bad('minPosition', 'minPosition must be a whole number');
-  return Number(minPosition);
 }

@@ -40,7 +40,7 @@ import type { Request, Response } from 'express';
 import { principalOf } from '../auth/principal';
 import { commandContext } from '../common/command-context';
 import { sendCsv, wantsCsv } from '../common/negotiate';
-import { ProblemException } from '../common/problem';
+import { invalidQuery, minPositionOf } from '../common/query-params';
 import { sendCommandOutcome } from '../common/responses';
 import { IsCalendarDate, IsRecordId } from '../common/validators';
 import { ExecuteRegistryCommand } from '../ledger/messages';
@@ -229,10 +229,11 @@ export class RegistryController {
     const caller = principalOf(req);
     authorizeRead(caller, 'registry');
     if (category !== undefined && !(ENTERPRISE_CATEGORIES as readonly string[]).includes(category)) {
-      throw bad('category', `category must be one of ${ENTERPRISE_CATEGORIES.join(', ')}`);
+      throw invalidQuery('category', `category must be one of ${ENTERPRISE_CATEGORIES.join(', ')}`);
     }
-    if (region !== undefined && !/^\d{1,6}$/.test(region)) throw bad('region', 'region must be 1-6 digits');
-    await this.rm.waitFor('registry', position(minPosition));
+    if (region !== undefined && !/^\d{1,6}$/.test(region))
+      throw invalidQuery('region', 'region must be 1-6 digits');
+    await this.rm.waitFor('registry', minPositionOf(minPosition));
     const items = await listEnterprises(this.rm.readModels.sql, {
       ...(category !== undefined ? { category } : {}),
       ...(region !== undefined ? { region } : {}),
@@ -261,7 +262,7 @@ export class RegistryController {
     @Query('minPosition') minPosition?: string,
   ) {
     authorizeRead(principalOf(req), 'registry');
-    await this.rm.waitFor('registry', position(minPosition));
+    await this.rm.waitFor('registry', minPositionOf(minPosition));
     const items = await listExperts(this.rm.readModels.sql, field !== undefined ? { field } : {});
     if (wantsCsv(req)) {
       await sendCsv(res, 'experts.csv', EXPERTS_CSV, [items]);
@@ -269,13 +270,4 @@ export class RegistryController {
     }
     return { items };
   }
-}
-
-const bad = (field: string, message: string) =>
-  ProblemException.of(400, 'REQUEST.INVALID_QUERY', message, { errors: [{ field, message }] });
-
-function position(minPosition: string | undefined): number | undefined {
-  if (minPosition === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(minPosition)) throw bad('minPosition', 'minPosition must be a whole number');
-  return Number(minPosition);
 }

@@ -49,6 +49,7 @@ import type { Request, Response } from 'express';
 import { principalOf } from '../auth/principal';
 import { commandContext } from '../common/command-context';
 import { ProblemException } from '../common/problem';
+import { invalidQuery, minPositionOf } from '../common/query-params';
 import { etagOf, sendCommandOutcome } from '../common/responses';
 import { IsCalendarDate, IsRecordId, OptionalText } from '../common/validators';
 import { ExecutePromotionCommand } from '../ledger/messages';
@@ -277,8 +278,9 @@ export class PromotionController {
       ['from', from],
       ['to', to],
     ] as const)
-      if (v !== undefined && !isIsoDate(v)) throw bad(field, `${field} must be a calendar date YYYY-MM-DD`);
-    await this.rm.waitFor('promotion', position(minPosition));
+      if (v !== undefined && !isIsoDate(v))
+        throw invalidQuery(field, `${field} must be a calendar date YYYY-MM-DD`);
+    await this.rm.waitFor('promotion', minPositionOf(minPosition));
     const items = await listSalons(this.rm.readModels.sql, {
       ...(province !== undefined ? { province } : {}),
       ...(organizerId !== undefined ? { organizerId } : {}),
@@ -312,9 +314,11 @@ export class PromotionController {
     @Query('minPosition') minPosition?: string,
   ) {
     authorizeRead(principalOf(req), 'promotion');
-    if (year === undefined || !/^\d{4}$/.test(year)) throw bad('year', 'year must be a four-digit year');
-    if (asOf !== undefined && !isIsoDate(asOf)) throw bad('asOf', 'asOf must be a calendar date YYYY-MM-DD');
-    await this.rm.waitFor('promotion', position(minPosition));
+    if (year === undefined || !/^\d{4}$/.test(year))
+      throw invalidQuery('year', 'year must be a four-digit year');
+    if (asOf !== undefined && !isIsoDate(asOf))
+      throw invalidQuery('asOf', 'asOf must be a calendar date YYYY-MM-DD');
+    await this.rm.waitFor('promotion', minPositionOf(minPosition));
     return salonQuarters(this.rm.readModels.sql, {
       year: Number(year),
       asOf: asOf ?? todayInChina(this.clock.now()),
@@ -334,7 +338,7 @@ export class PromotionController {
     @Query('minPosition') minPosition?: string,
   ) {
     authorizeRead(principalOf(req), 'promotion');
-    await this.rm.waitFor('promotion', position(minPosition));
+    await this.rm.waitFor('promotion', minPositionOf(minPosition));
     const s = await getSalon(this.rm.readModels.sql, salonId);
     if (!s) throw ProblemException.of(404, 'SALON.NOT_FOUND', `no salon ${salonId}`);
     res.setHeader('ETag', etagOf(s.version));
@@ -468,8 +472,8 @@ export class PromotionController {
   ) {
     authorizeRead(principalOf(req), 'promotion');
     if (status !== undefined && !(KEY_PROMOTION_STATUSES as readonly string[]).includes(status))
-      throw bad('status', `status must be one of ${KEY_PROMOTION_STATUSES.join(', ')}`);
-    await this.rm.waitFor('promotion', position(minPosition));
+      throw invalidQuery('status', `status must be one of ${KEY_PROMOTION_STATUSES.join(', ')}`);
+    await this.rm.waitFor('promotion', minPositionOf(minPosition));
     const items = await listKeyPromotions(this.rm.readModels.sql, {
       ...(status !== undefined ? { status } : {}),
       ...(province !== undefined ? { province } : {}),
@@ -489,7 +493,7 @@ export class PromotionController {
     @Query('minPosition') minPosition?: string,
   ) {
     authorizeRead(principalOf(req), 'promotion');
-    await this.rm.waitFor('promotion', position(minPosition));
+    await this.rm.waitFor('promotion', minPositionOf(minPosition));
     const k = await getKeyPromotion(this.rm.readModels.sql, keyPromotionId);
     if (!k)
       throw ProblemException.of(404, 'KEY_PROMOTION.NOT_FOUND', `no key-promotion project ${keyPromotionId}`);
@@ -561,8 +565,8 @@ export class PromotionController {
   ) {
     authorizeRead(principalOf(req), 'promotion');
     if (kind !== undefined && !(TECHNOLOGY_SERVICE_KINDS as readonly string[]).includes(kind))
-      throw bad('kind', `kind must be one of ${TECHNOLOGY_SERVICE_KINDS.join(', ')}`);
-    await this.rm.waitFor('promotion', position(minPosition));
+      throw invalidQuery('kind', `kind must be one of ${TECHNOLOGY_SERVICE_KINDS.join(', ')}`);
+    await this.rm.waitFor('promotion', minPositionOf(minPosition));
     const items = await listTechnologyServices(this.rm.readModels.sql, {
       ...(applicationNumber !== undefined ? { applicationNumber } : {}),
       ...(institutionId !== undefined ? { institutionId } : {}),
@@ -583,19 +587,10 @@ export class PromotionController {
     @Query('minPosition') minPosition?: string,
   ) {
     authorizeRead(principalOf(req), 'promotion');
-    await this.rm.waitFor('promotion', position(minPosition));
+    await this.rm.waitFor('promotion', minPositionOf(minPosition));
     const s = await getTechnologyService(this.rm.readModels.sql, serviceId);
     if (!s) throw ProblemException.of(404, 'SERVICE.NOT_FOUND', `no service ${serviceId}`);
     res.setHeader('ETag', etagOf(s.version));
     return s;
   }
-}
-
-const bad = (field: string, message: string) =>
-  ProblemException.of(400, 'REQUEST.INVALID_QUERY', message, { errors: [{ field, message }] });
-
-function position(minPosition: string | undefined): number | undefined {
-  if (minPosition === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(minPosition)) throw bad('minPosition', 'minPosition must be a whole number');
-  return Number(minPosition);
 }
