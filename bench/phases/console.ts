@@ -20,12 +20,13 @@ import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { LedgerTokens } from '@patent-ledger/identity';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { emit, log, peakRow, resetPeakRss, round, row, summarize, type Row } from '../lib/common';
+import { emit, log, now, peakRow, resetPeakRss, round, row, summarize, type Row } from '../lib/common';
 import { storeLabel } from '../lib/stores';
 import { createApp } from '../../apps/api/src/app.factory';
 import { loadConfig } from '../../apps/api/src/config';
 import { ReadModelsService } from '../../apps/api/src/read-models/read-models.service';
 import { RemindersService } from '../../apps/api/src/events/reminders.service';
+import { ChainService } from '../../apps/api/src/chain/chain.service';
 
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -396,8 +397,20 @@ export async function consolePhase(args: ConsoleArgs): Promise<void> {
       );
     }
     const head = await caughtUp();
+    // The api's start-up check of the transparency log reads and hashes every event (seconds of its
+    // thread at national scale, given way in slices meanwhile): measured once it is done, as a
+    // running api is.
+    const chain = app.get(ChainService);
+    const checking = now();
+    for (;;) {
+      const state = chain.status().state;
+      if (state === 'ok' || state === 'off') break;
+      if (state === 'refused')
+        throw new Error(`the transparency log refused the ledger: ${JSON.stringify(chain.status())}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
     log(
-      `api listening on ${url}, serving the console; projections caught up (${(head - head0).toLocaleString('en-US')} events since start)`,
+      `api listening on ${url}, serving the console; projections caught up (${(head - head0).toLocaleString('en-US')} events since start); the log's start-up check done ${Math.round((now() - checking) / 1000)} s later`,
     );
     const issuer = await LedgerTokens.open(
       tokenKeyFile,

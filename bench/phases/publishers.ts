@@ -37,7 +37,8 @@ const NATS_URL = process.env['BENCH_NATS_URL'] || 'nats://127.0.0.1:4222';
 const AMQP_URL = process.env['BENCH_AMQP_URL'] || 'amqp://guest:guest@127.0.0.1:5672';
 const STORE = 'sqlite FULL';
 /** The api's defaults: LEDGER_PUBLISHER_DELAY_MS, and the relays' poll interval (not configured). */
-const POKE_DELAY_MS = 5;
+/** The api's LEDGER_PUBLISHER_DELAY_MS default (diagnostics: BENCH_PUBLISHER_DELAY_MS sets another). */
+const POKE_DELAY_MS = Number(process.env['BENCH_PUBLISHER_DELAY_MS'] ?? 5);
 const SOURCE = 'urn:bench';
 
 function event(tag: string, i: number): NewEvent {

@@ -74,6 +74,54 @@ function post(
   });
 }
 
+/**
+ * A POST whose body arrives in two parts: the headers and half the body now (the api takes the
+ * request in and counts it in flight while it waits for the rest), the other half on `finish()`.
+ */
+function postInTwoParts(
+  port: number,
+  path: string,
+  token: string,
+  body: unknown,
+): { finish(): Promise<{ status: number; body: string }> } {
+  const data = Buffer.from(JSON.stringify(body));
+  const half = Math.floor(data.length / 2);
+  let req!: ReturnType<typeof httpRequest>;
+  const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent: false,
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': data.length,
+          Authorization: `Bearer ${token}`,
+          Connection: 'close',
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.flushHeaders();
+    req.write(data.subarray(0, half));
+  });
+  return {
+    finish: () => {
+      req.end(data.subarray(half));
+      return answer;
+    },
+  };
+}
+
 describe('SIGTERM under load', () => {
   let dir: string;
   let child: ChildProcess | undefined;
@@ -149,8 +197,21 @@ describe('SIGTERM under load', () => {
     };
     const clients = Array.from({ length: 16 }, () => client());
     while (acknowledgedBeforeSignal < 100) await new Promise((r) => setTimeout(r, 5));
+    // One request surely in flight when the signal comes, whatever the timing of the others: its
+    // body is only half sent.
+    const slowNumber = applicationNumber(2021, 1, 799_999);
+    const slowAnswer: Answer = { number: slowNumber, sentAt: Date.now(), answeredAt: 0 };
+    answers.push(slowAnswer);
+    const slow = postInTwoParts(port, '/patents', institution, inventoryBody(slowNumber));
+    await new Promise((r) => setTimeout(r, 200));
     signalledAt = Date.now();
     child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    const slowRes = await slow.finish();
+    slowAnswer.status = slowRes.status;
+    slowAnswer.code = (JSON.parse(slowRes.body) as { code?: string }).code;
+    slowAnswer.answeredAt = Date.now();
+    expect(slowAnswer.status).toBe(201);
     await Promise.all(clients);
     const { code, signal } = await exited;
     expect({ code, signal, log: code === 0 ? '' : log }).toEqual({ code: 0, signal: null, log: '' });

@@ -13,3 +13,4 @@ export * from './evidence';
 export * from './sql-rows';
 export * from './worker-source';
 export * from './keyed-queue';
+export * from './time-slicer';

@@ -68,4 +68,30 @@ describe('obligation reminders', () => {
     });
     expect(r).toEqual({ emitted: 0, already: 0 });
   });
+
+  it('a run over many obligations gives way to the event loop while it looks them up', async () => {
+    // A store whose lookups are synchronous work (as better-sqlite3's are): 0.2 ms each.
+    const store = new MemoryEventStore();
+    const slowStore = {
+      append: store.append.bind(store),
+      findCommand: async () => {
+        const end = performance.now() + 0.2;
+        while (performance.now() < end);
+        return { commandId: 'x' } as never;
+      },
+    };
+    const many = Array.from({ length: 500 }, (_, i) => obligation(`o${i}`, '2025-12-01'));
+    let fired = 0;
+    const timer = setInterval(() => (fired += 1), 0);
+    const r = await emitReminders(slowStore, many, {
+      today: '2026-01-01',
+      now: '2026-01-01T00:00:00Z',
+      thresholds: [30, 7, 1],
+      actor: ACTOR,
+    });
+    clearInterval(timer);
+    expect(r).toEqual({ emitted: 0, already: 500 });
+    // About 100 ms of lookups: timers ran between slices of 10 ms.
+    expect(fired).toBeGreaterThanOrEqual(3);
+  });
 });

@@ -1,6 +1,7 @@
 import {
   deterministicEventId,
   fingerprintOf,
+  TimeSlicer,
   type Actor,
   type EventStore,
   type NewEvent,
@@ -92,7 +93,11 @@ export async function emitReminders(
   options: EmitRemindersOptions,
 ): Promise<ReminderRun> {
   const run: ReminderRun = { emitted: 0, already: 0 };
+  // Hundreds of thousands of obligations at national scale, each looked up synchronously: the run
+  // gives way every few milliseconds, so the api's requests wait a slice, not the run.
+  const slicer = new TimeSlicer(10);
   for await (const o of obligations) {
+    await slicer.turn();
     if (o.lapsedOn !== undefined) continue;
     const stage = reminderStage(o.dueDate, options.today, options.thresholds);
     if (!stage) continue;

@@ -9,6 +9,7 @@ import {
   type PoolPageRequest,
 } from './queries/resource-pool';
 import type { SqliteReadModels } from './sqlite-read-models';
+import type { ReadModelDb, SqlParams } from './sql';
 import { applicationNumber as an, Ledger, openReadModels } from './testing/fixtures';
 
 const NO_FLAGS = {
@@ -603,6 +604,73 @@ describe('resource pool: filters', () => {
     expect(await e.ids({ q: '' })).toHaveLength(6);
     expect(await e.ids({ q: '废料' })).toEqual([]); // only in the declined patent
   });
+  it('a title text with filters and a sort reads the covering title index only, with the matches of every other plan (national-scale search)', async () => {
+    const { e, p } = await catalogue();
+    // The statements of one listing, as the query sends them.
+    const sent: { sql: string; params: unknown[] }[] = [];
+    const recording: ReadModelDb = Object.create(e.rm.sql) as ReadModelDb;
+    recording.transaction = (fn, mode) =>
+      e.rm.sql.transaction((tx) => {
+        const rec = (sql: string, params?: SqlParams): void =>
+          void sent.push({ sql, params: Array.isArray(params) ? [...(params as unknown[])] : [] });
+        return fn({
+          get: (sql, params) => (rec(sql, params), tx.get(sql, params)),
+          all: (sql, params) => (rec(sql, params), tx.all(sql, params)),
+          run: (sql, params) => tx.run(sql, params),
+          exec: (sql) => tx.exec(sql),
+        });
+      }, mode);
+    const plan = (s: { sql: string; params: unknown[] }): string =>
+      (e.rm.db.prepare(`EXPLAIN QUERY PLAN ${s.sql}`).all(...s.params) as { detail: string }[])
+        .map((r) => r.detail)
+        .join('; ');
+    const checkpoint = (): number => e.rm.checkpointSync('resource-pool');
+    const shapes: PoolPageRequest[] = [
+      { q: '电池', minProspect: 2, sort: 'prospect' },
+      { q: '电池', mode: 'transfer', highValue: false },
+      { q: 'graphene', tier: 'featured', sort: 'evaluations' },
+      { q: '50', kind: 'invention', status: 'licensed' },
+    ];
+    const expected = [[p.battery, p.cycles], [p.cycles], [p.graphene], [p.graphene]];
+    for (const [i, shape] of shapes.entries()) {
+      sent.length = 0;
+      const page = await queryResourcePool(recording, { ...shape, limit: 50 }, checkpoint);
+      expect(page.items.map((x) => x.applicationNumber)).toEqual(expected[i]);
+      // The first page: one pass counts and collects; the next (a cursor's): one pass collects.
+      const next = await queryResourcePool(recording, { ...shape, limit: 1 }, checkpoint);
+      const after = next.nextCursor
+        ? await queryResourcePool(recording, { ...shape, limit: 1, cursor: next.nextCursor }, checkpoint)
+        : undefined;
+      expect([...next.items, ...(after?.items ?? [])].map((x) => x.applicationNumber)).toEqual(
+        expected[i]!.slice(0, 2),
+      );
+      // Each first page tests the listing's head first (a bounded walk of the sort key's index): with
+      // the page filled there (limit 1), one pass counts; else one pass counts and collects (limit 50).
+      // A cursor's page is one pass. Every pass reads the covering title index only.
+      const listing = sent.filter((s) => /FROM pool_rows/.test(s.sql));
+      const heads = listing.filter((s) => /LIMIT \?\) head/.test(s.sql));
+      const passes = listing.filter((s) => !heads.includes(s));
+      expect(heads).toHaveLength(2);
+      expect(passes).toHaveLength(after ? 3 : 2);
+      for (const s of passes) {
+        expect(plan(s)).toContain('COVERING INDEX pool_rows_text');
+        expect(plan(s)).not.toMatch(/pool_rows_(prospect|filters|recent|evaluations)/);
+      }
+      for (const s of heads) expect(plan(s)).toMatch(/CO-ROUTINE head/);
+      // The same matches when the page walks its sort key's index instead (many matches).
+      const walked = await queryResourcePool(e.rm.sql, { ...shape, limit: 50 }, checkpoint, { walkAbove: 0 });
+      expect(walked.items.map((x) => x.applicationNumber)).toEqual(expected[i]);
+      expect(walked.total).toBe(page.total);
+    }
+    // A cased text (ASCII) keeps the case-insensitive LIKE; a caseless one the byte-wise search.
+    sent.length = 0;
+    await queryResourcePool(recording, { q: 'GRAPHENE' }, checkpoint);
+    expect(sent.some((s) => /title LIKE/.test(s.sql))).toBe(true);
+    sent.length = 0;
+    await queryResourcePool(recording, { q: '隔膜' }, checkpoint);
+    expect(sent.some((s) => /instr\(title, \?\) > 0/.test(s.sql))).toBe(true);
+    expect(sent.some((s) => /title LIKE/.test(s.sql))).toBe(false);
+  });
 });
 
 describe('resource pool: sorting', () => {
@@ -859,6 +927,8 @@ describe('resource pool: versions per batch', () => {
     { minProspect: 3, sort: 'prospect' },
     { ipc: 'H01M 1' },
     { q: '储能' },
+    { q: '储能', minProspect: 1, sort: 'prospect' },
+    { q: '储能', mode: 'license', sort: 'evaluations' },
     { status: 'lapsed' },
   ];
 

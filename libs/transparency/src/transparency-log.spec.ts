@@ -109,6 +109,27 @@ describe('TransparencyLog', () => {
     expect(fileHeads()).toHaveLength(1);
   });
 
+  it('restarted on a long log: the start-up check gives way to the event loop while it reads and hashes', async () => {
+    const log = new MemoryLog();
+    const { t, tree } = await open(log);
+    await t.start();
+    log.append(20_000);
+    await t.cycle();
+    await t.close();
+    const again = await open(log, tree);
+    let fired = 0;
+    const timer = setInterval(() => (fired += 1), 0);
+    const started = performance.now();
+    const s = await again.t.start();
+    const took = performance.now() - started;
+    clearInterval(timer);
+    expect(s.state).toBe('ok');
+    // A timer due every turn ran during the check, about once per 10 ms slice of it.
+    expect(took).toBeGreaterThan(20);
+    expect(fired).toBeGreaterThanOrEqual(Math.floor(took / 40));
+    expect(fired).toBeGreaterThan(0);
+  });
+
   it('restarted on a truncated log: log-truncated', async () => {
     const log = new MemoryLog();
     const { t } = await open(log);

@@ -1,4 +1,4 @@
-import type { SigningKey } from '@patent-ledger/eventsourcing';
+import { TimeSlicer, type SigningKey } from '@patent-ledger/eventsourcing';
 import {
   eventLeafHash,
   fromHex,
@@ -12,6 +12,10 @@ import { LogMismatchError, MerkleLog, type LeafSource, type LogLeaf } from './me
 import { headHash, NO_PREVIOUS_HEAD, signTreeHead, treeHeadSignatureValid, type TreeHead } from './tree-head';
 import type { StoredChunk, TreeStore } from './tree-store';
 import type { Witness } from './witness';
+
+/** Events read per step of the start-up check, and how long it runs before it gives way (ms). */
+const CHECK_BATCH = 2000;
+const CHECK_SLICE_MS = 10;
 
 export type TransparencyState = 'starting' | 'checking' | 'ok' | 'refused';
 
@@ -294,9 +298,13 @@ export class TransparencyLog {
       }
     };
     while (next < sizes.length && sizes[next] === 0) next++;
+    // The pass reads and hashes every event (millions at national scale, seconds of CPU) on the api's
+    // thread while it serves: it gives way every few milliseconds, so requests wait a slice, not the pass.
+    const slicer = new TimeSlicer(CHECK_SLICE_MS);
     for (;;) {
       if (this.aborted) throw new Error('the check was stopped (shutdown)');
-      const batch = await this.options.source.read(after, 5000);
+      await slicer.turn();
+      const batch = await this.options.source.read(after, CHECK_BATCH);
       if (batch.length === 0) break;
       for (const leaf of batch) {
         chunk.push(eventLeafHash(leaf.hash));

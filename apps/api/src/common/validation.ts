@@ -1,4 +1,5 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { cacheValidationMetadata } from './validation-metadata-cache';
 import { ProblemException } from './problem';
 
 /** What a type check expects, for "must be …, got …". */
@@ -64,6 +65,8 @@ export function flattenValidationErrors(
 
 /** whitelist + forbid unknown fields + transform; failures are 400 problems naming each field. */
 export function ledgerValidationPipe(): ValidationPipe {
+  // The rules of each class are looked up once, not per request (see validation-metadata-cache).
+  cacheValidationMetadata();
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,

@@ -3,8 +3,6 @@
  * RabbitMQ relays, reading the log on a read-only connection of their own, so their reads, envelopes,
  * JSON and broker I/O stay off the api's event loop and its append path.
  */
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   AmqpSink,
@@ -15,6 +13,7 @@ import {
   type Sink,
 } from '@patent-ledger/publishers';
 import { SqliteEventStore } from '@patent-ledger/store-sqlite';
+import { niceThisThread } from '../common/thread-priority';
 import type { PublisherThreadData, ToPublisherThread } from './publisher-thread';
 
 const data = workerData as PublisherThreadData;
@@ -25,12 +24,7 @@ const PUBLISHER_NICENESS = 10;
 const port = parentPort!;
 // This thread only (Linux: a thread is a task of its own) yields the CPU to the api's threads — its
 // appends and requests — when the CPU is contended: the events wait a little, the appends do not.
-try {
-  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-  if (tid > 0 && tid !== process.pid) setPriority(tid, data.niceness ?? PUBLISHER_NICENESS);
-} catch {
-  // Not Linux, or not allowed: the thread runs at the api's priority.
-}
+niceThisThread(data.niceness ?? PUBLISHER_NICENESS);
 const store = SqliteEventStore.open(data.dbFile, { readonly: true });
 const state = PublisherState.open(data.stateFile);
 const sinks: [string, Sink][] = [];

@@ -85,6 +85,11 @@ async function answers(readModels: 'sqlite' | 'postgres'): Promise<Record<string
       pool: await pages('/resource-pool?limit=2'),
       poolByProspect: await pages('/resource-pool?limit=2&sort=prospect'),
       poolFiltered: await pages(`/resource-pool?status=in-deal`),
+      // A title text with filters: one pass over the covering title index on both (strpos, instr).
+      poolText: await pages(
+        `/resource-pool?limit=2&q=${encodeURIComponent('陶瓷')}&mode=transfer&sort=prospect`,
+      ),
+      poolTextNone: await pages(`/resource-pool?limit=2&q=${encodeURIComponent('石墨烯')}`),
       entry: await get(`/resource-pool/${a}`),
       // Recorded times and ids differ between runs; the log itself must not.
       audit: audit.map((p) => p.items.map((i) => [i.position, i.eventType, i.streamName])),
@@ -114,6 +119,8 @@ describe('read-model endpoints on SQLite and PostgreSQL read models', () => {
     expect((sqlite['pool'] as { total: number }[])[0]!.total).toBe(numbers.length);
     expect((sqlite['audit'] as unknown[][]).flat().length).toBeGreaterThan(numbers.length * 2);
     expect((sqlite['obligations'] as { total: number }[])[0]!.total).toBeGreaterThan(0);
+    expect((sqlite['poolText'] as { total: number }[])[0]!.total).toBe(numbers.length);
+    expect((sqlite['poolTextNone'] as { total: number }[])[0]!.total).toBe(0);
   });
 
   (unavailable ? it.skip : it)('answer the same on PostgreSQL', async () => {

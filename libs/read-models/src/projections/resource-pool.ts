@@ -396,7 +396,8 @@ export const resourcePoolProjection: ReadModelProjection = batchProjection({
   name: 'resource-pool',
   // 3: expiry_date and grace_end (status as of a date: expired, lapsed for an unpaid annuity).
   // 4: m_equity (equity contributions, 作价投资); pool_state keeps what the unused-patents list reads.
-  version: '4',
+  // 5: the covering title index pool_rows_text (text searches at national scale).
+  version: '5',
   tables: ['pool_state', 'pool_rows', 'pool_history', 'pool_ipc'],
   ddl: (t, d) => {
     const columns = `
@@ -442,8 +443,12 @@ export const resourcePoolProjection: ReadModelProjection = batchProjection({
       `CREATE INDEX "${rows}_prospect" ON "${rows}" (prospect_key DESC, application_number)`,
       `CREATE INDEX "${rows}_evaluations" ON "${rows}" (eval_count DESC, application_number)`,
       `CREATE INDEX "${rows}_institution" ON "${rows}" (institution_id, last_position DESC)`,
-      // The title text filter scans titles (LIKE '%…%'): counting reads this index, not the rows.
-      `CREATE INDEX "${rows}_title" ON "${rows}" (title)`,
+      // The title text filter tests every title (no index serves '%…%'): this index holds the title
+      // and every column a text search filters, sorts or pages by, so a search reads it in one pass
+      // and never the rows (queryResourcePool's IndexUse 'text').
+      `CREATE INDEX "${rows}_text" ON "${rows}" (title, m_transfer, m_license, m_self, m_equity, kind, status,
+        high_value, featured, promotion_count, f_strategic, f_overseas, f_maintained, f_pledge, f_award,
+        prospect_key, mean_prospect, eval_count, last_position, expiry_date, grace_end, application_number)`,
       // Covers the flag filters, so that counting them reads this index rather than the rows.
       `CREATE INDEX "${rows}_filters" ON "${rows}" (high_value, featured, status, m_license, m_transfer, m_self,
         kind, promotion_count, f_strategic, f_overseas, f_maintained, f_pledge, f_award, prospect_key, mean_prospect,
