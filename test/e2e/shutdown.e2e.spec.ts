@@ -38,14 +38,18 @@ function freePort(): Promise<number> {
 }
 
 /** One request on a connection of its own (`Connection: close`), so no keep-alive race blurs the result. */
-function post(
+/**
+ * Sends a request whose body is written by `write` (all at once, or in parts), answering with its
+ * status and body.
+ */
+function sendRequest(
   port: number,
   path: string,
   token: string,
-  body: unknown,
-  method = 'POST',
+  data: Buffer,
+  method: string,
+  write: (req: ReturnType<typeof httpRequest>) => void,
 ): Promise<{ status: number; body: string }> {
-  const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       {
@@ -53,47 +57,6 @@ function post(
         port,
         path,
         method,
-        agent: false,
-        headers: {
-          'Content-Type': 'application/json',
-          'Content-Length': Buffer.byteLength(data),
-          Authorization: `Bearer ${token}`,
-          Connection: 'close',
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
-}
-
-/**
- * A POST whose body arrives in two parts: the headers and half the body now (the api takes the
- * request in and counts it in flight while it waits for the rest), the other half on `finish()`.
- */
-function postInTwoParts(
-  port: number,
-  path: string,
-  token: string,
-  body: unknown,
-): { finish(): Promise<{ status: number; body: string }> } {
-  const data = Buffer.from(JSON.stringify(body));
-  const half = Math.floor(data.length / 2);
-  let req!: ReturnType<typeof httpRequest>;
-  const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-    req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
         agent: false,
         headers: {
           'Content-Type': 'application/json',
@@ -111,8 +74,38 @@ function postInTwoParts(
       },
     );
     req.on('error', reject);
-    req.flushHeaders();
-    req.write(data.subarray(0, half));
+    write(req);
+  });
+}
+
+function post(
+  port: number,
+  path: string,
+  token: string,
+  body: unknown,
+  method = 'POST',
+): Promise<{ status: number; body: string }> {
+  const data = Buffer.from(JSON.stringify(body));
+  return sendRequest(port, path, token, data, method, (req) => req.end(data));
+}
+
+/**
+ * A POST whose body arrives in two parts: the headers and half the body now (the api takes the
+ * request in and counts it in flight while it waits for the rest), the other half on `finish()`.
+ */
+function postInTwoParts(
+  port: number,
+  path: string,
+  token: string,
+  body: unknown,
+): { finish(): Promise<{ status: number; body: string }> } {
+  const data = Buffer.from(JSON.stringify(body));
+  const half = Math.floor(data.length / 2);
+  let req!: ReturnType<typeof httpRequest>;
+  const answer = sendRequest(port, path, token, data, 'POST', (r) => {
+    req = r;
+    r.flushHeaders();
+    r.write(data.subarray(0, half));
   });
   return {
     finish: () => {

@@ -303,6 +303,13 @@ export async function queryResourcePool(
     const key = SORT_KEY[sort];
     const whereOf = (terms: string[]): string => (terms.length ? `WHERE ${terms.join(' AND ')}` : '');
     const counts = parts.map((x) => `(SELECT COUNT(*) FROM ${x.from} ${whereOf([...x.where, ...where])})`);
+    const countAll = async (): Promise<number> =>
+      Number(
+        (await tx.get<{ n: number }>(
+          `SELECT ${counts.join(' + ')} AS n`,
+          parts.flatMap((x) => [...x.params, ...params]),
+        ))!.n,
+      );
     type PageRow = { sort_key: number; application_number: string; history_id: number; total?: number };
     let total: number;
     let rows: PageRow[];
@@ -322,7 +329,7 @@ export async function queryResourcePool(
     }
     if (found) {
       rows = found;
-      total = Number((await tx.get<{ n: number }>(`SELECT ${counts.join(' + ')} AS n`, params))!.n);
+      total = await countAll();
     } else if (use === 'text' && !cursor) {
       // A rarer text: one pass over the covering title index counts the matches (the window) and
       // keeps the page's first rows (a sort bounded by the limit), rather than a pass to count and
@@ -340,13 +347,7 @@ export async function queryResourcePool(
       );
       total = Number(rows[0]?.total ?? 0);
     } else {
-      total = Number(
-        cursor?.n ??
-          (await tx.get<{ n: number }>(
-            `SELECT ${counts.join(' + ')} AS n`,
-            parts.flatMap((x) => [...x.params, ...params]),
-          ))!.n,
-      );
+      total = cursor ? Number(cursor.n) : await countAll();
       // Many matches: walk the sort key's index, testing each row, to the page's end. Few: let a
       // filter's index (or, for a text, one pass over the title index) collect them and sort those.
       const walking = total > (tuning.walkAbove ?? WALK_ABOVE);
