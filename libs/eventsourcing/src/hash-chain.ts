@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from './ids';
 import type { EventMetadata, JsonObject } from './types';
 
@@ -19,21 +19,21 @@ export interface HashInput {
  * previousHash}. Computed over the data as stored, so upcasting on read never changes it.
  */
 export function eventHash(e: HashInput): string {
-  return createHash('sha256')
-    .update(
-      canonicalJson({
-        stream: e.streamName,
-        version: e.version,
-        type: e.type,
-        data: e.data,
-        metadata: e.metadata,
-        previousHash: e.previousHash,
-      }),
-    )
-    .digest('hex');
+  return hash(
+    'sha256',
+    canonicalJson({
+      stream: e.streamName,
+      version: e.version,
+      type: e.type,
+      data: e.data,
+      metadata: e.metadata,
+      previousHash: e.previousHash,
+    }),
+    'hex',
+  );
 }
 
 /** The global chain: head_n = SHA-256(head_{n-1} ‖ hash of the event at position n). */
 export function nextGlobalHead(previousHead: string, eventHashHex: string): string {
-  return createHash('sha256').update(previousHead).update(eventHashHex).digest('hex');
+  return hash('sha256', previousHead + eventHashHex, 'hex');
 }

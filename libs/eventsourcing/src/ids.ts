@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, hash, randomUUID } from 'node:crypto';
 
 /**
  * A deterministic RFC 4122 version-5-style UUID (SHA-1 based) for the n-th event of a command, so a
@@ -14,6 +14,20 @@ export function deterministicEventId(commandId: string, index: number): string {
 
 export function newId(): string {
   return randomUUID();
+}
+
+/** `"key":` of the keys seen most (a schema's keys are few), so each is escaped once. */
+const keyPrefixes = new Map<string, string>();
+const MAX_KEY_PREFIXES = 4096;
+
+/** `JSON.stringify(key) + ':'`, remembered for the first few thousand keys. */
+export function jsonKeyPrefix(key: string): string {
+  let prefix = keyPrefixes.get(key);
+  if (prefix === undefined) {
+    prefix = `${JSON.stringify(key)}:`;
+    if (keyPrefixes.size < MAX_KEY_PREFIXES) keyPrefixes.set(key, prefix);
+  }
+  return prefix;
 }
 
 /**
@@ -50,7 +64,8 @@ export function canonicalJson(value: unknown): string {
         if (v === undefined || typeof v === 'function') continue;
         if (!first) out += ',';
         first = false;
-        out += `${JSON.stringify(k)}:${canonicalJson(v)}`;
+        out += jsonKeyPrefix(k);
+        out += canonicalJson(v);
       }
       return `${out}}`;
     }
@@ -60,5 +75,5 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function fingerprintOf(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return hash('sha256', canonicalJson(value), 'hex');
 }

@@ -14,3 +14,4 @@ export * from './sql-rows';
 export * from './worker-source';
 export * from './keyed-queue';
 export * from './time-slicer';
+export * from './stored-json';

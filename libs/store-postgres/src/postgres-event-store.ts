@@ -73,8 +73,8 @@
  * stays consistent. This store is a system of record: leave it `on`.
  *
  * **Storage.** `data` and `metadata` are `json`: the text exactly as `JSON.stringify` wrote it (key
- * order and numbers kept, still queryable with `->>`), and the hash chain is computed over exactly
- * the JSON that reads return. Parameterised statements are named prepared statements, planned once
+ * order and numbers kept, still queryable with `->>`), and the hash chain is computed over the
+ * canonical form of exactly that text (`canonicalOfStored`). Parameterised statements are named prepared statements, planned once
  * per connection. Migrations run on `open` in one transaction under an advisory lock, recorded in
  * `schema_migrations`, so concurrent opens queue instead of racing. The pool's connections must hold
  * no session-level advisory lock of their own: ending a transaction that took the sequencer calls
@@ -94,7 +94,8 @@ import {
   IdempotencyKeyReusedError,
   InvalidAppendError,
   checkExpectedVersion,
-  eventHash,
+  canonicalOfStored,
+  storedEventHash,
   validateAppend,
   type AppendManyResult,
   type AppendOptions,
@@ -427,11 +428,14 @@ async function tryQuery(client: PoolClient, text: string): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** An event prepared for insertion: its JSON text and the objects that reads will return. */
+/** An event prepared for insertion: its JSON text, its canonical form and the objects the caller gave. */
 interface PreparedEvent {
   type: string;
   dataJson: string;
   metadataJson: string;
+  /** Canonical forms of the two (canonicalOfStored), for the hash. */
+  dataCanonical: string;
+  metadataCanonical: string;
   data: JsonObject;
   metadata: EventMetadata;
 }
@@ -1002,15 +1006,17 @@ function validate(streamName: string, expectedVersion: ExpectedVersion): void {
 }
 
 function prepareEvent(e: NewEvent): PreparedEvent {
-  // Hash and return what reads will give back: the JSON round trip drops undefined fields.
+  // The JSON as given (key order kept), and its canonical form, which the hash is assembled from.
   const dataJson = JSON.stringify(e.data);
   const metadataJson = JSON.stringify(e.metadata);
   return {
     type: e.type,
     dataJson,
     metadataJson,
-    data: JSON.parse(dataJson) as JsonObject,
-    metadata: JSON.parse(metadataJson) as EventMetadata,
+    dataCanonical: canonicalOfStored(e.data, dataJson),
+    metadataCanonical: canonicalOfStored(e.metadata, metadataJson),
+    data: e.data,
+    metadata: e.metadata,
   };
 }
 
@@ -1023,14 +1029,14 @@ function chainHashes(
 ): string[] {
   let previousHash = lastHash ?? GENESIS_HASH;
   return events.map((e, i) => {
-    previousHash = eventHash({
+    previousHash = storedEventHash(
       streamName,
-      version: version + i + 1,
-      type: e.type,
-      data: e.data,
-      metadata: e.metadata,
+      version + i + 1,
+      e.type,
+      e.dataCanonical,
+      e.metadataCanonical,
       previousHash,
-    });
+    );
     return previousHash;
   });
 }

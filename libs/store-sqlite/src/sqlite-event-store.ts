@@ -25,13 +25,14 @@ import {
   type ReadStreamOptions,
   type StoredEvent,
   chainHeadFromRow,
+  canonicalOfStored,
+  storedEventHash,
   commandRecordFromRow,
   commandRecordOf,
   commandRowOf,
   type ChainHeadRow,
   type CommandRow,
 } from '@patent-ledger/eventsourcing';
-import { storedEventHash } from './fast-hash';
 
 /**
  * Each group commit of `append` (the transaction and its fsync at synchronous=FULL) is published on
@@ -208,7 +209,14 @@ function eventRows(
     const { eventId, commandId, recordedAt } = e.metadata;
     const dataJson = JSON.stringify(e.data);
     const metadataJson = JSON.stringify(e.metadata);
-    hash = storedEventHash(streamName, version, e.type, e.data, dataJson, e.metadata, metadataJson, hash);
+    hash = storedEventHash(
+      streamName,
+      version,
+      e.type,
+      canonicalOfStored(e.data, dataJson),
+      canonicalOfStored(e.metadata, metadataJson),
+      hash,
+    );
     rows.push([
       position,
       streamName,
