@@ -73,6 +73,7 @@ beforeAll(async () => {
         grant_types: ['authorization_code'],
         response_types: ['code'],
         redirect_uris: [`${world.baseUrl}/`],
+        post_logout_redirect_uris: [`${world.baseUrl}/`],
       },
     ],
     clientDefaults: { id_token_signed_response_alg: 'ES256' },
@@ -187,10 +188,38 @@ describe('single sign-on in the console', () => {
       role: 'analyst',
       orgId: 'sx-stats',
     });
+    await context.close();
+  });
 
-    // Signing out forgets the token: the sign-in screen again.
+  it('signs out at the provider too (RP-initiated logout), so the next sign-on asks who you are again', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    const requests: Request[] = [];
+    page.on('request', (r) => requests.push(r));
+    await page.goto(`${world.baseUrl}/`);
+    const sso = page.getByRole('button', { name: '使用统一身份认证登录' });
+    await sso.click();
+    await atProvider(page, 'analyst-sso');
     await page.getByRole('button', { name: '退出' }).click();
+    // The provider's end-session page, named by its discovery document, with the ID token as hint.
+    const endSession = await page.waitForRequest((r) => new URL(r.url()).pathname === '/sso/session/end');
+    const q = new URL(endSession.url()).searchParams;
+    expect(q.get('client_id')).toBe(CLIENT_ID);
+    expect(q.get('post_logout_redirect_uri')).toBe(`${world.baseUrl}/`);
+    expect(q.get('id_token_hint')?.split('.')).toHaveLength(3);
+    // Its confirmation form (the provider's own page), then back to the console's sign-in screen.
+    await page.locator('button[autofocus], button[type="submit"]').first().click();
     await sso.waitFor();
+    expect(new URL(page.url()).origin).toBe(world.baseUrl);
+    // Nothing of the sign-on is left in the tab (no provider token, no ID token).
+    expect(await page.evaluate('Object.keys(sessionStorage)')).toEqual([]);
+    // The provider's session is over: signing on again asks for the account at its sign-in page.
+    await sso.click();
+    await page.locator('input[name="login"]').waitFor();
+    await atProvider(page, 'enterprise-sso');
+    expect(await page.locator('.who').getAttribute('data-principal')).toBe(
+      `enterprise:${world.province.enterprises[0]!.id}`,
+    );
     await context.close();
   });
 

@@ -8,7 +8,15 @@ import { Obligations } from './screens/obligations';
 import { PatentPage } from './screens/patent';
 import { Pool } from './screens/pool';
 import { EnterpriseWorkspace, InstitutionWorkspace } from './screens/workspaces';
-import { finishSso, returningFromSso, signInConfig, startSso, type SsoConfig, type SsoError } from './sso';
+import {
+  endSsoSession,
+  finishSso,
+  returningFromSso,
+  signInConfig,
+  startSso,
+  type SsoConfig,
+  type SsoError,
+} from './sso';
 import './styles.css';
 
 type Screen = 'dashboard' | 'pool' | 'obligations' | 'institution' | 'enterprise' | 'admin';
@@ -219,7 +227,13 @@ function App() {
         <button
           type="button"
           onClick={() => {
-            void logout().then(() => setPrincipal(null));
+            // The ledger's session (or the provider's token in this tab) first; then, after a single
+            // sign-on, the provider's session, whose end-session page brings the browser back here.
+            void logout()
+              .then(() => endSsoSession(sso.config))
+              .then((leaving) => {
+                if (!leaving) setPrincipal(null);
+              });
           }}
         >
           {t('signOut')}

@@ -2,6 +2,9 @@
  * Single sign-on at the OpenID Connect provider the api names (GET /auth/config): the authorization
  * code flow with PKCE (RFC 7636, S256) from the browser, the provider's access token kept for the
  * tab and sent as the bearer credential. The provider's endpoints come from its discovery document.
+ * Signing out ends the session at the provider too (OpenID Connect RP-Initiated Logout 1.0), when
+ * the provider offers it: otherwise the next "sign in with single sign-on" in this browser would pass
+ * straight through as the same person.
  */
 import { setBearerToken } from './api';
 
@@ -16,9 +19,12 @@ interface Discovery {
   issuer: string;
   authorization_endpoint: string;
   token_endpoint: string;
+  end_session_endpoint?: string;
 }
 
 const FLOW_KEY = 'patent-ledger.sso-flow';
+/** The ID token of this tab's single sign-on: the hint that names the session to end at sign-out. */
+const ID_TOKEN_KEY = 'patent-ledger.sso-id-token';
 
 /** Why a return from the provider was refused: a console message key, or the provider's own words. */
 export type SsoError = { key: 'ssoNoFlow' | 'ssoState' | 'ssoNoToken' } | { text: string };
@@ -118,6 +124,7 @@ export async function finishSso(
   });
   const body = (await res.json().catch(() => ({}))) as {
     access_token?: string;
+    id_token?: string;
     error?: string;
     error_description?: string;
   };
@@ -126,5 +133,28 @@ export async function finishSso(
     return { error: text ? { text } : { key: 'ssoNoToken' } };
   }
   setBearerToken(body.access_token);
+  if (body.id_token) sessionStorage.setItem(ID_TOKEN_KEY, body.id_token);
+  else sessionStorage.removeItem(ID_TOKEN_KEY);
   return { ok: true };
+}
+
+/**
+ * After the console forgot the provider's token: leaves for the provider's end-session endpoint
+ * (with the ID token as hint), which ends the session there and comes back to `/`. False when this
+ * tab holds no ID token or the provider has no such endpoint: then only the tab is signed out.
+ */
+export async function endSsoSession(config: SsoConfig | null): Promise<boolean> {
+  const idToken = sessionStorage.getItem(ID_TOKEN_KEY);
+  sessionStorage.removeItem(ID_TOKEN_KEY);
+  if (!config || !idToken) return false;
+  const d = await discover(config.issuer).catch(() => null);
+  if (!d?.end_session_endpoint) return false;
+  const u = new URL(d.end_session_endpoint);
+  u.search = new URLSearchParams({
+    id_token_hint: idToken,
+    client_id: config.clientId,
+    post_logout_redirect_uri: redirectUri(),
+  }).toString();
+  location.assign(u.toString());
+  return true;
 }
