@@ -200,9 +200,10 @@ describe('single sign-on in the console', () => {
     const sso = page.getByRole('button', { name: '使用统一身份认证登录' });
     await sso.click();
     await atProvider(page, 'analyst-sso');
-    await page.getByRole('button', { name: '退出' }).click();
     // The provider's end-session page, named by its discovery document, with the ID token as hint.
-    const endSession = await page.waitForRequest((r) => new URL(r.url()).pathname === '/sso/session/end');
+    const leaving = page.waitForRequest((r) => new URL(r.url()).pathname === '/sso/session/end');
+    await page.getByRole('button', { name: '退出' }).click();
+    const endSession = await leaving;
     const q = new URL(endSession.url()).searchParams;
     expect(q.get('client_id')).toBe(CLIENT_ID);
     expect(q.get('post_logout_redirect_uri')).toBe(`${world.baseUrl}/`);
