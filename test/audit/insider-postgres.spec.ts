@@ -3,14 +3,12 @@
  * reason printed, only when no PostgreSQL answers (PG_URL, else 127.0.0.1:5432).
  */
 import { PG_TEST_URL, postgresUnavailable } from '../support/postgres';
+import { skipForMissingServer } from '../support/skip';
 import { insiderSuite } from './insider';
 
 const unavailable = postgresUnavailable();
 if (unavailable) {
-  process.stderr.write(`${unavailable}\n`);
-  describe.skip('an insider with write access to the PostgreSQL database', () => {
-    it(unavailable, () => undefined);
-  });
+  skipForMissingServer('an insider with write access to the PostgreSQL database', unavailable);
 } else {
   describe('an insider with write access to the PostgreSQL database', () => {
     insiderSuite('postgres', PG_TEST_URL);

@@ -194,8 +194,6 @@ describe('single sign-on in the console', () => {
   it('signs out at the provider too (RP-initiated logout), so the next sign-on asks who you are again', async () => {
     const context = await browser.newContext({ locale: 'zh-CN' });
     const page = await context.newPage();
-    const requests: Request[] = [];
-    page.on('request', (r) => requests.push(r));
     await page.goto(`${world.baseUrl}/`);
     const sso = page.getByRole('button', { name: '使用统一身份认证登录' });
     await sso.click();

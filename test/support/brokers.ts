@@ -9,6 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
+import { skipForMissingServer } from './skip';
 
 export const NATS_TEST_URL = process.env['NATS_URL'] || 'nats://127.0.0.1:4222';
 export const AMQP_TEST_URL = process.env['AMQP_URL'] || 'amqp://guest:guest@127.0.0.1:5672';
@@ -60,8 +61,7 @@ export function describeWithBrokers(
     });
     return;
   }
-  process.stderr.write(`skip: ${name}: ${reason}\n`);
-  describe.skip(name, () => it(reason, () => undefined));
+  skipForMissingServer(name, reason);
 }
 
 export function freePort(): Promise<number> {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { skipForMissingServer } from './skip';
 
 /** The PostgreSQL the test suites use: PG_URL, else the machine's server. */
 export const PG_TEST_URL = process.env['PG_URL'] || 'postgres://postgres@127.0.0.1:5432/test';
@@ -36,10 +37,7 @@ const PROBED = 'PATENT_LEDGER_TEST_PG_PROBE';
 export function runOnPostgres(name: string, load: () => void): void {
   const unavailable = postgresUnavailable();
   if (unavailable) {
-    process.stderr.write(`${unavailable}\n`);
-    describe.skip(`${name} on PostgreSQL`, () => {
-      it(unavailable, () => undefined);
-    });
+    skipForMissingServer(`${name} on PostgreSQL`, unavailable);
     return;
   }
   process.env['LEDGER_E2E_STORE'] = 'postgres';

@@ -39,7 +39,20 @@ export async function signInConfig(): Promise<SsoConfig | null> {
   }
 }
 
-async function discover(issuer: string): Promise<Discovery> {
+/** Discovery documents by issuer, fetched once per page (sign-in, its return and sign-out use them). */
+const discovered = new Map<string, Promise<Discovery>>();
+
+function discover(issuer: string): Promise<Discovery> {
+  let doc = discovered.get(issuer);
+  if (!doc) {
+    doc = fetchDiscovery(issuer);
+    doc.catch(() => discovered.delete(issuer)); // a failed fetch is tried again next time
+    discovered.set(issuer, doc);
+  }
+  return doc;
+}
+
+async function fetchDiscovery(issuer: string): Promise<Discovery> {
   const res = await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, {
     headers: { Accept: 'application/json' },
   });

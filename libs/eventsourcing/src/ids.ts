@@ -36,14 +36,24 @@ export function jsonKeyPrefix(key: string): string {
  * array elements become null, as JSON.stringify does. Written as loops: it runs for every event hash
  * and every command fingerprint.
  */
-export function canonicalJson(value: unknown): string {
+/** The JSON of a string, number or boolean, as JSON.stringify writes it (non-finite numbers: null). */
+export function jsonLeaf(value: string | number | boolean): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
     case 'number':
       return Number.isFinite(value) ? JSON.stringify(value) : 'null';
-    case 'boolean':
+    default:
       return value ? 'true' : 'false';
+  }
+}
+
+export function canonicalJson(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return jsonLeaf(value);
     case 'object': {
       if (value === null) return 'null';
       if (Array.isArray(value)) {

@@ -2,7 +2,7 @@ import { canonicalJson } from './ids';
 import { eventHash, GENESIS_HASH } from './hash-chain';
 import { canonicalOfStored, isCanonicalOrder, storedEventHash } from './stored-json';
 
-const storedJson = (v: object): string => canonicalOfStored(v, JSON.stringify(v));
+const canonicalText = (v: object): string => canonicalOfStored(v, JSON.stringify(v));
 import type { EventMetadata, JsonObject } from './types';
 
 /** A small seeded generator (mulberry32), so a failure can be reproduced. */
@@ -100,7 +100,7 @@ describe('canonicalOfStored', () => {
       const value: Record<string, unknown> = object(next, 0);
       if (next() < 0.3) value[`odd${i % 5}`] = odd(next);
       if (next() < 0.2) value['nested'] = { q: [odd(next), object(next, 1)], a: odd(next) };
-      const text = storedJson(value);
+      const text = canonicalText(value);
       expect(text).toBe(expectedText(value));
       if (!isCanonicalOrder(value)) notOrdered++;
     }
@@ -119,7 +119,7 @@ describe('canonicalOfStored', () => {
   it('given a very deep value, when written, then it is still the canonical text', () => {
     let deep: Record<string, unknown> = { z: 1, a: 'leaf' };
     for (let i = 0; i < 1000; i++) deep = { y: i, b: deep };
-    expect(storedJson(deep)).toBe(expectedText(deep));
+    expect(canonicalText(deep)).toBe(expectedText(deep));
   });
 });
 

@@ -14,7 +14,7 @@
  * random values.
  */
 import { hash } from 'node:crypto';
-import { canonicalJson, jsonKeyPrefix } from './ids';
+import { canonicalJson, jsonKeyPrefix, jsonLeaf } from './ids';
 
 /** Deeper than this, the writer hands over to the engine (which reports cycles in its own words). */
 const MAX_DEPTH = 200;
@@ -30,11 +30,9 @@ function write(value: unknown, key: string, depth: number): string | undefined {
   }
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
     case 'number':
-      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
     case 'boolean':
-      return value ? 'true' : 'false';
+      return jsonLeaf(value);
     case 'bigint':
       // The engine's own error ("Do not know how to serialize a BigInt").
       return JSON.stringify(value);
