@@ -106,6 +106,8 @@ export async function importPhase(args: ImportArgs): Promise<void> {
     const summary = await importInventory(store, args.file, {
       rejectsFile: false,
       batchSize: BATCH,
+      // As `patent-ledger import` does: rows read and decided in a worker thread on PostgreSQL.
+      worker: spec.kind === 'postgres',
       onProgress: (p) => {
         if (now() - lastLog > 10_000) {
           lastLog = now();

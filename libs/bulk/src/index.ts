@@ -8,3 +8,4 @@ export * from './generator';
 export * from './apply';
 export * from './institutions';
 export * from './national';
+export { defaultWorkerFile } from './worker-source';

@@ -1,4 +1,5 @@
 import type { Decider, DomainEvent } from './decider';
+import { trimOldest } from './bounded-map';
 import {
   ConcurrencyRetriesExhaustedError,
   IdempotencyKeyReusedError,
@@ -66,7 +67,7 @@ export class StateCache<State> {
   set(streamName: string, version: number, state: State): void {
     this.entries.delete(streamName);
     this.entries.set(streamName, { version, state });
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    trimOldest(this.entries, this.maxEntries);
   }
 
   get size(): number {

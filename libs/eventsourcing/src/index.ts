@@ -14,4 +14,5 @@ export * from './sql-rows';
 export * from './worker-source';
 export * from './keyed-queue';
 export * from './time-slicer';
+export * from './bounded-map';
 export * from './stored-json';

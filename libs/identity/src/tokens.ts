@@ -22,6 +22,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { ID_PATTERN, isRole, type Principal, type Role } from '@patent-ledger/access';
+import { trimOldest } from '@patent-ledger/eventsourcing';
 
 /** A credential that does not prove who is calling. `reason` is safe to show to the caller. */
 export class InvalidCredentialError extends Error {
@@ -327,7 +328,7 @@ export class CredentialVerifier {
     if (iss === this.ledger.issuer) verified = await this.ledger.verify(token, nowMs);
     else if (this.oidc && iss === this.oidc.issuer) verified = await this.oidc.verify(token);
     else throw new InvalidCredentialError(`tokens of issuer ${JSON.stringify(iss ?? null)} are not accepted`);
-    if (this.cache.size >= this.maxCached) this.cache.delete(this.cache.keys().next().value!);
+    trimOldest(this.cache, this.maxCached - 1);
     this.cache.set(token, verified);
     return verified;
   }

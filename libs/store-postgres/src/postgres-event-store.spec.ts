@@ -669,6 +669,57 @@ describePg('PostgreSQL', () => {
         expect(await a.streamVersion('patent-2')).toBe(0);
       });
 
+      it('writes a batch in the same six statements whatever its size, one stream twice included', async () => {
+        const store = await open();
+        await store.append('patent-0', [newEvent()], { expectedVersion: 'no_stream' });
+        const requests = (n: number, tag: string) =>
+          range(1, n).flatMap((i) => [
+            {
+              streamName: `patent-${tag}-${i}`,
+              events: [newEvent(), newEvent()],
+              options: {
+                expectedVersion: 'no_stream' as const,
+                command: { commandId: `cmd-${tag}-${i}`, fingerprint: 'f' },
+              },
+            },
+            { streamName: `patent-${tag}-${i}`, events: [newEvent()], options: { expectedVersion: 2 } },
+          ]);
+        const small = await counted(() => store.appendMany(requests(1, 's')));
+        const large = await counted(() =>
+          store.appendMany([
+            { streamName: 'patent-0', events: [newEvent()], options: { expectedVersion: 1 } },
+            ...requests(300, 'l'),
+          ]),
+        );
+        // BEGIN, the streams' locks, their heads, the recorded commands, the write, COMMIT.
+        expect([small.statements, large.statements]).toEqual([6, 6]);
+        expect(large.result.every((r) => r.ok)).toBe(true);
+        const returned = [...small.result, ...large.result].flatMap((r) => (r.ok ? r.result.events : []));
+        const log = await readWholeLog(store);
+        expect(log.slice(1)).toEqual(returned);
+        for (const name of ['patent-0', 'patent-s-1', 'patent-l-300']) {
+          let previousHash = GENESIS_HASH;
+          for (const e of await store.readStream(name)) {
+            expect(e.hash).toBe(eventHash({ ...e, previousHash }));
+            previousHash = e.hash!;
+          }
+        }
+        expect(await store.findCommand('cmd-l-300')).toMatchObject({
+          fromVersion: 1,
+          toVersion: 2,
+          firstPosition: log.at(-3)!.position,
+          lastPosition: log.at(-2)!.position,
+        });
+        // One transaction and contiguous positions: the batch took them in one critical section.
+        const positions = large.result.flatMap((r) => (r.ok ? r.result.events.map((e) => e.position) : []));
+        expect(positions.at(-1)! - positions[0]!).toBe(positions.length - 1);
+        const { rows } = await adminPool().query<{ n: number }>(
+          `SELECT count(DISTINCT tx)::integer AS n FROM ${table('events')} WHERE position >= $1`,
+          [positions[0]],
+        );
+        expect(rows[0]!.n).toBe(1);
+      });
+
       it('learns heads from batches, reads and streamVersion, as handleCommand uses them', async () => {
         const [a, b, c] = await Promise.all([open(), open(), open()]);
         await a.appendMany([

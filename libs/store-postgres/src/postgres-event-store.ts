@@ -60,11 +60,17 @@
  * IdempotencyKeyReusedError). Should `append_events` fail while it holds the sequencer (a session
  * lock outlives the transaction), the store releases it on that connection, or closes the
  * connection.
- * `appendMany` is one transaction: it locks all its streams first, in key order (so batches cannot
- * deadlock), then holds the sequencer for the whole batch (one transaction id, positions taken
- * request by request: no other transaction may take positions in between), and runs each request in
- * a SAVEPOINT; a request that fails is rolled back to its savepoint and reported in its slot. Other
- * writers wait for the sequencer while a batch runs: keep batches to about a second of work.
+ * `appendMany` is one transaction of four round trips, whatever the batch's size (batch-plan.ts):
+ * it locks all its streams, in key order (so batches cannot deadlock), reads their heads and the
+ * batch's recorded commands, decides every request in order in the store (replay, expected version,
+ * hashes chained on the head the batch's earlier requests left), and writes every event, stream head
+ * and command record in one statement, which takes the batch's positions in one critical section of
+ * the sequencer (one transaction id, contiguous positions). A batch that cannot be decided from the
+ * heads (a command id twice, an event id in two requests), or whose write hits a unique key (an event
+ * id already stored, a command id recorded concurrently on another stream), is written request by
+ * request instead: the sequencer held for the whole batch, each request in a SAVEPOINT, a request
+ * that fails rolled back to its savepoint and reported in its slot. Other writers wait for the
+ * sequencer while such a batch runs: keep batches to about a second of work.
  *
  * **Durability** is PostgreSQL's `synchronous_commit`, inherited from the server, database or role.
  * With the default `on`, an append is acknowledged only after its commit record is flushed to the
@@ -94,8 +100,6 @@ import {
   IdempotencyKeyReusedError,
   InvalidAppendError,
   checkExpectedVersion,
-  canonicalOfStored,
-  storedEventHash,
   validateAppend,
   type AppendManyResult,
   type AppendOptions,
@@ -117,7 +121,10 @@ import {
   commandRecordOf,
   type ChainHeadRow,
   type CommandRow,
+  trimOldest,
 } from '@patent-ledger/eventsourcing';
+import { batchKeys, planBatch } from './batch-plan';
+import { chainHashes, prepareEvent, type PreparedEvent } from './prepared-event';
 
 export interface PostgresEventStoreOptions {
   /** e.g. `postgres://user@host:5432/db`. */
@@ -349,6 +356,44 @@ function statements(schema: string) {
         FROM seq WHERE $11::text IS NOT NULL
       )
       SELECT position, version FROM ev ORDER BY version`,
+    findCommands: `SELECT * FROM ${s}.commands WHERE command_id = ANY($1::text[])`,
+    streamHeadsOf: `SELECT stream_name, version, last_hash FROM ${s}.streams WHERE stream_name = ANY($1::text[])`,
+    /**
+     * All rows of a batch in one statement, from three JSON texts (batch-plan.ts): the sequencer's critical section as in
+     * `write`, taking one position per event; then the events at those positions, one upsert per
+     * stream (its final head) and the command records, whose first and last positions are looked up
+     * by 1-based event index (0: none). Returns the positions, in event order.
+     */
+    writeMany: `
+      WITH seq AS MATERIALIZED (
+        SELECT p.locked, p.tx, p.positions, pg_advisory_unlock(${sequencerKey}) AS unlocked
+        FROM (
+          SELECT l.locked, pg_current_xact_id() AS tx,
+                 ARRAY(SELECT nextval('${s}.events_position_seq'::regclass)
+                       FROM generate_series(1, $2::integer) AS g ORDER BY g) AS positions
+          FROM (SELECT pg_advisory_lock(${sequencerKey}) AS locked OFFSET 0) AS l
+          OFFSET 0
+        ) AS p
+      ), ev AS (
+        INSERT INTO ${s}.events (position, tx, stream_name, version, type, data, metadata, event_id, command_id,
+                                 recorded_at, hash)
+        SELECT seq.positions[i.n], seq.tx, i.s, i.v, i.t, i.d, i.m, i.e, i.c, i.r, i.h
+        FROM seq, ROWS FROM (json_to_recordset($1::json)
+                               AS (s text, v integer, t text, d json, m json, e text, c text, r text, h text))
+                  WITH ORDINALITY AS i (s, v, t, d, m, e, c, r, h, n)
+      ), st AS (
+        INSERT INTO ${s}.streams (stream_name, version, last_hash)
+        SELECT h.s, h.v, h.h FROM seq, json_to_recordset($3::json) AS h (s text, v integer, h text)
+        ON CONFLICT (stream_name) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash
+      ), cmd AS (
+        INSERT INTO ${s}.commands (command_id, fingerprint, stream_name, from_version, to_version,
+                                   first_position, last_position, recorded_at)
+        SELECT c.i, c.f, c.s, c.a, c.b, coalesce(seq.positions[nullif(c.p, 0)], 0),
+               coalesce(seq.positions[nullif(c.q, 0)], 0), c.r
+        FROM seq, json_to_recordset($4::json)
+                  AS c (i text, f text, s text, a integer, b integer, p integer, q integer, r text)
+      )
+      SELECT positions FROM seq`,
     /** A whole append in one statement, its own transaction (migration 2). */
     appendEvents: `SELECT * FROM ${s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     readStream: `SELECT ${EVENT_COLUMNS} FROM ${s}.events
@@ -428,18 +473,6 @@ async function tryQuery(client: PoolClient, text: string): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** An event prepared for insertion: its JSON text, its canonical form and the objects the caller gave. */
-interface PreparedEvent {
-  type: string;
-  dataJson: string;
-  metadataJson: string;
-  /** Canonical forms of the two (canonicalOfStored), for the hash. */
-  dataCanonical: string;
-  metadataCanonical: string;
-  data: JsonObject;
-  metadata: EventMetadata;
-}
-
 /** What `append_events` returns (its OUT parameters). */
 interface AppendEventsRow {
   /** `appended`; `moved`: the head was not the one sent, nothing written; `recorded`: the command was. */
@@ -476,7 +509,7 @@ class StreamHeads {
     if (known && known.version > version) return;
     this.heads.delete(streamName);
     this.heads.set(streamName, { version, lastHash });
-    if (this.heads.size > this.capacity) this.heads.delete(this.heads.keys().next().value!);
+    trimOldest(this.heads, this.capacity);
   }
 
   /** The head to compute an append's hashes on, or undefined when none fits the expected version. */
@@ -573,7 +606,120 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
         return error as Error;
       }
     });
-    const results = await this.transaction(
+    const results =
+      (await this.appendManyAsRows(requests, invalid)) ?? (await this.appendManyOneByOne(requests, invalid));
+    // Committed: what the batch wrote are the streams' newest heads this store knows.
+    for (const r of results) if (r.ok) this.rememberHead(r.result);
+    return results;
+  }
+
+  /**
+   * The batch in one write statement (see batch-plan.ts): lock its streams, read their heads and its
+   * recorded commands, decide every request, write every row at once. Undefined when the batch needs
+   * the request-by-request path: it cannot be decided from the heads, or its write hit a unique key
+   * (then nothing of it was committed).
+   */
+  private async appendManyAsRows(
+    requests: AppendRequest[],
+    invalid: (Error | undefined)[],
+  ): Promise<AppendManyResult[] | undefined> {
+    const keys = batchKeys(requests, invalid);
+    try {
+      return await this.transaction(
+        'BEGIN',
+        async (client, sequencer) => {
+          await this.run(client, 'lockStreams', [keys.streams]);
+          const [heads, recorded] = await Promise.all([
+            this.run<StreamRow & { stream_name: string }>(client, 'streamHeadsOf', [keys.streams]),
+            keys.commandIds.length > 0
+              ? this.run<CommandRow>(client, 'findCommands', [keys.commandIds])
+              : Promise.resolve({ rows: [] as CommandRow[] }),
+          ]);
+          const plan = planBatch(
+            requests,
+            invalid,
+            new Map(heads.rows.map((r) => [r.stream_name, { version: r.version, lastHash: r.last_hash }])),
+            new Map(recorded.rows.map((r) => [r.command_id, r])),
+          );
+          // Nothing written yet: the commit only ends the locks, and the caller goes one by one.
+          if (!plan) return undefined;
+          let positions: number[] = [];
+          const { rows } = plan;
+          if (rows.eventCount > 0 || rows.commandCount > 0) {
+            // The write takes and releases the sequencer itself; should it fail in between, the
+            // transaction's end releases it (see `transaction`).
+            sequencer.held = true;
+            const row = (
+              await this.run<{ positions: string[] }>(client, 'writeMany', [
+                rows.events,
+                rows.eventCount,
+                rows.streams,
+                rows.commands,
+              ])
+            ).rows[0];
+            sequencer.held = false;
+            positions = (row?.positions ?? []).map(Number);
+            if (
+              positions.length !== rows.eventCount ||
+              positions.some((p, i) => !(p > 0) || (i > 0 && !(p > positions[i - 1]!)))
+            ) {
+              throw new Error('the batch write returned positions out of order');
+            }
+          }
+          const results: AppendManyResult[] = [];
+          for (const slot of plan.slots) {
+            if (slot.kind === 'error') {
+              results.push({ ok: false, error: slot.error });
+            } else if (slot.kind === 'replay') {
+              try {
+                const result = await this.replay(client, slot.record, slot.streamName, slot.fingerprint);
+                results.push({ ok: true, result });
+              } catch (err) {
+                if (!(err instanceof IdempotencyKeyReusedError)) throw err;
+                results.push({ ok: false, error: err });
+              }
+            } else {
+              const stored = slot.events.map<StoredEvent>((e, k) => ({
+                ...e,
+                position: positions[slot.first + k]!,
+              }));
+              const result: AppendResult = {
+                streamName: slot.streamName,
+                nextExpectedVersion: slot.current + stored.length,
+                events: stored,
+                duplicate: false,
+              };
+              if (slot.command) {
+                result.command = commandRecordOf(
+                  slot.command,
+                  slot.streamName,
+                  slot.current,
+                  stored,
+                  slot.command.recordedAt,
+                );
+              }
+              results.push({ ok: true, result });
+            }
+          }
+          return results;
+        },
+        1,
+      );
+    } catch (err) {
+      if (err instanceof DatabaseError && err.code === '23505') return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * The batch request by request in one transaction: it locks all its streams first, then holds
+   * the sequencer for the whole batch and runs each request in a savepoint.
+   */
+  private async appendManyOneByOne(
+    requests: AppendRequest[],
+    invalid: (Error | undefined)[],
+  ): Promise<AppendManyResult[]> {
+    return this.transaction(
       'BEGIN',
       async (client, sequencer) => {
         // Every stream first, in key order; then the sequencer for the whole batch (see the notes above).
@@ -592,9 +738,6 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
       },
       1,
     );
-    // Committed: what the batch wrote are the streams' newest heads this store knows.
-    for (const r of results) if (r.ok) this.rememberHead(r.result);
-    return results;
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -1003,42 +1146,6 @@ function validate(streamName: string, expectedVersion: ExpectedVersion): void {
   validateAppend(streamName, expectedVersion);
   if (streamName.includes('\0'))
     throw new InvalidAppendError(`invalid stream name: ${JSON.stringify(streamName)}`);
-}
-
-function prepareEvent(e: NewEvent): PreparedEvent {
-  // The JSON as given (key order kept), and its canonical form, which the hash is assembled from.
-  const dataJson = JSON.stringify(e.data);
-  const metadataJson = JSON.stringify(e.metadata);
-  return {
-    type: e.type,
-    dataJson,
-    metadataJson,
-    dataCanonical: canonicalOfStored(e.data, dataJson),
-    metadataCanonical: canonicalOfStored(e.metadata, metadataJson),
-    data: e.data,
-    metadata: e.metadata,
-  };
-}
-
-/** The hashes of `events` appended to a stream at `version` whose last hash is `lastHash`. */
-function chainHashes(
-  streamName: string,
-  version: number,
-  lastHash: string | null,
-  events: readonly PreparedEvent[],
-): string[] {
-  let previousHash = lastHash ?? GENESIS_HASH;
-  return events.map((e, i) => {
-    previousHash = storedEventHash(
-      streamName,
-      version + i + 1,
-      e.type,
-      e.dataCanonical,
-      e.metadataCanonical,
-      previousHash,
-    );
-    return previousHash;
-  });
 }
 
 function hasDistinctEventIds(events: readonly NewEvent[]): boolean {

@@ -7,6 +7,7 @@ import {
   type AccountState,
 } from '@patent-ledger/domain';
 import type { CommandOutcome, EventStore } from '@patent-ledger/eventsourcing';
+import { trimOldest } from '@patent-ledger/eventsourcing';
 import {
   CredentialVerifier,
   decoyHash,
@@ -138,7 +139,7 @@ export class IdentityService implements OnModuleInit {
     if (cached && hit && now - hit.at < ACCOUNT_CACHE_MS) return hit;
     const entry = { ...(await loadAccount(this.store, userId)), at: now };
     this.accounts.set(userId, entry);
-    if (this.accounts.size > 10_000) this.accounts.delete(this.accounts.keys().next().value!);
+    trimOldest(this.accounts, 10_000);
     return entry;
   }
 

@@ -7,6 +7,7 @@ import {
   type PatentState,
 } from '@patent-ledger/domain';
 import type { EventStore, StoredEvent } from '@patent-ledger/eventsourcing';
+import { trimOldest } from '@patent-ledger/eventsourcing';
 import { categoryOf, idOfStream, isPublished, patentOfEvent } from '@patent-ledger/publishers';
 import { eventForReader } from '../auth/records';
 
@@ -78,7 +79,7 @@ export class EventAccess {
         state = patentDecider.evolve(state, upcastPatentEvent(x).event);
     }
     this.states.delete(e.streamName);
-    if (this.states.size >= MAX_CACHED) this.states.delete(this.states.keys().next().value!);
+    trimOldest(this.states, MAX_CACHED - 1);
     this.states.set(e.streamName, { version: e.version, state });
     return state;
   }

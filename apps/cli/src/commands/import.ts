@@ -7,6 +7,7 @@
 import { accessSync, constants } from 'node:fs';
 import {
   createProgressPrinter,
+  defaultWorkerFile,
   DEFAULT_BATCH_SIZE,
   IMPORT_FORMATS,
   ImportError,
@@ -178,6 +179,10 @@ export async function run(args: string[], env: NodeJS.ProcessEnv, io: CommandIo)
       ...(encoding !== undefined ? { encoding } : {}),
       ...(batchSize !== undefined ? { batchSize } : {}),
       ...(flags.has('no-rejects') ? { rejectsFile: false as const } : {}),
+      // On PostgreSQL the rows are read and decided in a worker thread while this one writes: the
+      // server's work is then on the other core (measured: about 15 % faster; on SQLite, whose writes
+      // are this process's own, it was not). The worker script exists in the built package only.
+      worker: config.store === 'postgres' && defaultWorkerFile() !== undefined,
       actor,
       authorize,
       // An institution inventories its own patents: the rows of others (a file of a whole province)

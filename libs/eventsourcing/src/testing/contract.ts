@@ -695,6 +695,90 @@ export function eventStoreContract(
         );
       });
 
+      it('decides requests to one stream in batch order: each sees the head the earlier ones left', async () => {
+        await store.append('patent-a', batch(1, 'pre'), { expectedVersion: 'no_stream' });
+        const results = await store.appendMany([
+          { streamName: 'patent-a', events: batch(2, 'a1'), options: { expectedVersion: 1 } },
+          { streamName: 'patent-b', events: batch(1, 'b1'), options: { expectedVersion: 'no_stream' } },
+          { streamName: 'patent-a', events: batch(1, 'stale'), options: { expectedVersion: 1 } },
+          {
+            streamName: 'patent-a',
+            events: batch(1, 'a2'),
+            options: { expectedVersion: 3, command: { commandId: 'cmd-a2', fingerprint: 'f' } },
+          },
+          { streamName: 'patent-b', events: batch(1, 'b2'), options: { expectedVersion: 'stream_exists' } },
+        ]);
+        expect(results.map((r) => r.ok)).toEqual([true, true, false, true, true]);
+        const stale = results[2]!;
+        expect(!stale.ok && stale.error).toMatchObject({ constructor: WrongExpectedVersionError, actual: 3 });
+        expect(results.map((r) => r.ok && r.result.nextExpectedVersion)).toEqual([3, 1, false, 4, 2]);
+        const a = await store.readStream('patent-a');
+        expect(a.map((e) => e.data.batch)).toEqual(['pre', 'a1', 'a1', 'a2']);
+        let previousHash = GENESIS_HASH;
+        for (const e of a) {
+          expect(e.hash).toBe(eventHash({ ...e, previousHash }));
+          previousHash = e.hash!;
+        }
+        // What each slot returned is what was stored, positions and hashes included.
+        const returned = results.flatMap((r) => (r.ok ? r.result.events : []));
+        const log = await store.readAll();
+        expect(log.slice(1)).toEqual(returned);
+        expect(await store.findCommand('cmd-a2')).toMatchObject({
+          streamName: 'patent-a',
+          fromVersion: 4,
+          toVersion: 4,
+          firstPosition: returned[3]!.position,
+          lastPosition: returned[3]!.position,
+        });
+      });
+
+      it('records a command with no events in a batch, and replays a command id sent twice in it', async () => {
+        const command = { commandId: 'cmd-twice', fingerprint: 'f' };
+        const results = await store.appendMany([
+          {
+            streamName: 'patent-a',
+            events: [],
+            options: { expectedVersion: 'any', command: { commandId: 'cmd-empty', fingerprint: 'e' } },
+          },
+          {
+            streamName: 'patent-b',
+            events: batch(1, 'b'),
+            options: { expectedVersion: 'no_stream', command },
+          },
+          {
+            streamName: 'patent-b',
+            events: batch(1, 'again'),
+            options: { expectedVersion: 'no_stream', command },
+          },
+          { streamName: 'patent-c', events: batch(1, 'c'), options: { expectedVersion: 'no_stream' } },
+        ]);
+        expect(results.map((r) => r.ok)).toEqual([true, true, true, true]);
+        const [empty, first, again] = results;
+        expect(empty!.ok && empty!.result).toMatchObject({ nextExpectedVersion: 0, events: [] });
+        expect(await store.findCommand('cmd-empty')).toMatchObject({ fromVersion: 1, toVersion: 0 });
+        expect(again!.ok && again!.result.duplicate).toBe(true);
+        expect(again!.ok && again!.result.events).toEqual(first!.ok && first!.result.events);
+        expect((await store.readStream('patent-b')).map((e) => e.data.batch)).toEqual(['b']);
+        expect((await store.readAll()).map((e) => e.streamName)).toEqual(['patent-b', 'patent-c']);
+      });
+
+      it('reports an event id stored before in its slot alone', async () => {
+        const stored = newEvent('Stored');
+        await store.append('patent-x', [stored], { expectedVersion: 'no_stream' });
+        const results = await store.appendMany([
+          { streamName: 'patent-a', events: batch(1, 'a'), options: { expectedVersion: 'no_stream' } },
+          { streamName: 'patent-b', events: [newEvent(), stored], options: { expectedVersion: 'no_stream' } },
+          { streamName: 'patent-c', events: batch(1, 'c'), options: { expectedVersion: 'no_stream' } },
+        ]);
+        expect(results.map((r) => r.ok)).toEqual([true, false, true]);
+        expect(!results[1]!.ok && results[1]!.error).toBeInstanceOf(InvalidAppendError);
+        expect((await store.readAll()).map((e) => e.streamName)).toEqual([
+          'patent-x',
+          'patent-a',
+          'patent-c',
+        ]);
+      });
+
       it('accepts an empty batch', async () => {
         expect(await store.appendMany([])).toEqual([]);
         expect(await store.headPosition()).toBe(0);
