@@ -37,6 +37,7 @@ const PHASES: Record<string, () => Promise<Phase>> = {
   appends: async () => (await import('./phases/appends.js')).appendsPhase,
   command: async () => (await import('./phases/command.js')).commandPhase,
   http: async () => (await import('./phases/http.js')).httpPhase,
+  adapters: async () => (await import('./phases/adapters.js')).adaptersPhase,
   ledger: async () => (await import('./phases/projection.js')).ledgerPhase,
   'ledger-copy': async () => (await import('./phases/projection.js')).ledgerCopyPhase,
   projection: async () => (await import('./phases/projection.js')).projectionPhase,

@@ -22,6 +22,7 @@ const PHASE_NAMES = [
   'appends',
   'command',
   'http',
+  'adapters',
   'projection',
   'pool',
   'publishers',
@@ -562,6 +563,26 @@ async function main(): Promise<void> {
             'requests/s',
             String(out.details['error']),
             { kind: 'ratioAtLeast', value: 0.4 },
+          ),
+        ]);
+      }
+    }
+    // Store-independent: measured once, with the first store's run.
+    if (o.only.has('adapters') && spec === stores[0]) {
+      for (const connections of size.connections) {
+        say(`HTTP adapters (Express, Fastify, bare node:http), ${connections} connections`);
+        const out = await runPhase('adapters', {
+          connections,
+          durationSec: size.httpDurationSec,
+          warmupSec: size.httpWarmupSec,
+        });
+        collect(out, () => [
+          skipped(
+            '—',
+            'adapters',
+            `Nest adapters, ${connections} connections`,
+            'requests/s',
+            String(out.details['error']),
           ),
         ]);
       }
