@@ -196,6 +196,30 @@ describe('planBatch (a batch of appends as one set of rows)', () => {
     expect(row).toMatchObject({ s: 'patent-"a"', t: 'Typed "x"', e: event.metadata.eventId });
   });
 
+  it('given data holding NUL or a lone surrogate, when planned, then the batch goes request by request (json_to_recordset cannot decode them)', () => {
+    for (const text of ['a\u0000b', 'x\ud800', '\udfff']) {
+      expect(
+        plan([
+          {
+            streamName: 'patent-a',
+            events: [newEvent('Odd', { text })],
+            options: { expectedVersion: 'any' },
+          },
+        ]),
+      ).toBeUndefined();
+    }
+    // A surrogate pair is written as the character itself: decodable.
+    expect(
+      plan([
+        {
+          streamName: 'patent-a',
+          events: [newEvent('Odd', { text: '😀' })],
+          options: { expectedVersion: 'any' },
+        },
+      ]),
+    ).toBeDefined();
+  });
+
   it('given a batch, when its keys are taken, then each valid stream appears once and every valid command id', () => {
     const requests = [
       request('patent-a', 1, { expectedVersion: 'any', command: { commandId: 'c1', fingerprint: 'f' } }),

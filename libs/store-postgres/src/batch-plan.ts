@@ -13,10 +13,12 @@
  *
  * A few batches cannot be decided from the heads alone: the same command id twice, or the same event
  * id in two requests (the second would see the first's rows). `planBatch` returns undefined for them
- * and the store takes the request-by-request path, which isolates each request in a savepoint. So
- * does a write that hits a unique key (an event id already stored, a command id recorded
- * concurrently on another stream): the batch's statement rolls back as a whole and the
- * request-by-request path then reports the failing request in its slot.
+ * and the store takes the request-by-request path, which isolates each request in a savepoint; so it
+ * does for a batch whose JSON holds `\u0000` or a lone surrogate's escape, which `json_to_recordset`
+ * cannot decode into text. So does a write that the server refuses on its data (a unique key: an
+ * event id already stored, a command id recorded concurrently on another stream; a value out of
+ * range): the batch's statement rolls back as a whole and the request-by-request path then reports
+ * the failing request in its slot.
  *
  * Pure: no I/O.
  */
@@ -154,11 +156,16 @@ export function planBatch(
     }
     return write;
   });
+  const eventsJson = `[${events.join(',')}]`;
+  // json_to_recordset decodes every escape of its input, and text cannot hold what `\u0000` or a
+  // lone surrogate's escape stands for (a `json` value keeps them as written): such a batch goes
+  // request by request, where each event's JSON is cast on its own.
+  if (UNDECODABLE_ESCAPE.test(eventsJson)) return undefined;
   const streams = [...final].map(([name, h]) => `{"s":${str(name)},"v":${h.version},"h":"${h.lastHash}"}`);
   return {
     slots,
     rows: {
-      events: `[${events.join(',')}]`,
+      events: eventsJson,
       eventCount: events.length,
       streams: `[${streams.join(',')}]`,
       commands: `[${commands.join(',')}]`,
@@ -213,6 +220,9 @@ function assertDistinctEventIds(request: AppendRequest): void {
     ids.add(id);
   }
 }
+
+/** `\u0000` or a surrogate's escape (JSON.stringify escapes only lone ones): text cannot hold them. */
+const UNDECODABLE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
 
 /** A string as a JSON string literal. */
 function str(value: string): string {

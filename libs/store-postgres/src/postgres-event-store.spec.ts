@@ -720,6 +720,20 @@ describePg('PostgreSQL', () => {
         expect(rows[0]!.n).toBe(1);
       });
 
+      it('reports a request the server refuses on its data in its slot alone (an event without a command id)', async () => {
+        const store = await open();
+        const untyped = newEvent();
+        delete (untyped.metadata as { commandId?: string }).commandId;
+        const results = await store.appendMany([
+          { streamName: 'patent-a', events: [newEvent()], options: { expectedVersion: 'no_stream' } },
+          { streamName: 'patent-b', events: [untyped], options: { expectedVersion: 'no_stream' } },
+          { streamName: 'patent-c', events: [newEvent()], options: { expectedVersion: 'no_stream' } },
+        ]);
+        expect(results.map((r) => r.ok)).toEqual([true, false, true]);
+        expect(!results[1]!.ok && results[1]!.error).toMatchObject({ code: '23502' });
+        expect((await readWholeLog(store)).map((e) => e.streamName)).toEqual(['patent-a', 'patent-c']);
+      });
+
       it('learns heads from batches, reads and streamVersion, as handleCommand uses them', async () => {
         const [a, b, c] = await Promise.all([open(), open(), open()]);
         await a.appendMany([

@@ -60,14 +60,15 @@
  * IdempotencyKeyReusedError). Should `append_events` fail while it holds the sequencer (a session
  * lock outlives the transaction), the store releases it on that connection, or closes the
  * connection.
- * `appendMany` is one transaction of four round trips, whatever the batch's size (batch-plan.ts):
+ * `appendMany` is one transaction of six statements, whatever the batch's size (batch-plan.ts):
  * it locks all its streams, in key order (so batches cannot deadlock), reads their heads and the
  * batch's recorded commands, decides every request in order in the store (replay, expected version,
  * hashes chained on the head the batch's earlier requests left), and writes every event, stream head
  * and command record in one statement, which takes the batch's positions in one critical section of
  * the sequencer (one transaction id, contiguous positions). A batch that cannot be decided from the
- * heads (a command id twice, an event id in two requests), or whose write hits a unique key (an event
- * id already stored, a command id recorded concurrently on another stream), is written request by
+ * heads (a command id twice, an event id in two requests, JSON that `json_to_recordset` cannot
+ * decode), or whose write the server refuses on its data (an event id already stored, a command id
+ * recorded concurrently on another stream, a value out of range), is written request by
  * request instead: the sequencer held for the whole batch, each request in a SAVEPOINT, a request
  * that fails rolled back to its savepoint and reported in its slot. Other writers wait for the
  * sequencer while such a batch runs: keep batches to about a second of work.
@@ -616,8 +617,8 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
   /**
    * The batch in one write statement (see batch-plan.ts): lock its streams, read their heads and its
    * recorded commands, decide every request, write every row at once. Undefined when the batch needs
-   * the request-by-request path: it cannot be decided from the heads, or its write hit a unique key
-   * (then nothing of it was committed).
+   * the request-by-request path: it cannot be decided from the heads, or the server refused its write
+   * on its data (then nothing of it was committed).
    */
   private async appendManyAsRows(
     requests: AppendRequest[],
@@ -706,7 +707,9 @@ export class PostgresEventStore implements EventStore, ChainHeadStore {
         1,
       );
     } catch (err) {
-      if (err instanceof DatabaseError && err.code === '23505') return undefined;
+      // Refused on its data (class 22: data exception; 23: integrity constraint): nothing of the batch
+      // was committed, and request by request each refusal lands in its own slot.
+      if (err instanceof DatabaseError && /^2[23]/.test(err.code ?? '')) return undefined;
       throw err;
     }
   }

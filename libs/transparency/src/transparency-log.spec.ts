@@ -119,15 +119,13 @@ describe('TransparencyLog', () => {
     const again = await open(log, tree);
     let fired = 0;
     const timer = setInterval(() => (fired += 1), 0);
-    const started = performance.now();
     const s = await again.t.start();
-    const took = performance.now() - started;
     clearInterval(timer);
     expect(s.state).toBe('ok');
-    // A timer due every turn ran during the check, about once per 10 ms slice of it.
-    expect(took).toBeGreaterThan(20);
-    expect(fired).toBeGreaterThanOrEqual(Math.floor(took / 40));
-    expect(fired).toBeGreaterThan(0);
+    // A timer due every turn ran during the check, so it gave way several times (without the time
+    // slicer it never does: the check only awaits promises that are already resolved). How often
+    // depends on the machine's load, so only a floor is checked.
+    expect(fired).toBeGreaterThanOrEqual(3);
   });
 
   it('restarted on a truncated log: log-truncated', async () => {

@@ -762,6 +762,22 @@ export function eventStoreContract(
         expect((await store.readAll()).map((e) => e.streamName)).toEqual(['patent-b', 'patent-c']);
       });
 
+      it('keeps data holding NUL and lone surrogates exactly, in a batch as in one append', async () => {
+        const odd = { nul: 'a\u0000b', high: 'x\ud800y', low: '\udc00', pair: '😀', 名称: '一种方法' };
+        const results = await store.appendMany([
+          {
+            streamName: 'patent-a',
+            events: [newEvent('Odd', odd)],
+            options: { expectedVersion: 'no_stream' },
+          },
+          { streamName: 'patent-b', events: batch(1, 'b'), options: { expectedVersion: 'no_stream' } },
+        ]);
+        expect(results.map((r) => r.ok)).toEqual([true, true]);
+        const [stored] = await store.readStream('patent-a');
+        expect(stored!.data).toEqual(odd);
+        expect(stored!.hash).toBe(eventHash({ ...stored!, previousHash: GENESIS_HASH }));
+      });
+
       it('reports an event id stored before in its slot alone', async () => {
         const stored = newEvent('Stored');
         await store.append('patent-x', [stored], { expectedVersion: 'no_stream' });
