@@ -9,7 +9,6 @@
  * of the api's request path a switch of adapter could change.
  */
 import { createServer, type Server } from 'node:http';
-import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Body, Controller, HttpCode, Module, Param, Post, type INestApplication } from '@nestjs/common';
@@ -17,6 +16,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { emit, log, round, row, type Row } from '../lib/common';
+import { load, type LoadSummary } from '../lib/load';
 import { EvaluatePatentDto } from '../../apps/api/src/patents/dto';
 import { ledgerValidationPipe } from '../../apps/api/src/common/validation';
 
@@ -39,39 +39,8 @@ export interface AdaptersArgs {
   rounds?: number;
 }
 
-interface LoadSummary {
-  requestsPerSec: number;
-  total: number;
-  ok2xx: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  latencyP50: number;
-  latencyP99: number;
-  durationSec: number;
-}
-
 const SERIES = 3;
 const PATENTS = 5_000;
-
-function load(args: object): Promise<LoadSummary> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, '..', 'http-load.js'), JSON.stringify(args)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop()!) as LoadSummary);
-      } catch (err) {
-        reject(err as Error);
-      }
-    });
-  });
-}
 
 async function startNest(adapter: 'express' | 'fastify'): Promise<{ app: INestApplication; url: string }> {
   const app =
@@ -152,6 +121,7 @@ export async function adaptersPhase(args: AdaptersArgs): Promise<void> {
               timeouts: known.timeouts + r.timeouts,
               latencyP50: Math.max(known.latencyP50, r.latencyP50),
               latencyP99: Math.max(known.latencyP99, r.latencyP99),
+              latencyMax: Math.max(known.latencyMax, r.latencyMax),
               durationSec: known.durationSec + r.durationSec,
             }
           : r;

@@ -11,11 +11,11 @@
 import { createServer, type Server } from 'node:http';
 import Database from 'better-sqlite3';
 import { startProfile } from '../lib/profile';
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Controller, HttpCode, Param, Post, type DynamicModule } from '@nestjs/common';
 import { emit, log, peakRow, resetPeakRss, round, row, type Row } from '../lib/common';
+import { load, type LoadSummary } from '../lib/load';
 import { registerInstitution, seedPatents } from '../lib/fixtures';
 import { dropSchema, openStore, pgUrl, sqliteFile, storeLabel, type StoreSpec } from '../lib/stores';
 import { AppModule, type AppModuleOptions } from '../../apps/api/src/app.module';
@@ -135,19 +135,6 @@ export interface HttpArgs {
   projector?: 'worker' | 'inline' | 'off';
 }
 
-interface LoadSummary {
-  requestsPerSec: number;
-  total: number;
-  ok2xx: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  latencyP50: number;
-  latencyP99: number;
-  latencyMax: number;
-  durationSec: number;
-}
-
 const CLOCK_TICKS = 100;
 
 /** CPU time (µs, user + system) of one thread of this process, from /proc (Linux); 0 elsewhere. */
@@ -199,25 +186,6 @@ function merge(a: LoadSummary | undefined, b: LoadSummary): LoadSummary {
     latencyMax: Math.max(a.latencyMax, b.latencyMax),
     durationSec: seconds,
   };
-}
-
-function load(args: object): Promise<LoadSummary> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, '..', 'http-load.js'), JSON.stringify(args)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop()!) as LoadSummary);
-      } catch (err) {
-        reject(err as Error);
-      }
-    });
-  });
 }
 
 export async function httpPhase(args: HttpArgs): Promise<void> {

@@ -304,6 +304,23 @@ function statements(schema: string) {
   // (The schema name is a plain identifier, checked by SCHEMA_NAME, so it can sit in a literal.)
   const streamKey = (name: string) => `hashtextextended('patent-ledger:stream:${schema}:' || ${name}, 0)`;
   const sequencerKey = `hashtextextended('patent-ledger:sequencer:${schema}', 0)`;
+  /**
+   * `seq`, the sequencer's critical section, in nested subqueries whose data dependencies fix the
+   * order: take the lock, assign this transaction's id, take `count` positions, release the lock.
+   * (OFFSET 0 keeps each level a plan node of its own; every value is passed up, so none is
+   * optimised away.) Every write of the statement reads `seq`, so none of them can assign the
+   * transaction id before the lock is held.
+   */
+  const sequenced = (count: string) => `seq AS MATERIALIZED (
+        SELECT p.locked, p.tx, p.positions, pg_advisory_unlock(${sequencerKey}) AS unlocked
+        FROM (
+          SELECT l.locked, pg_current_xact_id() AS tx,
+                 ARRAY(SELECT nextval('${s}.events_position_seq'::regclass)
+                       FROM generate_series(1, ${count}) AS g ORDER BY g) AS positions
+          FROM (SELECT pg_advisory_lock(${sequencerKey}) AS locked OFFSET 0) AS l
+          OFFSET 0
+        ) AS p
+      )`;
   return {
     findCommand: `SELECT * FROM ${s}.commands WHERE command_id = $1`,
     /** Locks streams until the transaction ends, in key order (so two batches cannot deadlock). */
@@ -320,24 +337,11 @@ function statements(schema: string) {
     lockSequencer: `SELECT pg_advisory_lock(${sequencerKey})`,
     streamVersion: `SELECT version, last_hash FROM ${s}.streams WHERE stream_name = $1`,
     /**
-     * All writes of an append in one round trip. First `seq`, the sequencer's critical section, in
-     * nested subqueries whose data dependencies fix the order: take the lock, assign this
-     * transaction's id, take the positions, release the lock. (OFFSET 0 keeps each level a plan node
-     * of its own; every value is passed up, so none is optimised away.) Then the events, at those
-     * positions, the stream's new version and last hash, and the command record (when $11 is set):
-     * all read `seq`, so none of them can assign the transaction id before the lock is held.
+     * All writes of an append in one round trip: `seq` (see `sequenced`), then the events at its
+     * positions, the stream's new version and last hash, and the command record (when $11 is set).
      */
     write: `
-      WITH seq AS MATERIALIZED (
-        SELECT p.locked, p.tx, p.positions, pg_advisory_unlock(${sequencerKey}) AS unlocked
-        FROM (
-          SELECT l.locked, pg_current_xact_id() AS tx,
-                 ARRAY(SELECT nextval('${s}.events_position_seq'::regclass)
-                       FROM generate_series(1, cardinality($3::text[])) AS g ORDER BY g) AS positions
-          FROM (SELECT pg_advisory_lock(${sequencerKey}) AS locked OFFSET 0) AS l
-          OFFSET 0
-        ) AS p
-      ), ev AS (
+      WITH ${sequenced('cardinality($3::text[])')}, ev AS (
         INSERT INTO ${s}.events (position, tx, stream_name, version, type, data, metadata, event_id, command_id,
                                  recorded_at, hash)
         SELECT seq.positions[i.n], seq.tx, $1, $2::integer + i.n::integer, i.type, i.data::json, i.metadata::json,
@@ -360,22 +364,13 @@ function statements(schema: string) {
     findCommands: `SELECT * FROM ${s}.commands WHERE command_id = ANY($1::text[])`,
     streamHeadsOf: `SELECT stream_name, version, last_hash FROM ${s}.streams WHERE stream_name = ANY($1::text[])`,
     /**
-     * All rows of a batch in one statement, from three JSON texts (batch-plan.ts): the sequencer's critical section as in
-     * `write`, taking one position per event; then the events at those positions, one upsert per
+     * All rows of a batch in one statement, from three JSON texts (batch-plan.ts): `seq` (see
+     * `sequenced`) taking one position per event; then the events at those positions, one upsert per
      * stream (its final head) and the command records, whose first and last positions are looked up
      * by 1-based event index (0: none). Returns the positions, in event order.
      */
     writeMany: `
-      WITH seq AS MATERIALIZED (
-        SELECT p.locked, p.tx, p.positions, pg_advisory_unlock(${sequencerKey}) AS unlocked
-        FROM (
-          SELECT l.locked, pg_current_xact_id() AS tx,
-                 ARRAY(SELECT nextval('${s}.events_position_seq'::regclass)
-                       FROM generate_series(1, $2::integer) AS g ORDER BY g) AS positions
-          FROM (SELECT pg_advisory_lock(${sequencerKey}) AS locked OFFSET 0) AS l
-          OFFSET 0
-        ) AS p
-      ), ev AS (
+      WITH ${sequenced('$2::integer')}, ev AS (
         INSERT INTO ${s}.events (position, tx, stream_name, version, type, data, metadata, event_id, command_id,
                                  recorded_at, hash)
         SELECT seq.positions[i.n], seq.tx, i.s, i.v, i.t, i.d, i.m, i.e, i.c, i.r, i.h
