@@ -35,3 +35,22 @@ export function load(args: object): Promise<LoadSummary> {
     });
   });
 }
+
+/** Two load summaries of the same endpoint as one: totals added, rates over the summed time, worst latencies. */
+export function merge(a: LoadSummary | undefined, b: LoadSummary): LoadSummary {
+  if (!a) return b;
+  const total = a.total + b.total;
+  const seconds = a.durationSec + b.durationSec;
+  return {
+    requestsPerSec: seconds > 0 ? (a.ok2xx + b.ok2xx) / seconds : 0,
+    total,
+    ok2xx: a.ok2xx + b.ok2xx,
+    non2xx: a.non2xx + b.non2xx,
+    errors: a.errors + b.errors,
+    timeouts: a.timeouts + b.timeouts,
+    latencyP50: Math.max(a.latencyP50, b.latencyP50),
+    latencyP99: Math.max(a.latencyP99, b.latencyP99),
+    latencyMax: Math.max(a.latencyMax, b.latencyMax),
+    durationSec: seconds,
+  };
+}

@@ -16,7 +16,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { emit, log, round, row, type Row } from '../lib/common';
-import { load, type LoadSummary } from '../lib/load';
+import { load, merge, type LoadSummary } from '../lib/load';
 import { EvaluatePatentDto } from '../../apps/api/src/patents/dto';
 import { ledgerValidationPipe } from '../../apps/api/src/common/validation';
 
@@ -110,21 +110,7 @@ export async function adaptersPhase(args: AdaptersArgs): Promise<void> {
         const used = process.cpuUsage(cpu0);
         cpu[t] += used.user + used.system;
         startK += 10_000_000;
-        const known = results[t];
-        results[t] = known
-          ? {
-              requestsPerSec: (known.ok2xx + r.ok2xx) / (known.durationSec + r.durationSec),
-              total: known.total + r.total,
-              ok2xx: known.ok2xx + r.ok2xx,
-              non2xx: known.non2xx + r.non2xx,
-              errors: known.errors + r.errors,
-              timeouts: known.timeouts + r.timeouts,
-              latencyP50: Math.max(known.latencyP50, r.latencyP50),
-              latencyP99: Math.max(known.latencyP99, r.latencyP99),
-              latencyMax: Math.max(known.latencyMax, r.latencyMax),
-              durationSec: known.durationSec + r.durationSec,
-            }
-          : r;
+        results[t] = merge(results[t], r);
         log(`${t} (round ${i + 1}/${rounds}): ${Math.round(r.requestsPerSec)} req/s, ${r.non2xx} non-2xx`);
       }
     }

@@ -15,7 +15,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Controller, HttpCode, Param, Post, type DynamicModule } from '@nestjs/common';
 import { emit, log, peakRow, resetPeakRss, round, row, type Row } from '../lib/common';
-import { load, type LoadSummary } from '../lib/load';
+import { load, merge, type LoadSummary } from '../lib/load';
 import { registerInstitution, seedPatents } from '../lib/fixtures';
 import { dropSchema, openStore, pgUrl, sqliteFile, storeLabel, type StoreSpec } from '../lib/stores';
 import { AppModule, type AppModuleOptions } from '../../apps/api/src/app.module';
@@ -167,25 +167,6 @@ function threadCpuMicros(): Map<string, number> {
     out.set(`${tid} ${name}`, micros);
   }
   return out;
-}
-
-/** Two load summaries of the same endpoint as one: totals added, rates over the summed time, worst latencies. */
-function merge(a: LoadSummary | undefined, b: LoadSummary): LoadSummary {
-  if (!a) return b;
-  const total = a.total + b.total;
-  const seconds = a.durationSec + b.durationSec;
-  return {
-    requestsPerSec: seconds > 0 ? (a.ok2xx + b.ok2xx) / seconds : 0,
-    total,
-    ok2xx: a.ok2xx + b.ok2xx,
-    non2xx: a.non2xx + b.non2xx,
-    errors: a.errors + b.errors,
-    timeouts: a.timeouts + b.timeouts,
-    latencyP50: Math.max(a.latencyP50, b.latencyP50),
-    latencyP99: Math.max(a.latencyP99, b.latencyP99),
-    latencyMax: Math.max(a.latencyMax, b.latencyMax),
-    durationSec: seconds,
-  };
 }
 
 export async function httpPhase(args: HttpArgs): Promise<void> {
