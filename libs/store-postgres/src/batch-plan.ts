@@ -23,7 +23,6 @@
  * Pure: no I/O.
  */
 import {
-  InvalidAppendError,
   checkExpectedVersion,
   commandRecordFromRow,
   type AppendRequest,
@@ -31,7 +30,7 @@ import {
   type CommandRow,
   type StoredEvent,
 } from '@patent-ledger/eventsourcing';
-import { chainHashes, prepareEvent } from './prepared-event';
+import { assertDistinctEventIds, chainHashes, prepareEvent } from './prepared-event';
 
 /** A stream's head as stored (`streams` row). */
 export interface StreamHead {
@@ -116,7 +115,7 @@ export function planBatch(
     const current = head?.version ?? 0;
     try {
       checkExpectedVersion(streamName, expectedVersion, current);
-      assertDistinctEventIds(request);
+      assertDistinctEventIds(request.events);
     } catch (err) {
       return { kind: 'error', error: err as Error };
     }
@@ -210,15 +209,6 @@ function decidableFromHeads(
     }
   }
   return true;
-}
-
-function assertDistinctEventIds(request: AppendRequest): void {
-  const ids = new Set<string>();
-  for (const e of request.events) {
-    const id = e.metadata.eventId;
-    if (ids.has(id)) throw new InvalidAppendError(`duplicate event id: ${id}`);
-    ids.add(id);
-  }
 }
 
 /** `\u0000` or a surrogate's escape (JSON.stringify escapes only lone ones): text cannot hold them. */

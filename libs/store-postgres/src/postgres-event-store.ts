@@ -125,7 +125,7 @@ import {
   trimOldest,
 } from '@patent-ledger/eventsourcing';
 import { batchKeys, planBatch } from './batch-plan';
-import { chainHashes, prepareEvent, type PreparedEvent } from './prepared-event';
+import { assertDistinctEventIds, chainHashes, prepareEvent, type PreparedEvent } from './prepared-event';
 
 export interface PostgresEventStoreOptions {
   /** e.g. `postgres://user@host:5432/db`. */
@@ -1148,15 +1148,6 @@ function validate(streamName: string, expectedVersion: ExpectedVersion): void {
 
 function hasDistinctEventIds(events: readonly NewEvent[]): boolean {
   return new Set(events.map((e) => e.metadata.eventId)).size === events.length;
-}
-
-function assertDistinctEventIds(events: readonly NewEvent[]): void {
-  const ids = new Set<string>();
-  for (const e of events) {
-    const id = e.metadata.eventId;
-    if (ids.has(id)) throw new InvalidAppendError(`duplicate event id: ${id}`);
-    ids.add(id);
-  }
 }
 
 function quoteIdentifier(name: string): string {

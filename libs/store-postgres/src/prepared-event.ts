@@ -1,5 +1,6 @@
 import {
   GENESIS_HASH,
+  InvalidAppendError,
   canonicalOfStored,
   storedEventHash,
   type EventMetadata,
@@ -53,4 +54,14 @@ export function chainHashes(
     );
     return previousHash;
   });
+}
+
+/** InvalidAppendError when two events of one append share an id. */
+export function assertDistinctEventIds(events: readonly NewEvent[]): void {
+  const ids = new Set<string>();
+  for (const e of events) {
+    const id = e.metadata.eventId;
+    if (ids.has(id)) throw new InvalidAppendError(`duplicate event id: ${id}`);
+    ids.add(id);
+  }
 }
